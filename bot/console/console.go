@@ -1,0 +1,346 @@
+// Package console is Agora as a terminal chat: type commands as a member
+// would, switch the acting user, role, chat and language with meta-commands
+// starting with ":", press buttons by number or label. Fed a script on its
+// input, it prints a transcript, which makes end-to-end tests.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+)
+
+// GroupID puts every console chat in one community, as the channels of a
+// Discord server are.
+const GroupID = "console"
+
+// Options configure a console.
+type Options struct {
+	// Echo prints each input line in the transcript, for scripts.
+	Echo bool
+	// Clock, when set, lets ":avance" move time forward and run due jobs.
+	Clock *bot.ManualClock
+	// User, Chat and Locale are the starting identity; defaults are
+	// "camille", "general" and "fr".
+	User, Chat, Locale string
+}
+
+// Console is the terminal adapter.
+type Console struct {
+	rt   *bot.Runtime
+	in   io.Reader
+	opts Options
+
+	mu       sync.Mutex
+	out      io.Writer
+	nextID   int
+	messages map[string]*message // by message ID
+	order    []string            // message IDs, oldest first
+	user     string
+	role     commands.Role
+	roles    map[string]commands.Role
+	langs    map[string]string
+	chat     string
+}
+
+type message struct {
+	id      string
+	chat    string
+	buttons []commands.Button
+	sel     *commands.Select
+	modal   *commands.Modal
+	forUser string // ephemeral replies belong to one user
+}
+
+// New makes a console reading in and writing out.
+func New(rt *bot.Runtime, in io.Reader, out io.Writer, opts Options) *Console {
+	if opts.User == "" {
+		opts.User = "camille"
+	}
+	if opts.Chat == "" {
+		opts.Chat = "general"
+	}
+	if opts.Locale == "" {
+		opts.Locale = "fr"
+	}
+	return &Console{
+		rt: rt, in: in, out: out, opts: opts, messages: map[string]*message{},
+		user: opts.User, chat: opts.Chat, roles: map[string]commands.Role{}, langs: map[string]string{opts.User: opts.Locale},
+	}
+}
+
+// Name is the platform name.
+func (c *Console) Name() string { return commands.PlatformConsole }
+
+// Run reads lines until the input ends, ":quitter" is typed, or ctx ends.
+// The goroutine reading the input belongs to Run; on a terminal it can only
+// stop when a line arrives or the process exits, which is when Run's caller
+// is done anyway.
+func (c *Console) Run(ctx context.Context) error {
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(c.in)
+		sc.Buffer(make([]byte, 64*1024), 1024*1024)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-ctx.Done():
+				return
+			}
+		}
+		readErr <- sc.Err()
+		close(lines)
+	}()
+	c.say(c.loc().T("console.welcome", c.whoData()))
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				if err := <-readErr; err != nil {
+					return fmt.Errorf("read console input: %w", err)
+				}
+				return nil
+			}
+			if quit := c.handleLine(ctx, line); quit {
+				c.say(c.loc().T("console.bye"))
+				return nil
+			}
+		}
+	}
+}
+
+// Exec runs one line as if typed, for tests that drive the console directly.
+func (c *Console) Exec(ctx context.Context, line string) { c.handleLine(ctx, line) }
+
+func (c *Console) handleLine(ctx context.Context, line string) (quit bool) {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		if c.opts.Echo && line != "" {
+			c.printf("%s\n", line)
+		}
+		return false
+	}
+	if c.opts.Echo {
+		c.printf("> %s: %s\n", c.user, line)
+	}
+	switch {
+	case strings.HasPrefix(line, ":"):
+		return c.meta(ctx, line)
+	case commands.IsCommandText(line):
+		c.command(ctx, line)
+	}
+	// Plain chat messages are ignored, as Agora ignores chatter in a group.
+	return false
+}
+
+func (c *Console) baseRequest() *commands.Request {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return &commands.Request{
+		Platform: commands.PlatformConsole,
+		Chat:     commands.Chat{ID: c.chat, GroupID: GroupID, Title: c.chat},
+		User:     commands.User{ID: c.user, Name: c.user, Locale: c.langs[c.user], PlatformRole: c.roles[c.user]},
+	}
+}
+
+func (c *Console) command(ctx context.Context, line string) {
+	req := c.baseRequest()
+	tc, err := commands.ParseText(c.rt.Registry(), line)
+	if err != nil {
+		if ue, ok := commands.AsUserError(err); ok {
+			c.show(c.chat, "", &commands.Response{Text: ue.Localize(c.loc()), Ephemeral: true}, req.User.ID)
+			return
+		}
+		c.say(c.loc().T("error.internal"))
+		return
+	}
+	req.Command, req.Options = tc.Path, tc.Options
+	resp := c.rt.Handle(ctx, req)
+	c.show(c.chat, "", resp, req.User.ID)
+}
+
+func (c *Console) act(ctx context.Context, msg *message, action *commands.Action) {
+	req := c.baseRequest()
+	action.MessageID = msg.id
+	req.Action = action
+	resp := c.rt.Handle(ctx, req)
+	editID := ""
+	if resp.Edit && msg.forUser == "" {
+		editID = msg.id
+	}
+	c.show(msg.chat, editID, resp, req.User.ID)
+}
+
+// show prints a response: a new message, or an edit of editID.
+func (c *Console) show(chat, editID string, r *commands.Response, user string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	id := editID
+	if id == "" {
+		c.nextID++
+		id = strconv.Itoa(c.nextID)
+		c.order = append(c.order, id)
+	}
+	m := &message{id: id, chat: chat, buttons: r.Buttons, sel: r.Select, modal: r.Modal}
+	if r.Ephemeral {
+		m.forUser = user
+	}
+	c.messages[id] = m
+	l := c.locLocked()
+	var head []string
+	head = append(head, "#"+id)
+	if editID != "" {
+		head = append(head, l.S("console.edited"))
+	}
+	if chat != c.chat {
+		head = append(head, chat)
+	}
+	if r.Ephemeral {
+		head = append(head, l.S("console.private"))
+	}
+	c.render(head, r, l)
+	return id
+}
+
+func (c *Console) render(head []string, r *commands.Response, l *locales.Localizer) {
+	fmt.Fprintf(c.out, "[%s] %s\n", strings.Join(head, " · "), indent(r.Text.Plain()))
+	if len(r.Buttons) > 0 {
+		var b strings.Builder
+		for i, btn := range r.Buttons {
+			if btn.URL != "" {
+				fmt.Fprintf(&b, " [%d %s → %s]", i+1, btn.Label, btn.URL)
+			} else {
+				fmt.Fprintf(&b, " [%d %s]", i+1, btn.Label)
+			}
+		}
+		fmt.Fprintf(c.out, "   %s\n", strings.TrimSpace(b.String()))
+	}
+	if r.Select != nil {
+		fmt.Fprintf(c.out, "   %s: %s\n", l.S("console.select"), r.Select.Placeholder)
+		for i, o := range r.Select.Options {
+			fmt.Fprintf(c.out, "     %d. %s\n", i+1, o.Label)
+		}
+	}
+	if r.Modal != nil {
+		fmt.Fprintf(c.out, "   %s\n", l.S("console.modal", locales.Data{"Title": r.Modal.Title}))
+		for _, f := range r.Modal.Fields {
+			fmt.Fprintf(c.out, "     %s: %s\n", f.ID, f.Label)
+		}
+	}
+	for _, f := range r.Files {
+		fmt.Fprintf(c.out, "   %s\n", l.S("console.file", locales.Data{"Name": f.Name, "Size": len(f.Data)}))
+	}
+}
+
+func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n    ") }
+
+// Send posts a message in a console chat (mirrored polls, results, reminders).
+func (c *Console) Send(ctx context.Context, chatID string, r *commands.Response) (string, error) {
+	return c.show(chatID, "", r, ""), nil
+}
+
+// Edit replaces a message.
+func (c *Console) Edit(ctx context.Context, chatID, messageID string, r *commands.Response) error {
+	c.mu.Lock()
+	_, ok := c.messages[messageID]
+	c.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("console message %s: not found", messageID)
+	}
+	c.show(chatID, messageID, r, "")
+	return nil
+}
+
+// Delete removes a message.
+func (c *Console) Delete(ctx context.Context, chatID, messageID string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.messages[messageID]; !ok {
+		return fmt.Errorf("console message %s: not found", messageID)
+	}
+	delete(c.messages, messageID)
+	fmt.Fprintf(c.out, "[#%s · %s]\n", messageID, c.locLocked().S("console.deleted"))
+	return nil
+}
+
+// DirectMessage prints a private message.
+func (c *Console) DirectMessage(ctx context.Context, userID string, r *commands.Response) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.nextID++
+	id := strconv.Itoa(c.nextID)
+	c.messages[id] = &message{id: id, chat: "@" + userID, buttons: r.Buttons, sel: r.Select, modal: r.Modal, forUser: userID}
+	c.order = append(c.order, id)
+	l := c.locLocked()
+	c.render([]string{"#" + id, l.S("console.direct", locales.Data{"User": userID})}, r, l)
+	return id, nil
+}
+
+func (c *Console) say(t markup.Text) {
+	c.printf("%s\n", indent(t.Plain()))
+}
+
+func (c *Console) printf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.out, format, args...)
+}
+
+func (c *Console) loc() *locales.Localizer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.locLocked()
+}
+
+func (c *Console) locLocked() *locales.Localizer {
+	return c.rt.Localizer(nil, c.langs[c.user])
+}
+
+func (c *Console) whoData() locales.Data {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.locLocked()
+	return locales.Data{"User": c.user, "Role": l.S("role." + c.roles[c.user].String()), "Chat": c.chat, "Lang": l.Lang()}
+}
+
+// lastWith finds the newest message in the current chat (or a direct
+// message to the current user) that has what want looks for.
+func (c *Console) lastWith(want func(*message) bool) *message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := len(c.order) - 1; i >= 0; i-- {
+		m, ok := c.messages[c.order[i]]
+		if !ok || (m.chat != c.chat && m.chat != "@"+c.user) {
+			continue
+		}
+		if m.forUser != "" && m.forUser != c.user {
+			continue
+		}
+		if want(m) {
+			return m
+		}
+	}
+	return nil
+}
+
+// advance moves the manual clock and runs the jobs now due.
+func (c *Console) advance(ctx context.Context, d time.Duration) {
+	now := c.opts.Clock.Advance(d)
+	c.say(c.loc().T("console.clock", locales.Data{"Time": c.loc().DateTime(now)}))
+	if _, err := c.rt.RunDueJobs(ctx); err != nil {
+		c.say(c.loc().T("error.internal"))
+	}
+}

@@ -1,0 +1,87 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/agora-community/agora/storage"
+)
+
+const (
+	jobLease       = 2 * time.Minute
+	jobMaxAttempts = 10
+)
+
+// RunJobs runs due jobs until ctx ends, looking for new ones every poll
+// interval. Several processes may run it on one PostgreSQL: each job is
+// claimed by one of them.
+func (rt *Runtime) RunJobs(ctx context.Context, poll time.Duration) {
+	ticker := time.NewTicker(poll)
+	defer ticker.Stop()
+	for {
+		if _, err := rt.RunDueJobs(ctx); err != nil && ctx.Err() == nil {
+			rt.log.Error("run due jobs", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// RunDueJobs runs every job due at the clock's time and returns how many ran.
+func (rt *Runtime) RunDueJobs(ctx context.Context) (int, error) {
+	ran := 0
+	for ctx.Err() == nil {
+		now := rt.clock.Now()
+		job, err := rt.store.ClaimJob(ctx, now, jobLease)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ran, nil
+		}
+		if err != nil {
+			return ran, err
+		}
+		ran++
+		rt.runJob(ctx, job)
+	}
+	return ran, ctx.Err()
+}
+
+func (rt *Runtime) runJob(ctx context.Context, job storage.Job) {
+	rt.mu.RLock()
+	handler, ok := rt.jobs[job.Kind]
+	rt.mu.RUnlock()
+	var err error
+	if !ok {
+		err = fmt.Errorf("no handler for job kind %q", job.Kind)
+	} else {
+		err = safeRun(func() error { return handler(ctx, job.Payload) })
+	}
+	now := rt.clock.Now()
+	if err == nil {
+		rt.metrics.Jobs.WithLabelValues(job.Kind, "ok").Inc()
+		if ferr := rt.store.FinishJob(ctx, job.ID, now); ferr != nil {
+			rt.log.Error("finish job", "job", job.ID, "kind", job.Kind, "error", ferr)
+		}
+		return
+	}
+	giveUp := job.Attempts >= jobMaxAttempts
+	backoff := time.Duration(1<<min(job.Attempts, 10)) * time.Second
+	rt.metrics.Jobs.WithLabelValues(job.Kind, "error").Inc()
+	rt.log.Error("job failed", "job", job.ID, "kind", job.Kind, "attempt", job.Attempts, "give_up", giveUp, "error", err)
+	if rerr := rt.store.RetryJob(ctx, job.ID, err.Error(), now.Add(backoff), giveUp); rerr != nil {
+		rt.log.Error("reschedule job", "job", job.ID, "error", rerr)
+	}
+}
+
+func safeRun(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("job panicked: %v", p)
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,358 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+)
+
+// Config is what the runtime needs besides its collaborators.
+type Config struct {
+	DefaultLocale   string
+	DefaultTimezone *time.Location
+	// HandlerTimeout bounds one request so a stuck database cannot pile up
+	// goroutines; the member gets a localized timeout message.
+	HandlerTimeout time.Duration
+}
+
+// Runtime connects adapters to commands.
+type Runtime struct {
+	store    *storage.Store
+	registry *commands.Registry
+	catalog  *locales.Catalog
+	log      *slog.Logger
+	clock    Clock
+	cfg      Config
+	metrics  *Metrics
+
+	mu        sync.RWMutex
+	platforms map[string]Platform
+	jobs      map[string]commands.JobHandler
+
+	inflight sync.WaitGroup
+}
+
+// New makes a runtime. clock may be nil for the system clock.
+func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, clock Clock, cfg Config) *Runtime {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if cfg.DefaultLocale == "" {
+		cfg.DefaultLocale = "fr"
+	}
+	if cfg.DefaultTimezone == nil {
+		cfg.DefaultTimezone = time.UTC
+	}
+	if cfg.HandlerTimeout == 0 {
+		cfg.HandlerTimeout = 30 * time.Second
+	}
+	return &Runtime{
+		store: store, registry: registry, catalog: registry.Catalog(), log: log, clock: clock, cfg: cfg,
+		metrics: newMetrics(), platforms: map[string]Platform{}, jobs: map[string]commands.JobHandler{},
+	}
+}
+
+// Registry is the command registry adapters publish.
+func (rt *Runtime) Registry() *commands.Registry { return rt.registry }
+
+// Catalog is the message catalog adapters localize command lists with.
+func (rt *Runtime) Catalog() *locales.Catalog { return rt.catalog }
+
+// Store is the database, for adapters that keep platform state (webhook secrets, poller leases).
+func (rt *Runtime) Store() *storage.Store { return rt.store }
+
+// Log is the runtime's logger.
+func (rt *Runtime) Log() *slog.Logger { return rt.log }
+
+// Clock is the runtime's clock.
+func (rt *Runtime) Clock() Clock { return rt.clock }
+
+// Metrics are the runtime's Prometheus series.
+func (rt *Runtime) Metrics() *Metrics { return rt.metrics }
+
+// Localizer speaks the first supported language among the preferences,
+// then the default one, in tz (or the default time zone).
+func (rt *Runtime) Localizer(tz *time.Location, preferences ...string) *locales.Localizer {
+	if tz == nil {
+		tz = rt.cfg.DefaultTimezone
+	}
+	return rt.catalog.Localizer(tz, append(preferences, rt.cfg.DefaultLocale)...)
+}
+
+// AddPlatform makes an adapter reachable through the runtime's Messenger.
+func (rt *Runtime) AddPlatform(p Platform) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.platforms[p.Name()] = p
+}
+
+// RegisterJob sets the handler of a kind of scheduled job.
+func (rt *Runtime) RegisterJob(kind string, h commands.JobHandler) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.jobs[kind] = h
+}
+
+// Wait blocks until every request being handled has its response.
+func (rt *Runtime) Wait() { rt.inflight.Wait() }
+
+// Handle answers one request. It never panics and never returns nil: every
+// failure becomes a localized message, and internal details go to the log.
+func (rt *Runtime) Handle(ctx context.Context, req *commands.Request) (resp *commands.Response) {
+	rt.inflight.Add(1)
+	defer rt.inflight.Done()
+	start := time.Now()
+	req.Now = rt.clock.Now()
+	req.Loc = rt.Localizer(nil, req.User.Locale)
+	label := "unknown"
+	outcome := "ok"
+	defer func() {
+		if p := recover(); p != nil {
+			rt.log.Error("handler panicked", "request", req.Describe(), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			resp = commands.Private(req.Loc.T("error.internal"))
+			outcome = "internal_error"
+		}
+		rt.metrics.Requests.WithLabelValues(req.Platform, label, outcome).Inc()
+		rt.metrics.RequestDuration.WithLabelValues(req.Platform).Observe(time.Since(start).Seconds())
+	}()
+
+	spec, handler, err := rt.route(req)
+	if spec != nil {
+		label = spec.Path()
+	}
+	if err == nil {
+		err = rt.resolve(ctx, req)
+	}
+	if err == nil {
+		err = rt.authorize(req, spec)
+	}
+	if err == nil && req.Action == nil {
+		err = validateOptions(req, spec)
+	}
+	if err == nil {
+		hctx, cancel := context.WithTimeout(ctx, rt.cfg.HandlerTimeout)
+		resp, err = handler(hctx, req)
+		if err != nil && errors.Is(hctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			err = commands.Fail("error.timeout")
+		}
+		cancel()
+	}
+	if err != nil {
+		resp, outcome = rt.failure(req, err)
+	}
+	if resp == nil {
+		rt.log.Error("handler returned no response", "request", req.Describe())
+		resp, outcome = commands.Private(req.Loc.T("error.internal")), "internal_error"
+	}
+	return resp
+}
+
+// failure turns an error into what the member sees.
+func (rt *Runtime) failure(req *commands.Request, err error) (*commands.Response, string) {
+	if ue, ok := commands.AsUserError(err); ok {
+		return commands.Private(ue.Localize(req.Loc)), "user_error"
+	}
+	if errors.Is(err, errUnavailable) {
+		rt.log.Error("database unavailable", "request", req.Describe(), "error", err)
+		return commands.Private(req.Loc.T("error.unavailable")), "internal_error"
+	}
+	rt.log.Error("request failed", "request", req.Describe(), "error", err)
+	return commands.Private(req.Loc.T("error.internal")), "internal_error"
+}
+
+var errUnavailable = errors.New("database unavailable")
+
+func (rt *Runtime) route(req *commands.Request) (*commands.Spec, commands.Handler, error) {
+	if req.Action != nil {
+		if !validRoute(req.Action.Route) {
+			return nil, nil, commands.Fail("error.unknown_action")
+		}
+		spec, ok := rt.registry.ForAction(req.Action.Route)
+		if !ok {
+			return nil, nil, commands.Fail("error.unknown_action")
+		}
+		return spec, spec.HandleAction, nil
+	}
+	spec, ok := rt.registry.Resolve(req.Command)
+	if !ok {
+		name, _, _ := strings.Cut(req.Command, ".")
+		return nil, nil, commands.Fail("error.unknown_command", locales.Data{"Name": name})
+	}
+	if spec.Handle == nil {
+		return spec, nil, commands.Fail("error.missing_subcommand", locales.Data{"Command": spec.Name})
+	}
+	return spec, spec.Handle, nil
+}
+
+// validRoute refuses forged or garbled component references before any
+// handler sees them: printable ASCII only, and within Telegram's 64 bytes.
+func validRoute(route string) bool {
+	if route == "" || len(route) > 64 {
+		return false
+	}
+	for i := 0; i < len(route); i++ {
+		if route[i] < 0x21 || route[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// resolve fills in the community, chat, member and language of a request.
+func (rt *Runtime) resolve(ctx context.Context, req *commands.Request) error {
+	chat, community, err := rt.store.ResolveChat(ctx, storage.ChatRef{
+		Platform: req.Platform, GroupID: req.Chat.GroupID, ChatID: req.Chat.ID, Title: req.Chat.Title,
+	}, storage.CommunityDefaults{Locale: rt.cfg.DefaultLocale, Timezone: rt.cfg.DefaultTimezone.String()})
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	member, err := rt.store.ResolveMember(ctx, community.ID, req.Platform, req.User.ID, req.User.Name)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	tz, err := time.LoadLocation(community.Timezone)
+	if err != nil {
+		rt.log.Warn("community has an unknown time zone", "community", community.ID, "timezone", community.Timezone)
+		tz = rt.cfg.DefaultTimezone
+	}
+	req.ChatRef = chat.ID
+	req.Community = commands.Community{
+		ID: community.ID, Name: community.Name, Locale: community.Locale, Location: tz,
+		PollCreation: commands.ParseRole(community.PollCreation),
+	}
+	role := commands.ParseRole(member.Role)
+	if req.User.PlatformRole > role {
+		role = req.User.PlatformRole
+	}
+	req.Member = commands.Member{ID: member.ID, Name: req.User.Name, Role: role}
+	req.Loc = rt.catalog.Localizer(tz, req.User.Locale, member.Locale, community.Locale, rt.cfg.DefaultLocale)
+	return nil
+}
+
+func (rt *Runtime) authorize(req *commands.Request, spec *commands.Spec) error {
+	if req.Member.Role >= spec.Permission {
+		return nil
+	}
+	return commands.Fail("error.permission", locales.Data{"Role": req.Loc.S("role." + spec.Permission.String())})
+}
+
+// validateOptions checks presence, types, choices and lengths once for every
+// command, so handlers can read options without re-checking them.
+func validateOptions(req *commands.Request, spec *commands.Spec) error {
+	if req.Options == nil {
+		req.Options = map[string]string{}
+	}
+	for name := range req.Options {
+		if spec.Option(name) == nil {
+			delete(req.Options, name) // adapters only pass declared options; be strict anyway
+		}
+	}
+	for _, o := range spec.Options {
+		label := req.Loc.S(o.NameID)
+		v, ok := req.Options[o.Name]
+		if ok {
+			v = strings.TrimSpace(v)
+			req.Options[o.Name] = v
+		}
+		if !ok || v == "" {
+			delete(req.Options, o.Name)
+			if o.Required {
+				return commands.Fail("error.missing_option", locales.Data{"Name": label, "Description": req.Loc.S(o.DescriptionID)})
+			}
+			continue
+		}
+		switch o.Type {
+		case commands.OptionInteger:
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return commands.Fail("error.option_not_integer", locales.Data{"Name": label, "Value": v})
+			}
+			if o.Max > o.Min && (n < o.Min || n > o.Max) {
+				return commands.Fail("error.option_out_of_range", locales.Data{"Name": label, "Min": o.Min, "Max": o.Max})
+			}
+		case commands.OptionBoolean:
+			b, ok := commands.ParseBool(v)
+			if !ok {
+				return commands.Fail("error.option_not_boolean", locales.Data{"Name": label, "Value": v})
+			}
+			req.Options[o.Name] = strconv.FormatBool(b)
+		}
+		if len(o.Choices) > 0 {
+			if c := matchChoice(req.Loc, o.Choices, v); c != "" {
+				req.Options[o.Name] = c
+			} else {
+				labels := make([]string, len(o.Choices))
+				for i, c := range o.Choices {
+					labels[i] = req.Loc.S(c.NameID)
+				}
+				return commands.Fail("error.option_bad_choice", locales.Data{"Name": label, "Choices": strings.Join(labels, ", ")})
+			}
+		}
+		if o.MaxLength > 0 {
+			if n := utf8.RuneCountInString(v); n > o.MaxLength {
+				return commands.Fail("error.option_too_long", locales.Data{"Name": label, "Length": n, "Max": o.MaxLength})
+			}
+		}
+	}
+	return nil
+}
+
+// matchChoice accepts a choice's value or its label in the member's language.
+func matchChoice(l *locales.Localizer, choices []commands.Choice, v string) string {
+	for _, c := range choices {
+		if strings.EqualFold(c.Value, v) || strings.EqualFold(l.S(c.NameID), v) {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// Autocomplete proposes values for an option being typed. Failures yield no
+// suggestions: the member keeps typing.
+func (rt *Runtime) Autocomplete(ctx context.Context, req *commands.Request, option, partial string) []commands.Suggestion {
+	spec, ok := rt.registry.Resolve(req.Command)
+	if !ok || spec.Autocomplete == nil {
+		return nil
+	}
+	req.Now = rt.clock.Now()
+	req.Loc = rt.Localizer(nil, req.User.Locale)
+	if err := rt.resolve(ctx, req); err != nil {
+		rt.log.Warn("autocomplete without database", "request", req.Describe(), "error", err)
+		return nil
+	}
+	out, err := spec.Autocomplete(ctx, req, option, partial)
+	if err != nil {
+		rt.log.Warn("autocomplete failed", "request", req.Describe(), "error", err)
+		return nil
+	}
+	return out
+}
+
+// Install registers capabilities: their commands and their jobs.
+func (rt *Runtime) Install(mods ...commands.Module) error {
+	for _, m := range mods {
+		if err := rt.registry.Add(m.Specs...); err != nil {
+			return err
+		}
+		for kind, h := range m.Jobs {
+			rt.RegisterJob(kind, h)
+		}
+	}
+	return nil
+}
+
+// Deps are the collaborators capabilities are built with.
+func (rt *Runtime) Deps() commands.Deps {
+	return commands.Deps{Store: rt.store, Messenger: rt.Messenger(), Clock: rt.clock, Log: rt.log, Registry: rt.registry}
+}

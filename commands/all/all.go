@@ -1,0 +1,15 @@
+// Package all lists Agora's capabilities, so main and the end-to-end tests
+// install exactly the same set.
+package all
+
+import (
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/help"
+)
+
+// Modules builds every capability.
+func Modules(deps commands.Deps) []commands.Module {
+	return []commands.Module{
+		{Specs: []*commands.Spec{help.Spec(deps.Registry)}},
+	}
+}

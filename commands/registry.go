@@ -1,0 +1,163 @@
+package commands
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/agora-community/agora/locales"
+)
+
+// Registry lists every command, so adapters publish and route from one place.
+type Registry struct {
+	catalog  *locales.Catalog
+	specs    []*Spec
+	byName   map[string]*Spec // canonical and localized names
+	byPrefix map[string]*Spec
+}
+
+// NewRegistry makes an empty registry that resolves names in every
+// language of the catalog.
+func NewRegistry(catalog *locales.Catalog) *Registry {
+	return &Registry{catalog: catalog, byName: map[string]*Spec{}, byPrefix: map[string]*Spec{}}
+}
+
+var canonicalName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
+
+// Add registers commands. Names must be unique in every language.
+func (r *Registry) Add(specs ...*Spec) error {
+	for _, s := range specs {
+		if !canonicalName.MatchString(s.Name) {
+			return fmt.Errorf("register command %q: name must match %s", s.Name, canonicalName)
+		}
+		s.fillIDs("")
+		if err := checkSpec(s); err != nil {
+			return fmt.Errorf("register command %q: %w", s.Name, err)
+		}
+		names := []string{s.Name}
+		for _, lang := range locales.Supported {
+			names = append(names, LocalName(r.catalog.Localizer(nil, lang), s.NameID))
+		}
+		for _, n := range names {
+			if other, ok := r.byName[n]; ok && other != s {
+				return fmt.Errorf("register command %q: name %q already used by %q", s.Name, n, other.Name)
+			}
+			r.byName[n] = s
+		}
+		if s.ActionPrefix != "" {
+			if strings.Contains(s.ActionPrefix, "/") {
+				return fmt.Errorf("register command %q: action prefix %q contains a slash", s.Name, s.ActionPrefix)
+			}
+			if _, dup := r.byPrefix[s.ActionPrefix]; dup {
+				return fmt.Errorf("register command %q: action prefix %q already used", s.Name, s.ActionPrefix)
+			}
+			r.byPrefix[s.ActionPrefix] = s
+		}
+		r.specs = append(r.specs, s)
+	}
+	return nil
+}
+
+func checkSpec(s *Spec) error {
+	if s.Handle == nil && len(s.Subcommands) == 0 {
+		return fmt.Errorf("%s has neither a handler nor subcommands", s.path)
+	}
+	if s.ActionPrefix != "" && s.HandleAction == nil {
+		return fmt.Errorf("%s has an action prefix but no action handler", s.path)
+	}
+	for _, o := range s.Options {
+		if !canonicalName.MatchString(o.Name) {
+			return fmt.Errorf("%s option %q: bad name", s.path, o.Name)
+		}
+	}
+	for _, sub := range s.Subcommands {
+		if !canonicalName.MatchString(sub.Name) {
+			return fmt.Errorf("%s subcommand %q: bad name", s.path, sub.Name)
+		}
+		if err := checkSpec(sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Specs returns the top-level commands sorted by canonical name.
+func (r *Registry) Specs() []*Spec {
+	out := append([]*Spec(nil), r.specs...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Catalog is the catalog the registry resolves names with.
+func (r *Registry) Catalog() *locales.Catalog { return r.catalog }
+
+// Lookup finds a top-level command by its canonical or any localized name.
+func (r *Registry) Lookup(name string) (*Spec, bool) {
+	s, ok := r.byName[strings.ToLower(name)]
+	return s, ok
+}
+
+// Resolve finds the spec for a canonical path such as "sondage.creer".
+func (r *Registry) Resolve(path string) (*Spec, bool) {
+	parts := strings.Split(path, ".")
+	s, ok := r.byName[parts[0]]
+	if !ok || s.Name != parts[0] {
+		return nil, false
+	}
+	for _, p := range parts[1:] {
+		if s = s.Subcommand(p); s == nil {
+			return nil, false
+		}
+	}
+	return s, true
+}
+
+// ForAction finds the command that owns an action route.
+func (r *Registry) ForAction(route string) (*Spec, bool) {
+	prefix, _, _ := strings.Cut(route, "/")
+	s, ok := r.byPrefix[prefix]
+	return s, ok
+}
+
+// MatchSubcommand finds a subcommand by canonical or localized name.
+func (r *Registry) MatchSubcommand(s *Spec, name string) *Spec {
+	name = strings.ToLower(name)
+	for _, sub := range s.Subcommands {
+		if sub.Name == name {
+			return sub
+		}
+		for _, lang := range locales.Supported {
+			if LocalName(r.catalog.Localizer(nil, lang), sub.NameID) == name {
+				return sub
+			}
+		}
+	}
+	return nil
+}
+
+// MatchOption finds an option by canonical or localized name.
+func (r *Registry) MatchOption(s *Spec, name string) *Option {
+	name = strings.ToLower(name)
+	for i := range s.Options {
+		o := &s.Options[i]
+		if o.Name == name {
+			return o
+		}
+		for _, lang := range locales.Supported {
+			if LocalName(r.catalog.Localizer(nil, lang), o.NameID) == name {
+				return o
+			}
+		}
+	}
+	return nil
+}
+
+// MessageIDs lists every locale message the registered commands refer to.
+func (r *Registry) MessageIDs() []string {
+	var ids []string
+	for _, s := range r.specs {
+		ids = append(ids, s.MessageIDs()...)
+	}
+	return ids
+}

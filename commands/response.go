@@ -1,0 +1,157 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+)
+
+// ButtonStyle is a hint; platforms without styles ignore it.
+type ButtonStyle int
+
+const (
+	ButtonSecondary ButtonStyle = iota
+	ButtonPrimary
+	ButtonSuccess
+	ButtonDanger
+)
+
+// Button is a component under a message. Action is a route-style reference
+// ("p/v/12/3") that survives restarts; URL makes a link button instead.
+type Button struct {
+	Label  string // plain text
+	Action string
+	Style  ButtonStyle
+	URL    string
+}
+
+// Select is a menu for when buttons do not fit.
+type Select struct {
+	Action      string
+	Placeholder string
+	Options     []Button // Label and Action (the value)
+	MinValues   int
+	MaxValues   int
+}
+
+// ModalField is one text input of a modal form.
+type ModalField struct {
+	ID          string
+	Label       string
+	Placeholder string
+	Long        bool
+	Required    bool
+	MaxLength   int
+}
+
+// Modal asks for several texts at once (a Discord modal; a guided
+// conversation elsewhere).
+type Modal struct {
+	Action string
+	Title  string
+	Fields []ModalField
+}
+
+// File is an attachment: a PNG chart, an .ics invitation, a CSV export.
+type File struct {
+	Name        string
+	ContentType string
+	Data        []byte
+}
+
+// Response is what Agora answers.
+type Response struct {
+	Text      markup.Text
+	Ephemeral bool // only the acting member sees it
+	// Edit replaces the message the action came from instead of posting anew.
+	Edit    bool
+	Buttons []Button
+	Select  *Select
+	Files   []File
+	Modal   *Modal
+	// Mentions lists platform user IDs the message may ping; nobody else is.
+	Mentions []string
+}
+
+// Reply is a public text answer.
+func Reply(t markup.Text) *Response { return &Response{Text: t} }
+
+// Private is an answer only the acting member sees.
+func Private(t markup.Text) *Response { return &Response{Text: t, Ephemeral: true} }
+
+// UserError is a problem the member can fix or must know about: it is shown
+// to them, localized, and not logged as a failure.
+type UserError struct {
+	ID    string
+	Data  locales.Data
+	Count *int
+}
+
+func (e *UserError) Error() string { return fmt.Sprintf("user error %s", e.ID) }
+
+// Fail builds a UserError.
+func Fail(id string, data ...locales.Data) error {
+	e := &UserError{ID: id}
+	if len(data) > 0 {
+		e.Data = data[0]
+	}
+	return e
+}
+
+// FailN builds a UserError whose message has plural forms.
+func FailN(id string, count int, data ...locales.Data) error {
+	e := &UserError{ID: id, Count: &count}
+	if len(data) > 0 {
+		e.Data = data[0]
+	}
+	return e
+}
+
+// Localize renders the user error in a language.
+func (e *UserError) Localize(l *locales.Localizer) markup.Text {
+	var data []locales.Data
+	if e.Data != nil {
+		data = append(data, e.Data)
+	}
+	if e.Count != nil {
+		return l.N(e.ID, *e.Count, data...)
+	}
+	return l.T(e.ID, data...)
+}
+
+// AsUserError finds a UserError in an error chain.
+func AsUserError(err error) (*UserError, bool) {
+	var ue *UserError
+	ok := errors.As(err, &ue)
+	return ue, ok
+}
+
+// ChatAddress names a chat on a platform, for messages Agora sends on its own
+// (mirrored polls, reminders, results) rather than in reply to a request.
+type ChatAddress struct {
+	Platform string
+	ChatID   string
+}
+
+// Messenger sends messages outside of a reply. The runtime implements it by
+// handing each message to the adapter of its platform.
+type Messenger interface {
+	Send(ctx context.Context, to ChatAddress, r *Response) (messageID string, err error)
+	Edit(ctx context.Context, to ChatAddress, messageID string, r *Response) error
+	Delete(ctx context.Context, to ChatAddress, messageID string) error
+	DirectMessage(ctx context.Context, platform, userID string, r *Response) (messageID string, err error)
+}
+
+// JobHandler runs one scheduled job of a kind; its payload is what the
+// capability stored when scheduling it. Returning an error retries it later.
+type JobHandler func(ctx context.Context, payload string) error
+
+// ErrDirectMessageRefused is returned by Messenger.DirectMessage when the
+// member blocked Agora, never started it, or refuses private messages.
+var ErrDirectMessageRefused = errors.New("direct message refused by the member")
+
+// ErrUnknownPlatform is returned when no adapter serves a chat's platform.
+var ErrUnknownPlatform = errors.New("no adapter for this platform")

@@ -1,0 +1,197 @@
+// Package locales holds every sentence Agora shows to people, in French (the
+// reference) and English, and the helpers that pick a language, apply CLDR
+// plural rules and write dates the way each language does.
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"github.com/agora-community/agora/commands/markup"
+)
+
+//go:embed *.toml
+var files embed.FS
+
+// Supported lists the languages Agora speaks, the reference first.
+var Supported = []string{"fr", "en"}
+
+// Catalog is the loaded set of messages. It is safe for concurrent use.
+type Catalog struct {
+	bundle   *i18n.Bundle
+	fallback string
+	ids      map[string][]string // language → message IDs, for completeness checks
+}
+
+// Load reads the embedded locale files. fallback is the language used when
+// neither the member nor the community has one Agora speaks.
+func Load(fallback string) (*Catalog, error) {
+	if !IsSupported(fallback) {
+		return nil, fmt.Errorf("load locales: unsupported fallback language %q", fallback)
+	}
+	bundle := i18n.NewBundle(language.French)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	c := &Catalog{bundle: bundle, fallback: fallback, ids: map[string][]string{}}
+	for _, lang := range Supported {
+		name := lang + ".toml"
+		data, err := files.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("load locales: %w", err)
+		}
+		mf, err := bundle.ParseMessageFileBytes(data, name)
+		if err != nil {
+			return nil, fmt.Errorf("load locales %s: %w", name, err)
+		}
+		for _, m := range mf.Messages {
+			c.ids[lang] = append(c.ids[lang], m.ID)
+		}
+		sort.Strings(c.ids[lang])
+	}
+	return c, nil
+}
+
+// IDs returns the message IDs a language defines, sorted.
+func (c *Catalog) IDs(lang string) []string { return c.ids[lang] }
+
+// IsSupported reports whether lang is one of the languages Agora speaks.
+func IsSupported(lang string) bool {
+	for _, s := range Supported {
+		if s == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Normalize maps a platform locale ("fr", "en-US", "en_GB", "pt-BR") to a
+// supported language, or "" when Agora does not speak it.
+func Normalize(platformLocale string) string {
+	base := strings.ToLower(platformLocale)
+	if i := strings.IndexAny(base, "-_"); i >= 0 {
+		base = base[:i]
+	}
+	if IsSupported(base) {
+		return base
+	}
+	return ""
+}
+
+// Localizer speaks one language in one time zone.
+type Localizer struct {
+	catalog *Catalog
+	lang    string
+	loc     *time.Location
+	inner   *i18n.Localizer
+}
+
+// Localizer picks the first supported language among the preferences (the
+// member's platform locale, then the community default), then the fallback.
+func (c *Catalog) Localizer(tz *time.Location, preferences ...string) *Localizer {
+	lang := c.fallback
+	for _, p := range preferences {
+		if n := Normalize(p); n != "" {
+			lang = n
+			break
+		}
+	}
+	if tz == nil {
+		tz = time.UTC
+	}
+	// The fallback languages follow so that a message missing in one language
+	// still shows in another rather than as its ID.
+	return &Localizer{catalog: c, lang: lang, loc: tz, inner: i18n.NewLocalizer(c.bundle, lang, c.fallback, "fr")}
+}
+
+// Lang is the language this localizer speaks.
+func (l *Localizer) Lang() string { return l.lang }
+
+// Location is the time zone dates are written in.
+func (l *Localizer) Location() *time.Location { return l.loc }
+
+// Data is template data for a message. String values are escaped into markup;
+// markup.Text values are inserted as they are.
+type Data map[string]any
+
+// T returns the message id in markup. A missing message yields its ID, which
+// the completeness test keeps from ever reaching a member.
+func (l *Localizer) T(id string, data ...Data) markup.Text {
+	return l.localize(id, nil, data)
+}
+
+// N returns the plural form of message id for count, which templates see as
+// {{.Count}}.
+func (l *Localizer) N(id string, count int, data ...Data) markup.Text {
+	return l.localize(id, count, data)
+}
+
+// S returns the message as plain text, for places without markup (button
+// labels, command descriptions, toasts).
+func (l *Localizer) S(id string, data ...Data) string { return l.T(id, data...).Plain() }
+
+func (l *Localizer) localize(id string, count any, data []Data) markup.Text {
+	td := map[string]any{}
+	for _, d := range data {
+		for k, v := range d {
+			switch v := v.(type) {
+			case string:
+				td[k] = string(markup.Escape(v))
+			case markup.Text:
+				td[k] = string(v)
+			default:
+				td[k] = v
+			}
+		}
+	}
+	if count != nil {
+		td["Count"] = count
+	}
+	s, err := l.inner.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: td, PluralCount: count})
+	if err != nil && s == "" {
+		return markup.Escape(id)
+	}
+	return markup.Text(s)
+}
+
+var weekdayIDs = [...]string{"date.weekday.sunday", "date.weekday.monday", "date.weekday.tuesday", "date.weekday.wednesday", "date.weekday.thursday", "date.weekday.friday", "date.weekday.saturday"}
+
+var monthIDs = [...]string{"date.month.january", "date.month.february", "date.month.march", "date.month.april", "date.month.may", "date.month.june", "date.month.july", "date.month.august", "date.month.september", "date.month.october", "date.month.november", "date.month.december"}
+
+// DateTime writes t in the localizer's time zone, as people of its language
+// write it: "samedi 12 décembre à 18h30", "Saturday 12 December at 6:30 pm".
+func (l *Localizer) DateTime(t time.Time) string {
+	return l.S("date.datetime", l.dateData(t))
+}
+
+// Date writes the day only: "samedi 12 décembre".
+func (l *Localizer) Date(t time.Time) string {
+	return l.S("date.date", l.dateData(t))
+}
+
+func (l *Localizer) dateData(t time.Time) Data {
+	t = t.In(l.loc)
+	hour12 := t.Hour() % 12
+	if hour12 == 0 {
+		hour12 = 12
+	}
+	d := Data{
+		"Weekday": l.S(weekdayIDs[t.Weekday()]),
+		"Day":     t.Day(),
+		"Month":   l.S(monthIDs[t.Month()-1]),
+		"Year":    t.Year(),
+		"Hour":    t.Hour(),
+		"Hour12":  hour12,
+		"Minute":  fmt.Sprintf("%02d", t.Minute()),
+		"PM":      t.Hour() >= 12,
+	}
+	if t.Year() != time.Now().In(l.loc).Year() {
+		d["OtherYear"] = true
+	}
+	return d
+}

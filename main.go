@@ -1,0 +1,131 @@
+// Command agora runs the Agora community bot: every configured platform
+// adapter at once, on one shared database. With no platform token it is a
+// terminal chat on the embedded database.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/bot/console"
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/all"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is main with its world passed in, so tests can run Agora whole.
+func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := LoadConfig(args, getenv, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "agora: %v\n", err)
+		return 2
+	}
+	consoleMode := cfg.Command == "run" && cfg.DiscordToken == "" && cfg.TelegramToken == ""
+	level := cfg.LogLevel
+	if consoleMode && !cfg.LogLevelSet {
+		level = slog.LevelWarn // keep the terminal chat readable
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		log.Error("cannot open the database", "error", err)
+		return 1
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		log.Error("cannot migrate the database", "error", err)
+		return 1
+	}
+	log.Info("database ready", "dialect", store.Dialect())
+	if cfg.Command == "migrate" {
+		return 0
+	}
+
+	catalog, err := locales.Load(cfg.DefaultLocale)
+	if err != nil {
+		log.Error("cannot load locales", "error", err)
+		return 1
+	}
+	registry := commands.NewRegistry(catalog)
+	rt := bot.New(store, registry, log, nil, bot.Config{DefaultLocale: cfg.DefaultLocale, DefaultTimezone: cfg.DefaultTimezone})
+	if err := rt.Install(all.Modules(rt.Deps())...); err != nil {
+		log.Error("cannot register commands", "error", err)
+		return 1
+	}
+
+	var platforms []bot.Platform
+	if consoleMode {
+		// A script piped in gets its lines echoed, so the output reads as a transcript.
+		echo := true
+		if f, ok := stdin.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				echo = false
+			}
+		}
+		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{Locale: cfg.DefaultLocale, Echo: echo}))
+	}
+	for _, p := range platforms {
+		rt.AddPlatform(p)
+	}
+	if err := serve(ctx, rt, cfg, platforms, consoleMode); err != nil {
+		log.Error("agora stopped on an error", "error", err)
+		return 1
+	}
+	log.Info("agora stopped")
+	return 0
+}
+
+// serve runs adapters, jobs and the HTTP server until a signal arrives, an
+// adapter fails, or the console's input ends; then it stops them all and
+// waits for requests in flight.
+func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Platform, consoleMode bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	for _, p := range platforms {
+		g.Go(func() error {
+			err := p.Run(gctx)
+			if consoleMode {
+				cancel() // the terminal closed: Agora is done
+			}
+			if err != nil {
+				return fmt.Errorf("%s adapter: %w", p.Name(), err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		rt.RunJobs(gctx, time.Second)
+		return nil
+	})
+	if cfg.HTTPAddr != "" {
+		srv := rt.NewHTTPServer(cfg.HTTPAddr)
+		g.Go(func() error { return srv.Serve(gctx) })
+	}
+	err := g.Wait()
+	rt.Wait()
+	return err
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestBadConfigurationEndsWithOneLineAndStatus2(t *testing.T) {
+	tests := []struct {
+		vars    map[string]string
+		args    []string
+		naming  string
+		secrets []string
+	}{
+		{vars: map[string]string{"DATABASE_URL": "mysql://root:hunter2@db/agora"}, naming: "DATABASE_URL", secrets: []string{"hunter2"}},
+		{vars: map[string]string{"DISCORD_TOKEN": "not a token!"}, naming: "DISCORD_TOKEN", secrets: []string{"not a token!"}},
+		{vars: map[string]string{"TELEGRAM_TOKEN": "12345"}, naming: "TELEGRAM_TOKEN", secrets: []string{"12345"}},
+		{vars: map[string]string{"DISCORD_API_URL": "discord.local"}, naming: "DISCORD_API_URL"},
+		{vars: map[string]string{"DISCORD_GATEWAY_URL": "http://x"}, naming: "DISCORD_GATEWAY_URL"},
+		{vars: map[string]string{"DISCORD_PUBLIC_KEY": "abc", "HTTP_ADDR": ":8080"}, naming: "DISCORD_PUBLIC_KEY"},
+		{vars: map[string]string{"TELEGRAM_API_URL": "ftp://x"}, naming: "TELEGRAM_API_URL"},
+		{vars: map[string]string{"TELEGRAM_WEBHOOK_URL": "https://agora.example/telegram/webhook"}, naming: "HTTP_ADDR"},
+		{vars: map[string]string{"TELEGRAM_WEBHOOK_SECRET": "with space s3cret"}, naming: "TELEGRAM_WEBHOOK_SECRET", secrets: []string{"s3cret"}},
+		{vars: map[string]string{"HTTP_ADDR": "8080"}, naming: "HTTP_ADDR"},
+		{vars: map[string]string{"LOG_LEVEL": "verbose"}, naming: "LOG_LEVEL"},
+		{vars: map[string]string{"DEFAULT_LOCALE": "de"}, naming: "DEFAULT_LOCALE"},
+		{vars: map[string]string{"DEFAULT_TIMEZONE": "Mars/Olympus"}, naming: "DEFAULT_TIMEZONE"},
+		{vars: map[string]string{"DISCORD_SHARD_ID": "2", "DISCORD_SHARD_COUNT": "2"}, naming: "DISCORD_SHARD_ID"},
+		{args: []string{"--log-level", "loud"}, naming: "LOG_LEVEL"},
+		{args: []string{"frobnicate"}, naming: "frobnicate"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(tt.args, env(tt.vars), strings.NewReader(""), &stdout, &stderr)
+		msg := stderr.String()
+		if code != 2 {
+			t.Errorf("%v %v: exit %d, want 2 (stderr %q)", tt.vars, tt.args, code, msg)
+		}
+		if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, tt.naming) {
+			t.Errorf("%v: stderr %q, want one line naming %s", tt.vars, msg, tt.naming)
+		}
+		for _, s := range tt.secrets {
+			if strings.Contains(msg, s) {
+				t.Errorf("%v: stderr reveals %q: %q", tt.vars, s, msg)
+			}
+		}
+	}
+}
+
+func TestHelpListsEveryVariable(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--help"}, env(nil), strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("--help exit %d", code)
+	}
+	for _, v := range []string{"DATABASE_URL", "DISCORD_TOKEN", "DISCORD_API_URL", "DISCORD_GATEWAY_URL", "DISCORD_PUBLIC_KEY",
+		"TELEGRAM_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "HTTP_ADDR", "LOG_LEVEL",
+		"DEFAULT_LOCALE", "DEFAULT_TIMEZONE", "--database-url", "agora migrate"} {
+		if !strings.Contains(stdout.String(), v) {
+			t.Errorf("--help lacks %s", v)
+		}
+	}
+}
+
+func TestConsoleRunsAScriptOnTheEmbeddedDatabase(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
+	var stdout, stderr bytes.Buffer
+	code := run(nil, env(map[string]string{"DATABASE_URL": db}), strings.NewReader("/aide\n/sondage\n"), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"> camille: /aide", "Ce que vous pouvez faire avec Agora"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	// migrate alone works on the same file and is idempotent.
+	if code := run([]string{"migrate"}, env(map[string]string{"DATABASE_URL": db}), strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("migrate exit %d: %s", code, stderr.String())
+	}
+}
+
+func TestUnreachableDatabaseFailsWithoutPassword(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(nil, env(map[string]string{"DATABASE_URL": "postgres://agora:pa55word@127.0.0.1:1/agora?sslmode=disable&connect_timeout=2"}),
+		strings.NewReader(""), &stdout, &stderr)
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if strings.Contains(stderr.String(), "pa55word") {
+		t.Errorf("log reveals the password: %s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "cannot open the database") {
+		t.Errorf("log lacks the reason: %s", stderr.String())
+	}
+}

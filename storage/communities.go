@@ -1,0 +1,203 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Community is a group of people Agora serves, across its chats.
+type Community struct {
+	ID           int64     `db:"id"`
+	Name         string    `db:"name"`
+	Locale       string    `db:"locale"`
+	Timezone     string    `db:"timezone"`
+	PollCreation string    `db:"poll_creation"`
+	CreatedAt    time.Time `db:"created_at"`
+}
+
+// Chat purposes.
+const (
+	PurposeGeneral       = "general"
+	PurposeAnnouncements = "announcements"
+	PurposeModeration    = "moderation"
+	PurposeAmbassadors   = "ambassadors"
+)
+
+// Chat is one conversation on one platform that belongs to a community.
+type Chat struct {
+	ID              int64     `db:"id"`
+	CommunityID     int64     `db:"community_id"`
+	Platform        string    `db:"platform"`
+	PlatformGroupID string    `db:"platform_group_id"`
+	PlatformChatID  string    `db:"platform_chat_id"`
+	Title           string    `db:"title"`
+	Purpose         string    `db:"purpose"`
+	CreatedAt       time.Time `db:"created_at"`
+}
+
+// CommunityDefaults are given to a community created on first contact.
+type CommunityDefaults struct {
+	Locale   string
+	Timezone string
+}
+
+// ChatRef names a chat as its platform knows it.
+type ChatRef struct {
+	Platform string
+	GroupID  string // the Discord server; empty on Telegram
+	ChatID   string
+	Title    string
+}
+
+const chatColumns = `c.id, c.community_id, c.platform, c.platform_group_id, c.platform_chat_id, c.title, c.purpose, c.created_at`
+const communityColumns = `m.id, m.name, m.locale, m.timezone, m.poll_creation, m.created_at`
+
+// ResolveChat finds the chat and its community, creating them on first
+// contact: a chat of a known Discord server joins that server's community,
+// any other chat starts a community of its own with the defaults.
+func (s *Store) ResolveChat(ctx context.Context, ref ChatRef, defaults CommunityDefaults) (Chat, Community, error) {
+	chat, community, err := s.findChat(ctx, s.db, ref.Platform, ref.ChatID)
+	if err == nil {
+		return chat, community, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return Chat{}, Community{}, fmt.Errorf("resolve chat %s/%s: %w", ref.Platform, ref.ChatID, err)
+	}
+	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
+		var communityID int64
+		if ref.GroupID != "" {
+			err := tx.GetContext(ctx, &communityID,
+				`SELECT community_id FROM chats WHERE platform = $1 AND platform_group_id = $2 ORDER BY id LIMIT 1`,
+				ref.Platform, ref.GroupID)
+			if err != nil && !errors.Is(notFound(err), ErrNotFound) {
+				return err
+			}
+		}
+		if communityID == 0 {
+			name := ref.Title
+			if name == "" {
+				name = ref.Platform + " " + ref.ChatID
+			}
+			if err := tx.GetContext(ctx, &communityID,
+				`INSERT INTO communities (name, locale, timezone) VALUES ($1, $2, $3) RETURNING id`,
+				name, defaults.Locale, defaults.Timezone); err != nil {
+				return fmt.Errorf("create community: %w", err)
+			}
+		}
+		res, err := tx.ExecContext(ctx,
+			`INSERT INTO chats (community_id, platform, platform_group_id, platform_chat_id, title)
+			 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (platform, platform_chat_id) DO NOTHING`,
+			communityID, ref.Platform, ref.GroupID, ref.ChatID, ref.Title)
+		if err != nil {
+			return fmt.Errorf("create chat: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			// Another request created the chat first; drop our community.
+			return errLostRace
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errLostRace) {
+		return Chat{}, Community{}, fmt.Errorf("resolve chat %s/%s: %w", ref.Platform, ref.ChatID, err)
+	}
+	chat, community, err = s.findChat(ctx, s.db, ref.Platform, ref.ChatID)
+	if err != nil {
+		return Chat{}, Community{}, fmt.Errorf("resolve chat %s/%s: %w", ref.Platform, ref.ChatID, err)
+	}
+	return chat, community, nil
+}
+
+var errLostRace = errors.New("lost creation race")
+
+func (s *Store) findChat(ctx context.Context, q sqlx.QueryerContext, platform, chatID string) (Chat, Community, error) {
+	var row struct {
+		Chat
+		Community `db:"community"`
+	}
+	err := sqlx.GetContext(ctx, q, &row, `SELECT `+chatColumns+`,
+		m.id AS "community.id", m.name AS "community.name", m.locale AS "community.locale",
+		m.timezone AS "community.timezone", m.poll_creation AS "community.poll_creation",
+		m.created_at AS "community.created_at"
+		FROM chats c JOIN communities m ON m.id = c.community_id
+		WHERE c.platform = $1 AND c.platform_chat_id = $2`, platform, chatID)
+	if err != nil {
+		return Chat{}, Community{}, notFound(err)
+	}
+	return row.Chat, row.Community, nil
+}
+
+// Community loads a community by ID.
+func (s *Store) Community(ctx context.Context, id int64) (Community, error) {
+	var c Community
+	err := s.db.GetContext(ctx, &c, `SELECT `+communityColumns+` FROM communities m WHERE m.id = $1`, id)
+	if err != nil {
+		return Community{}, fmt.Errorf("load community %d: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// UpdateCommunity saves a community's name, locale, time zone and settings.
+func (s *Store) UpdateCommunity(ctx context.Context, c Community) error {
+	res, err := s.db.ExecContext(ctx,
+		`UPDATE communities SET name = $2, locale = $3, timezone = $4, poll_creation = $5 WHERE id = $1`,
+		c.ID, c.Name, c.Locale, c.Timezone, c.PollCreation)
+	if err != nil {
+		return fmt.Errorf("update community %d: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("update community %d: %w", c.ID, ErrNotFound)
+	}
+	return nil
+}
+
+// ChatsOfCommunity lists a community's chats on every platform, oldest first.
+func (s *Store) ChatsOfCommunity(ctx context.Context, communityID int64) ([]Chat, error) {
+	var chats []Chat
+	err := s.db.SelectContext(ctx, &chats, `SELECT `+chatColumns+` FROM chats c WHERE c.community_id = $1 ORDER BY c.id`, communityID)
+	if err != nil {
+		return nil, fmt.Errorf("list chats of community %d: %w", communityID, err)
+	}
+	return chats, nil
+}
+
+// Chat loads a chat by Agora's ID.
+func (s *Store) Chat(ctx context.Context, id int64) (Chat, error) {
+	var c Chat
+	if err := s.db.GetContext(ctx, &c, `SELECT `+chatColumns+` FROM chats c WHERE c.id = $1`, id); err != nil {
+		return Chat{}, fmt.Errorf("load chat %d: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// SetChatPurpose records what a chat is for.
+func (s *Store) SetChatPurpose(ctx context.Context, chatID int64, purpose string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE chats SET purpose = $2 WHERE id = $1`, chatID, purpose)
+	if err != nil {
+		return fmt.Errorf("set purpose of chat %d: %w", chatID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set purpose of chat %d: %w", chatID, ErrNotFound)
+	}
+	return nil
+}
+
+// MoveChat attaches a chat to another community, which is how a Telegram
+// group joins the community of a Discord server.
+func (s *Store) MoveChat(ctx context.Context, chatID, communityID int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE chats SET community_id = $2 WHERE id = $1`, chatID, communityID)
+	if err != nil {
+		return fmt.Errorf("move chat %d to community %d: %w", chatID, communityID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("move chat %d: %w", chatID, ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+// Package storage is Agora's only door to the database. PostgreSQL is the
+// shared store for real deployments; an embedded SQLite file lets a fresh
+// machine run Agora with nothing installed. Most SQL is written once for
+// both ($n placeholders, ON CONFLICT, RETURNING work in each); where the
+// dialects differ, the method says so.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a uniqueness rule refuses a write.
+var ErrConflict = errors.New("conflict")
+
+// Dialect names.
+const (
+	Postgres = "postgres"
+	SQLite   = "sqlite"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DefaultSQLitePath is where Agora keeps its data when DATABASE_URL is unset.
+const DefaultSQLitePath = "agora.db"
+
+// Store is the database. It is safe for concurrent use.
+type Store struct {
+	db      *sqlx.DB
+	dialect string
+}
+
+// Open connects to the database named by a DATABASE_URL value: "" or
+// "sqlite:PATH" for the embedded file, "postgres://..." for PostgreSQL.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	dialect, dsn, err := ParseURL(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	driver := "postgres"
+	if dialect == SQLite {
+		driver = "sqlite"
+	}
+	db, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", dialect, err)
+	}
+	if dialect == SQLite {
+		// One connection serializes writers, which SQLite needs anyway, and
+		// keeps the pragmas below on the only connection there is.
+		db.SetMaxOpenConns(1)
+	} else {
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(32)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err, databaseURL))
+	}
+	return &Store{db: db, dialect: dialect}, nil
+}
+
+// ParseURL validates a DATABASE_URL value and returns the dialect and the
+// driver's data source name.
+func ParseURL(databaseURL string) (dialect, dsn string, err error) {
+	switch {
+	case databaseURL == "":
+		return SQLite, sqliteDSN(DefaultSQLitePath), nil
+	case strings.HasPrefix(databaseURL, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "//")
+		if path == "" {
+			return "", "", errors.New("sqlite: URL needs a file path, as in sqlite:agora.db")
+		}
+		return SQLite, sqliteDSN(path), nil
+	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
+		u, err := url.Parse(databaseURL)
+		if err != nil || u.Host == "" {
+			return "", "", errors.New("postgres URL must look like postgres://user@host:5432/dbname")
+		}
+		return Postgres, databaseURL, nil
+	default:
+		return "", "", errors.New("must start with postgres:// or sqlite: (or be unset for the embedded database)")
+	}
+}
+
+func sqliteDSN(path string) string {
+	// WAL lets readers work while a vote is written; the busy timeout makes
+	// a second process wait instead of failing; foreign keys are off by
+	// default in SQLite.
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+}
+
+// redact keeps a password from a URL out of an error message.
+func redact(err error, databaseURL string) error {
+	u, perr := url.Parse(databaseURL)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		return errors.New(strings.ReplaceAll(err.Error(), pw, "***"))
+	}
+	return err
+}
+
+// Dialect is Postgres or SQLite.
+func (s *Store) Dialect() string { return s.dialect }
+
+// DB exposes the handle to the test helpers and benchmarks of this module.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers, for /readyz.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations that have not run yet. On
+// PostgreSQL a session lock keeps two processes starting together from
+// migrating at once.
+func (s *Store) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+s.dialect)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var opts []goose.ProviderOption
+	dialect := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	provider, err := goose.NewProvider(dialect, s.db.DB, sub, opts...)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := provider.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// InTx runs fn in a transaction, committed when fn returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// isUniqueViolation recognizes a refused duplicate on either database.
+func isUniqueViolation(err error) bool {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return pqErr.Code == "23505"
+	}
+	return strings.Contains(err.Error(), "UNIQUE constraint failed") || strings.Contains(err.Error(), "constraint failed: UNIQUE")
+}
+
+// notFound turns sql.ErrNoRows into ErrNotFound, keeping other errors.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,285 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+var defaults = storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}
+
+func TestResolveChatCreatesCommunityOnFirstUse(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		chat, community, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-100", Title: "Coop Lyon"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if community.Name != "Coop Lyon" || community.Locale != "fr" || community.Timezone != "Europe/Paris" {
+			t.Errorf("community = %+v, want defaults named after the chat", community)
+		}
+		if chat.Purpose != storage.PurposeGeneral || chat.CommunityID != community.ID {
+			t.Errorf("chat = %+v", chat)
+		}
+		again, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-100"}, defaults)
+		if err != nil || again.ID != chat.ID {
+			t.Fatalf("second resolve = %+v, %v; want chat %d", again, err, chat.ID)
+		}
+	})
+}
+
+func TestChatsOfOneDiscordServerShareACommunity(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		_, c1, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "discord", GroupID: "g1", ChatID: "c1"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, c2, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "discord", GroupID: "g1", ChatID: "c2"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, c3, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "discord", GroupID: "g2", ChatID: "c3"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c1.ID != c2.ID {
+			t.Errorf("channels of one server got communities %d and %d", c1.ID, c2.ID)
+		}
+		if c3.ID == c1.ID {
+			t.Errorf("another server joined community %d", c1.ID)
+		}
+		chats, err := s.ChatsOfCommunity(ctx, c1.ID)
+		if err != nil || len(chats) != 2 {
+			t.Fatalf("ChatsOfCommunity = %d chats, %v; want 2", len(chats), err)
+		}
+	})
+}
+
+func TestLinkedChatsAcrossPlatforms(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		_, discord, _ := s.ResolveChat(ctx, storage.ChatRef{Platform: "discord", GroupID: "g", ChatID: "c"}, defaults)
+		tg, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-42"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MoveChat(ctx, tg.ID, discord.ID); err != nil {
+			t.Fatal(err)
+		}
+		chats, err := s.ChatsOfCommunity(ctx, discord.ID)
+		if err != nil || len(chats) != 2 {
+			t.Fatalf("community has %d chats (%v), want the Discord channel and the Telegram group", len(chats), err)
+		}
+		if err := s.MoveChat(ctx, 999999, discord.ID); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("moving an unknown chat: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestConcurrentFirstContactMakesOneChatAndOneMember(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		const n = 16
+		var wg sync.WaitGroup
+		chats := make([]int64, n)
+		members := make([]int64, n)
+		errs := make([]error, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				chat, community, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-7"}, defaults)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				m, err := s.ResolveMember(ctx, community.ID, "telegram", "u1", "Camille")
+				chats[i], members[i], errs[i] = chat.ID, m.ID, err
+			}(i)
+		}
+		wg.Wait()
+		for i := 0; i < n; i++ {
+			if errs[i] != nil {
+				t.Fatalf("goroutine %d: %v", i, errs[i])
+			}
+			if chats[i] != chats[0] || members[i] != members[0] {
+				t.Fatalf("goroutine %d resolved chat %d member %d, others chat %d member %d", i, chats[i], members[i], chats[0], members[0])
+			}
+		}
+		var communities int
+		if err := s.DB().GetContext(ctx, &communities, `SELECT count(*) FROM communities`); err != nil || communities != 1 {
+			t.Errorf("%d communities (%v), want 1: losers of the race must not leave theirs", communities, err)
+		}
+	})
+}
+
+func TestRolesAndIdentityLinking(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		_, community, _ := s.ResolveChat(ctx, storage.ChatRef{Platform: "discord", GroupID: "g", ChatID: "c"}, defaults)
+		onDiscord, err := s.ResolveMember(ctx, community.ID, "discord", "111", "Léa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if onDiscord.Role != "member" {
+			t.Errorf("new member role = %q, want member", onDiscord.Role)
+		}
+		onTelegram, _ := s.ResolveMember(ctx, community.ID, "telegram", "222", "Léa")
+		if onTelegram.ID == onDiscord.ID {
+			t.Fatal("two unlinked accounts are already one member")
+		}
+		if err := s.SetRole(ctx, community.ID, onTelegram.ID, "moderator"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LinkIdentity(ctx, onDiscord.ID, "telegram", "222"); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.ResolveMember(ctx, community.ID, "telegram", "222", "Léa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.ID != onDiscord.ID || again.Role != "moderator" {
+			t.Errorf("after linking: member %d role %q, want member %d moderator", again.ID, again.Role, onDiscord.ID)
+		}
+		ids, err := s.Identities(ctx, onDiscord.ID)
+		if err != nil || len(ids) != 2 {
+			t.Errorf("identities = %+v, %v; want two", ids, err)
+		}
+		if err := s.SetRole(ctx, community.ID, onDiscord.ID, "member"); err != nil {
+			t.Fatal(err)
+		}
+		if m, _ := s.ResolveMember(ctx, community.ID, "discord", "111", ""); m.Role != "member" {
+			t.Errorf("role after revoke = %q", m.Role)
+		}
+	})
+}
+
+func TestJobsAreClaimedOnceAndRescheduledByKey(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 12, 17, 30, 0, 0, time.UTC)
+		if err := s.ScheduleJob(ctx, nil, "poll.close", "12", "poll.close/12", now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ClaimJob(ctx, now, time.Minute); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("claim before due: %v, want ErrNotFound", err)
+		}
+		// Moving the deadline reschedules the same job.
+		if err := s.ScheduleJob(ctx, nil, "poll.close", "12", "poll.close/12", now.Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		pending, _ := s.PendingJobs(ctx)
+		if len(pending) != 1 {
+			t.Fatalf("%d pending jobs, want 1", len(pending))
+		}
+		j, err := s.ClaimJob(ctx, now, time.Minute)
+		if err != nil || j.Payload != "12" || j.Attempts != 1 {
+			t.Fatalf("claim = %+v, %v", j, err)
+		}
+		if _, err := s.ClaimJob(ctx, now, time.Minute); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("claimed a leased job twice: %v", err)
+		}
+		// After the lease runs out, a crashed worker's job is taken again.
+		j2, err := s.ClaimJob(ctx, now.Add(2*time.Minute), time.Minute)
+		if err != nil || j2.ID != j.ID || j2.Attempts != 2 {
+			t.Fatalf("reclaim after lease = %+v, %v", j2, err)
+		}
+		if err := s.FinishJob(ctx, j.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ClaimJob(ctx, now.Add(time.Hour), time.Minute); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("finished job claimed again: %v", err)
+		}
+	})
+}
+
+func TestConcurrentClaimsNeverShareAJob(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now()
+		const jobs = 40
+		for i := 0; i < jobs; i++ {
+			if err := s.ScheduleJob(ctx, nil, "test", fmt.Sprint(i), "", now.Add(-time.Second)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					j, err := s.ClaimJob(ctx, now, time.Hour)
+					if errors.Is(err, storage.ErrNotFound) {
+						return
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					seen[j.ID]++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(seen) != jobs {
+			t.Errorf("claimed %d distinct jobs, want %d", len(seen), jobs)
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("job %d claimed %d times", id, n)
+			}
+		}
+	})
+}
+
+func TestParseURL(t *testing.T) {
+	tests := []struct {
+		in      string
+		dialect string
+		wantErr bool
+	}{
+		{"", storage.SQLite, false},
+		{"sqlite:data/agora.db", storage.SQLite, false},
+		{"sqlite:", "", true},
+		{"postgres://postgres@127.0.0.1:5432/agora?sslmode=disable", storage.Postgres, false},
+		{"postgresql://u:p@db/agora", storage.Postgres, false},
+		{"mysql://root@localhost/agora", "", true},
+		{"postgres://", "", true},
+	}
+	for _, tt := range tests {
+		d, _, err := storage.ParseURL(tt.in)
+		if (err != nil) != tt.wantErr || d != tt.dialect {
+			t.Errorf("ParseURL(%q) = %q, %v; want %q, error %v", tt.in, d, err, tt.dialect, tt.wantErr)
+		}
+	}
+}
+
+func TestOpenUnreachablePostgresHidesPassword(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := storage.Open(ctx, "postgres://agora:s3cr3t-pw@127.0.0.1:1/agora?sslmode=disable&connect_timeout=2")
+	if err == nil {
+		t.Fatal("opened a database on port 1")
+	}
+	if got := err.Error(); strings.Contains(got, "s3cr3t-pw") {
+		t.Errorf("error reveals the password: %s", got)
+	}
+}
+
+
+

@@ -510,3 +510,20 @@ func TestInlineQuery(t *testing.T) {
 		t.Fatal("chat action to unknown chat accepted")
 	}
 }
+
+// tgbotapi's UploadFiles path builds its Error without the HTTP code, so a
+// 429 on a multipart upload only shows up through RetryAfter and the text.
+func TestUploadErrorLacksCode(t *testing.T) {
+	srv := telegramtest.New(t)
+	bot := newBot(t, srv)
+	srv.AddChat(group)
+	srv.FailNext("sendDocument", 1, 429, 0)
+	_, err := bot.Send(tgbotapi.NewDocument(group.ID, tgbotapi.FileBytes{Name: "a.txt", Bytes: []byte("a")}))
+	e := apiErr(t, err)
+	if e.Code != 0 || e.Message != "Too Many Requests: retry after 0" {
+		t.Fatalf("upload 429 = %+v", e)
+	}
+	if c := srv.CallsTo("sendDocument"); len(c) != 1 || c[0].Status != 429 || c[0].Files["document"].FileName != "a.txt" {
+		t.Fatalf("recorded = %+v", c)
+	}
+}

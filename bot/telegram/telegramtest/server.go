@@ -3,6 +3,18 @@
 // against it unchanged, validates every call against the Bot API
 // specification, and keeps all state in memory so tests can inject updates and
 // assert on what the bot sent.
+//
+// Typical use:
+//
+//	srv := telegramtest.New(t)
+//	bot, _ := tgbotapi.NewBotAPIWithAPIEndpoint(srv.Token(), srv.APIEndpoint())
+//	srv.SendText(telegramtest.PrivateChat(user), user, "/start")
+//	// ... run the bot's update loop ...
+//	msg, ok := srv.WaitMessage(user.ID, 5*time.Second, nil)
+//
+// The Bot API 10.1 description is read from shared/specs/telegram-bot-api.json
+// (sibling of the module root, or any ancestor directory), or from the path in
+// $TELEGRAM_BOT_API_SPEC.
 package telegramtest
 
 import (
@@ -423,6 +435,7 @@ func (s *Server) record(method string, params map[string]string, files map[strin
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, c)
+	s.broadcastLocked()
 	return len(s.calls) - 1
 }
 

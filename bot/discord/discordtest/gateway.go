@@ -175,7 +175,7 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		"v": 9, "user": s.botUser().json(), "session_id": randomHex(16), "session_type": "normal",
 		"resume_gateway_url": s.GatewayURL(), "guilds": unavailable, "private_channels": []any{},
 		"relationships": []any{}, "presences": []any{}, "guild_join_requests": []any{},
-		"application": map[string]any{"id": s.opts.appID, "flags": s.opts.appFlags},
+		"application":             map[string]any{"id": s.opts.appID, "flags": s.opts.appFlags},
 		"geo_ordered_rtc_regions": []any{}, "user_settings": map[string]any{},
 	}
 	if id.Shard != nil {

@@ -114,11 +114,11 @@ func decodeBody(w http.ResponseWriter, r *http.Request) (any, []Attachment, bool
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, nil, true
 	}
+	var files []Attachment
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
 		mr := multipart.NewReader(bytes.NewReader(data), params["boundary"])
 		var payload []byte
-		var files []Attachment
 		for {
 			p, err := mr.NextPart()
 			if err == io.EOF {
@@ -146,7 +146,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request) (any, []Attachment, bool
 		writeError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
 		return nil, nil, false
 	}
-	return v, nil, true
+	return v, files, true
 }
 
 func (s *Server) getGateway(w http.ResponseWriter, r *http.Request, _ map[string]any, _ any, _ []Attachment) {

@@ -177,7 +177,9 @@ func (s *Server) Close() {
 func (s *Server) URL() string { return s.http.URL }
 
 // GatewayURL is the websocket URL returned by GET /api/v9/gateway.
-func (s *Server) GatewayURL() string { return "ws" + strings.TrimPrefix(s.http.URL, "http") + "/gateway-ws" }
+func (s *Server) GatewayURL() string {
+	return "ws" + strings.TrimPrefix(s.http.URL, "http") + "/gateway-ws"
+}
 
 // BotToken is the token (without "Bot ") the double accepts.
 func (s *Server) BotToken() string { return s.opts.token }
@@ -373,12 +375,12 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, body []byte) 
 	inner2 := r.Clone(r.Context())
 	inner2.URL.Path = inner
 	inner2.URL.RawPath = ""
-	h, pattern := s.mux.Handler(inner2)
-	if pattern == "" {
+	// Handler only finds the pattern; ServeHTTP is what fills PathValue.
+	if _, pattern := s.mux.Handler(inner2); pattern == "" {
 		writeError(w, http.StatusNotFound, 0, "404: Not Found")
 		return
 	}
-	h.ServeHTTP(w, inner2)
+	s.mux.ServeHTTP(w, inner2)
 }
 
 func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {

@@ -69,6 +69,7 @@ func loadSpec(path string) (*spec, error) {
 			r.err = fmt.Errorf("%s: not a JSON object", path)
 			return
 		}
+		acceptNumericStrings(doc)
 		c := jsonschema.NewCompiler()
 		// OpenAPI 3.1 schemas are JSON Schema 2020-12 (type arrays for
 		// nullability, const, ...), so draft 2020 is the right dialect.
@@ -283,4 +284,42 @@ func expandRequired(leaves []*jsonschema.ValidationError) []*jsonschema.Validati
 		out = append(out, l)
 	}
 	return out
+}
+
+// acceptNumericStrings lets integer fields also take decimal strings. The
+// spec types permission bit sets and similar 53-bit values as integers, but
+// Discord serializes them as strings and coerces numeric strings on input
+// (discordgo sends default_member_permissions as "8589934592"). Fields with a
+// const or enum, such as discriminators, stay strict.
+func acceptNumericStrings(node any) {
+	switch n := node.(type) {
+	case map[string]any:
+		_, hasConst := n["const"]
+		_, hasEnum := n["enum"]
+		_, hasPattern := n["pattern"]
+		if !hasConst && !hasEnum && !hasPattern {
+			switch t := n["type"].(type) {
+			case string:
+				if t == "integer" {
+					n["type"] = []any{"integer", "string"}
+					n["pattern"] = "^-?[0-9]+$"
+				}
+			case []any:
+				for _, x := range t {
+					if x == "integer" {
+						n["type"] = append(t, "string")
+						n["pattern"] = "^-?[0-9]+$"
+						break
+					}
+				}
+			}
+		}
+		for _, v := range n {
+			acceptNumericStrings(v)
+		}
+	case []any:
+		for _, v := range n {
+			acceptNumericStrings(v)
+		}
+	}
 }

@@ -352,3 +352,95 @@ func TestSignerMatchesDiscordScheme(t *testing.T) {
 		t.Fatalf("interaction %v %+v", err, i)
 	}
 }
+
+func TestReconnectAndInvalidSession(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	open(t, srv, dg)
+
+	srv.SendReconnect()
+	srv.MustWaitFor(wait, "RESUME after op 7", func() bool { return srv.ResumeCount() == 1 && srv.Connected() })
+
+	// discordgo answers any op 9 with a fresh IDENTIFY on the same socket.
+	srv.SendInvalidSession(false)
+	srv.MustWaitFor(wait, "IDENTIFY after op 9", func() bool { return srv.IdentifyCount() == 2 && srv.Connected() })
+}
+
+func TestComponentModalAutocompleteAndFollowup(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	dg.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) {
+		switch i.Type {
+		case discordgo.InteractionMessageComponent:
+			_ = s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseUpdateMessage,
+				Data: &discordgo.InteractionResponseData{Content: "chose " + strings.Join(i.MessageComponentData().Values, ",")},
+			})
+		case discordgo.InteractionModalSubmit:
+			_ = s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+			v := i.ModalSubmitData().Components[0].(*discordgo.ActionsRow).Components[0].(*discordgo.TextInput).Value
+			_, _ = s.InteractionResponseEdit(i.Interaction, &discordgo.WebhookEdit{Content: &v})
+			_, _ = s.FollowupMessageCreate(i.Interaction, true, &discordgo.WebhookParams{
+				Content: "file", Files: []*discordgo.File{{Name: "a.txt", Reader: strings.NewReader("A")}},
+			})
+		case discordgo.InteractionApplicationCommandAutocomplete:
+			_ = s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: "Go", Value: "go"}}},
+			})
+		}
+	})
+	open(t, srv, dg)
+
+	posted, err := dg.ChannelMessageSend(channelID, "pick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := discordtest.Invoker{GuildID: guildID, ChannelID: channelID, User: discordtest.User{ID: memberID, Username: "gopher"}}
+	click := srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: inv, CustomID: "lang", ComponentType: 3, Values: []string{"go"}, MessageID: posted.ID})
+	if r, ok := srv.WaitInteractionResponse(click.ID, wait); !ok || r.Type != 7 {
+		t.Fatalf("click response = %+v", r)
+	}
+	if m := srv.Messages(channelID)[0]; m.Content != "chose go" || m.Edits != 1 {
+		t.Fatalf("updated message = %+v", m)
+	}
+
+	modal := srv.DispatchModalSubmit(discordtest.ModalSubmit{Invoker: inv, CustomID: "form", Fields: []discordtest.TextInput{{CustomID: "title", Value: "Meetup"}}})
+	srv.MustWaitFor(wait, "modal edit and followup", func() bool {
+		m, ok := srv.OriginalResponse(modal.ID)
+		return ok && m.Content == "Meetup" && len(srv.Followups(modal.ID)) == 1
+	})
+	if f := srv.Followups(modal.ID)[0]; string(f.Attachments[0].Data) != "A" {
+		t.Fatalf("followup = %+v", f)
+	}
+
+	ac := srv.DispatchAutocomplete(discordtest.SlashCommand{Invoker: inv, Name: "lang",
+		Options: []discordtest.CommandOption{{Name: "name", Type: 3, Value: "g", Focused: true}}})
+	if r, ok := srv.WaitInteractionResponse(ac.ID, wait); !ok || r.Type != 8 {
+		t.Fatalf("autocomplete response = %+v", r)
+	}
+}
+
+func TestScheduledEvents(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	start := time.Now().Add(time.Hour)
+	end := start.Add(time.Hour)
+	ev, err := dg.GuildScheduledEventCreate(guildID, &discordgo.GuildScheduledEventParams{
+		Name: "Meetup", ScheduledStartTime: &start, ScheduledEndTime: &end,
+		PrivacyLevel: discordgo.GuildScheduledEventPrivacyLevelGuildOnly, EntityType: discordgo.GuildScheduledEventEntityTypeExternal,
+		EntityMetadata: &discordgo.GuildScheduledEventEntityMetadata{Location: "Paris"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dg.GuildScheduledEventEdit(guildID, ev.ID, &discordgo.GuildScheduledEventParams{Name: "Big meetup"}); err != nil {
+		t.Fatal(err)
+	}
+	if es := srv.ScheduledEvents(guildID); len(es) != 1 || es[0]["name"] != "Big meetup" {
+		t.Fatalf("events = %+v", es)
+	}
+}

@@ -1,0 +1,445 @@
+package discordtest_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/agora-community/agora/bot/discord/discordtest"
+)
+
+const wait = 10 * time.Second
+
+// rewriteTransport sends discordgo's https://discord.com requests to the
+// double, keeping the path, the way the bot's adapter does.
+type rewriteTransport struct{ base *url.URL }
+
+func (rt rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host == "discord.com" {
+		req = req.Clone(req.Context())
+		req.URL.Scheme, req.URL.Host = rt.base.Scheme, rt.base.Host
+		req.Host = rt.base.Host
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+const (
+	guildID   = "2000000000000000001"
+	channelID = "2000000000000000002"
+	roleID    = "2000000000000000003"
+	memberID  = "2000000000000000004"
+)
+
+func newServer(t *testing.T, opts ...discordtest.Option) *discordtest.Server {
+	opts = append([]discordtest.Option{discordtest.WithGuild(discordtest.Guild{
+		ID: guildID, Name: "Gophers",
+		Channels: []discordtest.Channel{{ID: channelID, Name: "general", Type: 0}},
+		Roles:    []discordtest.Role{{ID: roleID, Name: "helper", Permissions: "0", Position: 1}},
+		Members:  []discordtest.Member{{User: discordtest.User{ID: memberID, Username: "gopher"}}},
+	})}, opts...)
+	return discordtest.New(t, opts...)
+}
+
+func newSession(t *testing.T, srv *discordtest.Server, token string) *discordgo.Session {
+	t.Helper()
+	dg, err := discordgo.New("Bot " + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse(srv.URL())
+	dg.Client = &http.Client{Transport: rewriteTransport{base}, Timeout: 10 * time.Second}
+	dg.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages
+	dg.LogLevel = -1
+	return dg
+}
+
+func open(t *testing.T, srv *discordtest.Server, dg *discordgo.Session) {
+	t.Helper()
+	if err := dg.Open(); err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	// Closed before the double's own cleanup runs (cleanups are LIFO), so the
+	// client does not try to reconnect to a stopped server.
+	t.Cleanup(func() { _ = dg.Close() })
+	if !srv.WaitConnected(wait) {
+		t.Fatal("gateway not connected")
+	}
+}
+
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(wait):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+	var zero T
+	return zero
+}
+
+func TestOpenReceivesReadyAndGuild(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	ready := make(chan *discordgo.Ready, 1)
+	guilds := make(chan *discordgo.GuildCreate, 1)
+	dg.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { ready <- r })
+	dg.AddHandler(func(_ *discordgo.Session, g *discordgo.GuildCreate) { guilds <- g })
+	open(t, srv, dg)
+
+	r := recv(t, ready, "READY")
+	if r.User.ID != srv.BotUserID() || r.SessionID == "" || r.Application.ID != srv.ApplicationID() {
+		t.Fatalf("READY = %+v", r)
+	}
+	g := recv(t, guilds, "GUILD_CREATE")
+	if g.ID != guildID || len(g.Channels) != 1 || len(g.Roles) != 2 || len(g.Members) != 1 {
+		t.Fatalf("GUILD_CREATE = %+v", g.Guild)
+	}
+	ids := srv.Identifies()
+	if len(ids) != 1 || ids[0].Intents != int(discordgo.IntentsGuilds|discordgo.IntentsGuildMessages) {
+		t.Fatalf("identifies = %+v", ids)
+	}
+	if q := srv.GatewayQueries()[0]; q.Get("v") != "9" || q.Get("encoding") != "json" {
+		t.Fatalf("gateway query = %v", q)
+	}
+}
+
+func TestSlashCommandAnsweredEphemeral(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	got := make(chan *discordgo.InteractionCreate, 1)
+	dg.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) {
+		got <- i
+		_ = s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{Content: "Bonjour", Flags: discordgo.MessageFlagsEphemeral},
+		})
+	})
+	open(t, srv, dg)
+
+	in := srv.DispatchSlashCommand(discordtest.SlashCommand{
+		Invoker: discordtest.Invoker{GuildID: guildID, ChannelID: channelID, Locale: "fr",
+			User: discordtest.User{ID: memberID, Username: "gopher"}, Roles: []string{roleID}, Permissions: "8"},
+		Name: "event",
+		Options: []discordtest.CommandOption{{Name: "create", Type: 1, Options: []discordtest.CommandOption{
+			{Name: "title", Type: 3, Value: "Meetup"},
+		}}},
+	})
+	i := recv(t, got, "INTERACTION_CREATE")
+	data := i.ApplicationCommandData()
+	if i.Locale != "fr" || data.Name != "event" || data.Options[0].Options[0].StringValue() != "Meetup" ||
+		i.Member.User.ID != memberID || i.Member.Permissions != 8 {
+		t.Fatalf("interaction = %+v data = %+v", i.Interaction, data)
+	}
+	resp, ok := srv.WaitInteractionResponse(in.ID, wait)
+	if !ok {
+		t.Fatal("no interaction response")
+	}
+	if resp.Type != 4 || !resp.Ephemeral() || resp.Data["content"] != "Bonjour" {
+		t.Fatalf("response = %+v", resp)
+	}
+	if m, ok := srv.OriginalResponse(in.ID); !ok || m.Content != "Bonjour" || !m.Ephemeral() {
+		t.Fatalf("original = %+v", m)
+	}
+	// A second callback is refused, as Discord does.
+	err := dg.InteractionRespond(&discordgo.Interaction{ID: in.ID, Token: in.Token},
+		&discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+	assertRESTCode(t, err, 400, 40060)
+}
+
+func TestBulkOverwriteKeepsLocalizations(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	perms := int64(discordgo.PermissionManageEvents)
+	cmds := []*discordgo.ApplicationCommand{{
+		Name: "event", Description: "Manage events",
+		NameLocalizations:        &map[discordgo.Locale]string{discordgo.French: "evenement"},
+		DescriptionLocalizations: &map[discordgo.Locale]string{discordgo.French: "Gérer les événements"},
+		DefaultMemberPermissions: &perms,
+		Options: []*discordgo.ApplicationCommandOption{{
+			Type: discordgo.ApplicationCommandOptionSubCommand, Name: "create", Description: "Create one",
+			Options: []*discordgo.ApplicationCommandOption{{Type: discordgo.ApplicationCommandOptionString, Name: "title", Description: "Title", Required: true}},
+		}},
+	}}
+	created, err := dg.ApplicationCommandBulkOverwrite(srv.ApplicationID(), guildID, cmds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(created) != 1 || created[0].ID == "" || created[0].GuildID != guildID {
+		t.Fatalf("created = %+v", created)
+	}
+	got := srv.Commands(guildID)
+	if len(got) != 1 || got[0].NameLocalizations["fr"] != "evenement" ||
+		got[0].DescriptionLocalizations["fr"] != "Gérer les événements" ||
+		got[0].DefaultMemberPermissions == nil || *got[0].DefaultMemberPermissions != "8589934592" ||
+		len(got[0].Options) != 1 {
+		t.Fatalf("stored = %+v", got)
+	}
+	if n := srv.CommandWrites(); n != 1 {
+		t.Fatalf("writes = %d", n)
+	}
+	if g := srv.Commands(""); len(g) != 0 {
+		t.Fatalf("global commands = %+v", g)
+	}
+}
+
+func TestSendComplexWithFile(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	msg, err := dg.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
+		Content: "report",
+		Embeds:  []*discordgo.MessageEmbed{{Title: "Stats", Description: "weekly"}},
+		Files:   []*discordgo.File{{Name: "stats.csv", ContentType: "text/csv", Reader: strings.NewReader("a,b\n1,2\n")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msg.Attachments) != 1 || msg.Attachments[0].Filename != "stats.csv" {
+		t.Fatalf("returned = %+v", msg)
+	}
+	ms := srv.Messages(channelID)
+	if len(ms) != 1 || ms[0].Content != "report" || ms[0].Embeds[0]["title"] != "Stats" ||
+		ms[0].Attachments[0].Filename != "stats.csv" || string(ms[0].Attachments[0].Data) != "a,b\n1,2\n" {
+		t.Fatalf("stored = %+v", ms)
+	}
+}
+
+func assertRESTCode(t *testing.T, err error, status, code int) *discordgo.RESTError {
+	t.Helper()
+	var re *discordgo.RESTError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %v, want RESTError", err)
+	}
+	if re.Response.StatusCode != status || re.Message == nil || re.Message.Code != code {
+		t.Fatalf("status %d body %s, want %d code %d", re.Response.StatusCode, re.ResponseBody, status, code)
+	}
+	return re
+}
+
+func TestSpecViolationsRefused(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+
+	_, err := dg.ChannelMessageSend(channelID, strings.Repeat("x", 2001))
+	re := assertRESTCode(t, err, 400, 50035)
+	var body struct {
+		Errors map[string]map[string][]map[string]string `json:"errors"`
+	}
+	_ = json.Unmarshal(re.ResponseBody, &body)
+	if body.Errors["content"]["_errors"][0]["code"] != "BASE_TYPE_MAX_LENGTH" {
+		t.Fatalf("errors = %s", re.ResponseBody)
+	}
+
+	_, err = dg.RequestWithBucketID("POST", discordgo.EndpointChannelMessages(channelID),
+		map[string]any{"content": 5}, discordgo.EndpointChannelMessages(channelID))
+	re = assertRESTCode(t, err, 400, 50035)
+	if !bytes.Contains(re.ResponseBody, []byte(`"content"`)) {
+		t.Fatalf("errors = %s", re.ResponseBody)
+	}
+	if len(srv.Messages(channelID)) != 0 {
+		t.Fatal("invalid message stored")
+	}
+}
+
+func TestRateLimitRetried(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	srv.FailNext("POST /channels/*/messages", 1, http.StatusTooManyRequests)
+	if _, err := dg.ChannelMessageSend(channelID, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.RequestsMatching("POST /api/v9/channels/" + channelID + "/messages")
+	if len(reqs) != 2 || reqs[0].Status != 429 || reqs[1].Status != 200 {
+		t.Fatalf("requests = %+v", reqs)
+	}
+	if len(srv.Messages(channelID)) != 1 {
+		t.Fatal("message not stored once")
+	}
+}
+
+func TestDroppedGatewayResumes(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	msgs := make(chan *discordgo.MessageCreate, 4)
+	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { msgs <- m })
+	open(t, srv, dg)
+
+	srv.DropConnections()
+	// Sent while the client is away: it must be replayed on RESUME.
+	srv.DispatchMessageCreate(channelID, discordtest.User{ID: memberID, Username: "gopher"}, "while away")
+	srv.MustWaitFor(wait, "RESUME", func() bool { return srv.ResumeCount() == 1 && srv.Connected() })
+	if n := srv.IdentifyCount(); n != 1 {
+		t.Fatalf("identifies = %d, want 1", n)
+	}
+	if m := recv(t, msgs, "replayed MESSAGE_CREATE"); m.Content != "while away" || m.GuildID != guildID {
+		t.Fatalf("message = %+v", m.Message)
+	}
+	srv.DispatchMessageCreate(channelID, discordtest.User{ID: memberID, Username: "gopher"}, "after")
+	if m := recv(t, msgs, "MESSAGE_CREATE"); m.Content != "after" {
+		t.Fatalf("message = %+v", m.Message)
+	}
+}
+
+func TestBadTokenUnauthorized(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, "wrong")
+	_, err := dg.User("@me")
+	assertRESTCode(t, err, 401, 0)
+}
+
+func TestDMRefusedAndUnknownRoutes(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	ch, err := dg.UserChannelCreate(memberID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dg.ChannelMessageSend(ch.ID, "hi"); err != nil {
+		t.Fatal(err)
+	}
+	srv.RefuseDMs(memberID, true)
+	_, err = dg.ChannelMessageSend(ch.ID, "again")
+	assertRESTCode(t, err, 403, 50007)
+	if dms := srv.DMs(memberID); len(dms) != 1 || dms[0].Content != "hi" {
+		t.Fatalf("dms = %+v", dms)
+	}
+	_, err = dg.ChannelMessage(channelID, "42")
+	assertRESTCode(t, err, 404, 10008)
+	_, err = dg.ChannelMessages("1", 10, "", "", "")
+	assertRESTCode(t, err, 404, 10003)
+	_, err = dg.RequestWithBucketID("GET", discordgo.EndpointAPI+"nope", nil, "nope")
+	assertRESTCode(t, err, 404, 0)
+
+	if err := dg.GuildMemberRoleAdd(guildID, memberID, roleID); err != nil {
+		t.Fatal(err)
+	}
+	if g := srv.RoleGrants(); len(g) != 1 || !g[0].Added || g[0].RoleID != roleID {
+		t.Fatalf("grants = %+v", g)
+	}
+}
+
+func TestSignerMatchesDiscordScheme(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	s := discordtest.NewSigner()
+	in := srv.NewComponentClick(discordtest.ComponentClick{Invoker: discordtest.Invoker{GuildID: guildID}, CustomID: "rsvp:yes"})
+	h := s.Headers(in.JSON)
+	sig, _ := hex.DecodeString(h.Get("X-Signature-Ed25519"))
+	pub, _ := hex.DecodeString(s.PublicKeyHex())
+	if !ed25519.Verify(pub, append([]byte(h.Get("X-Signature-Timestamp")), in.JSON...), sig) {
+		t.Fatal("signature does not verify")
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(in.JSON, &i); err != nil || i.MessageComponentData().CustomID != "rsvp:yes" {
+		t.Fatalf("interaction %v %+v", err, i)
+	}
+}
+
+func TestReconnectResumes(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	open(t, srv, dg)
+
+	srv.SendReconnect()
+	srv.MustWaitFor(wait, "RESUME after op 7", func() bool { return srv.ResumeCount() == 1 && srv.Connected() })
+	if n := srv.IdentifyCount(); n != 1 {
+		t.Fatalf("identifies = %d, want 1", n)
+	}
+}
+
+func TestComponentModalAutocompleteAndFollowup(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	dg.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) {
+		switch i.Type {
+		case discordgo.InteractionMessageComponent:
+			_ = s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseUpdateMessage,
+				Data: &discordgo.InteractionResponseData{Content: "chose " + strings.Join(i.MessageComponentData().Values, ",")},
+			})
+		case discordgo.InteractionModalSubmit:
+			_ = s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
+			v := i.ModalSubmitData().Components[0].(*discordgo.ActionsRow).Components[0].(*discordgo.TextInput).Value
+			_, _ = s.InteractionResponseEdit(i.Interaction, &discordgo.WebhookEdit{Content: &v})
+			_, _ = s.FollowupMessageCreate(i.Interaction, true, &discordgo.WebhookParams{
+				Content: "file", Files: []*discordgo.File{{Name: "a.txt", Reader: strings.NewReader("A")}},
+			})
+		case discordgo.InteractionApplicationCommandAutocomplete:
+			_ = s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+				Data: &discordgo.InteractionResponseData{Choices: []*discordgo.ApplicationCommandOptionChoice{{Name: "Go", Value: "go"}}},
+			})
+		}
+	})
+	open(t, srv, dg)
+
+	posted, err := dg.ChannelMessageSend(channelID, "pick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := discordtest.Invoker{GuildID: guildID, ChannelID: channelID, User: discordtest.User{ID: memberID, Username: "gopher"}}
+	click := srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: inv, CustomID: "lang", ComponentType: 3, Values: []string{"go"}, MessageID: posted.ID})
+	if r, ok := srv.WaitInteractionResponse(click.ID, wait); !ok || r.Type != 7 {
+		t.Fatalf("click response = %+v", r)
+	}
+	if m := srv.Messages(channelID)[0]; m.Content != "chose go" || m.Edits != 1 {
+		t.Fatalf("updated message = %+v", m)
+	}
+
+	modal := srv.DispatchModalSubmit(discordtest.ModalSubmit{Invoker: inv, CustomID: "form", Fields: []discordtest.TextInput{{CustomID: "title", Value: "Meetup"}}})
+	srv.MustWaitFor(wait, "modal edit and followup", func() bool {
+		m, ok := srv.OriginalResponse(modal.ID)
+		return ok && m.Content == "Meetup" && len(srv.Followups(modal.ID)) == 1
+	})
+	if f := srv.Followups(modal.ID)[0]; string(f.Attachments[0].Data) != "A" {
+		t.Fatalf("followup = %+v", f)
+	}
+
+	ac := srv.DispatchAutocomplete(discordtest.SlashCommand{Invoker: inv, Name: "lang",
+		Options: []discordtest.CommandOption{{Name: "name", Type: 3, Value: "g", Focused: true}}})
+	if r, ok := srv.WaitInteractionResponse(ac.ID, wait); !ok || r.Type != 8 {
+		t.Fatalf("autocomplete response = %+v", r)
+	}
+}
+
+func TestScheduledEvents(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	start := time.Now().Add(time.Hour)
+	end := start.Add(time.Hour)
+	ev, err := dg.GuildScheduledEventCreate(guildID, &discordgo.GuildScheduledEventParams{
+		Name: "Meetup", ScheduledStartTime: &start, ScheduledEndTime: &end,
+		PrivacyLevel: discordgo.GuildScheduledEventPrivacyLevelGuildOnly, EntityType: discordgo.GuildScheduledEventEntityTypeExternal,
+		EntityMetadata: &discordgo.GuildScheduledEventEntityMetadata{Location: "Paris"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dg.GuildScheduledEventEdit(guildID, ev.ID, &discordgo.GuildScheduledEventParams{Name: "Big meetup"}); err != nil {
+		t.Fatal(err)
+	}
+	if es := srv.ScheduledEvents(guildID); len(es) != 1 || es[0]["name"] != "Big meetup" {
+		t.Fatalf("events = %+v", es)
+	}
+}

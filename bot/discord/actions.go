@@ -1,0 +1,344 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/commands"
+)
+
+// Discord error codes Agora reacts to.
+const (
+	codeUnknownMessage   = 10008
+	codeCannotSendToUser = 50007
+)
+
+type call func(opts ...discordgo.RequestOption) error
+
+// idempotent runs a call that may safely be repeated (an edit, a delete, a
+// role PUT, a command overwrite): server errors and broken connections are
+// retried with a doubling pause, a bounded number of times. discordgo's own
+// 502 retry is turned off so there is one policy.
+func (a *Adapter) idempotent(ctx context.Context, c call) error {
+	return a.retry(ctx, c, retryableIdempotent)
+}
+
+// once runs a call that creates something (a message, an event): it is
+// repeated only when the failure proves nothing was created, never on a
+// 5xx, which may come after Discord stored it.
+func (a *Adapter) once(ctx context.Context, c call) error {
+	return a.retry(ctx, c, nothingCreated)
+}
+
+func (a *Adapter) retry(ctx context.Context, c call, retryable func(error) bool) error {
+	pause := a.cfg.RetryBackoff
+	for attempt := 0; ; attempt++ {
+		err := c(discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
+		if err == nil || attempt >= a.cfg.MaxRetries || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		pause *= 2
+	}
+}
+
+func retryableIdempotent(err error) bool {
+	if status, _, ok := restError(err); ok {
+		return status == http.StatusTooManyRequests || status >= 500
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// nothingCreated reports failures that happen before Discord could store
+// anything: a rate limit answer, or a connection that was never made.
+func nothingCreated(err error) bool {
+	if status, _, ok := restError(err); ok {
+		return status == http.StatusTooManyRequests
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+func messageSend(m message) *discordgo.MessageSend {
+	return &discordgo.MessageSend{
+		Content: m.Content, Components: nonNilComponents(m.Components), Files: m.files(),
+		AllowedMentions: allowedMentions(m.Mentions),
+	}
+}
+
+func nonNilComponents(c []discordgo.MessageComponent) []discordgo.MessageComponent {
+	if c == nil {
+		return []discordgo.MessageComponent{}
+	}
+	return c
+}
+
+// Send posts a response in a channel. A text over 2,000 characters becomes
+// several messages; the returned ID lists them all, comma-separated, so Edit
+// and Delete reach every part.
+func (a *Adapter) Send(ctx context.Context, chatID string, r *commands.Response) (string, error) {
+	var ids []string
+	for _, m := range renderMessages(r) {
+		var sent *discordgo.Message
+		err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
+			var err error
+			sent, err = a.s.ChannelMessageSendComplex(chatID, messageSend(m), opts...)
+			return err
+		})
+		if err != nil {
+			return strings.Join(ids, ","), a.wrap("send a message to channel "+chatID, err)
+		}
+		ids = append(ids, sent.ID)
+	}
+	return strings.Join(ids, ","), nil
+}
+
+// Edit replaces a message Agora posted. When the new text needs more
+// messages than were sent, the last one is cut; surplus parts are deleted.
+func (a *Adapter) Edit(ctx context.Context, chatID, messageID string, r *commands.Response) error {
+	ids := strings.Split(messageID, ",")
+	msgs := fitMessages(renderMessages(r), len(ids))
+	for i, id := range ids {
+		if i >= len(msgs) {
+			if err := a.deleteOne(ctx, chatID, id); err != nil {
+				return err
+			}
+			continue
+		}
+		m := msgs[i]
+		err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+			content, comps := m.Content, nonNilComponents(m.Components)
+			edit := &discordgo.MessageEdit{ID: id, Channel: chatID, Content: &content, Components: &comps,
+				AllowedMentions: allowedMentions(m.Mentions), Files: m.files()}
+			if len(edit.Files) > 0 {
+				edit.Attachments = &[]*discordgo.MessageAttachment{}
+			}
+			_, err := a.s.ChannelMessageEditComplex(edit, opts...)
+			return err
+		})
+		if err != nil {
+			return a.wrap(fmt.Sprintf("edit message %s in channel %s", id, chatID), err)
+		}
+	}
+	return nil
+}
+
+// fitMessages squeezes rendered messages into n, cutting the text of the
+// last one; the components and files of the last message are kept.
+func fitMessages(msgs []message, n int) []message {
+	if len(msgs) <= n {
+		return msgs
+	}
+	last := msgs[len(msgs)-1]
+	out := append([]message(nil), msgs[:n]...)
+	out[n-1].Content = truncate(out[n-1].Content+"\n"+msgs[n].Content, maxContent)
+	out[n-1].Components, out[n-1].Files = last.Components, last.Files
+	return out
+}
+
+// Delete removes a message Agora posted; one already gone counts as deleted.
+func (a *Adapter) Delete(ctx context.Context, chatID, messageID string) error {
+	for _, id := range strings.Split(messageID, ",") {
+		if err := a.deleteOne(ctx, chatID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Adapter) deleteOne(ctx context.Context, chatID, id string) error {
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		return a.s.ChannelMessageDelete(chatID, id, opts...)
+	})
+	if _, code, _ := restError(err); code == codeUnknownMessage {
+		return nil
+	}
+	return a.wrap(fmt.Sprintf("delete message %s in channel %s", id, chatID), err)
+}
+
+// DirectMessage writes to a member in private. Discord answers 50007 when
+// the member does not accept messages from the server's members or blocked
+// Agora: that is commands.ErrDirectMessageRefused.
+func (a *Adapter) DirectMessage(ctx context.Context, userID string, r *commands.Response) (string, error) {
+	var ch *discordgo.Channel
+	// Opening a DM channel returns the existing one: safe to repeat.
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		ch, err = a.s.UserChannelCreate(userID, opts...)
+		return err
+	})
+	if err == nil {
+		var id string
+		id, err = a.Send(ctx, ch.ID, r)
+		if err == nil {
+			return id, nil
+		}
+	}
+	if _, code, _ := restError(err); code == codeCannotSendToUser {
+		return "", fmt.Errorf("direct message to Discord user %s: %w", userID, commands.ErrDirectMessageRefused)
+	}
+	return "", a.wrap("direct message to Discord user "+userID, err)
+}
+
+// GrantRole gives a server role to a member (PUT: safe to repeat).
+func (a *Adapter) GrantRole(ctx context.Context, guildID, userID, roleID string) error {
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		return a.s.GuildMemberRoleAdd(guildID, userID, roleID, opts...)
+	})
+	return a.wrap(fmt.Sprintf("grant role %s to %s in server %s", roleID, userID, guildID), err)
+}
+
+// RevokeRole takes a server role from a member.
+func (a *Adapter) RevokeRole(ctx context.Context, guildID, userID, roleID string) error {
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		return a.s.GuildMemberRoleRemove(guildID, userID, roleID, opts...)
+	})
+	return a.wrap(fmt.Sprintf("revoke role %s from %s in server %s", roleID, userID, guildID), err)
+}
+
+func eventParams(e bot.Event) *discordgo.GuildScheduledEventParams {
+	start, end := e.Start, e.End
+	if !end.After(start) {
+		// External events need an end; meetups without one last two hours.
+		end = start.Add(2 * time.Hour)
+	}
+	loc := truncate(nonEmpty(e.Location, "—"), 100)
+	return &discordgo.GuildScheduledEventParams{
+		Name: truncate(e.Name, 100), Description: truncate(e.Description, 1000),
+		ScheduledStartTime: &start, ScheduledEndTime: &end,
+		PrivacyLevel: discordgo.GuildScheduledEventPrivacyLevelGuildOnly,
+		EntityType:   discordgo.GuildScheduledEventEntityTypeExternal,
+		EntityMetadata: &discordgo.GuildScheduledEventEntityMetadata{Location: loc},
+	}
+}
+
+// CreateEvent creates a Guild Scheduled Event and returns its ID. It is not
+// repeated after an ambiguous failure, so an event is never listed twice.
+func (a *Adapter) CreateEvent(ctx context.Context, guildID string, e bot.Event) (string, error) {
+	var ev *discordgo.GuildScheduledEvent
+	err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		ev, err = a.s.GuildScheduledEventCreate(guildID, eventParams(e), opts...)
+		return err
+	})
+	if err != nil {
+		return "", a.wrap("create a scheduled event in server "+guildID, err)
+	}
+	return ev.ID, nil
+}
+
+// EditEvent updates a scheduled event.
+func (a *Adapter) EditEvent(ctx context.Context, guildID, eventID string, e bot.Event) error {
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		_, err := a.s.GuildScheduledEventEdit(guildID, eventID, eventParams(e), opts...)
+		return err
+	})
+	return a.wrap(fmt.Sprintf("edit scheduled event %s in server %s", eventID, guildID), err)
+}
+
+// CancelEvent marks a scheduled event canceled; members who showed
+// interest see it so, rather than seeing it vanish.
+func (a *Adapter) CancelEvent(ctx context.Context, guildID, eventID string) error {
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		_, err := a.s.GuildScheduledEventEdit(guildID, eventID,
+			&discordgo.GuildScheduledEventParams{Status: discordgo.GuildScheduledEventStatusCanceled}, opts...)
+		return err
+	})
+	return a.wrap(fmt.Sprintf("cancel scheduled event %s in server %s", eventID, guildID), err)
+}
+
+// Permission bits Agora reads.
+const (
+	PermissionAdministrator = int64(discordgo.PermissionAdministrator)
+	PermissionManageServer  = int64(discordgo.PermissionManageServer)
+)
+
+// MemberPermissions computes a member's server-wide permission bits: the
+// owner and administrators have every permission.
+func (a *Adapter) MemberPermissions(ctx context.Context, guildID, userID string) (int64, error) {
+	var g *discordgo.Guild
+	var m *discordgo.Member
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		if g, err = a.s.Guild(guildID, opts...); err != nil {
+			return err
+		}
+		m, err = a.s.GuildMember(guildID, userID, opts...)
+		return err
+	})
+	if err != nil {
+		return 0, a.wrap(fmt.Sprintf("read permissions of %s in server %s", userID, guildID), err)
+	}
+	if g.OwnerID == userID {
+		return discordgo.PermissionAll, nil
+	}
+	held := map[string]bool{guildID: true} // @everyone has the server's ID
+	for _, r := range m.Roles {
+		held[r] = true
+	}
+	var perms int64
+	for _, r := range g.Roles {
+		if held[r.ID] {
+			perms |= r.Permissions
+		}
+	}
+	if perms&PermissionAdministrator != 0 {
+		return discordgo.PermissionAll, nil
+	}
+	return perms, nil
+}
+
+// MemberRole is what the server makes of a member in Agora: moderator with
+// Manage Server, Administrator or the moderator role; ambassador with the
+// ambassador role.
+func (a *Adapter) MemberRole(ctx context.Context, guildID, userID string) (commands.Role, error) {
+	perms, err := a.MemberPermissions(ctx, guildID, userID)
+	if err != nil {
+		return commands.RoleMember, err
+	}
+	var m *discordgo.Member
+	err = a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		m, err = a.s.GuildMember(guildID, userID, opts...)
+		return err
+	})
+	if err != nil {
+		return commands.RoleMember, a.wrap(fmt.Sprintf("read roles of %s in server %s", userID, guildID), err)
+	}
+	return a.platformRole(perms, m.Roles), nil
+}
+
+func (a *Adapter) platformRole(perms int64, roles []string) commands.Role {
+	role := commands.RoleMember
+	if perms&(PermissionAdministrator|PermissionManageServer) != 0 {
+		return commands.RoleModerator
+	}
+	for _, r := range roles {
+		switch {
+		case r == "":
+		case r == a.cfg.ModeratorRoleID:
+			return commands.RoleModerator
+		case r == a.cfg.AmbassadorRoleID:
+			role = commands.RoleAmbassador
+		}
+	}
+	return role
+}

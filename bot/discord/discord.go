@@ -1,0 +1,228 @@
+// Package discord is Agora's Discord adapter, built on discordgo. It
+// publishes the command registry as application commands, receives
+// interactions over the gateway or signed HTTP requests, turns them into
+// neutral requests for the runtime, and renders responses as Discord
+// messages within Discord's limits. No discordgo type leaves this package.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/commands"
+)
+
+// Config is what the adapter needs from Agora's configuration.
+type Config struct {
+	Token      string // bot token, without "Bot "
+	APIURL     string // replaces https://discord.com; empty for Discord itself
+	GatewayURL string // replaces the gateway URL Discord hands out
+	// PublicKey (hex) enables HTTP interactions; requests must be signed with it.
+	PublicKey  string
+	GuildID    string // publish commands to this server only
+	ShardID    int
+	ShardCount int
+	// ModeratorRoleID and AmbassadorRoleID are server roles that make their
+	// holders moderators or ambassadors in Agora.
+	ModeratorRoleID  string
+	AmbassadorRoleID string
+	// Welcomes asks for the privileged Server Members intent, to greet
+	// members who join.
+	Welcomes bool
+	// AutoFAQ asks for message events and the privileged Message Content
+	// intent, to answer questions asked in plain messages.
+	AutoFAQ bool
+
+	// DeferAfter is how long a handler may take before the interaction is
+	// deferred; Discord allows 3 seconds for the first answer.
+	DeferAfter time.Duration
+	// MaxRetries bounds the retries of calls that are safe to repeat.
+	MaxRetries int
+	// RetryBackoff is the first pause between retries; it doubles each time.
+	RetryBackoff time.Duration
+	// MaxSignatureAge refuses signed HTTP interactions older than this.
+	MaxSignatureAge time.Duration
+	// Transport carries the REST requests (tests may wrap it); nil for the default.
+	Transport http.RoundTripper
+}
+
+// Adapter is the Discord platform. It implements bot.Platform.
+type Adapter struct {
+	rt        *bot.Runtime
+	cfg       Config
+	log       *slog.Logger
+	s         *discordgo.Session
+	publicKey ed25519.PublicKey
+
+	// workCtx bounds interaction work, which outlives the HTTP request or
+	// gateway event that started it; Run cancels it once the work is done.
+	workCtx    context.Context
+	cancelWork context.CancelFunc
+
+	mu      sync.Mutex
+	closing bool
+	work    sync.WaitGroup
+}
+
+var _ bot.Platform = (*Adapter)(nil)
+
+// New prepares the adapter; nothing is sent to Discord before Run.
+func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("discord adapter: no bot token")
+	}
+	if cfg.ShardCount < 1 {
+		cfg.ShardCount = 1
+	}
+	if cfg.DeferAfter <= 0 {
+		cfg.DeferAfter = 2 * time.Second
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 3
+	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = 500 * time.Millisecond
+	}
+	if cfg.MaxSignatureAge <= 0 {
+		cfg.MaxSignatureAge = 5 * time.Minute
+	}
+	a := &Adapter{rt: rt, cfg: cfg, log: rt.Log().With("platform", commands.PlatformDiscord)}
+	if cfg.PublicKey != "" {
+		key, err := hex.DecodeString(cfg.PublicKey)
+		if err != nil || len(key) != ed25519.PublicKeySize {
+			return nil, errors.New("discord adapter: the public key must be 64 hexadecimal characters")
+		}
+		a.publicKey = key
+	}
+	tr, err := newRewriteTransport(cfg.APIURL, cfg.GatewayURL, cfg.Transport)
+	if err != nil {
+		return nil, fmt.Errorf("discord adapter: %w", err)
+	}
+	s, err := discordgo.New("Bot " + cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("discord adapter: %s", redact(err.Error(), cfg.Token))
+	}
+	s.Client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	s.Identify.Intents = intents(cfg)
+	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
+	s.LogLevel = discordgo.LogError
+	s.StateEnabled = true
+	s.AddHandler(a.onInteraction)
+	a.s = s
+	a.workCtx, a.cancelWork = context.WithCancel(context.Background())
+	return a, nil
+}
+
+// intents asks only for what Agora uses: the two privileged intents must
+// be switched on in the developer portal, so they are opt-in.
+func intents(cfg Config) discordgo.Intent {
+	in := discordgo.IntentsGuilds
+	if cfg.Welcomes {
+		in |= discordgo.IntentsGuildMembers
+	}
+	if cfg.AutoFAQ {
+		in |= discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
+	}
+	return in
+}
+
+// Intents returns the gateway intents as their bit set, for logs and tests.
+func (a *Adapter) Intents() int { return int(a.s.Identify.Intents) }
+
+// Name is the platform name.
+func (a *Adapter) Name() string { return commands.PlatformDiscord }
+
+// Run publishes the commands (shard 0 only, so shards do not race), opens
+// the gateway, and serves until ctx ends. Interactions being handled are
+// finished before it returns.
+func (a *Adapter) Run(ctx context.Context) error {
+	defer a.cancelWork()
+	if a.cfg.ShardID == 0 {
+		if err := a.PublishCommands(ctx); err != nil {
+			// Old commands keep working; a bad token shows up at Open below.
+			a.logFailure("publish commands", err)
+		}
+	}
+	if err := a.s.Open(); err != nil {
+		return fmt.Errorf("open the Discord gateway: %s", redact(err.Error(), a.cfg.Token))
+	}
+	a.log.Info("connected to Discord", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "intents", a.Intents())
+	<-ctx.Done()
+	a.mu.Lock()
+	a.closing = true
+	a.mu.Unlock()
+	err := a.s.Close()
+	a.work.Wait()
+	if err != nil {
+		return fmt.Errorf("close the Discord gateway: %s", redact(err.Error(), a.cfg.Token))
+	}
+	return nil
+}
+
+// track registers interaction work so Run can wait for it; it refuses new
+// work once Run is stopping.
+func (a *Adapter) track() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closing {
+		return false
+	}
+	a.work.Add(1)
+	return true
+}
+
+// restError extracts Discord's HTTP status and error code.
+func restError(err error) (status, code int, ok bool) {
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		if re.Message != nil {
+			code = re.Message.Code
+		}
+		return re.Response.StatusCode, code, true
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) {
+		return http.StatusTooManyRequests, 0, true
+	}
+	return 0, 0, false
+}
+
+// logFailure logs a failed Discord call with its status and Discord error
+// code, never the token.
+func (a *Adapter) logFailure(op string, err error, attrs ...any) {
+	status, code, _ := restError(err)
+	attrs = append(attrs, "op", op, "discord_status", status, "discord_code", code, "error", redact(err.Error(), a.cfg.Token))
+	a.log.Error("Discord call failed", attrs...)
+}
+
+// safeError keeps the error chain (for errors.Is and As) but prints
+// without secrets.
+type safeError struct {
+	msg string
+	err error
+}
+
+func (e *safeError) Error() string { return e.msg }
+func (e *safeError) Unwrap() error { return e.err }
+
+func (a *Adapter) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	status, code, _ := restError(err)
+	msg := op + ": " + redact(err.Error(), a.cfg.Token)
+	if code != 0 {
+		msg = fmt.Sprintf("%s (Discord status %d, code %d)", msg, status, code)
+	}
+	return &safeError{msg: msg, err: err}
+}

@@ -1,0 +1,445 @@
+package discord
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/agora-community/agora/commands"
+)
+
+// ack sends the one initial answer Discord expects to an interaction:
+// through REST for gateway interactions, in the HTTP response for HTTP ones.
+type ack func(ctx context.Context, resp *discordgo.InteractionResponse) error
+
+// interactionTimeout bounds the work on one interaction: its token lives
+// 15 minutes, and the runtime's own handler timeout is shorter still.
+const interactionTimeout = 10 * time.Minute
+
+func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+	if !a.track() {
+		return
+	}
+	defer a.work.Done()
+	ctx, cancel := context.WithTimeout(a.workCtx, interactionTimeout)
+	defer cancel()
+	respond := func(ctx context.Context, resp *discordgo.InteractionResponse) error {
+		// The callback is answered once: a retry after an ambiguous failure
+		// would be refused as "already acknowledged", so only 429 is retried.
+		return a.once(ctx, func(opts ...discordgo.RequestOption) error {
+			return s.InteractionRespond(ic.Interaction, resp, opts...)
+		})
+	}
+	a.interact(ctx, ic.Interaction, respond, true)
+}
+
+// interact answers one interaction. inlineFiles is false where the initial
+// answer cannot carry files (the HTTP response): files then go in an edit.
+func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, respond ack, inlineFiles bool) {
+	switch i.Type {
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		a.autocomplete(ctx, i, respond)
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionMessageComponent, discordgo.InteractionModalSubmit:
+		a.run(ctx, i, a.request(i), respond, inlineFiles)
+	default:
+		a.log.Warn("ignored an interaction of an unknown type", "type", int(i.Type))
+	}
+}
+
+// run hands the request to the runtime and answers within Discord's
+// deadline: at once when the handler is quick, else deferred and completed
+// by editing the original response.
+func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, req *commands.Request, respond ack, inlineFiles bool) {
+	done := make(chan *commands.Response, 1)
+	go func() { done <- a.rt.Handle(ctx, req) }() // run waits for it on every path
+	timer := time.NewTimer(a.cfg.DeferAfter)
+	defer timer.Stop()
+	select {
+	case resp := <-done:
+		msgs := renderMessages(resp)
+		if inlineFiles || !hasFiles(msgs) || resp.Modal != nil {
+			if err := a.answer(ctx, i, resp, msgs, respond); err != nil {
+				a.logFailure("answer an interaction", err, "request", req.Describe())
+			}
+			return
+		}
+		if err := respond(ctx, deferral(i)); err != nil {
+			a.logFailure("defer an interaction", err, "request", req.Describe())
+			return
+		}
+		a.complete(ctx, i, resp)
+	case <-timer.C:
+		if err := respond(ctx, deferral(i)); err != nil {
+			a.logFailure("defer an interaction", err, "request", req.Describe())
+		}
+		a.complete(ctx, i, <-done)
+	}
+}
+
+func hasFiles(msgs []message) bool {
+	for _, m := range msgs {
+		if len(m.Files) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// deferral acknowledges without answering yet. A component gets a silent
+// deferred update; a command gets an ephemeral "thinking" answer, because a
+// private answer must never become public, while a public one can still be
+// posted as a followup once the ephemeral placeholder is removed.
+func deferral(i *discordgo.Interaction) *discordgo.InteractionResponse {
+	if i.Type == discordgo.InteractionMessageComponent {
+		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate}
+	}
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Flags: discordgo.MessageFlagsEphemeral},
+	}
+}
+
+func flags(ephemeral bool) discordgo.MessageFlags {
+	if ephemeral {
+		return discordgo.MessageFlagsEphemeral
+	}
+	return 0
+}
+
+// updatesMessage reports whether the answer replaces the message the
+// interaction came from (type 7) rather than posting a new one.
+func updatesMessage(i *discordgo.Interaction, resp *commands.Response) bool {
+	return resp.Edit && i.Message != nil &&
+		(i.Type == discordgo.InteractionMessageComponent || i.Type == discordgo.InteractionModalSubmit)
+}
+
+// answer is the immediate answer: a modal, an update of the clicked
+// message, or a new message; text beyond 2,000 characters follows up.
+func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, resp *commands.Response, msgs []message, respond ack) error {
+	if resp.Modal != nil && i.Type != discordgo.InteractionModalSubmit {
+		return respond(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: renderModal(resp.Modal)})
+	}
+	typ := discordgo.InteractionResponseChannelMessageWithSource
+	if updatesMessage(i, resp) {
+		typ = discordgo.InteractionResponseUpdateMessage
+	}
+	first := msgs[0]
+	data := &discordgo.InteractionResponseData{
+		Content: first.Content, Components: nonNilComponents(first.Components), Files: first.files(),
+		AllowedMentions: allowedMentions(first.Mentions), Flags: flags(resp.Ephemeral && typ != discordgo.InteractionResponseUpdateMessage),
+	}
+	if err := respond(ctx, &discordgo.InteractionResponse{Type: typ, Data: data}); err != nil {
+		return err
+	}
+	return a.followups(ctx, i, msgs[1:], resp.Ephemeral)
+}
+
+// complete finishes a deferred interaction through the interaction webhook.
+func (a *Adapter) complete(ctx context.Context, i *discordgo.Interaction, resp *commands.Response) {
+	if resp.Modal != nil {
+		// A modal can only be the first answer; the member is told to retry.
+		a.log.Error("a slow handler answered with a modal, which Discord only accepts at once", "interaction", i.ID)
+		resp = commands.Private(a.rt.Localizer(nil, string(i.Locale)).T("error.timeout"))
+	}
+	msgs := renderMessages(resp)
+	var err error
+	switch {
+	case i.Type == discordgo.InteractionMessageComponent && resp.Edit,
+		i.Type != discordgo.InteractionMessageComponent && resp.Ephemeral:
+		// Replace the clicked message, or the ephemeral placeholder.
+		if err = a.editOriginal(ctx, i, msgs[0]); err == nil {
+			err = a.followups(ctx, i, msgs[1:], resp.Ephemeral)
+		}
+	case i.Type == discordgo.InteractionMessageComponent:
+		err = a.followups(ctx, i, msgs, resp.Ephemeral)
+	default:
+		// A public answer cannot replace an ephemeral placeholder.
+		err = a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+			return a.s.InteractionResponseDelete(i, opts...)
+		})
+		if _, code, _ := restError(err); err == nil || code == codeUnknownMessage {
+			err = a.followups(ctx, i, msgs, false)
+		}
+	}
+	if err != nil {
+		a.logFailure("complete a deferred interaction", err, "interaction", i.ID)
+	}
+}
+
+func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, m message) error {
+	return a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		content, comps := m.Content, nonNilComponents(m.Components)
+		edit := &discordgo.WebhookEdit{Content: &content, Components: &comps, Files: m.files(), AllowedMentions: allowedMentions(m.Mentions)}
+		_, err := a.s.InteractionResponseEdit(i, edit, opts...)
+		return err
+	})
+}
+
+func (a *Adapter) followups(ctx context.Context, i *discordgo.Interaction, msgs []message, ephemeral bool) error {
+	for _, m := range msgs {
+		err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
+			_, err := a.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+				Content: m.Content, Components: nonNilComponents(m.Components), Files: m.files(),
+				AllowedMentions: allowedMentions(m.Mentions), Flags: flags(ephemeral),
+			}, opts...)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// request turns an interaction into the neutral request.
+func (a *Adapter) request(i *discordgo.Interaction) *commands.Request {
+	req := &commands.Request{
+		Platform: commands.PlatformDiscord,
+		Chat:     commands.Chat{ID: i.ChannelID, GroupID: i.GuildID, Private: i.GuildID == "", Title: a.channelName(i.ChannelID)},
+		User:     a.user(i),
+	}
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand, discordgo.InteractionApplicationCommandAutocomplete:
+		data := i.ApplicationCommandData()
+		req.Command, req.Options, _, _ = commandPath(data.Name, data.Options)
+	case discordgo.InteractionMessageComponent:
+		data := i.MessageComponentData()
+		route, values := actionFromComponent(data.CustomID, data.Values)
+		req.Action = &commands.Action{Route: route, Values: values}
+	case discordgo.InteractionModalSubmit:
+		data := i.ModalSubmitData()
+		req.Action = &commands.Action{Route: data.CustomID, Fields: modalFields(data.Components)}
+	}
+	if req.Action != nil && i.Message != nil {
+		req.Action.MessageID = i.Message.ID
+	}
+	return req
+}
+
+func (a *Adapter) channelName(id string) string {
+	if a.s.State == nil {
+		return ""
+	}
+	if ch, err := a.s.State.Channel(id); err == nil {
+		return ch.Name
+	}
+	return ""
+}
+
+func (a *Adapter) user(i *discordgo.Interaction) commands.User {
+	u := commands.User{Locale: string(i.Locale)}
+	var du *discordgo.User
+	if i.Member != nil {
+		du = i.Member.User
+		u.PlatformRole = a.platformRole(i.Member.Permissions, i.Member.Roles)
+	} else {
+		du = i.User
+	}
+	if du != nil {
+		u.ID = du.ID
+		u.Name = nonEmpty(du.GlobalName, du.Username)
+	}
+	if i.Member != nil && i.Member.Nick != "" {
+		u.Name = i.Member.Nick
+	}
+	return u
+}
+
+// commandPath walks subcommands into the canonical path ("sondage.creer")
+// and collects option values as strings; it also returns the option being
+// typed, for autocomplete.
+func commandPath(name string, opts []*discordgo.ApplicationCommandInteractionDataOption) (path string, values map[string]string, focused string, partial string) {
+	path, values = name, map[string]string{}
+	for len(opts) > 0 {
+		o := opts[0]
+		if o.Type != discordgo.ApplicationCommandOptionSubCommand && o.Type != discordgo.ApplicationCommandOptionSubCommandGroup {
+			break
+		}
+		path += "." + o.Name
+		opts = o.Options
+	}
+	for _, o := range opts {
+		v := optionString(o.Value)
+		if o.Focused {
+			focused, partial = o.Name, v
+		}
+		values[o.Name] = v
+	}
+	return path, values, focused, partial
+}
+
+func optionString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func modalFields(rows []discordgo.MessageComponent) map[string]string {
+	fields := map[string]string{}
+	var walk func(c discordgo.MessageComponent)
+	walk = func(c discordgo.MessageComponent) {
+		switch c := c.(type) {
+		case *discordgo.ActionsRow:
+			for _, inner := range c.Components {
+				walk(inner)
+			}
+		case discordgo.ActionsRow:
+			for _, inner := range c.Components {
+				walk(inner)
+			}
+		case *discordgo.TextInput:
+			fields[c.CustomID] = c.Value
+		case discordgo.TextInput:
+			fields[c.CustomID] = c.Value
+		}
+	}
+	for _, r := range rows {
+		walk(r)
+	}
+	return fields
+}
+
+// autocomplete answers at once (Discord gives no time to defer) with at
+// most 25 suggestions.
+func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction, respond ack) {
+	req := a.request(i)
+	data := i.ApplicationCommandData()
+	_, _, focused, partial := commandPath(data.Name, data.Options)
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	for _, s := range a.rt.Autocomplete(ctx, req, focused, partial) {
+		if len(choices) == maxChoices {
+			break
+		}
+		if s.Value == "" || len(s.Value) > maxValue {
+			continue
+		}
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: truncate(nonEmpty(s.Label, s.Value), maxChoiceName), Value: s.Value})
+	}
+	err := respond(ctx, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices},
+	})
+	if err != nil {
+		a.logFailure("answer an autocomplete", err, "request", req.Describe())
+	}
+}
+
+// maxInteractionBody bounds what an unauthenticated caller can make Agora read.
+const maxInteractionBody = 1 << 20
+
+// HTTPPath is where Discord posts interactions in HTTP mode.
+const HTTPPath = "/discord/interactions"
+
+// Mount registers the HTTP interactions endpoint on mux. It needs the
+// public key from the developer portal.
+func (a *Adapter) Mount(mux *http.ServeMux) error {
+	if a.publicKey == nil {
+		return errors.New("discord adapter: HTTP interactions need the application public key")
+	}
+	mux.HandleFunc("POST "+HTTPPath, a.serveInteraction)
+	return nil
+}
+
+type httpAnswer struct {
+	resp *discordgo.InteractionResponse
+	sent chan error
+}
+
+// serveInteraction checks the signature and its age on every request,
+// answers PING, and otherwise waits for the first answer the interaction
+// produces and writes it as the HTTP response. Work that goes on after a
+// deferral continues in the adapter, not in the request.
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = io.NopCloser(strings.NewReader(string(body)))
+	if !discordgo.VerifyInteraction(r, a.publicKey) || !a.freshTimestamp(r.Header.Get("X-Signature-Timestamp")) {
+		a.log.Warn("refused an HTTP interaction with a bad signature", "remote", r.RemoteAddr)
+		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	var i discordgo.Interaction
+	if err := json.Unmarshal(body, &i); err != nil {
+		http.Error(w, "invalid interaction", http.StatusBadRequest)
+		return
+	}
+	if i.Type == discordgo.InteractionPing {
+		writeInteractionJSON(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
+		return
+	}
+	if !a.track() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	answers := make(chan httpAnswer)
+	finished := make(chan struct{})
+	gone := r.Context().Done()
+	respond := func(ctx context.Context, resp *discordgo.InteractionResponse) error {
+		sent := make(chan error, 1)
+		select {
+		case answers <- httpAnswer{resp: resp, sent: sent}:
+			return <-sent
+		case <-gone:
+			return errors.New("the HTTP request ended before the answer")
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	go func() {
+		defer a.work.Done()
+		defer close(finished)
+		ctx, cancel := context.WithTimeout(a.workCtx, interactionTimeout)
+		defer cancel()
+		a.interact(ctx, &i, respond, false)
+	}()
+	select {
+	case ans := <-answers:
+		ans.sent <- writeInteractionJSON(w, ans.resp)
+	case <-finished:
+		http.Error(w, "no answer", http.StatusInternalServerError)
+	case <-gone:
+	}
+}
+
+func writeInteractionJSON(w http.ResponseWriter, resp *discordgo.InteractionResponse) error {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
+		return fmt.Errorf("encode interaction answer: %w", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("write interaction answer: %w", err)
+	}
+	return nil
+}
+
+// freshTimestamp refuses replays of old signed requests.
+func (a *Adapter) freshTimestamp(ts string) bool {
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return false
+	}
+	age := time.Since(time.Unix(sec, 0))
+	return age < a.cfg.MaxSignatureAge && age > -a.cfg.MaxSignatureAge
+}

@@ -57,7 +57,15 @@ func (a *Adapter) retry(ctx context.Context, c call, retryable func(error) bool)
 	}
 }
 
+// serverError recognizes discordgo's plain error for a 502 it gave up on.
+func serverError(err error) bool {
+	return strings.HasPrefix(err.Error(), "Exceeded Max retries HTTP 5")
+}
+
 func retryableIdempotent(err error) bool {
+	if serverError(err) {
+		return true
+	}
 	if status, _, ok := restError(err); ok {
 		return status == http.StatusTooManyRequests || status >= 500
 	}
@@ -224,8 +232,8 @@ func eventParams(e bot.Event) *discordgo.GuildScheduledEventParams {
 	return &discordgo.GuildScheduledEventParams{
 		Name: truncate(e.Name, 100), Description: truncate(e.Description, 1000),
 		ScheduledStartTime: &start, ScheduledEndTime: &end,
-		PrivacyLevel: discordgo.GuildScheduledEventPrivacyLevelGuildOnly,
-		EntityType:   discordgo.GuildScheduledEventEntityTypeExternal,
+		PrivacyLevel:   discordgo.GuildScheduledEventPrivacyLevelGuildOnly,
+		EntityType:     discordgo.GuildScheduledEventEntityTypeExternal,
 		EntityMetadata: &discordgo.GuildScheduledEventEntityMetadata{Location: loc},
 	}
 }

@@ -136,14 +136,11 @@ func renderChunks(t markup.Text, limit int) []string {
 			continue
 		}
 		flush()
-		for _, piece := range splitLine(line, limit) {
-			if utf8.RuneCountInString(piece) == limit {
-				chunks = append(chunks, piece)
-				continue
-			}
-			cur.WriteString(piece)
-			curLen = utf8.RuneCountInString(piece)
-		}
+		pieces := splitLine(line, limit)
+		chunks = append(chunks, pieces[:len(pieces)-1]...)
+		last := pieces[len(pieces)-1]
+		cur.WriteString(last)
+		curLen = utf8.RuneCountInString(last)
 	}
 	flush()
 	return chunks
@@ -155,26 +152,22 @@ func renderChunks(t markup.Text, limit int) []string {
 // text never gains formatting.
 func splitLine(line string, limit int) []string {
 	var out []string
+	var cur []rune
 	runes := []rune(line)
-	for len(runes) > limit {
-		cut := limit
-		for cut > 1 && (runes[cut-1] == '\\' || runes[cut] == '\u200b') {
-			cut--
+	for i := 0; i < len(runes); i++ {
+		atom := runes[i : i+1]
+		if i+1 < len(runes) && (runes[i] == '\\' || (runes[i] == '@' && runes[i+1] == '\u200b')) {
+			atom = runes[i : i+2]
+			i++
 		}
-		// An odd run of backslashes before the cut means the last one escapes
-		// the next rune: keep them together.
-		n := 0
-		for i := cut - 1; i >= 0 && runes[i] == '\\'; i-- {
-			n++
+		if len(cur)+len(atom) > limit && len(cur) > 0 {
+			out = append(out, string(cur))
+			cur = nil
 		}
-		if n%2 == 1 {
-			cut--
-		}
-		out = append(out, string(runes[:cut]))
-		runes = runes[cut:]
+		cur = append(cur, atom...)
 	}
-	if len(runes) > 0 {
-		out = append(out, string(runes))
+	if len(cur) > 0 {
+		out = append(out, string(cur))
 	}
 	return out
 }
@@ -251,16 +244,19 @@ func renderComponents(buttons []commands.Button, sel *commands.Select) []discord
 		rowsForButtons = 0
 	}
 	var rows []discordgo.MessageComponent
-	var links, actions []commands.Button
+	var usable, links, actions []commands.Button
 	for _, b := range buttons {
 		if b.URL != "" {
 			links = append(links, b)
 		} else if b.Action != "" && len(b.Action) <= maxValue {
 			actions = append(actions, b)
+		} else {
+			continue
 		}
+		usable = append(usable, b)
 	}
-	if (len(links)+len(actions)+maxButtonsPerRow-1)/maxButtonsPerRow <= rowsForButtons {
-		rows = append(rows, buttonRows(append(links, actions...))...)
+	if (len(usable)+maxButtonsPerRow-1)/maxButtonsPerRow <= rowsForButtons {
+		rows = append(rows, buttonRows(usable)...)
 	} else {
 		// Link buttons cannot live in a menu: they keep their rows and the
 		// action buttons fill menus of 25 options.

@@ -48,8 +48,8 @@ func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		})
 		return &http.Response{
 			StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header:  http.Header{"Content-Type": {"application/json"}},
-			Body:    io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req,
+			Header: http.Header{"Content-Type": {"application/json"}},
+			Body:   io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req,
 		}, nil
 	}
 	if t.api == nil {

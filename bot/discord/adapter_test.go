@@ -1,0 +1,786 @@
+package discord_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/bot/discord"
+	"github.com/agora-community/agora/bot/discord/discordtest"
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/all"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+const (
+	wait      = 15 * time.Second
+	guildID   = "3000000000000000001"
+	channelID = "3000000000000000002"
+	modRoleID = "3000000000000000003"
+	ambRoleID = "3000000000000000004"
+	memberID  = "3000000000000000005"
+	ownerID   = "3000000000000000006"
+)
+
+// syncBuffer collects log output from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testModule is a capability made for these tests: buttons, menus, a modal,
+// a slow command, an error, long text, a file, choices and autocomplete.
+func testModule(slow chan struct{}) commands.Module {
+	reply := func(t markup.Text) commands.Handler {
+		return func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			return commands.Reply(t), nil
+		}
+	}
+	var many []commands.Button
+	for i := range 30 {
+		many = append(many, commands.Button{Label: fmt.Sprintf("Choix %d", i), Action: fmt.Sprintf("t/b/%d", i)})
+	}
+	return commands.Module{Specs: []*commands.Spec{{
+		Name:         "essai",
+		ActionPrefix: "t",
+		Subcommands: []*commands.Spec{
+			{Name: "boutons", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				return &commands.Response{Text: "Choisissez", Buttons: []commands.Button{
+					{Label: "Un", Action: "t/un", Style: commands.ButtonPrimary}, {Label: "Deux", Action: "t/deux"},
+					{Label: "Site", URL: "https://agora.example"},
+				}, Select: &commands.Select{Action: "t/sel", Placeholder: "Menu", Options: []commands.Button{
+					{Label: "A", Action: "a"}, {Label: "B", Action: "b"},
+				}, MaxValues: 2}}, nil
+			}},
+			{Name: "beaucoup", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				return &commands.Response{Text: "Beaucoup", Buttons: many}, nil
+			}},
+			{Name: "long", Handle: reply(markup.Text(strings.Repeat("ligne de texte assez longue\n", 200)))},
+			{Name: "lent", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				select {
+				case <-slow:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return commands.Private("enfin *prêt*"), nil
+			}},
+			{Name: "lentpublic", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				select {
+				case <-slow:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return commands.Reply("publié"), nil
+			}},
+			{Name: "formulaire", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				return &commands.Response{Modal: &commands.Modal{Action: "t/form", Title: "Proposer une sortie", Fields: []commands.ModalField{
+					{ID: "titre", Label: "Titre", Required: true, MaxLength: 100}, {ID: "details", Label: "Détails", Long: true},
+				}}}, nil
+			}},
+			{Name: "erreur", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				return nil, commands.Fail("error.timeout")
+			}},
+			{Name: "fichier", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				return &commands.Response{Text: "Votre fichier", Files: []commands.File{{Name: "sortie.ics", ContentType: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\n")}}}, nil
+			}},
+			{Name: "qui", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				return commands.Private(markup.Escape(fmt.Sprintf("%s|%s|%s|%s|%s", req.User.Name, req.User.Locale, req.Member.Role, req.Chat.GroupID, req.Options["role"]))), nil
+			}, Options: []commands.Option{
+				{Name: "role", Required: true, Choices: []commands.Choice{{Value: "member", NameID: "role.member"}, {Value: "moderator", NameID: "role.moderator"}}},
+				{Name: "texte", Autocomplete: true},
+				{Name: "nombre", Type: commands.OptionInteger, Min: 1, Max: 10},
+			}, Autocomplete: func(ctx context.Context, req *commands.Request, option, partial string) ([]commands.Suggestion, error) {
+				var out []commands.Suggestion
+				for i := range 40 {
+					out = append(out, commands.Suggestion{Label: fmt.Sprintf("%s %d", partial, i), Value: fmt.Sprint(i)})
+				}
+				return out, nil
+			}},
+		},
+		HandleAction: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			a := req.Action
+			switch {
+			case a.Route == "t/un":
+				return &commands.Response{Text: "Vous avez choisi *un*", Edit: true}, nil
+			case a.Route == "t/deux":
+				return commands.Private("deux, en privé"), nil
+			case a.Route == "t/sel":
+				return commands.Private(markup.Escape(strings.Join(a.Values, ","))), nil
+			case a.Route == "t/form":
+				return commands.Reply("Reçu : " + markup.Escape(a.Fields["titre"]) + " / " + markup.Escape(a.Fields["details"])), nil
+			case strings.HasPrefix(a.Route, "t/b/"):
+				return commands.Private(markup.Escape("bouton " + strings.TrimPrefix(a.Route, "t/b/"))), nil
+			}
+			return nil, commands.Fail("error.unknown_action")
+		},
+	}, {
+		Name:       "moderation",
+		Permission: commands.RoleModerator,
+		Handle:     reply("ok"),
+	}}}
+}
+
+type env struct {
+	t       *testing.T
+	srv     *discordtest.Server
+	store   *storage.Store
+	rt      *bot.Runtime
+	adapter *discord.Adapter
+	logs    *syncBuffer
+	slow    chan struct{}
+	cfg     discord.Config
+}
+
+func guild() discordtest.Guild {
+	return discordtest.Guild{
+		ID: guildID, Name: "Coopérative", OwnerID: ownerID,
+		Channels: []discordtest.Channel{{ID: channelID, Name: "général", Type: 0}},
+		Roles: []discordtest.Role{
+			{ID: modRoleID, Name: "modération", Permissions: "0", Position: 2},
+			{ID: ambRoleID, Name: "ambassadeurs", Permissions: "0", Position: 1},
+		},
+		Members: []discordtest.Member{
+			{User: discordtest.User{ID: memberID, Username: "camille"}, Roles: []string{ambRoleID}},
+			{User: discordtest.User{ID: ownerID, Username: "dominique"}},
+		},
+	}
+}
+
+// newEnv builds the real runtime and adapter against a fresh double; the
+// adapter is not started.
+func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit func(*discord.Config)) *env {
+	t.Helper()
+	if srv == nil {
+		srv = discordtest.New(t, discordtest.WithGuild(guild()))
+	}
+	if store == nil {
+		store = storagetest.Open(t)
+	}
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	rt := bot.New(store, commands.NewRegistry(catalog), log, nil, bot.Config{DefaultLocale: "fr"})
+	slow := make(chan struct{})
+	if err := rt.Install(append(all.Modules(rt.Deps()), testModule(slow))...); err != nil {
+		t.Fatal(err)
+	}
+	cfg := discord.Config{
+		Token: srv.BotToken(), APIURL: srv.URL(), GatewayURL: srv.GatewayURL(), GuildID: guildID,
+		ModeratorRoleID: modRoleID, AmbassadorRoleID: ambRoleID, RetryBackoff: 10 * time.Millisecond,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	a, err := discord.New(rt, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.AddPlatform(a)
+	return &env{t: t, srv: srv, store: store, rt: rt, adapter: a, logs: logs, slow: slow, cfg: cfg}
+}
+
+// start runs the adapter until the test ends.
+func (e *env) start() {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.adapter.Run(ctx) }()
+	e.t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			e.t.Errorf("Run: %v", err)
+		}
+	})
+	if !e.srv.WaitConnected(wait) {
+		e.t.Fatalf("the adapter did not connect; logs:\n%s", e.logs.String())
+	}
+}
+
+func invoker(userID, perms string, roles ...string) discordtest.Invoker {
+	return discordtest.Invoker{GuildID: guildID, ChannelID: channelID, Locale: "fr", Permissions: perms, Roles: roles,
+		User: discordtest.User{ID: userID, Username: "camille", GlobalName: "Camille"}}
+}
+
+func sub(name string, opts ...discordtest.CommandOption) []discordtest.CommandOption {
+	return []discordtest.CommandOption{{Name: name, Type: 1, Options: opts}}
+}
+
+func (e *env) response(in discordtest.Interaction) discordtest.InteractionResponse {
+	e.t.Helper()
+	r, ok := e.srv.WaitInteractionResponse(in.ID, wait)
+	if !ok {
+		e.t.Fatalf("no answer to interaction %s; logs:\n%s", in.ID, e.logs.String())
+	}
+	return r
+}
+
+func content(r discordtest.InteractionResponse) string {
+	s, _ := r.Data["content"].(string)
+	return s
+}
+
+func TestCommandsPublishedWithLocalizationsOnce(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	if err := e.adapter.PublishCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cmds := e.srv.Commands(guildID)
+	byName := map[string]discordtest.Command{}
+	for _, c := range cmds {
+		byName[c.Name] = c
+	}
+	aide, ok := byName["aide"]
+	if !ok || len(cmds) != 3 {
+		t.Fatalf("published %+v", cmds)
+	}
+	if aide.Description != "Affiche les commandes que vous pouvez utiliser" ||
+		aide.NameLocalizations["en-US"] != "help" || aide.NameLocalizations["en-GB"] != "help" ||
+		aide.DescriptionLocalizations["en-US"] != "Shows the commands you can use" || aide.DefaultMemberPermissions != nil {
+		t.Fatalf("aide = %+v", aide)
+	}
+	opt := aide.Options[0]
+	if opt["name"] != "commande" || opt["autocomplete"] != true || opt["name_localizations"].(map[string]any)["en-GB"] != "command" {
+		t.Fatalf("aide option = %+v", opt)
+	}
+	if p := byName["moderation"].DefaultMemberPermissions; p == nil || *p != "32" {
+		t.Fatalf("moderation permissions = %v", p)
+	}
+	var qui map[string]any
+	for _, o := range byName["essai"].Options {
+		if o["type"] != float64(1) {
+			t.Fatalf("essai option not a subcommand: %+v", o)
+		}
+		if o["name"] == "qui" {
+			qui = o
+		}
+	}
+	role := qui["options"].([]any)[0].(map[string]any)
+	choice := role["choices"].([]any)[0].(map[string]any)
+	if role["required"] != true || choice["name"] != "membre" || choice["value"] != "member" ||
+		choice["name_localizations"].(map[string]any)["en-US"] != "member" {
+		t.Fatalf("choice = %+v", role)
+	}
+	nombre := qui["options"].([]any)[2].(map[string]any)
+	if nombre["type"] != float64(4) || nombre["min_value"] != float64(1) || nombre["max_value"] != float64(10) {
+		t.Fatalf("integer option = %+v", nombre)
+	}
+	if n := e.srv.CommandWrites(); n != 1 {
+		t.Fatalf("command writes = %d", n)
+	}
+
+	// A restart finds the same commands and writes nothing.
+	again := newEnv(t, e.srv, e.store, nil)
+	if err := again.adapter.PublishCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.srv.CommandWrites(); n != 1 {
+		t.Fatalf("command writes after restart = %d", n)
+	}
+	if len(e.srv.RequestsMatching("GET /applications/*/guilds/*/commands")) != 2 {
+		t.Fatal("the published commands were not read before deciding")
+	}
+}
+
+func TestCommandPublicationRetriesServerErrors(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.srv.FailNext("PUT /applications/*/guilds/*/commands", 1, http.StatusInternalServerError)
+	if err := e.adapter.PublishCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	reqs := e.srv.RequestsMatching("PUT /applications/*/guilds/*/commands")
+	if len(reqs) != 2 || reqs[0].Status != 500 || reqs[1].Status != 200 || len(e.srv.Commands(guildID)) != 3 {
+		t.Fatalf("PUT requests = %d", len(reqs))
+	}
+}
+
+func TestButtonsPressedAndMessageUpdated(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("boutons")})
+	r := e.response(in)
+	if r.Type != 4 || r.Ephemeral() || content(r) != "Choisissez" {
+		t.Fatalf("answer = %+v", r)
+	}
+	orig, ok := e.srv.OriginalResponse(in.ID)
+	if !ok || len(orig.Components) != 2 {
+		t.Fatalf("original = %+v", orig)
+	}
+	if am := orig.AllowedMentions; am == nil || fmt.Sprint(am["parse"]) != "[]" {
+		t.Fatalf("allowed_mentions = %#v", orig.AllowedMentions)
+	}
+	row := orig.Components[0].(map[string]any)["components"].([]any)
+	if len(row) != 3 || row[0].(map[string]any)["custom_id"] != "t/un" || row[2].(map[string]any)["url"] != "https://agora.example" {
+		t.Fatalf("buttons = %+v", row)
+	}
+
+	click := e.srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: invoker(memberID, "0"), CustomID: "t/un", MessageID: orig.ID})
+	if r := e.response(click); r.Type != 7 || content(r) != "Vous avez choisi **un**" {
+		t.Fatalf("click answer = %+v", r)
+	}
+	if m, _ := e.srv.OriginalResponse(in.ID); m.Content != "Vous avez choisi **un**" || m.Edits != 1 || len(m.Components) != 0 {
+		t.Fatalf("message after click = %+v", m)
+	}
+
+	click = e.srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: invoker(memberID, "0"), CustomID: "t/deux", MessageID: orig.ID})
+	if r := e.response(click); r.Type != 4 || !r.Ephemeral() || content(r) != "deux, en privé" {
+		t.Fatalf("private click answer = %+v", r)
+	}
+	pick := e.srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: invoker(memberID, "0"), CustomID: "t/sel", ComponentType: 3, Values: []string{"a", "b"}, MessageID: orig.ID})
+	if r := e.response(pick); content(r) != "a,b" {
+		t.Fatalf("select answer = %+v", r)
+	}
+	forged := e.srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: invoker(memberID, "0"), CustomID: "zz/../x", MessageID: orig.ID})
+	if r := e.response(forged); !r.Ephemeral() || content(r) != "Ce bouton n'est plus valide." {
+		t.Fatalf("forged click answer = %+v", r)
+	}
+}
+
+func TestManyButtonsBecomeMenusThatStillRoute(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("beaucoup")})
+	e.response(in)
+	orig, _ := e.srv.OriginalResponse(in.ID)
+	if len(orig.Components) != 2 {
+		t.Fatalf("components = %+v", orig.Components)
+	}
+	menu := orig.Components[1].(map[string]any)["components"].([]any)[0].(map[string]any)
+	opts := menu["options"].([]any)
+	if menu["type"] != float64(3) || len(opts) != 5 {
+		t.Fatalf("second menu = %+v", menu)
+	}
+	value := opts[2].(map[string]any)["value"].(string)
+	pick := e.srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: invoker(memberID, "0"),
+		CustomID: menu["custom_id"].(string), ComponentType: 3, Values: []string{value}, MessageID: orig.ID})
+	if r := e.response(pick); content(r) != "bouton 27" {
+		t.Fatalf("menu answer = %+v", r)
+	}
+}
+
+func TestLongTextSplitIntoFollowups(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("long")})
+	r := e.response(in)
+	var got []string
+	got = append(got, content(r))
+	e.srv.MustWaitFor(wait, "followups", func() bool { return len(e.srv.Followups(in.ID)) == 2 })
+	for _, f := range e.srv.Followups(in.ID) {
+		got = append(got, f.Content)
+	}
+	for _, c := range got {
+		if len([]rune(c)) > 2000 {
+			t.Fatalf("a message has %d characters", len([]rune(c)))
+		}
+	}
+	if want := strings.Repeat("ligne de texte assez longue\n", 200); strings.Join(got, "\n") != want {
+		t.Fatalf("the text was not kept whole across messages: %d pieces, %d characters for %d", len(got), len(strings.Join(got, "\n")), len(want))
+	}
+}
+
+func TestEphemeralErrorAndMemberIdentity(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	if r := e.response(in); r.Type != 4 || !r.Ephemeral() || content(r) != "Cette demande a pris trop de temps et a été abandonnée. Réessayez dans un instant." {
+		t.Fatalf("error answer = %+v", r)
+	}
+	en := invoker(memberID, "0", ambRoleID)
+	en.Locale = "en-GB"
+	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: en, Name: "essai", Options: sub("qui", discordtest.CommandOption{Name: "role", Type: 3, Value: "member"})})
+	if r := e.response(in); content(r) != "Camille\\|en\\-GB\\|ambassador\\|"+guildID+"\\|member" {
+		t.Fatalf("identity = %q", content(r))
+	}
+	mod := invoker(memberID, strconv.FormatInt(discord.PermissionManageServer, 10))
+	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: mod, Name: "moderation"})
+	if r := e.response(in); content(r) != "ok" {
+		t.Fatalf("moderator answer = %+v", r)
+	}
+	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker("3000000000000000099", "0"), Name: "moderation"})
+	if r := e.response(in); !r.Ephemeral() || !strings.Contains(content(r), "réservée") {
+		t.Fatalf("member answer = %+v", r)
+	}
+}
+
+func TestModalOpenedAndSubmitted(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("formulaire")})
+	r := e.response(in)
+	if r.Type != 9 || r.Data["custom_id"] != "t/form" || r.Data["title"] != "Proposer une sortie" || len(r.Data["components"].([]any)) != 2 {
+		t.Fatalf("modal = %+v", r)
+	}
+	input := r.Data["components"].([]any)[1].(map[string]any)["components"].([]any)[0].(map[string]any)
+	if input["type"] != float64(4) || input["style"] != float64(2) || input["custom_id"] != "details" {
+		t.Fatalf("text input = %+v", input)
+	}
+	sm := e.srv.DispatchModalSubmit(discordtest.ModalSubmit{Invoker: invoker(memberID, "0"), CustomID: "t/form", Fields: []discordtest.TextInput{
+		{CustomID: "titre", Value: "Apéro *gratuit* @everyone"}, {CustomID: "details", Value: "<@123>"},
+	}})
+	r = e.response(sm)
+	if r.Type != 4 || content(r) != "Reçu : Apéro \\*gratuit\\* @\u200beveryone / \\<@\u200b123\\>" {
+		t.Fatalf("submit answer = %q", content(r))
+	}
+	if am, _ := r.Data["allowed_mentions"].(map[string]any); am == nil || fmt.Sprint(am["parse"]) != "[]" {
+		t.Fatalf("allowed_mentions = %#v", r.Data["allowed_mentions"])
+	}
+}
+
+func TestSlowCommandDeferredThenEdited(t *testing.T) {
+	e := newEnv(t, nil, nil, func(c *discord.Config) { c.DeferAfter = 50 * time.Millisecond })
+	e.start()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("lent")})
+	if r := e.response(in); r.Type != 5 || !r.Ephemeral() {
+		t.Fatalf("first answer = %+v", r)
+	}
+	e.slow <- struct{}{}
+	e.srv.MustWaitFor(wait, "the deferred answer edited", func() bool {
+		m, ok := e.srv.OriginalResponse(in.ID)
+		return ok && m.Content == "enfin **prêt**"
+	})
+	if m, _ := e.srv.OriginalResponse(in.ID); !m.Ephemeral() || m.Flags&128 != 0 {
+		t.Fatalf("original = %+v", m)
+	}
+
+	// A public answer after an ephemeral deferral replaces the placeholder.
+	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("lentpublic")})
+	e.response(in)
+	e.slow <- struct{}{}
+	e.srv.MustWaitFor(wait, "the public followup", func() bool { return len(e.srv.Followups(in.ID)) == 1 })
+	if f := e.srv.Followups(in.ID)[0]; f.Content != "publié" || f.Ephemeral() {
+		t.Fatalf("followup = %+v", f)
+	}
+	if m, ok := e.srv.OriginalResponse(in.ID); ok && !m.Deleted {
+		t.Fatal("the ephemeral placeholder was left behind")
+	}
+}
+
+func TestAutocompleteAnswersAtMost25(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	in := e.srv.DispatchAutocomplete(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("qui",
+		discordtest.CommandOption{Name: "texte", Type: 3, Value: "ca", Focused: true})})
+	r := e.response(in)
+	choices, _ := r.Data["choices"].([]any)
+	if r.Type != 8 || len(choices) != 25 || choices[3].(map[string]any)["name"] != "ca 3" {
+		t.Fatalf("autocomplete = %+v", r)
+	}
+}
+
+func TestFileAttached(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("fichier")})
+	r := e.response(in)
+	if len(r.Attachments) != 1 || r.Attachments[0].Filename != "sortie.ics" || string(r.Attachments[0].Data) != "BEGIN:VCALENDAR\r\n" {
+		t.Fatalf("attachments = %+v", r.Attachments)
+	}
+}
+
+func TestGatewayDropResumesAndInteractionsContinue(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	if ids := e.srv.Identifies(); len(ids) != 1 || ids[0].Intents != 1 || ids[0].Shard != nil {
+		t.Fatalf("identify = %+v", ids)
+	}
+	e.srv.DropConnections()
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.srv.MustWaitFor(wait, "RESUME", func() bool { return e.srv.ResumeCount() == 1 && e.srv.Connected() })
+	if n := e.srv.IdentifyCount(); n != 1 {
+		t.Fatalf("identifies = %d", n)
+	}
+	e.response(in) // sent while away, replayed on resume
+
+	e.srv.SendReconnect()
+	e.srv.MustWaitFor(wait, "RESUME after RECONNECT", func() bool { return e.srv.ResumeCount() == 2 && e.srv.Connected() })
+	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.response(in)
+}
+
+func TestIntentsFollowConfiguration(t *testing.T) {
+	tests := []struct {
+		welcomes, faq bool
+		want          int
+	}{
+		{false, false, 1},
+		{true, false, 1 | 1<<1},
+		{true, true, 1 | 1<<1 | 1<<9 | 1<<15},
+	}
+	for _, tt := range tests {
+		e := newEnv(t, nil, nil, func(c *discord.Config) { c.Welcomes, c.AutoFAQ = tt.welcomes, tt.faq })
+		if got := e.adapter.Intents(); got != tt.want {
+			t.Errorf("welcomes %v faq %v: intents %b, want %b", tt.welcomes, tt.faq, got, tt.want)
+		}
+	}
+}
+
+func TestShardIdentifies(t *testing.T) {
+	e := newEnv(t, nil, nil, func(c *discord.Config) { c.ShardID, c.ShardCount = 1, 2 })
+	e.start()
+	ids := e.srv.Identifies()
+	if len(ids) != 1 || ids[0].Shard == nil || *ids[0].Shard != [2]int{1, 2} {
+		t.Fatalf("identify = %+v", ids)
+	}
+	if n := e.srv.CommandWrites(); n != 0 {
+		t.Fatalf("shard 1 published commands (%d writes)", n)
+	}
+}
+
+func TestRateLimitedCallbackRetriedOnce(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	e.srv.FailNext("POST /interactions/*/*/callback", 1, http.StatusTooManyRequests)
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.response(in)
+	reqs := e.srv.RequestsMatching("POST /interactions/" + in.ID + "/*/callback")
+	if len(reqs) != 2 || reqs[0].Status != 429 || reqs[1].Status != 204 || len(e.srv.InteractionResponses(in.ID)) != 1 {
+		t.Fatalf("callbacks = %+v", reqs)
+	}
+}
+
+func TestSendEditDeleteWithFaults(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	ctx := context.Background()
+	e.srv.FailNext("POST /channels/*/messages", 1, http.StatusTooManyRequests)
+	id, err := e.adapter.Send(ctx, channelID, &commands.Response{Text: "Annonce", Mentions: []string{memberID},
+		Buttons: []commands.Button{{Label: "Oui", Action: "t/un"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.srv.Messages(channelID)
+	if len(msgs) != 1 || msgs[0].ID != id || msgs[0].Content != "Annonce" {
+		t.Fatalf("messages = %+v", msgs)
+	}
+	if am := msgs[0].AllowedMentions; fmt.Sprint(am["parse"]) != "[]" || fmt.Sprint(am["users"]) != "["+memberID+"]" {
+		t.Fatalf("allowed_mentions = %#v", am)
+	}
+
+	// A 500 may come after Discord stored the message: never post it again.
+	e.srv.FailNext("POST /channels/*/messages", 1, http.StatusInternalServerError)
+	if _, err := e.adapter.Send(ctx, channelID, commands.Reply("Deuxième annonce")); err == nil {
+		t.Fatal("Send after a 500 reported success")
+	}
+	if n := len(e.srv.RequestsMatching("POST /channels/*/messages")); n != 3 {
+		t.Fatalf("POST requests = %d, want 3 (429 retried, 500 not)", n)
+	}
+	if strings.Contains(e.logs.String(), e.srv.BotToken()) {
+		t.Fatal("the token reached the logs")
+	}
+
+	// Edits and deletes are safe to repeat: a 500 is retried.
+	e.srv.FailNext("PATCH /channels/*/messages/*", 1, http.StatusInternalServerError)
+	if err := e.adapter.Edit(ctx, channelID, id, commands.Reply("Annonce *modifiée*")); err != nil {
+		t.Fatal(err)
+	}
+	if m := e.srv.Messages(channelID)[0]; m.Content != "Annonce **modifiée**" || len(m.Components) != 0 {
+		t.Fatalf("edited = %+v", m)
+	}
+	e.srv.FailNext("DELETE /channels/*/messages/*", 1, http.StatusBadGateway)
+	if err := e.adapter.Delete(ctx, channelID, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.adapter.Delete(ctx, channelID, id); err != nil {
+		t.Fatalf("deleting twice: %v", err)
+	}
+	if len(e.srv.Messages(channelID)) != 0 {
+		t.Fatal("message not deleted")
+	}
+
+	// A long announcement is several messages, edited and deleted together.
+	id, err = e.adapter.Send(ctx, channelID, commands.Reply(markup.Text(strings.Repeat("a", 2500))))
+	if err != nil || strings.Count(id, ",") != 1 {
+		t.Fatalf("long send: %q %v", id, err)
+	}
+	if err := e.adapter.Edit(ctx, channelID, id, commands.Reply("court")); err != nil {
+		t.Fatal(err)
+	}
+	if ms := e.srv.Messages(channelID); len(ms) != 1 || ms[0].Content != "court" {
+		t.Fatalf("after edit: %+v", ms)
+	}
+}
+
+func TestTokenNeverLogged(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.srv.FailNext("POST /channels/*/messages", 1, http.StatusForbidden)
+	_, err := e.adapter.Send(context.Background(), channelID, commands.Reply("x"))
+	if err == nil || strings.Contains(err.Error(), e.srv.BotToken()) {
+		t.Fatalf("err = %v", err)
+	}
+	e.srv.FailNext("PUT /applications/*/guilds/*/commands", 5, http.StatusInternalServerError)
+	if err := e.adapter.PublishCommands(context.Background()); err == nil {
+		t.Fatal("publication survived five 500s")
+	}
+	e.start() // logs the failed publication again, then connects
+	e.srv.FailNext("POST /interactions/*/*/callback", 1, http.StatusInternalServerError)
+	e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.srv.MustWaitFor(wait, "a logged failure", func() bool { return strings.Contains(e.logs.String(), "discord_status=500") })
+	logs := e.logs.String()
+	if strings.Contains(logs, e.srv.BotToken()) || !strings.Contains(logs, "discord_code=") {
+		t.Fatalf("logs:\n%s", logs)
+	}
+}
+
+func TestDirectMessagesAndRefusal(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	ctx := context.Background()
+	var m commands.Messenger = e.rt.Messenger()
+	if _, err := m.DirectMessage(ctx, commands.PlatformDiscord, memberID, commands.Reply("Bienvenue *Camille*")); err != nil {
+		t.Fatal(err)
+	}
+	if dms := e.srv.DMs(memberID); len(dms) != 1 || dms[0].Content != "Bienvenue **Camille**" {
+		t.Fatalf("dms = %+v", dms)
+	}
+	e.srv.RefuseDMs(memberID, true)
+	_, err := m.DirectMessage(ctx, commands.PlatformDiscord, memberID, commands.Reply("encore"))
+	if !errors.Is(err, commands.ErrDirectMessageRefused) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRolesEventsAndPermissions(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	ctx := context.Background()
+	var granter bot.RoleGranter = e.adapter
+	var scheduler bot.EventScheduler = e.adapter
+	var reader bot.RoleReader = e.adapter
+
+	e.srv.FailNext("PUT /guilds/*/members/*/roles/*", 1, http.StatusInternalServerError)
+	if err := granter.GrantRole(ctx, guildID, memberID, modRoleID); err != nil {
+		t.Fatal(err)
+	}
+	if roles := e.srv.MemberRoles(guildID, memberID); !contains(roles, modRoleID) {
+		t.Fatalf("roles = %v", roles)
+	}
+	if role, err := reader.MemberRole(ctx, guildID, memberID); err != nil || role != commands.RoleModerator {
+		t.Fatalf("role with the moderator role = %v %v", role, err)
+	}
+	if err := granter.RevokeRole(ctx, guildID, memberID, modRoleID); err != nil {
+		t.Fatal(err)
+	}
+	if role, err := reader.MemberRole(ctx, guildID, memberID); err != nil || role != commands.RoleAmbassador {
+		t.Fatalf("role with the ambassador role = %v %v", role, err)
+	}
+	if perms, err := e.adapter.MemberPermissions(ctx, guildID, ownerID); err != nil || perms&discord.PermissionAdministrator == 0 {
+		t.Fatalf("owner permissions = %b %v", perms, err)
+	}
+
+	start := time.Now().Add(48 * time.Hour).Truncate(time.Second)
+	id, err := scheduler.CreateEvent(ctx, guildID, bot.Event{Name: "Apéro des coopérateurs", Location: "Lyon", Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := scheduler.EditEvent(ctx, guildID, id, bot.Event{Name: "Apéro (déplacé)", Location: "Lyon", Start: start.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := scheduler.CancelEvent(ctx, guildID, id); err != nil {
+		t.Fatal(err)
+	}
+	evs := e.srv.ScheduledEvents(guildID)
+	if len(evs) != 1 || evs[0]["name"] != "Apéro (déplacé)" || evs[0]["status"] != float64(4) {
+		t.Fatalf("events = %+v", evs)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestHTTPInteractions(t *testing.T) {
+	signer := discordtest.NewSigner()
+	e := newEnv(t, nil, nil, func(c *discord.Config) { c.PublicKey = signer.PublicKeyHex(); c.DeferAfter = 50 * time.Millisecond })
+	mux := http.NewServeMux()
+	if err := e.adapter.Mount(mux); err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(mux)
+	defer web.Close()
+	post := func(body []byte, h http.Header) (*http.Response, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", web.URL+discord.HTTPPath, bytes.NewReader(body))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var out map[string]any
+		_ = json.Unmarshal(raw, &out)
+		return resp, out
+	}
+
+	ping := []byte(`{"id":"1","application_id":"` + e.srv.ApplicationID() + `","type":1,"token":"t","version":1}`)
+	if resp, out := post(ping, signer.Headers(ping)); resp.StatusCode != 200 || out["type"] != float64(1) {
+		t.Fatalf("PING: %d %v", resp.StatusCode, out)
+	}
+	bad := signer.Headers(ping)
+	bad.Set("X-Signature-Ed25519", strings.Repeat("00", 64))
+	if resp, _ := post(ping, bad); resp.StatusCode != 401 {
+		t.Fatalf("bad signature: %d", resp.StatusCode)
+	}
+	tampered := append([]byte(nil), ping...)
+	tampered[len(tampered)-2] = '2'
+	if resp, _ := post(tampered, signer.Headers(ping)); resp.StatusCode != 401 {
+		t.Fatalf("tampered body: %d", resp.StatusCode)
+	}
+	stale := http.Header{}
+	old := strconv.FormatInt(time.Now().Add(-10*time.Minute).Unix(), 10)
+	stale.Set("X-Signature-Timestamp", old)
+	stale.Set("X-Signature-Ed25519", signer.Sign(old, ping))
+	if resp, _ := post(ping, stale); resp.StatusCode != 401 {
+		t.Fatalf("stale timestamp: %d", resp.StatusCode)
+	}
+	if resp, _ := post(ping, nil); resp.StatusCode != 401 {
+		t.Fatalf("unsigned: %d", resp.StatusCode)
+	}
+
+	cmd := e.srv.NewSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "aide"})
+	resp, out := post(cmd.JSON, signer.Headers(cmd.JSON))
+	data, _ := out["data"].(map[string]any)
+	if resp.StatusCode != 200 || out["type"] != float64(4) || data["flags"] != float64(64) ||
+		!strings.Contains(fmt.Sprint(data["content"]), "**Ce que vous pouvez faire avec Agora**") {
+		t.Fatalf("slash command over HTTP: %d %v", resp.StatusCode, out)
+	}
+	if n := len(e.srv.InteractionResponses(cmd.ID)); n != 0 {
+		t.Fatalf("the answer also went through REST (%d callbacks)", n)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 	_ "time/tzdata" // the static image has no zoneinfo; Europe/Paris must still load
 
+	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/storage"
 )
@@ -32,6 +33,12 @@ type Config struct {
 	DiscordGuildID    string
 	DiscordShardID    int
 	DiscordShardCount int
+	// Server roles whose holders are Agora moderators or ambassadors.
+	DiscordModeratorRole  string
+	DiscordAmbassadorRole string
+	// Privileged gateway intents, each to be switched on in the developer portal.
+	DiscordWelcomes bool
+	DiscordAutoFAQ  bool
 
 	TelegramToken         string
 	TelegramAPIURL        string
@@ -67,6 +74,10 @@ var settings = []setting{
 	{"DISCORD_GUILD_ID", "discord-guild-id", "", "publish commands to this server only (fast iteration) instead of globally", false},
 	{"DISCORD_SHARD_ID", "discord-shard-id", "0", "this process's shard, from 0", false},
 	{"DISCORD_SHARD_COUNT", "discord-shard-count", "1", "number of shards, one process each", false},
+	{"DISCORD_MODERATOR_ROLE", "discord-moderator-role", "", "ID of a server role whose members are Agora moderators (Manage Server already is)", false},
+	{"DISCORD_AMBASSADOR_ROLE", "discord-ambassador-role", "", "ID of a server role whose members are Agora ambassadors", false},
+	{"DISCORD_WELCOMES", "discord-welcomes", "on", "receive member joins to welcome newcomers (needs the Server Members intent): on or off", false},
+	{"DISCORD_AUTO_FAQ", "discord-auto-faq", "off", "read channel messages to answer questions automatically (needs the Message Content intent): on or off", false},
 	{"TELEGRAM_TOKEN", "telegram-token", "", "Telegram bot token from BotFather; enables the Telegram adapter", true},
 	{"TELEGRAM_API_URL", "telegram-api-url", "", "replaces https://api.telegram.org (local Bot API server or test double)", false},
 	{"TELEGRAM_WEBHOOK_URL", "telegram-webhook-url", "", "public HTTPS URL of /telegram/webhook; unset: long polling", false},
@@ -166,6 +177,24 @@ func LoadConfig(args []string, getenv func(string) string, stdout io.Writer) (Co
 	if cfg.DiscordShardID >= cfg.DiscordShardCount {
 		return Config{}, &ConfigError{Var: "DISCORD_SHARD_ID", Reason: "must be lower than DISCORD_SHARD_COUNT"}
 	}
+	for _, r := range []struct {
+		env  string
+		dest *string
+	}{{"DISCORD_MODERATOR_ROLE", &cfg.DiscordModeratorRole}, {"DISCORD_AMBASSADOR_ROLE", &cfg.DiscordAmbassadorRole}} {
+		*r.dest = v(r.env)
+		if id := *r.dest; id != "" && !regexp.MustCompile(`^[0-9]{1,20}$`).MatchString(id) {
+			return Config{}, &ConfigError{Var: r.env, Reason: "must be a numeric role ID (Copy Role ID in Discord with developer mode on)"}
+		}
+	}
+	if cfg.DiscordModeratorRole != "" && cfg.DiscordModeratorRole == cfg.DiscordAmbassadorRole {
+		return Config{}, &ConfigError{Var: "DISCORD_AMBASSADOR_ROLE", Reason: "must differ from DISCORD_MODERATOR_ROLE"}
+	}
+	if cfg.DiscordWelcomes, err = onOff("DISCORD_WELCOMES", v("DISCORD_WELCOMES")); err != nil {
+		return Config{}, err
+	}
+	if cfg.DiscordAutoFAQ, err = onOff("DISCORD_AUTO_FAQ", v("DISCORD_AUTO_FAQ")); err != nil {
+		return Config{}, err
+	}
 
 	cfg.TelegramToken = v("TELEGRAM_TOKEN")
 	if t := cfg.TelegramToken; t != "" && !regexp.MustCompile(`^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$`).MatchString(t) {
@@ -243,6 +272,14 @@ func wsURL(name, v string) (string, error) {
 		return "", &ConfigError{Var: name, Reason: "must be an absolute ws:// or wss:// URL"}
 	}
 	return v, nil
+}
+
+func onOff(name, v string) (bool, error) {
+	b, ok := commands.ParseBool(v)
+	if !ok {
+		return false, &ConfigError{Var: name, Reason: "must be on or off"}
+	}
+	return b, nil
 }
 
 func intIn(name, v string, lo, hi int) (int, error) {

@@ -32,6 +32,11 @@ func TestBadConfigurationEndsWithOneLineAndStatus2(t *testing.T) {
 		{vars: map[string]string{"DEFAULT_LOCALE": "de"}, naming: "DEFAULT_LOCALE"},
 		{vars: map[string]string{"DEFAULT_TIMEZONE": "Mars/Olympus"}, naming: "DEFAULT_TIMEZONE"},
 		{vars: map[string]string{"DISCORD_SHARD_ID": "2", "DISCORD_SHARD_COUNT": "2"}, naming: "DISCORD_SHARD_ID"},
+		{vars: map[string]string{"DISCORD_MODERATOR_ROLE": "modérateurs"}, naming: "DISCORD_MODERATOR_ROLE"},
+		{vars: map[string]string{"DISCORD_AMBASSADOR_ROLE": "12x"}, naming: "DISCORD_AMBASSADOR_ROLE"},
+		{vars: map[string]string{"DISCORD_MODERATOR_ROLE": "42", "DISCORD_AMBASSADOR_ROLE": "42"}, naming: "DISCORD_AMBASSADOR_ROLE"},
+		{vars: map[string]string{"DISCORD_AUTO_FAQ": "peut-être"}, naming: "DISCORD_AUTO_FAQ"},
+		{vars: map[string]string{"DISCORD_WELCOMES": "2"}, naming: "DISCORD_WELCOMES"},
 		{args: []string{"--log-level", "loud"}, naming: "LOG_LEVEL"},
 		{args: []string{"frobnicate"}, naming: "frobnicate"},
 	}

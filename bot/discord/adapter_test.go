@@ -517,7 +517,10 @@ func TestGatewayDropResumesAndInteractionsContinue(t *testing.T) {
 	}
 	e.srv.DropConnections()
 	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
-	e.srv.MustWaitFor(wait, "RESUME", func() bool { return e.srv.ResumeCount() == 1 && e.srv.Connected() })
+	if !e.srv.WaitFor(wait, func() bool { return e.srv.ResumeCount() == 1 && e.srv.Connected() }) {
+		t.Fatalf("no RESUME: %d connections, %d identifies, %d resumes, connected %v; logs:\n%s",
+			e.srv.ConnectCount(), e.srv.IdentifyCount(), e.srv.ResumeCount(), e.srv.Connected(), e.logs.String())
+	}
 	if n := e.srv.IdentifyCount(); n != 1 {
 		t.Fatalf("identifies = %d", n)
 	}

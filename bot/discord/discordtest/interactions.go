@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,6 +23,43 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request, bod
 		writeError(w, 400, 40060, "Interaction has already been acknowledged.")
 		return
 	}
+	s.acknowledgeLocked(in, body, files)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// RecordHTTPResponse registers the JSON a bot wrote as the HTTP response to
+// an HTTP interaction (built with NewSlashCommand and friends), as Discord
+// would: it is validated like a callback body, and later webhook edits and
+// followups of the interaction then work.
+func (s *Server) RecordHTTPResponse(interactionID string, body []byte) error {
+	var raw any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return fmt.Errorf("discordtest: HTTP interaction response is not JSON: %w", err)
+	}
+	errs, err := s.spec.validate("POST", "/interactions/{interaction_id}/{interaction_token}/callback", raw)
+	if err != nil {
+		return fmt.Errorf("discordtest: spec: %w", err)
+	}
+	if errs != nil {
+		b, _ := json.Marshal(errs)
+		return fmt.Errorf("discordtest: invalid interaction response: %s", b)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, ok := s.interactions[interactionID]
+	if !ok {
+		return fmt.Errorf("discordtest: unknown interaction %s", interactionID)
+	}
+	if len(in.responses) > 0 {
+		return fmt.Errorf("discordtest: interaction %s already acknowledged", interactionID)
+	}
+	m, _ := raw.(map[string]any)
+	s.acknowledgeLocked(in, m, nil)
+	return nil
+}
+
+// acknowledgeLocked records an interaction's first answer; s.mu must be held.
+func (s *Server) acknowledgeLocked(in *interactionState, body map[string]any, files []Attachment) {
 	t, _ := body["type"].(float64)
 	data, _ := body["data"].(map[string]any)
 	resp := InteractionResponse{InteractionID: in.id, Type: int(t), Data: data, Time: time.Now()}
@@ -51,7 +89,6 @@ func (s *Server) interactionCallback(w http.ResponseWriter, r *http.Request, bod
 	}
 	in.responses = append(in.responses, resp)
 	s.notifyLocked()
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) webhookInteraction(w http.ResponseWriter, r *http.Request) *interactionState {

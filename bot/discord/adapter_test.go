@@ -39,16 +39,45 @@ const (
 	ownerID   = "3000000000000000006"
 )
 
-// syncBuffer collects log output from several goroutines.
+// syncBuffer collects log output from several goroutines and wakes
+// waiters on each write.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{}
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
 	return b.buf.Write(p)
+}
+
+// waitFor waits until the log contains s, or the timeout passes.
+func (b *syncBuffer) waitFor(timeout time.Duration, s string) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		b.mu.Lock()
+		if strings.Contains(b.buf.String(), s) {
+			b.mu.Unlock()
+			return true
+		}
+		if b.changed == nil {
+			b.changed = make(chan struct{})
+		}
+		ch := b.changed
+		b.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return false
+		}
+	}
 }
 
 func (b *syncBuffer) String() string {
@@ -497,6 +526,13 @@ func TestAutocompleteAnswersAtMost25(t *testing.T) {
 	if r.Type != 8 || len(choices) != 25 || choices[3].(map[string]any)["name"] != "ca 3" {
 		t.Fatalf("autocomplete = %+v", r)
 	}
+	// No suggestion is an empty list, not a missing field.
+	in = e.srv.DispatchAutocomplete(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "aide",
+		Options: []discordtest.CommandOption{{Name: "commande", Type: 3, Value: "zzz", Focused: true}}})
+	r = e.response(in)
+	if c, ok := r.Data["choices"].([]any); r.Type != 8 || !ok || len(c) != 0 {
+		t.Fatalf("empty autocomplete = %+v", r)
+	}
 }
 
 func TestFileAttached(t *testing.T) {
@@ -654,7 +690,9 @@ func TestTokenNeverLogged(t *testing.T) {
 	e.start() // logs the failed publication again, then connects
 	e.srv.FailNext("POST /interactions/*/*/callback", 1, http.StatusInternalServerError)
 	e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
-	e.srv.MustWaitFor(wait, "a logged failure", func() bool { return strings.Contains(e.logs.String(), "discord_status=500") })
+	if !e.logs.waitFor(wait, "op=\"answer an interaction\" discord_status=500") {
+		t.Fatalf("the failed answer was not logged:\n%s", e.logs.String())
+	}
 	logs := e.logs.String()
 	if strings.Contains(logs, e.srv.BotToken()) || !strings.Contains(logs, "discord_code=") {
 		t.Fatalf("logs:\n%s", logs)

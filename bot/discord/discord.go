@@ -12,11 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
@@ -117,6 +119,18 @@ func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
 	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
 	s.LogLevel = discordgo.LogError
 	s.StateEnabled = true
+	// discordgo's reconnect loop does not stop on Close: refusing to dial
+	// once Run is stopping keeps a late reconnect from reviving the session.
+	s.Dialer = &websocket.Dialer{
+		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second,
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if a.stopping() {
+				return nil, errors.New("the Discord adapter is stopping")
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}
 	s.AddHandler(a.onInteraction)
 	a.s = s
 	a.workCtx, a.cancelWork = context.WithCancel(context.Background())
@@ -167,6 +181,12 @@ func (a *Adapter) Run(ctx context.Context) error {
 		return fmt.Errorf("close the Discord gateway: %s", redact(err.Error(), a.cfg.Token))
 	}
 	return nil
+}
+
+func (a *Adapter) stopping() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.closing
 }
 
 // track registers interaction work so Run can wait for it; it refuses new

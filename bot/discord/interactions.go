@@ -35,7 +35,12 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 		// The callback is answered once: a retry after an ambiguous failure
 		// would be refused as "already acknowledged", so only 429 is retried.
 		return a.once(ctx, func(opts ...discordgo.RequestOption) error {
-			return s.InteractionRespond(ic.Interaction, resp, opts...)
+			if resp.Data != nil && len(resp.Data.Files) > 0 {
+				return s.InteractionRespond(ic.Interaction, resp, opts...)
+			}
+			endpoint := discordgo.EndpointInteractionResponse(ic.ID, ic.Token)
+			_, err := s.RequestWithBucketID("POST", endpoint, interactionBody(resp), endpoint, opts...)
+			return err
 		})
 	}
 	a.interact(ctx, ic.Interaction, respond, true)
@@ -421,8 +426,18 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// interactionBody is the JSON of an answer. discordgo drops an empty
+// choices list (omitempty), but Discord requires the field in an
+// autocomplete result, so "no suggestion" is written by hand.
+func interactionBody(resp *discordgo.InteractionResponse) any {
+	if resp.Type == discordgo.InteractionApplicationCommandAutocompleteResult && (resp.Data == nil || len(resp.Data.Choices) == 0) {
+		return map[string]any{"type": resp.Type, "data": map[string]any{"choices": []any{}}}
+	}
+	return resp
+}
+
 func writeInteractionJSON(w http.ResponseWriter, resp *discordgo.InteractionResponse) error {
-	b, err := json.Marshal(resp)
+	b, err := json.Marshal(interactionBody(resp))
 	if err != nil {
 		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
 		return fmt.Errorf("encode interaction answer: %w", err)

@@ -281,9 +281,6 @@ func TestOpenUnreachablePostgresHidesPassword(t *testing.T) {
 	}
 }
 
-
-
-
 func TestResolutionCacheForgetsLocalChanges(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()

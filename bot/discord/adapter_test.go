@@ -160,6 +160,13 @@ func testModule(slow chan struct{}) commands.Module {
 			switch {
 			case a.Route == "t/un":
 				return &commands.Response{Text: "Vous avez choisi *un*", Edit: true}, nil
+			case a.Route == "t/lent":
+				select {
+				case <-slow:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				return &commands.Response{Text: "mis à jour", Edit: true}, nil
 			case a.Route == "t/deux":
 				return commands.Private("deux, en privé"), nil
 			case a.Route == "t/sel":
@@ -502,6 +509,25 @@ func TestSlowCommandDeferredThenEdited(t *testing.T) {
 	if m, _ := e.srv.OriginalResponse(in.ID); !m.Ephemeral() || m.Flags&128 != 0 {
 		t.Fatalf("original = %+v", m)
 	}
+
+	// A slow button: a silent deferred update, then the message is edited.
+	posted, err := e.adapter.Send(context.Background(), channelID, &commands.Response{Text: "avant", Buttons: []commands.Button{{Label: "Go", Action: "t/lent"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	click := e.srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: invoker(memberID, "0"), CustomID: "t/lent", MessageID: posted})
+	if r := e.response(click); r.Type != 6 {
+		t.Fatalf("slow click answer = %+v", r)
+	}
+	e.slow <- struct{}{}
+	e.srv.MustWaitFor(wait, "the clicked message edited", func() bool {
+		for _, m := range e.srv.Messages(channelID) {
+			if m.ID == posted {
+				return m.Content == "mis à jour" && len(m.Components) == 0
+			}
+		}
+		return false
+	})
 
 	// A public answer after an ephemeral deferral replaces the placeholder.
 	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("lentpublic")})

@@ -76,7 +76,7 @@ var settings = []setting{
 	{"DISCORD_SHARD_COUNT", "discord-shard-count", "1", "number of shards, one process each", false},
 	{"DISCORD_MODERATOR_ROLE", "discord-moderator-role", "", "ID of a server role whose members are Agora moderators (Manage Server already is)", false},
 	{"DISCORD_AMBASSADOR_ROLE", "discord-ambassador-role", "", "ID of a server role whose members are Agora ambassadors", false},
-	{"DISCORD_WELCOMES", "discord-welcomes", "on", "receive member joins to welcome newcomers (needs the Server Members intent): on or off", false},
+	{"DISCORD_WELCOMES", "discord-welcomes", "off", "receive member joins to welcome newcomers (needs the Server Members intent): on or off", false},
 	{"DISCORD_AUTO_FAQ", "discord-auto-faq", "off", "read channel messages to answer questions automatically (needs the Message Content intent): on or off", false},
 	{"TELEGRAM_TOKEN", "telegram-token", "", "Telegram bot token from BotFather; enables the Telegram adapter", true},
 	{"TELEGRAM_API_URL", "telegram-api-url", "", "replaces https://api.telegram.org (local Bot API server or test double)", false},

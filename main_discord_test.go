@@ -16,7 +16,7 @@ import (
 
 func TestDiscordSettings(t *testing.T) {
 	cfg, err := LoadConfig(nil, env(map[string]string{
-		"DISCORD_MODERATOR_ROLE": "123", "DISCORD_AMBASSADOR_ROLE": "456", "DISCORD_AUTO_FAQ": "oui",
+		"DISCORD_MODERATOR_ROLE": "123", "DISCORD_AMBASSADOR_ROLE": "456", "DISCORD_AUTO_FAQ": "oui", "DISCORD_WELCOMES": "on",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -24,7 +24,7 @@ func TestDiscordSettings(t *testing.T) {
 	if cfg.DiscordModeratorRole != "123" || cfg.DiscordAmbassadorRole != "456" || !cfg.DiscordAutoFAQ || !cfg.DiscordWelcomes {
 		t.Fatalf("config = %+v", cfg)
 	}
-	cfg, err = LoadConfig([]string{"--discord-welcomes", "off"}, env(nil), io.Discard)
+	cfg, err = LoadConfig(nil, env(nil), io.Discard)
 	if err != nil || cfg.DiscordWelcomes || cfg.DiscordAutoFAQ {
 		t.Fatalf("defaults = %+v %v", cfg, err)
 	}
@@ -58,7 +58,6 @@ func TestDiscordAdapterWiredFromEnvironment(t *testing.T) {
 		"DISCORD_API_URL":     srv.URL(),
 		"DISCORD_GATEWAY_URL": srv.GatewayURL(),
 		"DISCORD_GUILD_ID":    guildID,
-		"DISCORD_WELCOMES":    "off",
 	}
 	var stdout bytes.Buffer
 	stderr := &lockedBuffer{}

@@ -955,3 +955,21 @@ func TestButtonsWorkAfterRestart(t *testing.T) {
 		t.Fatalf("message = %+v", m)
 	}
 }
+
+func TestGatewayRefusalIsAClearError(t *testing.T) {
+	e := newEnv(t, nil, nil, func(c *discord.Config) { c.Token = "revoked-token.0123456789abcdef" })
+	err := e.adapter.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "4004") || !strings.Contains(err.Error(), "DISCORD_TOKEN") || strings.Contains(err.Error(), "revoked-token") {
+		t.Fatalf("Run with a bad token = %v", err)
+	}
+	if logs := e.logs.String(); strings.Contains(logs, "revoked-token") || !strings.Contains(logs, "discord_status=401") {
+		t.Fatalf("logs:\n%s", logs)
+	}
+
+	srv := discordtest.New(t, discordtest.WithGuild(guild()), discordtest.WithDisallowedIntents(1<<1|1<<15))
+	e = newEnv(t, srv, nil, func(c *discord.Config) { c.Welcomes = true; c.ReadyTimeout = 2 * time.Second })
+	err = e.adapter.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "privileged intents") {
+		t.Fatalf("Run with a disallowed intent = %v", err)
+	}
+}

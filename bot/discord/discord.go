@@ -54,6 +54,8 @@ type Config struct {
 	RetryBackoff time.Duration
 	// MaxSignatureAge refuses signed HTTP interactions older than this.
 	MaxSignatureAge time.Duration
+	// ReadyTimeout is how long the gateway may take to accept Agora.
+	ReadyTimeout time.Duration
 	// Transport carries the REST requests (tests may wrap it); nil for the default.
 	Transport http.RoundTripper
 }
@@ -97,6 +99,9 @@ func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
 	}
 	if cfg.MaxSignatureAge <= 0 {
 		cfg.MaxSignatureAge = 5 * time.Minute
+	}
+	if cfg.ReadyTimeout <= 0 {
+		cfg.ReadyTimeout = time.Minute
 	}
 	a := &Adapter{rt: rt, cfg: cfg, log: rt.Log().With("platform", commands.PlatformDiscord)}
 	if cfg.PublicKey != "" {
@@ -158,7 +163,9 @@ func (a *Adapter) Name() string { return commands.PlatformDiscord }
 
 // Run publishes the commands (shard 0 only, so shards do not race), opens
 // the gateway, and serves until ctx ends. Interactions being handled are
-// finished before it returns.
+// finished before it returns. A gateway that never becomes ready (a revoked
+// token, a privileged intent not enabled in the developer portal) is an
+// error rather than a silent retry loop.
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.cancelWork()
 	if a.cfg.ShardID == 0 {
@@ -167,11 +174,30 @@ func (a *Adapter) Run(ctx context.Context) error {
 			a.logFailure("publish commands", err)
 		}
 	}
+	ready := make(chan struct{})
+	var once sync.Once
+	remove := a.s.AddHandler(func(*discordgo.Session, *discordgo.Ready) { once.Do(func() { close(ready) }) })
+	defer remove()
 	if err := a.s.Open(); err != nil {
-		return fmt.Errorf("open the Discord gateway: %s", redact(err.Error(), a.cfg.Token))
+		a.stop()
+		return fmt.Errorf("open the Discord gateway (check DISCORD_TOKEN, and that the privileged intents Agora asks for are enabled on the Bot page of the developer portal): %s", redact(err.Error(), a.cfg.Token))
 	}
-	a.log.Info("connected to Discord", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "intents", a.Intents())
+	timer := time.NewTimer(a.cfg.ReadyTimeout)
+	defer timer.Stop()
+	select {
+	case <-ready:
+		a.log.Info("connected to Discord", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "intents", a.Intents())
+	case <-timer.C:
+		a.stop()
+		return fmt.Errorf("the Discord gateway did not accept Agora within %v: check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", a.cfg.ReadyTimeout, a.Intents())
+	case <-ctx.Done():
+	}
 	<-ctx.Done()
+	return a.stop()
+}
+
+// stop closes the gateway and waits for the interactions being handled.
+func (a *Adapter) stop() error {
 	a.mu.Lock()
 	a.closing = true
 	a.mu.Unlock()

@@ -161,6 +161,10 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		c.closeWith(4004, "Authentication failed.")
 		return false
 	}
+	if id.Intents&s.opts.disallowedIntents != 0 {
+		c.closeWith(4014, "Disallowed intent(s).")
+		return false
+	}
 	s.mu.Lock()
 	var guilds []map[string]any
 	unavailable := []any{}

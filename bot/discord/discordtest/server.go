@@ -66,6 +66,7 @@ type options struct {
 	retryAfter        time.Duration
 	guilds            []Guild
 	strictContent     bool
+	disallowedIntents int
 }
 
 // WithToken sets the bot token the double accepts (without the "Bot " prefix).
@@ -90,6 +91,11 @@ func WithSpecPath(p string) Option { return func(o *options) { o.specPath = p } 
 func WithHeartbeatInterval(d time.Duration) Option {
 	return func(o *options) { o.heartbeatInterval = d }
 }
+
+// WithDisallowedIntents makes IDENTIFY with any of these intent bits fail
+// with close code 4014, as Discord does for privileged intents the
+// application has not enabled in the developer portal.
+func WithDisallowedIntents(bits int) Option { return func(o *options) { o.disallowedIntents = bits } }
 
 // WithRetryAfter sets retry_after of injected 429 answers.
 func WithRetryAfter(d time.Duration) Option { return func(o *options) { o.retryAfter = d } }

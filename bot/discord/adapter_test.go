@@ -247,21 +247,27 @@ func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit fu
 	return &env{t: t, srv: srv, store: store, rt: rt, adapter: a, logs: logs, slow: slow, cfg: cfg}
 }
 
-// start runs the adapter until the test ends.
-func (e *env) start() {
+// start runs the adapter until the test ends, or until the returned
+// function stops it (and waits for the interactions in flight).
+func (e *env) start() (stop func()) {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.adapter.Run(ctx) }()
-	e.t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			e.t.Errorf("Run: %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				e.t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	e.t.Cleanup(stop)
 	if !e.srv.WaitConnected(wait) {
 		e.t.Fatalf("the adapter did not connect; logs:\n%s", e.logs.String())
 	}
+	return stop
 }
 
 func invoker(userID, perms string, roles ...string) discordtest.Invoker {
@@ -496,7 +502,7 @@ func TestModalOpenedAndSubmitted(t *testing.T) {
 
 func TestSlowCommandDeferredThenEdited(t *testing.T) {
 	e := newEnv(t, nil, nil, func(c *discord.Config) { c.DeferAfter = 50 * time.Millisecond })
-	e.start()
+	stop := e.start()
 	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("lent")})
 	if r := e.response(in); r.Type != 5 || !r.Ephemeral() {
 		t.Fatalf("first answer = %+v", r)
@@ -540,6 +546,38 @@ func TestSlowCommandDeferredThenEdited(t *testing.T) {
 	if m, ok := e.srv.OriginalResponse(in.ID); ok && !m.Deleted {
 		t.Fatal("the ephemeral placeholder was left behind")
 	}
+	stop() // waits for the interactions in flight, so their counts are final
+	if n := metric(t, e.rt, "agora_discord_interactions_total", "deferred", "command"); n != 2 {
+		t.Fatalf("deferred commands counted = %v", n)
+	}
+	if n := metric(t, e.rt, "agora_discord_interactions_total", "deferred", "component"); n != 1 {
+		t.Fatalf("deferred components counted = %v", n)
+	}
+}
+
+// metric reads a counter of the runtime's registry by its label values,
+// given in the order of the label names (Prometheus sorts them).
+func metric(t *testing.T, rt *bot.Runtime, name string, labels ...string) float64 {
+	t.Helper()
+	families, err := rt.Metrics().Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range f.GetMetric() {
+			for i, l := range m.GetLabel() {
+				if i >= len(labels) || l.GetValue() != labels[i] {
+					continue next
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
 
 func TestAutocompleteAnswersAtMost25(t *testing.T) {
@@ -687,6 +725,22 @@ func TestSendEditDeleteWithFaults(t *testing.T) {
 	}
 	if len(e.srv.Messages(channelID)) != 0 {
 		t.Fatal("message not deleted")
+	}
+
+	// A file survives a rate-limited first attempt whole.
+	e.srv.FailNext("POST /channels/*/messages", 1, http.StatusTooManyRequests)
+	fid, err := e.adapter.Send(ctx, channelID, &commands.Response{Text: "Invitation",
+		Files: []commands.File{{Name: "sortie.ics", ContentType: "text/calendar", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range e.srv.Messages(channelID) {
+		if m.ID == fid && (len(m.Attachments) != 1 || string(m.Attachments[0].Data) != "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n") {
+			t.Fatalf("attachments = %+v", m.Attachments)
+		}
+	}
+	if err := e.adapter.Delete(ctx, channelID, fid); err != nil {
+		t.Fatal(err)
 	}
 
 	// A long announcement is several messages, edited and deleted together.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
@@ -73,6 +74,9 @@ type Adapter struct {
 	workCtx    context.Context
 	cancelWork context.CancelFunc
 
+	// answers counts interactions by kind and by how they were answered.
+	answers *prometheus.CounterVec
+
 	mu      sync.Mutex
 	closing bool
 	work    sync.WaitGroup
@@ -104,6 +108,18 @@ func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
 		cfg.ReadyTimeout = time.Minute
 	}
 	a := &Adapter{rt: rt, cfg: cfg, log: rt.Log().With("platform", commands.PlatformDiscord)}
+	answers := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agora_discord_interactions_total",
+		Help: "Discord interactions by kind (command, component, modal, autocomplete) and answer (immediate, deferred, failed).",
+	}, []string{"kind", "answer"})
+	if err := rt.Metrics().Registry.Register(answers); err != nil {
+		var already prometheus.AlreadyRegisteredError
+		if !errors.As(err, &already) {
+			return nil, fmt.Errorf("discord adapter: register metrics: %w", err)
+		}
+		answers = already.ExistingCollector.(*prometheus.CounterVec)
+	}
+	a.answers = answers
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)
 		if err != nil || len(key) != ed25519.PublicKeySize {

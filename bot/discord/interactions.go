@@ -67,25 +67,51 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, req *comman
 	go func() { done <- a.rt.Handle(ctx, req) }() // run waits for it on every path
 	timer := time.NewTimer(a.cfg.DeferAfter)
 	defer timer.Stop()
+	kind := interactionKind(i)
 	select {
 	case resp := <-done:
 		msgs := renderMessages(resp)
 		if inlineFiles || !hasFiles(msgs) || resp.Modal != nil {
 			if err := a.answer(ctx, i, resp, msgs, respond); err != nil {
+				a.answers.WithLabelValues(kind, "failed").Inc()
 				a.logFailure("answer an interaction", err, "request", req.Describe())
+				return
 			}
+			a.answers.WithLabelValues(kind, "immediate").Inc()
 			return
 		}
-		if err := respond(ctx, deferral(i)); err != nil {
-			a.logFailure("defer an interaction", err, "request", req.Describe())
-			return
-		}
-		a.complete(ctx, i, resp)
+		a.deferAndComplete(ctx, i, req, respond, kind, func() *commands.Response { return resp })
 	case <-timer.C:
-		if err := respond(ctx, deferral(i)); err != nil {
-			a.logFailure("defer an interaction", err, "request", req.Describe())
-		}
-		a.complete(ctx, i, <-done)
+		a.deferAndComplete(ctx, i, req, respond, kind, func() *commands.Response { return <-done })
+	}
+}
+
+func (a *Adapter) deferAndComplete(ctx context.Context, i *discordgo.Interaction, req *commands.Request, respond ack, kind string, result func() *commands.Response) {
+	err := respond(ctx, deferral(i))
+	resp := result() // the handler runs to its end even when the deferral failed
+	if err != nil {
+		a.answers.WithLabelValues(kind, "failed").Inc()
+		a.logFailure("defer an interaction", err, "request", req.Describe())
+		return
+	}
+	if err := a.complete(ctx, i, resp); err != nil {
+		a.answers.WithLabelValues(kind, "failed").Inc()
+		a.logFailure("complete a deferred interaction", err, "request", req.Describe())
+		return
+	}
+	a.answers.WithLabelValues(kind, "deferred").Inc()
+}
+
+func interactionKind(i *discordgo.Interaction) string {
+	switch i.Type {
+	case discordgo.InteractionMessageComponent:
+		return "component"
+	case discordgo.InteractionModalSubmit:
+		return "modal"
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		return "autocomplete"
+	default:
+		return "command"
 	}
 }
 
@@ -148,7 +174,7 @@ func (a *Adapter) answer(ctx context.Context, i *discordgo.Interaction, resp *co
 }
 
 // complete finishes a deferred interaction through the interaction webhook.
-func (a *Adapter) complete(ctx context.Context, i *discordgo.Interaction, resp *commands.Response) {
+func (a *Adapter) complete(ctx context.Context, i *discordgo.Interaction, resp *commands.Response) error {
 	if resp.Modal != nil {
 		// A modal can only be the first answer; the member is told to retry.
 		a.log.Error("a slow handler answered with a modal, which Discord only accepts at once", "interaction", i.ID)
@@ -174,9 +200,7 @@ func (a *Adapter) complete(ctx context.Context, i *discordgo.Interaction, resp *
 			err = a.followups(ctx, i, msgs, false)
 		}
 	}
-	if err != nil {
-		a.logFailure("complete a deferred interaction", err, "interaction", i.ID)
-	}
+	return err
 }
 
 func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, m message) error {
@@ -342,8 +366,11 @@ func (a *Adapter) autocomplete(ctx context.Context, i *discordgo.Interaction, re
 		Data: &discordgo.InteractionResponseData{Choices: choices},
 	})
 	if err != nil {
+		a.answers.WithLabelValues("autocomplete", "failed").Inc()
 		a.logFailure("answer an autocomplete", err, "request", req.Describe())
+		return
 	}
+	a.answers.WithLabelValues("autocomplete", "immediate").Inc()
 }
 
 // maxInteractionBody bounds what an unauthenticated caller can make Agora read.

@@ -282,6 +282,24 @@ const (
 // MemberPermissions computes a member's server-wide permission bits: the
 // owner and administrators have every permission.
 func (a *Adapter) MemberPermissions(ctx context.Context, guildID, userID string) (int64, error) {
+	perms, _, err := a.member(ctx, guildID, userID)
+	return perms, err
+}
+
+// MemberRole is what the server makes of a member in Agora: moderator with
+// Manage Server, Administrator or the moderator role; ambassador with the
+// ambassador role.
+func (a *Adapter) MemberRole(ctx context.Context, guildID, userID string) (commands.Role, error) {
+	perms, roles, err := a.member(ctx, guildID, userID)
+	if err != nil {
+		return commands.RoleMember, err
+	}
+	return a.platformRole(perms, roles), nil
+}
+
+// member reads a member's roles and computes their permissions from the
+// server's roles (channel overwrites do not matter for server-wide rights).
+func (a *Adapter) member(ctx context.Context, guildID, userID string) (int64, []string, error) {
 	var g *discordgo.Guild
 	var m *discordgo.Member
 	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
@@ -293,10 +311,10 @@ func (a *Adapter) MemberPermissions(ctx context.Context, guildID, userID string)
 		return err
 	})
 	if err != nil {
-		return 0, a.wrap(fmt.Sprintf("read permissions of %s in server %s", userID, guildID), err)
+		return 0, nil, a.wrap(fmt.Sprintf("read permissions of %s in server %s", userID, guildID), err)
 	}
 	if g.OwnerID == userID {
-		return discordgo.PermissionAll, nil
+		return discordgo.PermissionAll, m.Roles, nil
 	}
 	held := map[string]bool{guildID: true} // @everyone has the server's ID
 	for _, r := range m.Roles {
@@ -309,29 +327,9 @@ func (a *Adapter) MemberPermissions(ctx context.Context, guildID, userID string)
 		}
 	}
 	if perms&PermissionAdministrator != 0 {
-		return discordgo.PermissionAll, nil
+		perms = discordgo.PermissionAll
 	}
-	return perms, nil
-}
-
-// MemberRole is what the server makes of a member in Agora: moderator with
-// Manage Server, Administrator or the moderator role; ambassador with the
-// ambassador role.
-func (a *Adapter) MemberRole(ctx context.Context, guildID, userID string) (commands.Role, error) {
-	perms, err := a.MemberPermissions(ctx, guildID, userID)
-	if err != nil {
-		return commands.RoleMember, err
-	}
-	var m *discordgo.Member
-	err = a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
-		var err error
-		m, err = a.s.GuildMember(guildID, userID, opts...)
-		return err
-	})
-	if err != nil {
-		return commands.RoleMember, a.wrap(fmt.Sprintf("read roles of %s in server %s", userID, guildID), err)
-	}
-	return a.platformRole(perms, m.Roles), nil
+	return perms, m.Roles, nil
 }
 
 func (a *Adapter) platformRole(perms int64, roles []string) commands.Role {

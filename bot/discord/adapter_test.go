@@ -465,6 +465,12 @@ func TestEphemeralErrorAndMemberIdentity(t *testing.T) {
 	if r := e.response(in); content(r) != "Camille\\|en\\-GB\\|ambassador\\|"+guildID+"\\|member" {
 		t.Fatalf("identity = %q", content(r))
 	}
+	// In a direct conversation there is no server and no member object.
+	dm := discordtest.Invoker{ChannelID: "3000000000000000077", Locale: "fr", User: discordtest.User{ID: memberID, Username: "camille"}}
+	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: dm, Name: "essai", Options: sub("qui", discordtest.CommandOption{Name: "role", Type: 3, Value: "member"})})
+	if r := e.response(in); content(r) != "camille\\|fr\\|member\\|\\|member" {
+		t.Fatalf("identity in a DM = %q", content(r))
+	}
 	mod := invoker(memberID, strconv.FormatInt(discord.PermissionManageServer, 10))
 	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: mod, Name: "moderation"})
 	if r := e.response(in); content(r) != "ok" {

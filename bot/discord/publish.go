@@ -44,7 +44,8 @@ func discordName(s string) string {
 
 type texts struct{ fr, en *locales.Localizer }
 
-func (t texts) names(id, canonical string) *map[discordgo.Locale]string {
+// names returns the localized names that differ from the canonical one.
+func (t texts) names(id, canonical string) map[discordgo.Locale]string {
 	m := map[discordgo.Locale]string{}
 	if fr := discordName(commands.LocalName(t.fr, id)); fr != "" && fr != canonical {
 		m[discordgo.French] = fr
@@ -54,27 +55,33 @@ func (t texts) names(id, canonical string) *map[discordgo.Locale]string {
 			m[l] = en
 		}
 	}
-	if len(m) == 0 {
-		return nil
-	}
-	return &m
+	return m
 }
 
 func description(l *locales.Localizer, id string) string {
 	return truncate(nonEmpty(l.S(id), "…"), maxDescription)
 }
 
-func (t texts) descriptions(id string) (string, *map[discordgo.Locale]string) {
+// descriptions returns the French description and its English versions.
+func (t texts) descriptions(id string) (string, map[discordgo.Locale]string) {
 	fr := description(t.fr, id)
 	en := description(t.en, id)
-	if en == fr {
-		return fr, nil
-	}
 	m := map[discordgo.Locale]string{}
-	for _, l := range englishLocales {
-		m[l] = en
+	if en != fr {
+		for _, l := range englishLocales {
+			m[l] = en
+		}
 	}
-	return fr, &m
+	return fr, m
+}
+
+// ptr gives commands their localizations as discordgo wants them there:
+// a pointer, nil when there are none.
+func ptr(m map[discordgo.Locale]string) *map[discordgo.Locale]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return &m
 }
 
 // ApplicationCommands builds the Discord commands from the registry:
@@ -86,7 +93,7 @@ func ApplicationCommands(reg *commands.Registry) []*discordgo.ApplicationCommand
 		desc, descs := t.descriptions(s.DescriptionID)
 		cmd := &discordgo.ApplicationCommand{
 			Type: discordgo.ChatApplicationCommand, Name: s.Name, Description: desc,
-			NameLocalizations: t.names(s.NameID, s.Name), DescriptionLocalizations: descs,
+			NameLocalizations: ptr(t.names(s.NameID, s.Name)), DescriptionLocalizations: ptr(descs),
 			Options: t.options(s, 0),
 		}
 		if s.Permission >= commands.RoleModerator {
@@ -111,7 +118,7 @@ func (t texts) options(s *commands.Spec, depth int) []*discordgo.ApplicationComm
 			desc, descs := t.descriptions(sub.DescriptionID)
 			out = append(out, &discordgo.ApplicationCommandOption{
 				Type: typ, Name: sub.Name, Description: desc,
-				NameLocalizations: *orEmpty(t.names(sub.NameID, sub.Name)), DescriptionLocalizations: *orEmpty(descs),
+				NameLocalizations: t.names(sub.NameID, sub.Name), DescriptionLocalizations: descs,
 				Options: t.options(sub, depth+1),
 			})
 		}
@@ -121,7 +128,7 @@ func (t texts) options(s *commands.Spec, depth int) []*discordgo.ApplicationComm
 		desc, descs := t.descriptions(o.DescriptionID)
 		opt := &discordgo.ApplicationCommandOption{
 			Type: optionType(o.Type), Name: o.Name, Description: desc, Required: o.Required,
-			NameLocalizations: *orEmpty(t.names(o.NameID, o.Name)), DescriptionLocalizations: *orEmpty(descs),
+			NameLocalizations: t.names(o.NameID, o.Name), DescriptionLocalizations: descs,
 			Autocomplete: o.Autocomplete && len(o.Choices) == 0,
 		}
 		for _, c := range o.Choices {
@@ -158,13 +165,6 @@ func (t texts) options(s *commands.Spec, depth int) []*discordgo.ApplicationComm
 	// Discord wants required options first.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Required && !out[j].Required })
 	return out
-}
-
-func orEmpty(m *map[discordgo.Locale]string) *map[discordgo.Locale]string {
-	if m == nil {
-		return &map[discordgo.Locale]string{}
-	}
-	return m
 }
 
 func optionType(t commands.OptionType) discordgo.ApplicationCommandOptionType {

@@ -255,3 +255,25 @@ func TestRedact(t *testing.T) {
 		t.Fatalf("redact = %q", got)
 	}
 }
+
+func FuzzActionFromComponent(f *testing.F) {
+	f.Add("p/v/12/3", "a")
+	f.Add("~b0", "t/b/1")
+	f.Add("~1~t/sel", "x")
+	f.Add("~", "")
+	f.Add("~~~", "~")
+	f.Fuzz(func(t *testing.T, customID, value string) {
+		route, values := actionFromComponent(customID, []string{value})
+		if !strings.HasPrefix(customID, selectPartPrefix) {
+			if route != customID || len(values) != 1 || values[0] != value {
+				t.Fatalf("plain custom_id %q changed to %q %v", customID, route, values)
+			}
+			return
+		}
+		// Agora's own IDs map back to a route found in the ID or the value,
+		// never to something invented.
+		if route != "" && route != value && !strings.HasSuffix(customID, route) {
+			t.Fatalf("custom_id %q value %q gave route %q", customID, value, route)
+		}
+	})
+}

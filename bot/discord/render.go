@@ -245,12 +245,20 @@ func renderComponents(buttons []commands.Button, sel *commands.Select) []discord
 	}
 	var rows []discordgo.MessageComponent
 	var usable, links, actions []commands.Button
+	// Discord refuses a whole message when two components share a custom_id:
+	// a repeated action keeps its first button only.
+	used := map[string]bool{}
+	if sel != nil {
+		used[sel.Action] = true
+	}
 	for _, b := range buttons {
-		if b.URL != "" {
+		switch {
+		case b.URL != "":
 			links = append(links, b)
-		} else if b.Action != "" && len(b.Action) <= maxValue {
+		case b.Action != "" && len(b.Action) <= maxValue && !used[b.Action]:
+			used[b.Action] = true
 			actions = append(actions, b)
-		} else {
+		default:
 			continue
 		}
 		usable = append(usable, b)

@@ -181,6 +181,11 @@ func TestComponentsRespectLimits(t *testing.T) {
 			t.Fatalf("menu %d: id %q route %q max %d", i, menu.CustomID, route, menu.MaxValues)
 		}
 	}
+	dup := renderComponents([]commands.Button{{Label: "a", Action: "t/x"}, {Label: "b", Action: "t/x"}, {Label: "c", Action: "t/sel"}},
+		&commands.Select{Action: "t/sel", Options: []commands.Button{{Label: "o", Action: "v"}}})
+	if n := len(dup[0].(discordgo.ActionsRow).Components); len(dup) != 2 || n != 1 {
+		t.Fatalf("duplicate custom_ids kept: %+v", dup)
+	}
 	if rows := renderComponents(buttons(200), nil); len(rows) != maxRows {
 		t.Fatalf("200 buttons gave %d rows", len(rows))
 	}

@@ -1,0 +1,134 @@
+package telegram
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/locales"
+)
+
+// commandName turns a localized command name into what Telegram accepts as
+// a command: 1 to 32 of a-z, 0-9 and underscore. Accents are dropped
+// ("résultats" → "resultats"), anything else becomes an underscore, and
+// runs of underscores collapse. It returns "" when nothing usable is left.
+func commandName(s string) string {
+	var b strings.Builder
+	underscore := false
+	for _, r := range norm.NFD.String(strings.ToLower(strings.TrimSpace(s))) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue // a combining accent
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			underscore = false
+		default:
+			if r == 'œ' {
+				b.WriteString("oe")
+				underscore = false
+				continue
+			}
+			if r == 'æ' {
+				b.WriteString("ae")
+				underscore = false
+				continue
+			}
+			if b.Len() > 0 && !underscore {
+				b.WriteByte('_')
+				underscore = true
+			}
+		}
+	}
+	out := strings.TrimRight(b.String(), "_")
+	if len(out) > 32 {
+		out = strings.TrimRight(out[:32], "_")
+	}
+	return out
+}
+
+// commandTable maps every name a member may type after the slash (French,
+// English and canonical, with and without accents; "sondage_creer" for a
+// subcommand) to a command's canonical path.
+type commandTable struct {
+	paths map[string]string   // typed name → canonical path
+	subs  map[string][]string // parent path → its subcommand paths
+}
+
+// newCommandTable builds the names once; specs do not change after start.
+func newCommandTable(reg *commands.Registry) *commandTable {
+	t := &commandTable{paths: map[string]string{}, subs: map[string][]string{}}
+	cat := reg.Catalog()
+	add := func(name, path string) {
+		if n := commandName(name); n != "" {
+			if _, taken := t.paths[n]; !taken {
+				t.paths[n] = path
+			}
+		}
+	}
+	for _, s := range reg.Specs() {
+		add(s.Name, s.Path())
+		for _, lang := range locales.Supported {
+			add(commands.LocalName(cat.Localizer(nil, lang), s.NameID), s.Path())
+		}
+		for _, sub := range s.Subcommands {
+			t.subs[s.Path()] = append(t.subs[s.Path()], sub.Path())
+			add(s.Name+"_"+sub.Name, sub.Path())
+			for _, lang := range locales.Supported {
+				l := cat.Localizer(nil, lang)
+				add(commands.LocalName(l, s.NameID)+"_"+commands.LocalName(l, sub.NameID), sub.Path())
+			}
+		}
+	}
+	return t
+}
+
+// lookup resolves a typed command name.
+func (t *commandTable) lookup(typed string) (string, bool) {
+	p, ok := t.paths[commandName(typed)]
+	return p, ok
+}
+
+// rewrite turns a typed command line into the canonical form
+// commands.ParseText reads: "/sondage_créer@agora_bot x" and
+// "/poll create x" both become "/sondage creer x". It reports the @bot
+// suffix and whether the name is known.
+func (t *commandTable) rewrite(reg *commands.Registry, line string) (canonical, botName string, known bool) {
+	line = strings.TrimSpace(line)
+	head, rest, _ := strings.Cut(strings.TrimPrefix(line, "/"), " ")
+	head, botName, _ = strings.Cut(head, "@")
+	path, ok := t.lookup(head)
+	if !ok {
+		return line, botName, false
+	}
+	rest = strings.TrimSpace(rest)
+	if _, hasSubs := t.subs[path]; hasSubs && rest != "" {
+		word, after, _ := strings.Cut(rest, " ")
+		if sub := matchSub(reg, path, word); sub != "" {
+			path, rest = sub, after
+		}
+	}
+	return strings.TrimSpace("/" + strings.ReplaceAll(path, ".", " ") + " " + rest), botName, true
+}
+
+// matchSub finds a subcommand of path by a typed word in any language,
+// accents optional.
+func matchSub(reg *commands.Registry, path, word string) string {
+	spec, ok := reg.Resolve(path)
+	if !ok {
+		return ""
+	}
+	typed := commandName(word)
+	for _, s := range spec.Subcommands {
+		if commandName(s.Name) == typed {
+			return s.Path()
+		}
+		for _, lang := range locales.Supported {
+			if commandName(commands.LocalName(reg.Catalog().Localizer(nil, lang), s.NameID)) == typed {
+				return s.Path()
+			}
+		}
+	}
+	return ""
+}

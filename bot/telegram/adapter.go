@@ -248,7 +248,9 @@ func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 // statusError is an HTTP failure without a Bot API error body.
 type statusError struct{ code int }
 
-func (e *statusError) Error() string { return fmt.Sprintf("HTTP %d %s", e.code, http.StatusText(e.code)) }
+func (e *statusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.code, http.StatusText(e.code))
+}
 
 // bound returns a copy of the client whose requests follow ctx.
 func (a *Adapter) bound(ctx context.Context) *tgbotapi.BotAPI {

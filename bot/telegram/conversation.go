@@ -146,6 +146,9 @@ func (a *Adapter) answerPrompt(ctx context.Context, m *tgbotapi.Message) {
 	name := st.Pending[0]
 	st.Pending = st.Pending[1:]
 	if st.Route != "" {
+		if st.Fields == nil {
+			st.Fields = map[string]string{}
+		}
 		st.Fields[name] = strings.TrimSpace(m.Text)
 	} else {
 		if st.Options == nil {

@@ -27,6 +27,9 @@ type dispatcher struct {
 	chats map[int64]chan tgbotapi.Update
 }
 
+// handleTimeout bounds the handling of one update, rate-limit waits included.
+const handleTimeout = 2 * time.Minute
+
 // maxQueued bounds the updates waiting in one chat.
 const maxQueued = 256
 
@@ -56,7 +59,11 @@ func (d *dispatcher) drain(ctx context.Context, key int64, q chan tgbotapi.Updat
 	for {
 		select {
 		case u := <-q:
-			d.a.handleUpdate(ctx, u)
+			// An update taken is finished even when Run is asked to stop,
+			// so a member is not left with half an answer.
+			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+			d.a.handleUpdate(hctx, u)
+			cancel()
 		default:
 			d.mu.Lock()
 			if len(q) > 0 {

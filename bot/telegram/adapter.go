@@ -215,6 +215,9 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	if a.opts.WebhookURL != "" {
 		if err := a.setWebhook(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
 			return err
 		}
 		<-ctx.Done()

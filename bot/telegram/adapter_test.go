@@ -236,7 +236,6 @@ func TestGuidedCommandAcrossRestart(t *testing.T) {
 	last := srv.ReplyTo(group, camille, second.MessageID, "3")
 	done, ok := srv.WaitMessage(group.ID, wait, replyTo(last.MessageID))
 	if !ok || done.Text != "Titre : Vide & grenier <2026> (3)" {
-		dumpCalls(t, srv)
 		t.Fatalf("result = %+v, %v", done, ok)
 	}
 }

@@ -21,59 +21,57 @@ var allowedUpdates = []string{"message", "callback_query", "inline_query"}
 // the others. Its goroutines belong to the adapter's Run, which waits for
 // them before returning.
 type dispatcher struct {
-	a     *Adapter
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	chats map[int64]chan tgbotapi.Update
+	a       *Adapter
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	pending map[int64][]tgbotapi.Update // chats with a running drain
 }
 
 // handleTimeout bounds the handling of one update, rate-limit waits included.
 const handleTimeout = 2 * time.Minute
 
-// maxQueued bounds the updates waiting in one chat.
-const maxQueued = 256
+// maxQueued bounds the updates waiting in one chat; beyond, the chat is
+// flooding and further updates are dropped (and logged).
+const maxQueued = 1000
 
 func (d *dispatcher) handle(ctx context.Context, u tgbotapi.Update) {
 	key := updateChat(u)
 	d.mu.Lock()
-	if d.chats == nil {
-		d.chats = map[int64]chan tgbotapi.Update{}
+	defer d.mu.Unlock()
+	if d.pending == nil {
+		d.pending = map[int64][]tgbotapi.Update{}
 	}
-	q, running := d.chats[key]
+	q, running := d.pending[key]
+	if len(q) >= maxQueued {
+		d.a.log.Error("too many updates waiting in one chat; dropping one", "chat", key, "update", u.UpdateID)
+		return
+	}
+	d.pending[key] = append(q, u)
 	if !running {
-		q = make(chan tgbotapi.Update, maxQueued)
-		d.chats[key] = q
 		d.wg.Add(1)
-		go d.drain(ctx, key, q)
-	}
-	d.mu.Unlock()
-	select {
-	case q <- u:
-	case <-ctx.Done():
+		go d.drain(ctx, key)
 	}
 }
 
 // drain handles one chat's updates, and ends when it has none left.
-func (d *dispatcher) drain(ctx context.Context, key int64, q chan tgbotapi.Update) {
+func (d *dispatcher) drain(ctx context.Context, key int64) {
 	defer d.wg.Done()
 	for {
-		select {
-		case u := <-q:
-			// An update taken is finished even when Run is asked to stop,
-			// so a member is not left with half an answer.
-			hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
-			d.a.handleUpdate(hctx, u)
-			cancel()
-		default:
-			d.mu.Lock()
-			if len(q) > 0 {
-				d.mu.Unlock()
-				continue
-			}
-			delete(d.chats, key)
+		d.mu.Lock()
+		q := d.pending[key]
+		if len(q) == 0 {
+			delete(d.pending, key)
 			d.mu.Unlock()
 			return
 		}
+		u := q[0]
+		d.pending[key] = q[1:]
+		d.mu.Unlock()
+		// An update taken is finished even when Run is asked to stop,
+		// so a member is not left with half an answer.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+		d.a.handleUpdate(hctx, u)
+		cancel()
 	}
 }
 

@@ -233,7 +233,20 @@ func TestGuidedCommandAcrossRestart(t *testing.T) {
 	if !srv.WaitFor(wait, next.Polling) {
 		t.Fatal("second process never polled")
 	}
-	last := srv.ReplyTo(group, camille, second.MessageID, "3")
+	// A wrong answer is explained and asked again; the first answer is kept.
+	bad := srv.ReplyTo(group, camille, second.MessageID, "trois")
+	again, ok := srv.WaitMessage(group.ID, wait, func(m telegramtest.SentMessage) bool {
+		return m.ReplyToMessageID == bad.MessageID && m.ReplyMarkup != nil && m.ReplyMarkup.ForceReply
+	})
+	if !ok {
+		t.Fatal("a wrong answer was not asked again")
+	}
+	if _, ok := srv.WaitMessage(group.ID, wait, func(m telegramtest.SentMessage) bool {
+		return m.ReplyToMessageID == bad.MessageID && strings.Contains(m.Text, "trois")
+	}); !ok {
+		t.Error("the wrong answer was not explained")
+	}
+	last := srv.ReplyTo(group, camille, again.MessageID, "3")
 	done, ok := srv.WaitMessage(group.ID, wait, replyTo(last.MessageID))
 	if !ok || done.Text != "Titre : Vide & grenier <2026> (3)" {
 		t.Fatalf("result = %+v, %v", done, ok)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -144,17 +146,26 @@ func (a *Adapter) answerPrompt(ctx context.Context, m *tgbotapi.Message) {
 		return
 	}
 	name := st.Pending[0]
+	answer := strings.TrimSpace(m.Text)
+	if st.Route == "" {
+		if problem := a.checkAnswer(a.loc(m.From), st.Command, name, answer); problem != "" {
+			// Said, then asked again: nothing given so far is lost.
+			a.reply(ctx, m, commands.Reply(problem))
+			a.ask(ctx, m.Chat, m.From, m.MessageID, st)
+			return
+		}
+	}
 	st.Pending = st.Pending[1:]
 	if st.Route != "" {
 		if st.Fields == nil {
 			st.Fields = map[string]string{}
 		}
-		st.Fields[name] = strings.TrimSpace(m.Text)
+		st.Fields[name] = answer
 	} else {
 		if st.Options == nil {
 			st.Options = map[string]string{}
 		}
-		st.Options[name] = strings.TrimSpace(m.Text)
+		st.Options[name] = answer
 	}
 	if len(st.Pending) > 0 {
 		a.ask(ctx, m.Chat, m.From, m.MessageID, st)
@@ -201,4 +212,47 @@ func (a *Adapter) cancel(ctx context.Context, m *tgbotapi.Message) {
 	}
 	// Said in the chat, not privately: it closes the question asked there.
 	a.reply(ctx, m, commands.Reply(l.T(id)))
+}
+
+// checkAnswer checks an answer as the runtime will check the option, and
+// returns what is wrong with it, localized, or "". Checking here lets the
+// member retype one answer instead of starting the command over.
+func (a *Adapter) checkAnswer(l *locales.Localizer, path, name, v string) markup.Text {
+	spec, ok := a.rt.Registry().Resolve(path)
+	if !ok || spec.Option(name) == nil {
+		return ""
+	}
+	o := spec.Option(name)
+	label := l.S(o.NameID)
+	if v == "" {
+		return l.T("error.missing_option", locales.Data{"Name": label, "Description": l.S(o.DescriptionID)})
+	}
+	switch o.Type {
+	case commands.OptionInteger:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return l.T("error.option_not_integer", locales.Data{"Name": label, "Value": v})
+		}
+		if o.Max > o.Min && (n < o.Min || n > o.Max) {
+			return l.T("error.option_out_of_range", locales.Data{"Name": label, "Min": o.Min, "Max": o.Max})
+		}
+	case commands.OptionBoolean:
+		if _, ok := commands.ParseBool(v); !ok {
+			return l.T("error.option_not_boolean", locales.Data{"Name": label, "Value": v})
+		}
+	}
+	if len(o.Choices) > 0 {
+		labels := make([]string, 0, len(o.Choices))
+		for _, c := range o.Choices {
+			if strings.EqualFold(c.Value, v) || strings.EqualFold(l.S(c.NameID), v) {
+				return ""
+			}
+			labels = append(labels, l.S(c.NameID))
+		}
+		return l.T("error.option_bad_choice", locales.Data{"Name": label, "Choices": strings.Join(labels, ", ")})
+	}
+	if o.MaxLength > 0 && utf8.RuneCountInString(v) > o.MaxLength {
+		return l.T("error.option_too_long", locales.Data{"Name": label, "Length": utf8.RuneCountInString(v), "Max": o.MaxLength})
+	}
+	return ""
 }

@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -403,8 +404,15 @@ func TestJoinsAndFilesAndInviteLinks(t *testing.T) {
 	if _, ok := srv.WaitMessage(group.ID, wait, func(m telegramtest.SentMessage) bool { return m.Method == "sendDocument" }); !ok {
 		t.Fatalf("no document sent after %d", c.MessageID)
 	}
-	if docs := srv.Documents(group.ID); len(docs) != 1 || docs[0].FileName != "export.csv" || string(docs[0].Data) != "a,b\n1,2\n" {
-		t.Errorf("documents = %+v", docs)
+	if !srv.WaitFor(wait, func() bool { return len(srv.Documents(group.ID)) == 2 }) {
+		t.Fatalf("files sent: %+v", srv.Documents(group.ID))
+	}
+	docs := srv.Documents(group.ID)
+	if docs[0].FileName != "export.csv" || string(docs[0].Data) != "a,b\n1,2\n" {
+		t.Errorf("document = %+v", docs[0])
+	}
+	if photo, _ := srv.LastSent(group.ID); photo.Method != "sendPhoto" || !bytes.Equal(docs[1].Data, tinyPNG()) {
+		t.Errorf("the PNG was not sent as a photo: %s", photo.Method)
 	}
 	link, err := r.CreateInviteLink(context.Background(), "-1001234", "Ambassadeurs")
 	if err != nil || link == "" {

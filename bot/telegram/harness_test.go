@@ -1,8 +1,11 @@
 package telegram_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -102,6 +105,7 @@ func testModule() commands.Module {
 			Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 				return &commands.Response{Text: "Vos fichiers", Files: []commands.File{
 					{Name: "export.csv", ContentType: "text/csv", Data: []byte("a,b\n1,2\n")},
+					{Name: "graphique.png", ContentType: "image/png", Data: tinyPNG()},
 				}}, nil
 			},
 		},
@@ -211,4 +215,14 @@ func replyTo(id int64) func(telegramtest.SentMessage) bool {
 
 func containing(s string) func(telegramtest.SentMessage) bool {
 	return func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, s) }
+}
+
+// tinyPNG is a valid 4×4 image, which the double decodes as Telegram does.
+func tinyPNG() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }

@@ -168,6 +168,12 @@ func start(t *testing.T, srv *telegramtest.Server, store *storage.Store, opts te
 	rt.AddPlatform(a)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
+	// Jobs run as in main: scheduled posts and coalesced live edits.
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		rt.RunJobs(ctx, 100*time.Millisecond)
+	}()
 	stopped := false
 	stop := func() {
 		if stopped {
@@ -183,6 +189,7 @@ func start(t *testing.T, srv *telegramtest.Server, store *storage.Store, opts te
 		case <-time.After(wait):
 			t.Error("adapter did not stop")
 		}
+		<-jobsDone
 	}
 	t.Cleanup(stop)
 	return &running{Adapter: a, rt: rt, stop: stop}

@@ -83,10 +83,9 @@ func (a *Adapter) edit(ctx context.Context, chatID, messageID int64, r *commands
 	if err != nil && strings.Contains(errorMessage(err), "message is not modified") {
 		return nil // the same content again: nothing to do
 	}
-	if err != nil {
-		return fmt.Errorf("edit telegram message %d in chat %d: %w", messageID, chatID, err)
-	}
-	return nil
+	// Callers (the runtime's messenger, the log lines here) name the
+	// message; the error names the method.
+	return err
 }
 
 // Delete removes a message; one already gone counts as deleted.
@@ -102,10 +101,7 @@ func (a *Adapter) Delete(ctx context.Context, chatID, messageID string) error {
 	if err != nil && strings.Contains(errorMessage(err), "message to delete not found") {
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("delete telegram message %s in chat %d: %w", messageID, cid, err)
-	}
-	return nil
+	return err
 }
 
 // send posts text (split as needed), then files; replyTo threads the first
@@ -131,8 +127,11 @@ func (a *Adapter) send(ctx context.Context, chatID int64, replyTo int, r *comman
 			params["reply_markup"] = mustJSON(kb)
 		}
 		id, err := a.sendMessage(ctx, chatID, params)
+		if err != nil && len(msgs) > 1 {
+			return last, fmt.Errorf("part %d of %d: %w", i+1, len(msgs), err)
+		}
 		if err != nil {
-			return last, fmt.Errorf("send to telegram chat %d (part %d of %d): %w", chatID, i+1, len(msgs), err)
+			return last, err
 		}
 		last = id
 	}
@@ -143,7 +142,7 @@ func (a *Adapter) send(ctx context.Context, chatID int64, replyTo int, r *comman
 		}
 		id, err := a.sendFile(ctx, chatID, f, markup)
 		if err != nil {
-			return last, fmt.Errorf("send file %q to telegram chat %d: %w", f.Name, chatID, err)
+			return last, fmt.Errorf("file %q: %w", f.Name, err)
 		}
 		if len(msgs) == 0 {
 			last = id

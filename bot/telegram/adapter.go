@@ -93,7 +93,8 @@ type Adapter struct {
 	holder   string
 	secret   string
 
-	limits *limits
+	limits  *limits
+	metrics *metrics
 
 	// OnJoin, when set, is called for every member who joins a group
 	// Agora is in (after logging it). Set it before Run.
@@ -154,6 +155,11 @@ func New(ctx context.Context, rt *bot.Runtime, opts Options) (*Adapter, error) {
 		admins: map[int64]adminEntry{},
 	}
 	a.dispatch.a = a
+	m, err := newMetrics(rt.Metrics().Registry)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: metrics: %w", err)
+	}
+	a.metrics = m
 	// getMe runs inside the constructor; bind it to ctx like every later call.
 	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, opts.APIURL+"/bot%s/%s", ctxClient{ctx: ctx, hc: a.hc})
 	if err != nil {
@@ -193,6 +199,11 @@ func (a *Adapter) setPolling(v bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.polling = v
+	if v {
+		a.metrics.polling.Set(1)
+	} else {
+		a.metrics.polling.Set(0)
+	}
 }
 
 // key names this bot's rows in the shared settings and leases, so two bots
@@ -208,7 +219,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	a.mu.Lock()
 	a.runCtx = ctx
 	a.mu.Unlock()
-	defer a.dispatch.wait()
+	defer a.dispatch.stop()
 	if err := a.publishMenus(ctx); err != nil {
 		// Menus are a convenience: commands still work when typed.
 		a.log.Error("publish command menus", "error", err)

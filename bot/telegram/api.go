@@ -58,13 +58,16 @@ func (a *Adapter) call(ctx context.Context, method string, chatID int64, s safet
 		resp, err := fn(a.bound(cctx))
 		cancel()
 		if err == nil {
+			a.metrics.calls.WithLabelValues(method, "ok").Inc()
 			return resp, nil
 		}
 		err = redactToken(err, a.opts.Token)
 		wait, retry := retryable(err, s)
 		if !retry || attempt == maxAttempts || ctx.Err() != nil {
+			a.metrics.calls.WithLabelValues(method, "failed").Inc()
 			return resp, fmt.Errorf("%s: %w", method, err)
 		}
+		a.metrics.calls.WithLabelValues(method, "retried").Inc()
 		if wait == 0 {
 			wait = backoff
 			backoff = min(backoff*2, 5*time.Second)

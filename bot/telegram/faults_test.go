@@ -36,6 +36,39 @@ func TestTooManyRequestsHonoursRetryAfter(t *testing.T) {
 	if n := len(srv.SentMessages(group.ID)); n != 1 {
 		t.Errorf("%d messages posted, want exactly 1", n)
 	}
+	if got := metricValue(t, r, "agora_telegram_api_calls_total", map[string]string{"method": "sendMessage", "outcome": "retried"}); got != 1 {
+		t.Errorf("retried sendMessage counter = %v, want 1", got)
+	}
+	if got := metricValue(t, r, "agora_telegram_polling", nil); got != 1 {
+		t.Errorf("polling gauge = %v, want 1", got)
+	}
+}
+
+// metricValue reads one series from the runtime's registry.
+func metricValue(t *testing.T, r *running, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := r.rt.Metrics().Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if want, ok := labels[lp.GetName()]; ok && want != lp.GetValue() {
+					continue series
+				}
+			}
+			if c := m.GetCounter(); c != nil {
+				return c.GetValue()
+			}
+			return m.GetGauge().GetValue()
+		}
+	}
+	return -1
 }
 
 func TestServerErrorsRetryOnlyIdempotentCalls(t *testing.T) {

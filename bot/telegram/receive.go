@@ -182,11 +182,10 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		a.mu.Lock()
 		ctx := a.runCtx
 		a.mu.Unlock()
-		if ctx == nil || ctx.Err() != nil {
+		if ctx == nil || ctx.Err() != nil || !a.dispatch.handle(ctx, u) {
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
-		a.dispatch.handle(ctx, u)
 		w.WriteHeader(http.StatusOK)
 	})
 }

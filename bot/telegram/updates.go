@@ -25,6 +25,7 @@ type dispatcher struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	pending map[int64][]tgbotapi.Update // chats with a running drain
+	stopped bool                        // Run has returned: refuse new updates
 }
 
 // handleTimeout bounds the handling of one update, rate-limit waits included.
@@ -34,23 +35,28 @@ const handleTimeout = 2 * time.Minute
 // flooding and further updates are dropped (and logged).
 const maxQueued = 1000
 
-func (d *dispatcher) handle(ctx context.Context, u tgbotapi.Update) {
+// handle queues an update; it reports false once the dispatcher stopped.
+func (d *dispatcher) handle(ctx context.Context, u tgbotapi.Update) bool {
 	key := updateChat(u)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.stopped {
+		return false
+	}
 	if d.pending == nil {
 		d.pending = map[int64][]tgbotapi.Update{}
 	}
 	q, running := d.pending[key]
 	if len(q) >= maxQueued {
 		d.a.log.Error("too many updates waiting in one chat; dropping one", "chat", key, "update", u.UpdateID)
-		return
+		return true
 	}
 	d.pending[key] = append(q, u)
 	if !running {
 		d.wg.Add(1)
 		go d.drain(ctx, key)
 	}
+	return true
 }
 
 // drain handles one chat's updates, and ends when it has none left.
@@ -75,7 +81,13 @@ func (d *dispatcher) drain(ctx context.Context, key int64) {
 	}
 }
 
-func (d *dispatcher) wait() { d.wg.Wait() }
+// stop refuses further updates and waits for those taken.
+func (d *dispatcher) stop() {
+	d.mu.Lock()
+	d.stopped = true
+	d.mu.Unlock()
+	d.wg.Wait()
+}
 
 // updateChat is the chat an update belongs to, for ordering; inline queries
 // are ordered per user.

@@ -315,8 +315,8 @@ func TestHostileMarkupIsRenderedSafely(t *testing.T) {
 	if !ok {
 		t.Fatalf("no answer; calls: %+v", srv.CallsTo("sendMessage"))
 	}
-	if m.Text != "Titre : "+hostile+" (1)" {
-		t.Errorf("visible text = %q", m.Text)
+	if m.Text != "Titre : "+strings.Replace(hostile, "@", "@\u2060", 1)+" (1)" {
+		t.Errorf("visible text = %q; want the title as typed, its mention defused", m.Text)
 	}
 	if strings.Contains(m.RawText, "<script>") || !strings.Contains(m.RawText, "&lt;script&gt;") {
 		t.Errorf("raw HTML = %q", m.RawText)

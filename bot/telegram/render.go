@@ -20,6 +20,35 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 // these four named entities, so nothing else is escaped.
 func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
 
+// wordJoiner is invisible; put after an "@" it keeps Telegram from reading
+// a mention there.
+const wordJoiner = "\u2060"
+
+// defuseMentions breaks "@name" mentions so that text from members (a
+// poll question saying "@everyone" or naming someone) notifies nobody;
+// addresses like a@b.fr are not mentions and stay as they are. It works
+// across spans, since "@*name*" is a mention too.
+func defuseMentions(spans []markup.Span) []markup.Span {
+	out := make([]markup.Span, len(spans))
+	prev, prevPrev := ' ', ' '
+	for i, sp := range spans {
+		var b strings.Builder
+		for _, r := range strings.ToValidUTF8(sp.Text, "\uFFFD") {
+			if prev == '@' && !isWordRune(prevPrev) && isWordRune(r) {
+				b.WriteString(wordJoiner)
+			}
+			b.WriteRune(r)
+			prevPrev, prev = prev, r
+		}
+		out[i] = withText(sp, b.String())
+	}
+	return out
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') || r >= 0x80
+}
+
 // renderHTML writes spans as Telegram HTML. Code spans carry no other style:
 // Telegram refuses entities inside code.
 func renderHTML(spans []markup.Span) string {
@@ -58,7 +87,7 @@ func utf16Len(s string) int {
 // dropped, since Telegram refuses empty messages.
 func renderMessages(t markup.Text, limit int) []string {
 	var out []string
-	for _, chunk := range splitSpans(markup.Parse(t), limit) {
+	for _, chunk := range splitSpans(defuseMentions(markup.Parse(t)), limit) {
 		if strings.TrimSpace(plain(chunk)) == "" {
 			continue
 		}

@@ -18,12 +18,14 @@ func TestRenderHTML(t *testing.T) {
 		{"`a<b>&c`", "<code>a&lt;b&gt;&amp;c</code>"},
 		{"*_les deux_*", "<b><i>les deux</i></b>"},
 		{"*`code dans gras`*", "<code>code dans gras</code>"},
-		{markup.Escape(`<script>alert("x")</script> & *@tous* _`), `&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; *@tous* _`},
+		{markup.Escape(`<script>alert("x")</script> & *@tous* _`), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; *@\u2060tous* _"},
+		{markup.Escape("écrivez à camille@coop.fr ou @camille_l, pas @ seul"), "écrivez à camille@coop.fr ou @\u2060camille_l, pas @ seul"},
 		{"*non fermé", "<b>non fermé</b>"},
+		{"@*nom*", "@<b>\u2060nom</b>"},
 		{"l'apostrophe reste", "l'apostrophe reste"},
 	}
 	for _, tt := range tests {
-		got := renderHTML(markup.Parse(tt.in))
+		got := renderHTML(defuseMentions(markup.Parse(tt.in)))
 		if got != tt.want {
 			t.Errorf("renderHTML(%q) = %q, want %q", tt.in, got, tt.want)
 		}
@@ -115,7 +117,9 @@ func FuzzRenderMessages(f *testing.F) {
 	})
 }
 
-func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
+func squeeze(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, wordJoiner, "")), "")
+}
 
 func TestCommandName(t *testing.T) {
 	tests := []struct{ in, want string }{

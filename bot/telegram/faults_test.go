@@ -298,3 +298,21 @@ func TestOnePollerAmongProcessesAndTakeover(t *testing.T) {
 		}
 	}
 }
+
+func TestUploadRetriedAfterTooManyRequests(t *testing.T) {
+	srv := telegramtest.New(t)
+	r, _ := startPolling(t, srv)
+	srv.AddChat(group)
+	// tgbotapi leaves Code at 0 on uploads; the description still says 429.
+	srv.FailNext("sendDocument", 1, 429, 1)
+	resp := &commands.Response{Files: []commands.File{{Name: "liste.csv", ContentType: "text/csv", Data: []byte("x\n")}}}
+	if _, err := r.Send(context.Background(), "-1001234", resp); err != nil {
+		t.Fatalf("upload after a 429: %v", err)
+	}
+	if docs := srv.Documents(group.ID); len(docs) != 1 || docs[0].FileName != "liste.csv" {
+		t.Errorf("documents = %+v", docs)
+	}
+	if n := srv.CallCount("sendDocument"); n != 2 {
+		t.Errorf("sendDocument called %d times, want 2", n)
+	}
+}

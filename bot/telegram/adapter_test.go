@@ -340,6 +340,11 @@ func TestAdministratorsAreModerators(t *testing.T) {
 	if m, ok := srv.WaitMessage(group.ID, wait, replyTo(a.MessageID)); !ok || m.Text == "Modération ouverte" {
 		t.Errorf("member got %+v, %v; want a refusal", m, ok)
 	}
+	// A member is refused at once, not asked for options first.
+	b := srv.SendText(group, alex, "/bannir")
+	if m, ok := srv.WaitMessage(group.ID, wait, replyTo(b.MessageID)); !ok || m.ReplyMarkup != nil || !strings.Contains(m.Text, loc(t, "en").S("role.moderator")) {
+		t.Errorf("member got %+v, %v; want a refusal without a question", m, ok)
+	}
 }
 
 func TestDirectMessageRefused(t *testing.T) {

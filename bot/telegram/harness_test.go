@@ -91,6 +91,14 @@ func testModule() commands.Module {
 			},
 		},
 		{
+			Name:       "bannir",
+			Permission: commands.RoleModerator,
+			Options:    []commands.Option{{Name: "membre", Type: commands.OptionString, Required: true}},
+			Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				return commands.Reply("Banni"), nil
+			},
+		},
+		{
 			Name:    "faq",
 			Options: []commands.Option{{Name: "question", Type: commands.OptionString, Autocomplete: true}},
 			Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {

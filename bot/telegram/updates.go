@@ -206,6 +206,11 @@ func (a *Adapter) command(ctx context.Context, m *tgbotapi.Message, text string)
 	req.Command, req.Options = tc.Path, tc.Options
 	if spec, ok := a.rt.Registry().Resolve(tc.Path); ok {
 		if missing := missingOptions(spec, tc.Options); len(missing) > 0 {
+			// No questions for a command that would be refused at the end.
+			if refusal := a.rt.Precheck(ctx, req); refusal != nil {
+				a.reply(ctx, m, refusal)
+				return
+			}
 			a.startCommandConversation(ctx, m, tc, missing)
 			return
 		}

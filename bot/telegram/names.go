@@ -90,26 +90,44 @@ func (t *commandTable) lookup(typed string) (string, bool) {
 	return p, ok
 }
 
+// typedCommand is a command line as typed, before canonical rewriting.
+type typedCommand struct {
+	canonical string // "/sondage creer x", for commands.ParseText
+	name      string // the typed name as Telegram would spell it: "sondage_creer"
+	botName   string // the "@agora_bot" suffix, without "@"
+	known     bool
+}
+
 // rewrite turns a typed command line into the canonical form
 // commands.ParseText reads: "/sondage_créer@agora_bot x" and
-// "/poll create x" both become "/sondage creer x". It reports the @bot
-// suffix and whether the name is known.
-func (t *commandTable) rewrite(reg *commands.Registry, line string) (canonical, botName string, known bool) {
+// "/poll create x" both become "/sondage creer x".
+func (t *commandTable) rewrite(reg *commands.Registry, line string) typedCommand {
 	line = strings.TrimSpace(line)
-	head, rest, _ := strings.Cut(strings.TrimPrefix(line, "/"), " ")
-	head, botName, _ = strings.Cut(head, "@")
+	head, rest := cutSpace(strings.TrimPrefix(line, "/"))
+	head, botName, _ := strings.Cut(head, "@")
+	tc := typedCommand{canonical: line, name: commandName(head), botName: botName}
 	path, ok := t.lookup(head)
 	if !ok {
-		return line, botName, false
+		return tc
 	}
-	rest = strings.TrimSpace(rest)
 	if _, hasSubs := t.subs[path]; hasSubs && rest != "" {
-		word, after, _ := strings.Cut(rest, " ")
+		word, after := cutSpace(rest)
 		if sub := matchSub(reg, path, word); sub != "" {
 			path, rest = sub, after
 		}
 	}
-	return strings.TrimSpace("/" + strings.ReplaceAll(path, ".", " ") + " " + rest), botName, true
+	tc.canonical = strings.TrimSpace("/" + strings.ReplaceAll(path, ".", " ") + " " + rest)
+	tc.known = true
+	return tc
+}
+
+// cutSpace splits off the first word; a newline separates words too.
+func cutSpace(s string) (word, rest string) {
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
 }
 
 // matchSub finds a subcommand of path by a typed word in any language,

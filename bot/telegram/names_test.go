@@ -51,11 +51,13 @@ func TestRewriteTypedCommands(t *testing.T) {
 		{"/sondage", "/sondage", "", true},
 		{"/inconnue x", "/inconnue x", "", false},
 		{"/", "/", "", false},
+		{"/aide\ncommande:x", "/aide commande:x", "", true},
+		{"/sondage\tcreer\nQuel prix ?", "/sondage creer Quel prix ?", "", true},
 	}
 	for _, tt := range tests {
-		got, bot, known := table.rewrite(reg, tt.in)
-		if got != tt.want || bot != tt.bot || known != tt.known {
-			t.Errorf("rewrite(%q) = %q, %q, %v; want %q, %q, %v", tt.in, got, bot, known, tt.want, tt.bot, tt.known)
+		got := table.rewrite(reg, tt.in)
+		if got.canonical != tt.want || got.botName != tt.bot || got.known != tt.known {
+			t.Errorf("rewrite(%q) = %+v; want %q, %q, %v", tt.in, got, tt.want, tt.bot, tt.known)
 		}
 	}
 	tc, err := commands.ParseText(reg, mustRewrite(table, reg, `/sondage_creer "Quel prix ?"`))
@@ -65,8 +67,7 @@ func TestRewriteTypedCommands(t *testing.T) {
 }
 
 func mustRewrite(t *commandTable, reg *commands.Registry, line string) string {
-	out, _, _ := t.rewrite(reg, line)
-	return out
+	return t.rewrite(reg, line).canonical
 }
 
 func FuzzRewrite(f *testing.F) {
@@ -76,8 +77,9 @@ func FuzzRewrite(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		out, _, known := table.rewrite(reg, "/"+line)
-		if !known {
+		typed := table.rewrite(reg, "/"+line)
+		out := typed.canonical
+		if !typed.known {
 			return
 		}
 		if !strings.HasPrefix(out, "/") {

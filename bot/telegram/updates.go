@@ -170,12 +170,12 @@ func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 
 // command handles a typed command line.
 func (a *Adapter) command(ctx context.Context, m *tgbotapi.Message, text string) {
-	canonical, botName, known := a.names.rewrite(a.rt.Registry(), text)
-	if botName != "" && !strings.EqualFold(botName, a.username) {
+	typed := a.names.rewrite(a.rt.Registry(), text)
+	canonical, head, known := typed.canonical, typed.name, typed.known
+	if typed.botName != "" && !strings.EqualFold(typed.botName, a.username) {
 		return // addressed to another bot in the group
 	}
-	addressed := botName != "" || m.Chat.IsPrivate()
-	head := commandName(strings.TrimPrefix(strings.SplitN(strings.SplitN(text, " ", 2)[0], "@", 2)[0], "/"))
+	addressed := typed.botName != "" || m.Chat.IsPrivate()
 	l := a.loc(m.From)
 	if a.isCancel(head) {
 		a.cancel(ctx, m)

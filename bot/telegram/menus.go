@@ -13,6 +13,10 @@ import (
 // maxMenu is Telegram's limit on a command list.
 const maxMenu = 100
 
+// defaultMenuLanguage is the reference language, published without a
+// language code so every client without its own list sees it.
+const defaultMenuLanguage = "fr"
+
 type botCommand struct {
 	Command     string `json:"command"`
 	Description string `json:"description"`
@@ -24,11 +28,11 @@ type botCommand struct {
 // every command. Subcommands appear as "sondage_creer"; typing
 // "/sondage creer" works as well.
 func (a *Adapter) publishMenus(ctx context.Context) error {
-	for _, lang := range []string{"fr", "en"} {
+	for _, lang := range locales.Supported {
 		members, admins := a.menus(lang)
-		code := ""
-		if lang != "fr" {
-			code = lang
+		code := lang
+		if lang == defaultMenuLanguage {
+			code = "" // the list for every client language without its own
 		}
 		for _, m := range []struct {
 			scope    tgbotapi.BotCommandScope
@@ -83,6 +87,3 @@ func (a *Adapter) menus(lang string) (members, admins []botCommand) {
 	add(l.S("telegram.cancel.name"), "telegram.cancel.description", commands.RoleMember)
 	return members, admins
 }
-
-// supportedLanguages is used by the tests to check every menu.
-var supportedLanguages = locales.Supported

@@ -8,11 +8,8 @@ import (
 )
 
 // maxMessage is Telegram's limit on a message's text after entity parsing,
-// in UTF-16 code units; maxCaption the one on a file's caption.
-const (
-	maxMessage = 4096
-	maxCaption = 1024
-)
+// in UTF-16 code units.
+const maxMessage = 4096
 
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 

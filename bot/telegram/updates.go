@@ -251,10 +251,16 @@ func (a *Adapter) reply(ctx context.Context, m *tgbotapi.Message, r *commands.Re
 }
 
 // callback handles a button press and always answers it, so the member's
-// client stops its spinner.
+// client stops its spinner. The answer goes before any public message,
+// which may wait behind the chat's rate limit longer than Telegram waits
+// for the answer.
 func (a *Adapter) callback(ctx context.Context, q *tgbotapi.CallbackQuery) {
-	toast, alert := "", false
-	defer func() {
+	answered := false
+	answer := func(toast string, alert bool) {
+		if answered {
+			return
+		}
+		answered = true
 		params := tgbotapi.Params{"callback_query_id": q.ID}
 		if toast != "" {
 			params["text"] = toast
@@ -265,7 +271,8 @@ func (a *Adapter) callback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		if _, err := a.request(ctx, "answerCallbackQuery", 0, idempotent, params); err != nil {
 			a.log.Warn("answer callback query", "error", err)
 		}
-	}()
+	}
+	defer answer("", false)
 	chat := &tgbotapi.Chat{ID: q.From.ID, Type: "private"}
 	var messageID int
 	if q.Message != nil {
@@ -279,21 +286,24 @@ func (a *Adapter) callback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	r := a.rt.Handle(ctx, req)
 	switch {
 	case r.Modal != nil:
+		answer("", false)
 		a.startModalConversation(ctx, chat, q.From, 0, req.Action.MessageID, r)
 	case r.Ephemeral && !chat.IsPrivate():
 		if _, err := a.send(ctx, q.From.ID, 0, r); err == nil {
-			toast = a.loc(q.From).S("telegram.sent_privately")
+			answer(a.loc(q.From).S("telegram.sent_privately"), false)
 			return
 		} else if !refusedDM(err) {
 			a.log.Warn("private answer to a button failed; answering with a toast", "error", err)
 		}
-		toast, alert = truncatePlain(strings.TrimSpace(r.Text.Plain()), 200)
-		alert = alert || strings.Contains(toast, "\n") || len([]rune(toast)) > 60
+		toast, cut := truncatePlain(strings.TrimSpace(r.Text.Plain()), 200)
+		answer(toast, cut || strings.Contains(toast, "\n") || len([]rune(toast)) > 60)
 	case r.Edit && messageID != 0:
+		answer("", false)
 		if err := a.edit(ctx, chat.ID, int64(messageID), r); err != nil {
 			a.log.Error("edit after a button", "chat", chat.ID, "error", err)
 		}
 	default:
+		answer("", false)
 		if _, err := a.send(ctx, chat.ID, 0, r); err != nil {
 			a.log.Error("answer a button", "chat", chat.ID, "error", err)
 		}

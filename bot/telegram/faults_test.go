@@ -316,3 +316,26 @@ func TestUploadRetriedAfterTooManyRequests(t *testing.T) {
 		t.Errorf("sendDocument called %d times, want 2", n)
 	}
 }
+
+func TestTakeoverWhenThePollerDies(t *testing.T) {
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	// A process that crashed holding the lease: it never renews nor releases it.
+	lease := fmt.Sprintf("telegram.poller.%d", srv.Bot().ID)
+	died := time.Now()
+	const ttl = 1500 * time.Millisecond
+	if held, err := store.AcquireLease(context.Background(), lease, "crashed-process", died, ttl); err != nil || !held {
+		t.Fatalf("dead holder's lease = %v, %v", held, err)
+	}
+	r := start(t, srv, store, telegram.Options{})
+	if !srv.WaitFor(wait, r.Polling) {
+		t.Fatal("no takeover after the dead poller's lease expired")
+	}
+	if waited := time.Since(died); waited < ttl {
+		t.Errorf("took over after %s, before the lease expired (%s)", waited, ttl)
+	}
+	c := srv.SendText(telegramtest.PrivateChat(camille), camille, "/aide")
+	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(c.MessageID)); !ok {
+		t.Error("not answered after the takeover")
+	}
+}

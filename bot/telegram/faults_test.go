@@ -339,3 +339,60 @@ func TestTakeoverWhenThePollerDies(t *testing.T) {
 		t.Error("not answered after the takeover")
 	}
 }
+
+func TestWebhookProcessesBehindALoadBalancer(t *testing.T) {
+	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
+	store := storagetest.Open(t)
+	var handlers []http.Handler
+	var mu sync.Mutex
+	next := 0
+	served := map[int]int{}
+	lb := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if len(handlers) == 0 {
+			mu.Unlock()
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+			return
+		}
+		i := next % len(handlers)
+		next++
+		served[i]++
+		h := handlers[i]
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(lb.Close)
+	opts := telegram.Options{WebhookURL: lb.URL + telegram.WebhookPath}
+	a := start(t, srv, store, opts)
+	b := start(t, srv, store, opts)
+	mu.Lock()
+	handlers = []http.Handler{a.WebhookHandler(), b.WebhookHandler()}
+	mu.Unlock()
+	var cmds []telegramtest.Message
+	users := []telegramtest.User{camille, alex}
+	for i := range 6 {
+		u := users[i%2]
+		cmds = append(cmds, srv.SendText(telegramtest.PrivateChat(u), u, "/aide"))
+	}
+	for i, c := range cmds {
+		if _, ok := srv.WaitMessage(users[i%2].ID, wait, replyTo(c.MessageID)); !ok {
+			t.Fatalf("command %d not answered; deliveries %+v", i, srv.WebhookDeliveries())
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if served[0] == 0 || served[1] == 0 {
+		t.Errorf("the load balancer used one process only: %v", served)
+	}
+	for _, u := range users {
+		count := map[int64]int{}
+		for _, m := range srv.SentMessages(u.ID) {
+			count[m.ReplyToMessageID]++
+		}
+		for id, n := range count {
+			if n != 1 {
+				t.Errorf("message %d answered %d times", id, n)
+			}
+		}
+	}
+}

@@ -91,3 +91,31 @@ func TestSettingsAndConversations(t *testing.T) {
 		}
 	})
 }
+
+func TestChangeChatIDKeepsTheChat(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		defaults := storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}
+		old, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-42", Title: "Coop"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved, err := s.ChangeChatID(ctx, "telegram", "-42", "-10042")
+		if err != nil || !moved {
+			t.Fatalf("change = %v, %v", moved, err)
+		}
+		now, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-10042"}, defaults)
+		if err != nil || now.ID != old.ID {
+			t.Errorf("after the change, chat %d (%v), want %d", now.ID, err, old.ID)
+		}
+		if moved, err := s.ChangeChatID(ctx, "telegram", "-42", "-10042"); err != nil || moved {
+			t.Errorf("second change = %v, %v; want nothing to move", moved, err)
+		}
+		if _, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-7"}, defaults); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ChangeChatID(ctx, "telegram", "-10042", "-7"); !errors.Is(err, storage.ErrConflict) {
+			t.Errorf("onto an existing chat: err = %v, want ErrConflict", err)
+		}
+	})
+}

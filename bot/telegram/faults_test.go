@@ -14,6 +14,7 @@ import (
 	"github.com/agora-community/agora/bot/telegram/telegramtest"
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/storage"
 	"github.com/agora-community/agora/storage/storagetest"
 )
 
@@ -394,5 +395,49 @@ func TestWebhookProcessesBehindALoadBalancer(t *testing.T) {
 				t.Errorf("message %d answered %d times", id, n)
 			}
 		}
+	}
+}
+
+func TestGroupUpgradedToSupergroupKeepsItsChat(t *testing.T) {
+	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
+	store := storagetest.Open(t)
+	mux := http.NewServeMux()
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	r := start(t, srv, store, telegram.Options{WebhookURL: hs.URL + telegram.WebhookPath})
+	mux.Handle("POST "+telegram.WebhookPath, r.WebhookHandler())
+	var secret string
+	if !srv.WaitFor(wait, func() bool { _, secret = srv.Webhook(); return secret != "" }) {
+		t.Fatal("webhook never set")
+	}
+	old := telegramtest.Group(-42, "Coop")
+	c := srv.SendText(old, camille, "/aide@"+srv.Bot().Username)
+	if _, ok := srv.WaitMessage(old.ID, wait, replyTo(c.MessageID)); !ok {
+		t.Fatal("no answer in the old group")
+	}
+	ctx := context.Background()
+	defaults := storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}
+	before, _, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-42"}, defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Telegram's notice in the new supergroup (the double cannot send it).
+	body := `{"update_id":900000001,"message":{"message_id":1,"date":1,"chat":{"id":-10042,"type":"supergroup","title":"Coop"},"from":{"id":1001,"is_bot":false,"first_name":"Camille"},"migrate_from_chat_id":-42}}`
+	req, _ := http.NewRequest("POST", hs.URL+telegram.WebhookPath, strings.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// Updates of one chat are handled in order: once this is answered, the notice was.
+	super := telegramtest.Supergroup(-10042, "Coop")
+	c = srv.SendText(super, camille, "/aide@"+srv.Bot().Username)
+	if _, ok := srv.WaitMessage(super.ID, wait, replyTo(c.MessageID)); !ok {
+		t.Fatal("no answer in the supergroup")
+	}
+	after, _, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-10042"}, defaults)
+	if err != nil || after.ID != before.ID || after.CommunityID != before.CommunityID {
+		t.Errorf("supergroup is chat %d of community %d (%v); want chat %d of community %d", after.ID, after.CommunityID, err, before.ID, before.CommunityID)
 	}
 }

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
 )
 
 // allowedUpdates are the update kinds Agora asks Telegram for.
@@ -111,6 +113,10 @@ func (a *Adapter) handleUpdate(ctx context.Context, u tgbotapi.Update) {
 	switch {
 	case u.Message != nil && len(u.Message.NewChatMembers) > 0:
 		a.joined(ctx, u.Message)
+	case u.Message != nil && u.Message.MigrateToChatID != 0:
+		a.migrated(ctx, u.Message.Chat.ID, u.Message.MigrateToChatID)
+	case u.Message != nil && u.Message.MigrateFromChatID != 0:
+		a.migrated(ctx, u.Message.MigrateFromChatID, u.Message.Chat.ID)
 	case u.Message != nil && u.Message.From != nil && !u.Message.From.IsBot:
 		a.message(ctx, u.Message)
 	case u.CallbackQuery != nil:
@@ -363,6 +369,24 @@ func (a *Adapter) joined(ctx context.Context, m *tgbotapi.Message) {
 			a.OnJoin(ctx, e)
 		}
 	}
+}
+
+// migrated follows a group upgraded to a supergroup, which changes its ID:
+// Telegram says so in both the old and the new chat, and the first notice
+// moves Agora's chat (community, purpose, posts) to the new ID.
+func (a *Adapter) migrated(ctx context.Context, from, to int64) {
+	moved, err := a.store.ChangeChatID(ctx, commands.PlatformTelegram, itoa(from), itoa(to))
+	switch {
+	case errors.Is(err, storage.ErrConflict):
+		a.log.Warn("group upgraded to a supergroup that Agora already knew; the old group's settings stay behind", "from", from, "to", to)
+	case err != nil:
+		a.log.Error("follow a group upgraded to a supergroup", "from", from, "to", to, "error", err)
+	case moved:
+		a.log.Info("group upgraded to a supergroup; chat moved", "from", from, "to", to)
+	}
+	a.mu.Lock()
+	delete(a.admins, from)
+	a.mu.Unlock()
 }
 
 // isAdmin asks Telegram who administers a group, remembering the answer

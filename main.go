@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/bot/console"
 	"github.com/agora-community/agora/bot/discord"
+	"github.com/agora-community/agora/bot/telegram"
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/all"
 	"github.com/agora-community/agora/locales"
@@ -88,23 +90,36 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		}
 		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{Locale: cfg.DefaultLocale, Echo: echo}))
 	}
-	// Adapters mount their webhook routes before the server starts.
-	var srv *bot.HTTPServer
-	if cfg.HTTPAddr != "" {
-		srv = rt.NewHTTPServer(cfg.HTTPAddr)
+	routes := map[string]http.Handler{} // mounted on the HTTP server
+	if cfg.TelegramToken != "" {
+		tg, err := telegram.New(ctx, rt, telegram.Options{
+			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL,
+			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
+		})
+		if err != nil {
+			log.Error("cannot start the Telegram adapter", "error", err)
+			return 1
+		}
+		platforms = append(platforms, tg)
+		if cfg.TelegramWebhookURL != "" {
+			routes["POST "+telegram.WebhookPath] = tg.WebhookHandler()
+		}
 	}
 	if cfg.DiscordToken != "" {
-		d, err := newDiscord(rt, cfg, srv)
+		d, err := newDiscord(rt, cfg)
 		if err != nil {
 			log.Error("cannot start the Discord adapter", "error", err)
 			return 1
 		}
 		platforms = append(platforms, d)
+		if cfg.DiscordPublicKey != "" {
+			routes["POST "+discord.HTTPPath] = d.HTTPHandler()
+		}
 	}
 	for _, p := range platforms {
 		rt.AddPlatform(p)
 	}
-	if err := serve(ctx, rt, srv, platforms, consoleMode); err != nil {
+	if err := serve(ctx, rt, cfg, platforms, routes, consoleMode); err != nil {
 		log.Error("agora stopped on an error", "error", err)
 		return 1
 	}
@@ -115,7 +130,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 // serve runs adapters, jobs and the HTTP server until a signal arrives, an
 // adapter fails, or the console's input ends; then it stops them all and
 // waits for requests in flight.
-func serve(ctx context.Context, rt *bot.Runtime, srv *bot.HTTPServer, platforms []bot.Platform, consoleMode bool) error {
+func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Platform, routes map[string]http.Handler, consoleMode bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
@@ -135,7 +150,11 @@ func serve(ctx context.Context, rt *bot.Runtime, srv *bot.HTTPServer, platforms 
 		rt.RunJobs(gctx, time.Second)
 		return nil
 	})
-	if srv != nil {
+	if cfg.HTTPAddr != "" {
+		srv := rt.NewHTTPServer(cfg.HTTPAddr)
+		for pattern, h := range routes {
+			srv.Mux().Handle(pattern, h)
+		}
 		g.Go(func() error { return srv.Serve(gctx) })
 	}
 	err := g.Wait()
@@ -143,23 +162,13 @@ func serve(ctx context.Context, rt *bot.Runtime, srv *bot.HTTPServer, platforms 
 	return err
 }
 
-// newDiscord builds the Discord adapter and, with a public key, mounts its
-// HTTP interactions endpoint (LoadConfig made sure HTTP_ADDR is set then).
-func newDiscord(rt *bot.Runtime, cfg Config, srv *bot.HTTPServer) (*discord.Adapter, error) {
-	d, err := discord.New(rt, discord.Config{
+// newDiscord builds the Discord adapter from the configuration.
+func newDiscord(rt *bot.Runtime, cfg Config) (*discord.Adapter, error) {
+	return discord.New(rt, discord.Config{
 		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL, GatewayURL: cfg.DiscordGatewayURL,
 		PublicKey: cfg.DiscordPublicKey, GuildID: cfg.DiscordGuildID,
 		ShardID: cfg.DiscordShardID, ShardCount: cfg.DiscordShardCount,
 		ModeratorRoleID: cfg.DiscordModeratorRole, AmbassadorRoleID: cfg.DiscordAmbassadorRole,
 		Welcomes: cfg.DiscordWelcomes, AutoFAQ: cfg.DiscordAutoFAQ,
 	})
-	if err != nil {
-		return nil, err
-	}
-	if cfg.DiscordPublicKey != "" && srv != nil {
-		if err := d.Mount(srv.Mux()); err != nil {
-			return nil, err
-		}
-	}
-	return d, nil
 }

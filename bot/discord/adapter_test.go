@@ -859,9 +859,7 @@ func TestHTTPInteractions(t *testing.T) {
 	signer := discordtest.NewSigner()
 	e := newEnv(t, nil, nil, func(c *discord.Config) { c.PublicKey = signer.PublicKeyHex() })
 	mux := http.NewServeMux()
-	if err := e.adapter.Mount(mux); err != nil {
-		t.Fatal(err)
-	}
+	mux.Handle("POST "+discord.HTTPPath, e.adapter.HTTPHandler())
 	web := httptest.NewServer(recordAnswers(t, e.srv, mux))
 	defer web.Close()
 	post := func(body []byte, h http.Header) (*http.Response, map[string]any) {

@@ -379,14 +379,11 @@ const maxInteractionBody = 1 << 20
 // HTTPPath is where Discord posts interactions in HTTP mode.
 const HTTPPath = "/discord/interactions"
 
-// Mount registers the HTTP interactions endpoint on mux. It needs the
-// public key from the developer portal.
-func (a *Adapter) Mount(mux *http.ServeMux) error {
-	if a.publicKey == nil {
-		return errors.New("discord adapter: HTTP interactions need the application public key")
-	}
-	mux.HandleFunc("POST "+HTTPPath, a.serveInteraction)
-	return nil
+// HTTPHandler serves HTTP interactions, to be mounted at POST HTTPPath.
+// Without the application's public key it refuses every request, since
+// none can be verified.
+func (a *Adapter) HTTPHandler() http.Handler {
+	return http.HandlerFunc(a.serveInteraction)
 }
 
 type httpAnswer struct {
@@ -399,6 +396,10 @@ type httpAnswer struct {
 // produces and writes it as the HTTP response. Work that goes on after a
 // deferral continues in the adapter, not in the request.
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	if a.publicKey == nil {
+		http.Error(w, "HTTP interactions are not configured", http.StatusUnauthorized)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)

@@ -195,3 +195,10 @@ func (l *Localizer) dateData(t time.Time) Data {
 	}
 	return d
 }
+
+// In returns the same language in another time zone.
+func (l *Localizer) In(tz *time.Location) *Localizer {
+	c := *l
+	c.loc = tz
+	return &c
+}

@@ -60,8 +60,13 @@ const communityColumns = `m.id, m.name, m.locale, m.timezone, m.poll_creation, m
 // contact: a chat of a known Discord server joins that server's community,
 // any other chat starts a community of its own with the defaults.
 func (s *Store) ResolveChat(ctx context.Context, ref ChatRef, defaults CommunityDefaults) (Chat, Community, error) {
+	key := chatKey{ref.Platform, ref.ChatID}
+	if chat, community, ok := s.cache.chat(key); ok {
+		return chat, community, nil
+	}
 	chat, community, err := s.findChat(ctx, s.db, ref.Platform, ref.ChatID)
 	if err == nil {
+		s.cache.putChat(key, chat, community)
 		return chat, community, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
@@ -112,6 +117,7 @@ func (s *Store) ResolveChat(ctx context.Context, ref ChatRef, defaults Community
 	if err != nil {
 		return Chat{}, Community{}, fmt.Errorf("resolve chat %s/%s: %w", ref.Platform, ref.ChatID, err)
 	}
+	s.cache.putChat(key, chat, community)
 	return chat, community, nil
 }
 
@@ -155,6 +161,7 @@ func (s *Store) UpdateCommunity(ctx context.Context, c Community) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("update community %d: %w", c.ID, ErrNotFound)
 	}
+	s.cache.forgetChats()
 	return nil
 }
 
@@ -186,6 +193,7 @@ func (s *Store) SetChatPurpose(ctx context.Context, chatID int64, purpose string
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set purpose of chat %d: %w", chatID, ErrNotFound)
 	}
+	s.cache.forgetChats()
 	return nil
 }
 
@@ -199,5 +207,6 @@ func (s *Store) MoveChat(ctx context.Context, chatID, communityID int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("move chat %d: %w", chatID, ErrNotFound)
 	}
+	s.cache.forgetChats()
 	return nil
 }

@@ -27,8 +27,13 @@ type Identity struct {
 // ResolveMember finds the person behind a platform account, creating them
 // on first contact, with their stored role in the community.
 func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, userID, displayName string) (Member, error) {
+	key := memberKey{communityID, platform, userID}
+	if m, ok := s.cache.member(key); ok {
+		return m, nil
+	}
 	m, err := s.findMember(ctx, communityID, platform, userID)
 	if err == nil {
+		s.cache.putMember(key, m)
 		return m, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
@@ -57,6 +62,7 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 	if err != nil {
 		return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
 	}
+	s.cache.putMember(key, m)
 	return m, nil
 }
 
@@ -82,6 +88,7 @@ func (s *Store) SetRole(ctx context.Context, communityID, memberID int64, role s
 	if err != nil {
 		return fmt.Errorf("set role %s of member %d in community %d: %w", role, memberID, communityID, err)
 	}
+	s.cache.forgetMembers()
 	return nil
 }
 
@@ -100,6 +107,7 @@ func (s *Store) Identities(ctx context.Context, memberID int64) ([]Identity, err
 // already belonged to another person, that person's other accounts and
 // roles move too, so the two become one member.
 func (s *Store) LinkIdentity(ctx context.Context, memberID int64, platform, userID string) error {
+	defer s.cache.forgetMembers()
 	return s.InTx(ctx, func(tx *sqlx.Tx) error {
 		var other int64
 		err := tx.GetContext(ctx, &other, `SELECT member_id FROM identities WHERE platform = $1 AND platform_user_id = $2`, platform, userID)

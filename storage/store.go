@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -44,7 +45,12 @@ const DefaultSQLitePath = "agora.db"
 type Store struct {
 	db      *sqlx.DB
 	dialect string
+	cache   *resolveCache
 }
+
+// ResolveCacheTTL bounds how long another process's change to a chat,
+// community or role may stay unseen by this one.
+const ResolveCacheTTL = 5 * time.Second
 
 // Open connects to the database named by a DATABASE_URL value: "" or
 // "sqlite:PATH" for the embedded file, "postgres://..." for PostgreSQL.
@@ -73,7 +79,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err, databaseURL))
 	}
-	return &Store{db: db, dialect: dialect}, nil
+	return &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000)}, nil
 }
 
 // ParseURL validates a DATABASE_URL value and returns the dialect and the

@@ -281,5 +281,23 @@ func TestOpenUnreachablePostgresHidesPassword(t *testing.T) {
 	}
 }
 
-
-
+func TestResolutionCacheForgetsLocalChanges(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		_, community, _ := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-5"}, defaults)
+		m, _ := s.ResolveMember(ctx, community.ID, "telegram", "9", "Noé")
+		if err := s.SetRole(ctx, community.ID, m.ID, "ambassador"); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.ResolveMember(ctx, community.ID, "telegram", "9", "Noé"); again.Role != "ambassador" {
+			t.Errorf("role after SetRole = %q: the cache kept the old one", again.Role)
+		}
+		community.PollCreation = "moderator"
+		if err := s.UpdateCommunity(ctx, community); err != nil {
+			t.Fatal(err)
+		}
+		if _, c, _ := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-5"}, defaults); c.PollCreation != "moderator" {
+			t.Errorf("community setting after update = %q: the cache kept the old one", c.PollCreation)
+		}
+	})
+}

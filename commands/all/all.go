@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/community"
 	"github.com/agora-community/agora/commands/help"
 )
 
@@ -11,5 +12,6 @@ import (
 func Modules(deps commands.Deps) []commands.Module {
 	return []commands.Module{
 		{Specs: []*commands.Spec{help.Spec(deps.Registry)}},
+		community.New(deps),
 	}
 }

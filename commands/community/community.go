@@ -1,0 +1,132 @@
+// Package community is /communaute: moderators see and set how their
+// community is configured (name, language, time zone, what each chat is for).
+package community
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+)
+
+// MaxNameLength bounds a community's name, which shows in every listing.
+const MaxNameLength = 100
+
+var purposes = []commands.Choice{
+	{Value: storage.PurposeGeneral, NameID: "community.purpose.general"},
+	{Value: storage.PurposeAnnouncements, NameID: "community.purpose.announcements"},
+	{Value: storage.PurposeModeration, NameID: "community.purpose.moderation"},
+	{Value: storage.PurposeAmbassadors, NameID: "community.purpose.ambassadors"},
+}
+
+var languages = []commands.Choice{
+	{Value: "fr", NameID: "community.language.fr"},
+	{Value: "en", NameID: "community.language.en"},
+}
+
+// New builds the capability.
+func New(deps commands.Deps) commands.Module {
+	h := handlers{store: deps.Store}
+	return commands.Module{Specs: []*commands.Spec{{
+		Name:       "communaute",
+		Permission: commands.RoleModerator,
+		Subcommands: []*commands.Spec{
+			{Name: "info", Handle: h.info},
+			{Name: "salon", Handle: h.chatPurpose, Options: []commands.Option{
+				{Name: "objectif", Type: commands.OptionString, Required: true, Choices: purposes},
+			}},
+			{Name: "nom", Handle: h.rename, Options: []commands.Option{
+				{Name: "nom", Type: commands.OptionString, Required: true, MaxLength: MaxNameLength},
+			}},
+			{Name: "langue", Handle: h.language, Options: []commands.Option{
+				{Name: "langue", Type: commands.OptionString, Required: true, Choices: languages},
+			}},
+			{Name: "fuseau", Handle: h.timezone, Options: []commands.Option{
+				{Name: "fuseau", Type: commands.OptionString, Required: true, MaxLength: 64},
+			}},
+		},
+	}}}
+}
+
+type handlers struct{ store *storage.Store }
+
+func (h handlers) info(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	c, err := h.store.Community(ctx, req.Community.ID)
+	if err != nil {
+		return nil, err
+	}
+	chats, err := h.store.ChatsOfCommunity(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	l := req.Loc
+	lines := []markup.Text{l.T("community.info", locales.Data{
+		"Name": c.Name, "Language": l.S("community.language." + c.Locale), "Timezone": c.Timezone,
+		"PollCreation": l.S("role." + c.PollCreation),
+	})}
+	for _, ch := range chats {
+		title := ch.Title
+		if title == "" {
+			title = ch.PlatformChatID
+		}
+		lines = append(lines, l.T("community.info.chat", locales.Data{
+			"Platform": ch.Platform, "Title": title, "Purpose": l.S("community.purpose." + ch.Purpose),
+		}))
+	}
+	return commands.Private(markup.Join(lines, "\n")), nil
+}
+
+func (h handlers) chatPurpose(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	purpose := req.String("objectif")
+	if err := h.store.SetChatPurpose(ctx, req.ChatRef, purpose); err != nil {
+		return nil, err
+	}
+	return commands.Reply(req.Loc.T("community.purpose.set", locales.Data{"Purpose": req.Loc.S("community.purpose." + purpose)})), nil
+}
+
+func (h handlers) update(ctx context.Context, req *commands.Request, change func(*storage.Community)) error {
+	c, err := h.store.Community(ctx, req.Community.ID)
+	if err != nil {
+		return err
+	}
+	change(&c)
+	if err := h.store.UpdateCommunity(ctx, c); err != nil {
+		return fmt.Errorf("update community %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+func (h handlers) rename(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	name := strings.TrimSpace(req.String("nom")) // the runtime already enforced MaxLength
+	if err := h.update(ctx, req, func(c *storage.Community) { c.Name = name }); err != nil {
+		return nil, err
+	}
+	return commands.Reply(req.Loc.T("community.renamed", locales.Data{"Name": name})), nil
+}
+
+func (h handlers) language(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	lang := req.String("langue")
+	if err := h.update(ctx, req, func(c *storage.Community) { c.Locale = lang }); err != nil {
+		return nil, err
+	}
+	return commands.Reply(req.Loc.T("community.language.set", locales.Data{"Language": req.Loc.S("community.language." + lang)})), nil
+}
+
+func (h handlers) timezone(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	name := strings.TrimSpace(req.String("fuseau"))
+	tz, err := time.LoadLocation(name)
+	if err != nil || name == "" || strings.EqualFold(name, "local") {
+		return nil, commands.Fail("community.timezone.unknown", locales.Data{"Value": name})
+	}
+	if err := h.update(ctx, req, func(c *storage.Community) { c.Timezone = tz.String() }); err != nil {
+		return nil, err
+	}
+	return commands.Reply(req.Loc.T("community.timezone.set", locales.Data{
+		"Timezone": tz.String(), "Now": req.Loc.In(tz).DateTime(req.Now),
+	})), nil
+}

@@ -39,6 +39,7 @@ type Runtime struct {
 	mu        sync.RWMutex
 	platforms map[string]Platform
 	jobs      map[string]commands.JobHandler
+	ticks     []func(ctx context.Context) error
 
 	inflight sync.WaitGroup
 }
@@ -347,6 +348,11 @@ func (rt *Runtime) Install(mods ...commands.Module) error {
 		}
 		for kind, h := range m.Jobs {
 			rt.RegisterJob(kind, h)
+		}
+		if m.Tick != nil {
+			rt.mu.Lock()
+			rt.ticks = append(rt.ticks, m.Tick)
+			rt.mu.Unlock()
 		}
 	}
 	return nil

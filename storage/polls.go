@@ -135,29 +135,6 @@ func (s *Store) Poll(ctx context.Context, id int64) (Poll, error) {
 	return p, nil
 }
 
-// PollHeader is what the vote path needs to accept a ballot, read in one query.
-type PollHeader struct {
-	CommunityID int64      `db:"community_id"`
-	Kind        string     `db:"kind"`
-	MaxChoices  int        `db:"max_choices"`
-	VoterRole   string     `db:"voter_role"`
-	Deadline    *time.Time `db:"deadline"`
-	Status      string     `db:"status"`
-	Choices     int        `db:"choices"`
-}
-
-// PollHeader loads the few fields a ballot is checked against.
-func (s *Store) PollHeader(ctx context.Context, id int64) (PollHeader, error) {
-	var h PollHeader
-	err := s.db.GetContext(ctx, &h, `SELECT p.community_id, p.kind, p.max_choices, p.voter_role, p.deadline, p.status,
-		(SELECT COUNT(*) FROM poll_choices c WHERE c.poll_id = p.id) AS choices
-		FROM polls p WHERE p.id = $1`, id)
-	if err != nil {
-		return PollHeader{}, fmt.Errorf("load poll %d: %w", id, notFound(err))
-	}
-	return h, nil
-}
-
 // OpenPolls lists a community's open polls, newest first.
 func (s *Store) OpenPolls(ctx context.Context, communityID int64) ([]Poll, error) {
 	var polls []Poll
@@ -193,42 +170,59 @@ func decodeChoices(s string) ([]int, error) {
 	return out, nil
 }
 
-// castBallotSQL is the whole vote in one statement: it writes only while
-// the poll is open, and a second ballot of the same person replaces the
-// first (revision tells the member it did).
+// BallotRule is what a ballot must satisfy to count, checked by the same
+// statement that stores it: the poll is open, in the voter's community,
+// of the expected kind, before its deadline, and the voter's role is high
+// enough (0 member, 1 ambassador, 2 moderator).
+type BallotRule struct {
+	PollID      int64
+	CommunityID int64
+	MemberID    int64
+	Role        int
+	Kind        string
+}
+
+// castBallotSQL is the whole vote in one statement: it writes only when the
+// rule holds, and a second ballot of the same person replaces the first
+// (revision tells the member it did).
 const castBallotSQL = `INSERT INTO poll_ballots (poll_id, member_id, choices, cast_at)
-	SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM polls WHERE id = $1 AND status = 'open')
+	SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM polls WHERE id = $1 AND status = 'open'
+		AND community_id = $5 AND kind = $6 AND (deadline IS NULL OR deadline > $4)
+		AND CASE voter_role WHEN 'member' THEN 0 WHEN 'ambassador' THEN 1 ELSE 2 END <= $7)
 	ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, cast_at = excluded.cast_at,
 		revision = poll_ballots.revision + 1
 	RETURNING revision`
 
 // CastBallot stores a member's ballot, replacing any earlier one, and
-// reports whether it replaced one. It returns ErrPollNotOpen when the poll
-// was closed or deleted.
-func (s *Store) CastBallot(ctx context.Context, pollID, memberID int64, choices []int, now time.Time) (replaced bool, err error) {
-	return s.castBallot(ctx, s.db, pollID, memberID, choices, now)
+// reports whether it replaced one. It returns ErrPollNotOpen when the rule
+// does not hold; the caller loads the poll to tell the member why.
+func (s *Store) CastBallot(ctx context.Context, rule BallotRule, choices []int, now time.Time) (replaced bool, err error) {
+	return s.castBallot(ctx, s.db, rule, choices, now)
 }
 
-func (s *Store) castBallot(ctx context.Context, q sqlx.QueryerContext, pollID, memberID int64, choices []int, now time.Time) (bool, error) {
+func (s *Store) castBallot(ctx context.Context, q sqlx.QueryerContext, r BallotRule, choices []int, now time.Time) (bool, error) {
 	var revision int
-	err := sqlx.GetContext(ctx, q, &revision, castBallotSQL, pollID, memberID, encodeChoices(choices), now.UTC())
+	err := sqlx.GetContext(ctx, q, &revision, castBallotSQL, r.PollID, r.MemberID, encodeChoices(choices), now.UTC(),
+		r.CommunityID, r.Kind, r.Role)
 	if err != nil {
 		if errors.Is(notFound(err), ErrNotFound) {
 			return false, ErrPollNotOpen
 		}
-		return false, fmt.Errorf("cast ballot of member %d on poll %d: %w", memberID, pollID, err)
+		return false, fmt.Errorf("cast ballot of member %d on poll %d: %w", r.MemberID, r.PollID, err)
 	}
 	return revision > 1, nil
 }
 
 // CastBallotSQL is the statement CastBallot runs, for the benchmark that
-// compares the whole vote path with the bare SQL.
+// compares the whole vote path with the bare SQL. Its arguments: poll,
+// member, choices ("0,2"), time, community, kind, role rank.
 func CastBallotSQL() string { return castBallotSQL }
 
 // UpdateBallot changes a member's ballot from its current choices (nil if
 // none) with change, in one transaction: how buttons toggle choices of
 // multiple-choice and ranked polls. An empty result withdraws the ballot.
-func (s *Store) UpdateBallot(ctx context.Context, pollID, memberID int64, now time.Time, change func(old []int) ([]int, error)) (existed bool, choices []int, err error) {
+func (s *Store) UpdateBallot(ctx context.Context, rule BallotRule, now time.Time, change func(old []int) ([]int, error)) (existed bool, choices []int, err error) {
+	pollID, memberID := rule.PollID, rule.MemberID
 	lock := ""
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE"
@@ -261,7 +255,7 @@ func (s *Store) UpdateBallot(ctx context.Context, pollID, memberID int64, now ti
 			}
 			return nil
 		}
-		_, err = s.castBallot(ctx, tx, pollID, memberID, choices, now)
+		_, err = s.castBallot(ctx, tx, rule, choices, now)
 		return err
 	})
 	return existed, choices, err

@@ -123,7 +123,7 @@ func parseChoices(raw string, prices bool) ([]storage.PollChoice, error) {
 		if prices {
 			var ok bool
 			if label, price, ok = splitPrice(label); !ok {
-				return nil, commands.Fail("poll.choice_bad_price", locales.Data{"Choice": part})
+				return nil, commands.Fail("poll.choice_bad_price", locales.Data{"Choice": strings.TrimSpace(part)})
 			}
 		}
 		if label == "" {

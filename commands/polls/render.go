@@ -100,7 +100,7 @@ func tallyLines(l *locales.Localizer, p storage.Poll, t Tally) []markup.Text {
 			"Winner": t.Winner == i, "Price": signedEuros(c.PriceCents),
 		}))
 	}
-	if p.Kind == storage.PollRanked {
+	if p.Kind == storage.PollRanked && t.Voters > 0 {
 		for i, r := range t.Rounds {
 			lines = append(lines, roundLine(l, p, i+1, r))
 		}

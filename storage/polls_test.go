@@ -380,3 +380,73 @@ func TestQuestionnaire(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent ballots grouped into shared statements each get their own
+// answer: stored, replaced, or refused by the rule, and one person still
+// has one ballot.
+func TestBallotBatcherAnswersEachBallot(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newPollFixture(t, s, 40)
+		p := f.poll(t, s, storage.PollSingle, nil)
+		b := s.NewBallotBatcher()
+		type result struct {
+			member   int
+			refused  bool
+			replaced bool
+			err      error
+		}
+		results := make(chan result, 400)
+		var wg sync.WaitGroup
+		for round := 0; round < 10; round++ {
+			for m := 0; m < 40; m++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := f.rule(p, m)
+					refused := m%10 == 9 // these vote in a poll of another community
+					if refused {
+						r.CommunityID++
+					}
+					replaced, err := b.Cast(ctx, r, []int{m % 3}, pollNow)
+					if refused && errors.Is(err, storage.ErrPollNotOpen) {
+						err = nil
+					} else if refused {
+						err = fmt.Errorf("foreign ballot: %v", err)
+					}
+					results <- result{member: m, refused: refused, replaced: replaced, err: err}
+				}()
+			}
+		}
+		wg.Wait()
+		close(results)
+		firsts := map[int]int{}
+		for r := range results {
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if !r.refused && !r.replaced {
+				firsts[r.member]++
+			}
+		}
+		for m, n := range firsts {
+			if n != 1 {
+				t.Errorf("member %d was told %d times that the ballot was new", m, n)
+			}
+		}
+		ballots, err := s.Ballots(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ballots) != 36 || len(firsts) != 36 {
+			t.Fatalf("%d ballots, %d first ballots; want 36 (4 of 40 voters are foreign)", len(ballots), len(firsts))
+		}
+		var revisions int
+		if err := s.DB().GetContext(ctx, &revisions, `SELECT SUM(revision) FROM poll_ballots WHERE poll_id = $1`, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if revisions != 360 {
+			t.Fatalf("%d writes counted, want 360", revisions)
+		}
+	})
+}

@@ -43,6 +43,7 @@ type service struct {
 	log       *slog.Logger
 	catalog   *locales.Catalog
 	live      *coalescer
+	ballots   *storage.BallotBatcher
 
 	mu      sync.Mutex
 	statics map[int64]storage.Poll // kind, maximum and choices never change once created
@@ -65,6 +66,9 @@ func newService(deps commands.Deps, opts Options) *service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &service{store: deps.Store, messenger: deps.Messenger, clock: deps.Clock, log: log, statics: map[int64]storage.Poll{}}
+	if deps.Store != nil {
+		s.ballots = deps.Store.NewBallotBatcher()
+	}
 	if deps.Registry != nil {
 		s.catalog = deps.Registry.Catalog()
 	}

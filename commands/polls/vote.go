@@ -110,7 +110,7 @@ func (s *service) cast(ctx context.Context, req *commands.Request, st storage.Po
 	if err := checkCount(st, choices); err != nil {
 		return nil, err
 	}
-	replaced, err := s.store.CastBallot(ctx, rule(req, st), choices, req.Now)
+	replaced, err := s.ballots.Cast(ctx, rule(req, st), choices, req.Now)
 	if errors.Is(err, storage.ErrPollNotOpen) {
 		return nil, s.explain(ctx, req, st.ID)
 	}

@@ -204,3 +204,47 @@ func TestBarChart(t *testing.T) {
 		t.Fatal("a chart of nothing was drawn")
 	}
 }
+
+func FuzzMatchChoices(f *testing.F) {
+	for _, s := range []string{"1", "bio", "1, 3", "Sucre > 1 > sel, poivre", "|", ">>", "0", "-1"} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, ranked bool) {
+		p := storage.Poll{Kind: storage.PollMultiple, Choices: []storage.PollChoice{{Label: "Bio"}, {Label: "Sel, poivre"}, {Label: "Sucre"}}}
+		if ranked {
+			p.Kind = storage.PollRanked
+		}
+		got, err := matchChoices(p, s)
+		if err != nil {
+			if _, ok := commands.AsUserError(err); !ok {
+				t.Fatalf("not a user error: %v", err)
+			}
+			return
+		}
+		seen := map[int]bool{}
+		for _, c := range got {
+			if c < 0 || c >= len(p.Choices) || seen[c] {
+				t.Fatalf("matchChoices(%q) = %v", s, got)
+			}
+			seen[c] = true
+		}
+	})
+}
+
+func FuzzParseEuros(f *testing.F) {
+	for _, s := range []string{"2,10", "+0,40 €", "−1", "€3", "12345678"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cents, ok := parseEuros(s)
+		if !ok {
+			return
+		}
+		if cents >= 1_000_000_000 || cents <= -1_000_000_000 {
+			t.Fatalf("parseEuros(%q) = %d: out of bounds", s, cents)
+		}
+		if back, ok := parseEuros(formatEuros(cents)); !ok || back != cents {
+			t.Fatalf("parseEuros(formatEuros(%d)) = %d, %v", cents, back, ok)
+		}
+	})
+}

@@ -20,6 +20,7 @@ import (
 // recorder is a Messenger that remembers what it was asked to do and when.
 type recorder struct {
 	clock commands.Clock
+	fail  map[string]bool // chat IDs whose sends fail
 	mu    sync.Mutex
 	next  int
 	sends []commands.ChatAddress
@@ -34,6 +35,9 @@ type edit struct {
 func (r *recorder) Send(ctx context.Context, to commands.ChatAddress, resp *commands.Response) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.fail[to.ChatID] {
+		return "", fmt.Errorf("platform refused the message")
+	}
 	r.next++
 	r.sends = append(r.sends, to)
 	return "m" + strconv.Itoa(r.next), nil
@@ -194,5 +198,53 @@ func TestFlushStopsWithItsContext(t *testing.T) {
 	}
 	if len(env.rec.edits) != 0 {
 		t.Fatal("edited after cancellation")
+	}
+}
+
+// A platform error while posting leaves that chat to the retry, which
+// posts there once; chats already served are not posted to again.
+func TestPublishRetriesFailedChatsOnly(t *testing.T) {
+	ctx := context.Background()
+	store := storagetest.Open(t)
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	rec := &recorder{clock: clock, fail: map[string]bool{"c2": true}}
+	svc := newService(commands.Deps{Store: store, Messenger: rec, Clock: clock, Registry: commands.NewRegistry(catalog)}, Options{})
+	var community storage.Community
+	for _, id := range []string{"c1", "c2", "c3"} {
+		if _, community, err = store.ResolveChat(ctx, storage.ChatRef{Platform: "discord", GroupID: "g", ChatID: id},
+			storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := storage.Poll{CommunityID: community.ID, Question: "Q", Kind: storage.PollSingle, VoterRole: "member",
+		Choices: []storage.PollChoice{{Label: "A"}, {Label: "B"}}}
+	if err := store.CreatePoll(ctx, &p, clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := svc.publish(ctx, p.ID)
+	if err == nil || n != 2 {
+		t.Fatalf("first run: %d posts, err %v; want 2 and the platform's error", n, err)
+	}
+	delete(rec.fail, "c2")
+	if err := svc.publishJob(ctx, pollIDString(p.ID)); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if err := svc.publishJob(ctx, pollIDString(p.ID)); err != nil {
+		t.Fatalf("third run: %v", err)
+	}
+	count := map[string]int{}
+	for _, to := range rec.sends {
+		count[to.ChatID]++
+	}
+	if len(rec.sends) != 3 || count["c1"] != 1 || count["c2"] != 1 || count["c3"] != 1 {
+		t.Fatalf("sends = %v, want one per chat", rec.sends)
+	}
+	posts, err := store.PollPosts(ctx, p.ID, storage.PostPoll)
+	if err != nil || len(posts) != 3 {
+		t.Fatalf("posts = %+v, %v", posts, err)
 	}
 }

@@ -2,9 +2,15 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -98,5 +104,54 @@ func TestUnreachableDatabaseFailsWithoutPassword(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "cannot open the database") {
 		t.Errorf("log lacks the reason: %s", stderr.String())
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestSIGTERMStopsAgoraCleanly(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
+	stdin, feed := io.Pipe()
+	defer feed.Close()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(nil, env(map[string]string{"DATABASE_URL": db, "LOG_LEVEL": "info"}), stdin, &stdout, &stderr)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stdout.String(), "Agora, console de test") {
+		if time.Now().After(deadline) {
+			t.Fatalf("console never started: %s", stderr.String())
+		}
+		runtime.Gosched()
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d after SIGTERM, want 0; log: %s", code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "agora stopped") {
+			t.Errorf("log lacks the clean stop: %s", stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("agora did not stop within 20 s of SIGTERM")
 	}
 }

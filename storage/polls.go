@@ -243,8 +243,12 @@ func (s *Store) UpdateBallot(ctx context.Context, rule BallotRule, now time.Time
 			return err
 		}
 		if len(choices) == 0 {
+			// Withdrawing follows the same rule as voting, checked here
+			// since no ballot statement runs.
 			var open bool
-			if err := tx.GetContext(ctx, &open, `SELECT status = 'open' FROM polls WHERE id = $1`, pollID); err != nil {
+			if err := tx.GetContext(ctx, &open, `SELECT EXISTS (SELECT 1 FROM polls WHERE id = $1 AND status = 'open'
+				AND community_id = $2 AND kind = $3 AND (deadline IS NULL OR deadline > $4))`,
+				pollID, rule.CommunityID, rule.Kind, now.UTC()); err != nil {
 				return fmt.Errorf("check poll %d: %w", pollID, notFound(err))
 			}
 			if !open {

@@ -231,6 +231,19 @@ func TestUpdateBallotTogglesAndWithdraws(t *testing.T) {
 		if len(ballots) != 0 {
 			t.Fatalf("withdrawn ballot still there: %+v", ballots)
 		}
+		// Withdrawing after the deadline changes nothing.
+		deadline := pollNow.Add(time.Hour)
+		late := f.poll(t, s, storage.PollMultiple, &deadline)
+		if _, err := s.CastBallot(ctx, f.rule(late, 0), []int{1}, pollNow); err != nil {
+			t.Fatal(err)
+		}
+		withdraw := func([]int) ([]int, error) { return nil, nil }
+		if _, _, err := s.UpdateBallot(ctx, f.rule(late, 0), deadline, withdraw); !errors.Is(err, storage.ErrPollNotOpen) {
+			t.Fatalf("withdrawal at the deadline: %v, want ErrPollNotOpen", err)
+		}
+		if ballots, _ := s.Ballots(ctx, late.ID); len(ballots) != 1 {
+			t.Fatalf("late withdrawal removed the ballot: %+v", ballots)
+		}
 		boom := errors.New("refused")
 		if _, _, err := s.UpdateBallot(ctx, f.rule(p, 0), pollNow, func([]int) ([]int, error) { return nil, boom }); !errors.Is(err, boom) {
 			t.Fatalf("err = %v, want the change's error", err)

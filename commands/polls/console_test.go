@@ -263,12 +263,18 @@ func TestManyChoicesUseAMenu(t *testing.T) {
 :choix 6
 :choix 2
 :avance 3s
+/sondage creer question:"Couleurs ?" choix:"Rouge | Vert | Bleu | Jaune | Noir | Blanc" type:multiple max:2
+:choix 1 2 3
+:choix 3 1
 `)
 	consoletest.Contains(t, out,
 		"Menu ; choisissez avec :choix N…: Votre choix", "6. Blanc",
 		"Vote enregistré pour le sondage n°1 : Blanc.",
 		"Vote modifié pour le sondage n°1 : Vert.",
 		"2. Vert : 1 vote (100 %)",
+		"📊 Sondage n°2 : Couleurs ?", "Menu ; choisissez avec :choix N…: Vos choix",
+		"> camille: :choix 1 2 3", "2 choix au plus",
+		"> camille: :choix 3 1", "Vote enregistré pour le sondage n°2 : Bleu, Rouge.",
 	)
 }
 

@@ -412,3 +412,19 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 		"2. Sunday: 1 vote (100%)", "Round 1: Saturday 0, Sunday 1", "1 voter",
 	)
 }
+
+func TestPollNumbersAreSuggested(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, `
+/sondage creer question:"Premier ?" choix:"A | B"
+/sondage creer question:"Deuxième ?" choix:"A | B"
+/sondage fermer sondage:1
+`)
+	got := env.Runtime.Autocomplete(context.Background(), &commands.Request{
+		Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
+		User: commands.User{ID: "camille", Name: "camille"}, Command: "sondage.voter",
+	}, "sondage", "")
+	if len(got) != 1 || got[0].Value != "2" || got[0].Label != "n°2 : Deuxième ?" {
+		t.Fatalf("suggestions = %+v, want the open poll 2 only", got)
+	}
+}

@@ -3,6 +3,7 @@ package polls
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
@@ -133,3 +134,31 @@ func (s *service) settings(ctx context.Context, req *commands.Request) (*command
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// suggestPolls proposes the community's open polls as the member types a
+// poll number (Discord autocomplete).
+func (s *service) suggestPolls(ctx context.Context, req *commands.Request, option, partial string) ([]commands.Suggestion, error) {
+	if option != "sondage" {
+		return nil, nil
+	}
+	polls, err := s.store.OpenPolls(ctx, req.Community.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []commands.Suggestion
+	for _, p := range polls {
+		id := pollIDString(p.ID)
+		if !strings.HasPrefix(id, strings.TrimSpace(partial)) {
+			continue
+		}
+		question := p.Question
+		if r := []rune(question); len(r) > 80 {
+			question = string(r[:79]) + "…"
+		}
+		out = append(out, commands.Suggestion{Label: req.Loc.S("poll.suggestion", locales.Data{"ID": p.ID, "Question": question}), Value: id})
+		if len(out) == 25 {
+			break
+		}
+	}
+	return out, nil
+}

@@ -105,7 +105,7 @@ var showResults = []commands.Choice{
 }
 
 func pollOption() commands.Option {
-	return commands.Option{Name: "sondage", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30}
+	return commands.Option{Name: "sondage", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30, Autocomplete: true}
 }
 
 func (s *service) pollSpec() *commands.Spec {
@@ -126,16 +126,16 @@ func (s *service) pollSpec() *commands.Spec {
 				{Name: "quorum", Type: commands.OptionInteger, Min: 0, Max: MaxQuorum},
 				{Name: "votants", Type: commands.OptionString, Choices: roles},
 			}},
-			{Name: "voter", Handle: s.voteCommand, Options: []commands.Option{
+			{Name: "voter", Handle: s.voteCommand, Autocomplete: s.suggestPolls, Options: []commands.Option{
 				pollOption(),
 				{Name: "choix", Type: commands.OptionString, MaxLength: 1000},
 				{Name: "classement", Type: commands.OptionString, MaxLength: 1000},
 			}},
-			{Name: "resultats", Handle: s.results, Options: []commands.Option{pollOption()}},
-			{Name: "fermer", Handle: s.close, Options: []commands.Option{pollOption()}},
-			{Name: "rouvrir", Handle: s.reopen, Options: []commands.Option{pollOption()}},
-			{Name: "supprimer", Handle: s.delete, Options: []commands.Option{pollOption()}},
-			{Name: "exporter", Handle: s.export, Options: []commands.Option{pollOption()}},
+			{Name: "resultats", Handle: s.results, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
+			{Name: "fermer", Handle: s.close, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
+			{Name: "rouvrir", Handle: s.reopen, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
+			{Name: "supprimer", Handle: s.delete, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
+			{Name: "exporter", Handle: s.export, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "liste", Handle: s.list},
 			{Name: "reglage", Handle: s.settings, Permission: commands.RoleModerator, Options: []commands.Option{
 				{Name: "creation", Type: commands.OptionString, Required: true, Choices: roles},

@@ -75,7 +75,7 @@ func (b *BallotBatcher) writeGroup(ctx context.Context) {
 	// The group belongs to many callers: one caller giving up must not
 	// fail the others' ballots.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	b.write(wctx, group)
+	b.safeWrite(wctx, group)
 	cancel()
 	for _, p := range group {
 		p.signal <- false
@@ -107,6 +107,19 @@ func (b *BallotBatcher) take() (group, rest []*pendingBallot) {
 		rest = append(rest, p)
 	}
 	return group, rest
+}
+
+// safeWrite turns a panic into an error for the whole group, so the turn
+// is always passed on and no voter waits forever.
+func (b *BallotBatcher) safeWrite(ctx context.Context, group []*pendingBallot) {
+	defer func() {
+		if r := recover(); r != nil {
+			for _, p := range group {
+				p.replaced, p.err = false, fmt.Errorf("write ballots: panic: %v", r)
+			}
+		}
+	}()
+	b.write(ctx, group)
 }
 
 func (b *BallotBatcher) write(ctx context.Context, group []*pendingBallot) {

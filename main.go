@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/bot/console"
+	"github.com/agora-community/agora/bot/telegram"
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/all"
 	"github.com/agora-community/agora/locales"
@@ -87,10 +89,25 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		}
 		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{Locale: cfg.DefaultLocale, Echo: echo}))
 	}
+	routes := map[string]http.Handler{} // mounted on the HTTP server
+	if cfg.TelegramToken != "" {
+		tg, err := telegram.New(ctx, rt, telegram.Options{
+			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL,
+			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
+		})
+		if err != nil {
+			log.Error("cannot start the Telegram adapter", "error", err)
+			return 1
+		}
+		platforms = append(platforms, tg)
+		if cfg.TelegramWebhookURL != "" {
+			routes["POST "+telegram.WebhookPath] = tg.WebhookHandler()
+		}
+	}
 	for _, p := range platforms {
 		rt.AddPlatform(p)
 	}
-	if err := serve(ctx, rt, cfg, platforms, consoleMode); err != nil {
+	if err := serve(ctx, rt, cfg, platforms, routes, consoleMode); err != nil {
 		log.Error("agora stopped on an error", "error", err)
 		return 1
 	}
@@ -101,7 +118,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 // serve runs adapters, jobs and the HTTP server until a signal arrives, an
 // adapter fails, or the console's input ends; then it stops them all and
 // waits for requests in flight.
-func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Platform, consoleMode bool) error {
+func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Platform, routes map[string]http.Handler, consoleMode bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
@@ -123,6 +140,9 @@ func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Pla
 	})
 	if cfg.HTTPAddr != "" {
 		srv := rt.NewHTTPServer(cfg.HTTPAddr)
+		for pattern, h := range routes {
+			srv.Mux().Handle(pattern, h)
+		}
 		g.Go(func() error { return srv.Serve(gctx) })
 	}
 	err := g.Wait()

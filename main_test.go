@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/agora-community/agora/bot/telegram/telegramtest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -153,5 +155,20 @@ func TestSIGTERMStopsAgoraCleanly(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("agora did not stop within 20 s of SIGTERM")
+	}
+}
+
+func TestTelegramAdapterStartsFromConfig(t *testing.T) {
+	srv := telegramtest.New(t)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
+	// An unreachable Bot API fails the start, and the log never shows the token.
+	var stdout, stderr bytes.Buffer
+	code := run(nil, env(map[string]string{"DATABASE_URL": db, "TELEGRAM_TOKEN": srv.Token(), "TELEGRAM_API_URL": "http://127.0.0.1:1"}),
+		strings.NewReader(""), &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "cannot start the Telegram adapter") {
+		t.Errorf("exit %d, log %s", code, stderr.String())
+	}
+	if secret := strings.SplitN(srv.Token(), ":", 2)[1]; strings.Contains(stderr.String(), secret) {
+		t.Errorf("log reveals the token: %s", stderr.String())
 	}
 }

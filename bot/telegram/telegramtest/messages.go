@@ -614,6 +614,7 @@ func (s *Server) WaitMessage(chatID int64, timeout time.Duration, pred func(Sent
 // rateLimiter models Telegram's flood limits as token buckets.
 type rateLimiter struct {
 	mu     sync.Mutex
+	scale  float64
 	global bucket
 	chats  map[int64]*bucket
 	groups map[int64]*bucket
@@ -642,8 +643,8 @@ func (b *bucket) wait() time.Duration {
 	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
 }
 
-func newRateLimiter() *rateLimiter {
-	return &rateLimiter{global: bucket{cap: 30, rate: 30}, chats: map[int64]*bucket{}, groups: map[int64]*bucket{}}
+func newRateLimiter(scale float64) *rateLimiter {
+	return &rateLimiter{scale: scale, global: bucket{cap: 30, rate: 30 * scale}, chats: map[int64]*bucket{}, groups: map[int64]*bucket{}}
 }
 
 // take consumes one message from every applicable bucket, or reports how long
@@ -656,14 +657,14 @@ func (l *rateLimiter) take(c Chat, now time.Time) time.Duration {
 	if cb == nil {
 		// "Avoid more than one message per second in a chat"; short bursts
 		// are tolerated, modelled as a bucket of 3.
-		cb = &bucket{cap: 3, rate: 1}
+		cb = &bucket{cap: 3, rate: 1 * l.scale}
 		l.chats[c.ID] = cb
 	}
 	bs = append(bs, cb)
 	if c.Type != "private" {
 		gb := l.groups[c.ID]
 		if gb == nil {
-			gb = &bucket{cap: 20, rate: 20.0 / 60}
+			gb = &bucket{cap: 20, rate: 20.0 / 60 * l.scale}
 			l.groups[c.ID] = gb
 		}
 		bs = append(bs, gb)

@@ -82,6 +82,7 @@ type config struct {
 	bot              User
 	strictAmpersand  bool
 	rateLimits       bool
+	rateScale        float64
 	webhookClient    *http.Client
 	insecureWebhooks bool
 	webhookRetry     time.Duration
@@ -105,6 +106,14 @@ func WithLenientAmpersand() Option { return func(c *config) { c.strictAmpersand 
 // documented limits: about 30 messages/s overall, 1 message/s per chat with
 // short bursts, 20 messages/min per group.
 func WithRateLimits() Option { return func(c *config) { c.rateLimits = true } }
+
+// WithRateLimitScale enables the rate limits with every refill rate
+// multiplied by f (burst sizes unchanged), so a test can check a sender that
+// scales its own limits the same way without waiting minutes for Telegram's
+// 20 messages per minute in a group.
+func WithRateLimitScale(f float64) Option {
+	return func(c *config) { c.rateLimits, c.rateScale = true, f }
+}
 
 // WithWebhookClient sets the client used to POST updates to the webhook, e.g.
 // an httptest TLS server's Client() so that HTTPS webhooks are trusted.
@@ -133,6 +142,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		bot:             DefaultBot,
 		strictAmpersand: true,
 		webhookRetry:    50 * time.Millisecond,
+		rateScale:       1,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -161,7 +171,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		commands:     map[commandKey][]BotCommand{},
 		files:        map[string]*UploadedFile{},
 		sendTimes:    map[int64][]time.Time{},
-		limiter:      newRateLimiter(),
+		limiter:      newRateLimiter(cfg.rateScale),
 	}
 	s.hs = httptest.NewServer(s)
 	s.wg.Add(1)

@@ -1,0 +1,295 @@
+// Package telegram is Agora's Telegram adapter, built on
+// go-telegram-bot-api v5. It turns updates (typed commands, button presses,
+// inline queries, replies to guided questions) into neutral requests and
+// renders responses as Telegram HTML with inline keyboards. No Telegram type
+// leaves this package.
+//
+// Updates come by long polling (one process at a time, elected through a
+// database lease) or by webhook (any number of processes behind a load
+// balancer). Any process sends, edits and deletes messages.
+package telegram
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/storage"
+)
+
+// DefaultAPIURL is Telegram's Bot API server.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// WebhookPath is where the webhook is mounted on the HTTP server.
+const WebhookPath = "/telegram/webhook"
+
+// Options configure the adapter. Zero values take the defaults noted.
+type Options struct {
+	Token string
+	// APIURL replaces https://api.telegram.org for every call and file.
+	APIURL string
+	// WebhookURL, when set, switches from long polling to a webhook: the
+	// public HTTPS URL at which Telegram reaches WebhookPath.
+	WebhookURL string
+	// WebhookSecret is the secret Telegram sends with each webhook call;
+	// empty: generated once and kept in the database for every process.
+	WebhookSecret string
+
+	// LeaseTTL is how long the elected poller's lease lasts (10 s); it is
+	// renewed every LeaseRenew (3 s). Another process takes over within
+	// about LeaseTTL+LeaseRenew when the poller dies, at once when it stops.
+	LeaseTTL, LeaseRenew time.Duration
+	// PollTimeout is the long-polling wait (25 s).
+	PollTimeout time.Duration
+	// RateScale multiplies Telegram's rate limits (1); tests raise it
+	// together with the double's to check the sender in seconds.
+	RateScale float64
+	// InlineCommand is the command whose autocomplete answers inline
+	// queries ("faq"); when it is not registered, inline queries get no results.
+	InlineCommand string
+	// StartCommand answers /start, which Telegram sends when a member opens
+	// the bot ("aide").
+	StartCommand string
+	// ConversationTTL is how long a guided conversation waits for an answer (10 min).
+	ConversationTTL time.Duration
+	// AdminCacheTTL is how long a group's administrators are remembered (1 min).
+	AdminCacheTTL time.Duration
+}
+
+// JoinEvent says someone joined a Telegram group; the runtime may welcome them.
+type JoinEvent struct {
+	ChatID    string
+	ChatTitle string
+	UserID    string
+	Name      string
+	Locale    string
+}
+
+// Adapter is the Telegram platform.
+type Adapter struct {
+	rt    *bot.Runtime
+	store *storage.Store
+	log   *slog.Logger
+	opts  Options
+	api   *tgbotapi.BotAPI
+	hc    *http.Client
+	names *commandTable
+
+	botID    int64
+	username string
+	holder   string
+	secret   string
+
+	limits  *limits
+	metrics *metrics
+
+	// OnJoin, when set, is called for every member who joins a group
+	// Agora is in (after logging it). Set it before Run.
+	OnJoin func(ctx context.Context, e JoinEvent)
+
+	mu      sync.Mutex
+	admins  map[int64]adminEntry
+	polling bool
+	runCtx  context.Context // set while Run runs: webhook updates are handled under it
+
+	dispatch dispatcher
+}
+
+type adminEntry struct {
+	ids map[int64]bool
+	at  time.Time
+}
+
+// New connects to Telegram (getMe) and prepares the adapter; it does not
+// receive updates until Run.
+func New(ctx context.Context, rt *bot.Runtime, opts Options) (*Adapter, error) {
+	if opts.Token == "" {
+		return nil, errors.New("telegram: no token")
+	}
+	if opts.APIURL == "" {
+		opts.APIURL = DefaultAPIURL
+	}
+	opts.APIURL = strings.TrimRight(opts.APIURL, "/")
+	if opts.LeaseTTL == 0 {
+		opts.LeaseTTL = 10 * time.Second
+	}
+	if opts.LeaseRenew == 0 {
+		opts.LeaseRenew = 3 * time.Second
+	}
+	if opts.PollTimeout == 0 {
+		opts.PollTimeout = 25 * time.Second
+	}
+	if opts.RateScale == 0 {
+		opts.RateScale = 1
+	}
+	if opts.InlineCommand == "" {
+		opts.InlineCommand = "faq"
+	}
+	if opts.StartCommand == "" {
+		opts.StartCommand = "aide"
+	}
+	if opts.ConversationTTL == 0 {
+		opts.ConversationTTL = 10 * time.Minute
+	}
+	if opts.AdminCacheTTL == 0 {
+		opts.AdminCacheTTL = time.Minute
+	}
+	a := &Adapter{
+		rt: rt, store: rt.Store(), log: rt.Log().With("platform", commands.PlatformTelegram), opts: opts,
+		hc:     &http.Client{Transport: http.DefaultTransport},
+		names:  newCommandTable(rt.Registry()),
+		limits: newLimits(opts.RateScale),
+		admins: map[int64]adminEntry{},
+	}
+	a.dispatch.a = a
+	m, err := newMetrics(rt.Metrics().Registry)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: metrics: %w", err)
+	}
+	a.metrics = m
+	// getMe runs inside the constructor; bind it to ctx like every later call.
+	api, err := tgbotapi.NewBotAPIWithClient(opts.Token, opts.APIURL+"/bot%s/%s", ctxClient{ctx: ctx, hc: a.hc})
+	if err != nil {
+		return nil, fmt.Errorf("telegram: connect (getMe): %w", redactToken(err, opts.Token))
+	}
+	a.api = api
+	a.botID = api.Self.ID
+	a.username = api.Self.UserName
+	a.holder = holderID()
+	if opts.WebhookURL != "" {
+		a.secret = opts.WebhookSecret
+		if a.secret == "" {
+			s, err := a.store.SettingOrCreate(ctx, a.key("webhook_secret"), randomSecret())
+			if err != nil {
+				return nil, fmt.Errorf("telegram: webhook secret: %w", err)
+			}
+			a.secret = s
+		}
+	}
+	return a, nil
+}
+
+// Name is the platform name stored with chats.
+func (a *Adapter) Name() string { return commands.PlatformTelegram }
+
+// Username is the bot's @name without the @.
+func (a *Adapter) Username() string { return a.username }
+
+// Polling reports whether this process currently holds the poller lease.
+func (a *Adapter) Polling() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.polling
+}
+
+func (a *Adapter) setPolling(v bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.polling = v
+	if v {
+		a.metrics.polling.Set(1)
+	} else {
+		a.metrics.polling.Set(0)
+	}
+}
+
+// key names this bot's rows in the shared settings and leases, so two bots
+// on one database do not collide.
+func (a *Adapter) key(name string) string {
+	return "telegram." + name + "." + strconv.FormatInt(a.botID, 10)
+}
+
+// Run publishes the command menus, then receives updates until ctx ends:
+// from the webhook when configured, else by long polling while this process
+// holds the poller lease. It returns once the updates being handled are done.
+func (a *Adapter) Run(ctx context.Context) error {
+	a.mu.Lock()
+	a.runCtx = ctx
+	a.mu.Unlock()
+	defer a.dispatch.stop()
+	if err := a.publishMenus(ctx); err != nil {
+		// Menus are a convenience: commands still work when typed.
+		a.log.Error("publish command menus", "error", err)
+	}
+	if a.opts.WebhookURL != "" {
+		if err := a.setWebhook(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil // stopped while starting
+			}
+			return err
+		}
+		<-ctx.Done()
+		return nil
+	}
+	a.pollWhileElected(ctx)
+	return nil
+}
+
+// ctxClient binds every HTTP request tgbotapi makes to a context, which
+// tgbotapi v5 itself does not take.
+type ctxClient struct {
+	ctx context.Context
+	hc  *http.Client
+}
+
+func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
+	resp, err := c.hc.Do(req.WithContext(c.ctx))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode >= 500 && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		// Telegram's front end answers gateway errors with HTML; say so
+		// instead of letting tgbotapi fail to decode it.
+		resp.Body.Close()
+		return nil, &statusError{code: resp.StatusCode}
+	}
+	return resp, nil
+}
+
+// statusError is an HTTP failure without a Bot API error body.
+type statusError struct{ code int }
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.code, http.StatusText(e.code))
+}
+
+// bound returns a copy of the client whose requests follow ctx.
+func (a *Adapter) bound(ctx context.Context) *tgbotapi.BotAPI {
+	api := *a.api
+	api.Client = ctxClient{ctx: ctx, hc: a.hc}
+	return &api
+}
+
+func holderID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomSecret()[:8])
+}
+
+func randomSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err)) // never happens on supported systems
+	}
+	return hex.EncodeToString(b)
+}
+
+// redactToken keeps the token (part of every URL) out of error messages.
+func redactToken(err error, token string) error {
+	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+}

@@ -1,0 +1,430 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/bot/telegram"
+	"github.com/agora-community/agora/bot/telegram/telegramtest"
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+func commandNames(cmds []telegramtest.BotCommand) []string {
+	var out []string
+	for _, c := range cmds {
+		out = append(out, c.Command)
+	}
+	return out
+}
+
+func TestMenusPerLanguageAndAdminScope(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	tests := []struct {
+		scope, lang  string
+		want, absent []string
+	}{
+		{"default", "", []string{"aide", "annuler", "essai", "faq"}, []string{"moderer", "help"}},
+		{"default", "en", []string{"help", "cancel", "essai"}, []string{"moderer", "aide"}},
+		{"all_chat_administrators", "", []string{"aide", "annuler", "moderer"}, nil},
+		{"all_chat_administrators", "en", []string{"help", "cancel", "moderer"}, nil},
+	}
+	for _, tt := range tests {
+		cmds, ok := srv.Commands(telegramtest.BotCommandScope{Type: tt.scope}, tt.lang)
+		if !ok {
+			t.Errorf("no menu for scope %s, language %q", tt.scope, tt.lang)
+			continue
+		}
+		names := commandNames(cmds)
+		for _, w := range tt.want {
+			// The test module has no locale entries: its names fall back to their message ID.
+			if !slices.Contains(names, w) && !slices.Contains(names, "cmd_"+w+"_name") {
+				t.Errorf("scope %s %q: %s missing from %v", tt.scope, tt.lang, w, names)
+			}
+		}
+		for _, a := range tt.absent {
+			if slices.Contains(names, a) || slices.Contains(names, "cmd_"+a+"_name") {
+				t.Errorf("scope %s %q: %s should not be listed: %v", tt.scope, tt.lang, a, names)
+			}
+		}
+		for _, c := range cmds {
+			if c.Description == "" {
+				t.Errorf("%s has no description", c.Command)
+			}
+		}
+	}
+	fr, _ := srv.Commands(telegramtest.BotCommandScope{Type: "default"}, "")
+	i := slices.IndexFunc(fr, func(c telegramtest.BotCommand) bool { return c.Command == "aide" })
+	if i < 0 || fr[i].Description != loc(t, "fr").S("cmd.aide.description") {
+		t.Errorf("French /aide description = %+v", fr)
+	}
+}
+
+func TestCommandsInFrenchAndEnglishWithBotName(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	bot := "@" + srv.Bot().Username
+	// Neither member started the bot: the private /aide answer goes in the group.
+	fr := srv.SendText(group, camille, "/aide"+bot)
+	en := srv.SendText(group, alex, "/help"+bot)
+	other := srv.SendText(group, alex, "/help@another_bot")
+	m, ok := srv.WaitMessage(group.ID, wait, replyTo(fr.MessageID))
+	if !ok || !strings.Contains(m.Text, loc(t, "fr").S("help.title")) {
+		t.Fatalf("French help = %+v, %v", m, ok)
+	}
+	m, ok = srv.WaitMessage(group.ID, wait, replyTo(en.MessageID))
+	if !ok || !strings.Contains(m.Text, loc(t, "en").S("help.title")) {
+		t.Fatalf("English help = %+v, %v", m, ok)
+	}
+	// Once a member has started the bot, private answers go privately.
+	srv.AddChat(telegramtest.PrivateChat(camille))
+	again := srv.SendText(group, camille, "/aide")
+	if _, ok := srv.WaitMessage(camille.ID, wait, containing(loc(t, "fr").S("help.title"))); !ok {
+		t.Fatal("no private answer to a member who started the bot")
+	}
+	// Updates are handled in order per chat: by now the other bot's command was seen and ignored.
+	for _, s := range srv.SentMessages(group.ID) {
+		if s.ReplyToMessageID == other.MessageID || s.ReplyToMessageID == again.MessageID {
+			t.Errorf("answered %q in the group", s.Text)
+		}
+	}
+	// An unknown command without @name in a group may be another bot's: silence.
+	// Addressed to Agora, or in private, it gets an explanation.
+	unknown := srv.SendText(telegramtest.PrivateChat(camille), camille, "/inconnue")
+	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(unknown.MessageID)); !ok {
+		t.Error("no answer to an unknown command in private")
+	}
+}
+
+func TestAccentlessAndSubcommandNames(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	// "/AIDE" and the option typed in English both resolve.
+	m := srv.SendText(telegramtest.PrivateChat(alex), alex, "/HELP command:help")
+	got, ok := srv.WaitMessage(alex.ID, wait, replyTo(m.MessageID))
+	if !ok || !strings.Contains(got.Text, loc(t, "en").S("cmd.aide.description")) {
+		t.Fatalf("answer = %+v, %v", got, ok)
+	}
+}
+
+func TestButtonsEditAndSurviveRestart(t *testing.T) {
+	srv := telegramtest.New(t)
+	first, store := startPolling(t, srv)
+	cmd := srv.SendText(group, camille, `/essai titre:"Vide-grenier" nombre:2`)
+	msg, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
+	if !ok {
+		t.Fatal("no answer to /essai")
+	}
+	if msg.Text != "Titre : Vide-grenier (2)" || !strings.Contains(msg.RawText, "<b>Titre</b>") {
+		t.Errorf("text = %q (raw %q)", msg.Text, msg.RawText)
+	}
+	var datas []string
+	for _, row := range msg.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData != nil {
+				datas = append(datas, *b.CallbackData)
+			}
+		}
+	}
+	if want := []string{"e/plus/0", "e/prive", "e/form", "e/choix|r"}; !slices.Equal(datas, want) {
+		t.Errorf("buttons = %v, want %v (the over-long route left out)", datas, want)
+	}
+
+	q := srv.PressButton(group, alex, msg.MessageID, "e/plus/0")
+	if _, ok := srv.WaitCallbackAnswer(q, wait); !ok {
+		t.Fatal("button press not answered")
+	}
+	if !srv.WaitFor(wait, func() bool { return lastEditText(srv) == "Compteur 1" }) {
+		t.Fatalf("edits = %+v", srv.Edits())
+	}
+
+	first.stop()
+	second := start(t, srv, store, telegram.Options{})
+	if !srv.WaitFor(wait, second.Polling) {
+		t.Fatal("second process never polled")
+	}
+	q = srv.PressButton(group, alex, msg.MessageID, "e/plus/1")
+	if _, ok := srv.WaitCallbackAnswer(q, wait); !ok {
+		t.Fatal("button press after restart not answered")
+	}
+	if !srv.WaitFor(wait, func() bool { return lastEditText(srv) == "Compteur 2" }) {
+		t.Fatalf("after restart, edits = %+v", srv.Edits())
+	}
+
+	q = srv.PressButton(group, alex, msg.MessageID, "e/choix|r")
+	if _, ok := srv.WaitMessage(group.ID, wait, containing("Choisi : r")); !ok {
+		t.Error("select option not routed with its value")
+	}
+	if _, ok := srv.WaitCallbackAnswer(q, wait); !ok {
+		t.Error("select press not answered")
+	}
+	forged := srv.PressButton(group, alex, msg.MessageID, "zz/forged")
+	if a, ok := srv.WaitCallbackAnswer(forged, wait); !ok || a.Text == "" {
+		t.Errorf("forged button answer = %+v, %v; want a toast", a, ok)
+	}
+}
+
+func lastEditText(srv *telegramtest.Server) string {
+	edits := srv.Edits()
+	if len(edits) == 0 {
+		return ""
+	}
+	return edits[len(edits)-1].NewText
+}
+
+func TestEphemeralButtonAnswer(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	cmd := srv.SendText(group, camille, `/essai titre:x nombre:1`)
+	msg, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
+	if !ok {
+		t.Fatal("no answer to /essai")
+	}
+	// Camille started the bot: the private answer comes by direct message.
+	srv.AddChat(telegramtest.PrivateChat(camille))
+	q := srv.PressButton(group, camille, msg.MessageID, "e/prive")
+	a, ok := srv.WaitCallbackAnswer(q, wait)
+	if !ok || a.Text != loc(t, "fr").S("telegram.sent_privately") {
+		t.Errorf("answer = %+v, %v", a, ok)
+	}
+	if dm, ok := srv.LastSent(camille.ID); !ok || dm.Text != "Réponse secrète pour Camille" {
+		t.Errorf("direct message = %+v, %v", dm, ok)
+	}
+	// Alex never did: a toast.
+	q = srv.PressButton(group, alex, msg.MessageID, "e/prive")
+	a, ok = srv.WaitCallbackAnswer(q, wait)
+	if !ok || a.Text != "Réponse secrète pour Alex" {
+		t.Errorf("toast = %+v, %v", a, ok)
+	}
+	for _, s := range srv.SentMessages(group.ID) {
+		if strings.Contains(s.Text, "secrète") {
+			t.Errorf("private answer posted in the group: %q", s.Text)
+		}
+	}
+}
+
+func TestGuidedCommandAcrossRestart(t *testing.T) {
+	srv := telegramtest.New(t)
+	first, store := startPolling(t, srv)
+	cmd := srv.SendText(group, camille, "/essai")
+	prompt, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
+	if !ok || prompt.ReplyMarkup == nil || !prompt.ReplyMarkup.ForceReply || !prompt.ReplyMarkup.Selective {
+		t.Fatalf("first prompt = %+v, %v; want a selective ForceReply", prompt, ok)
+	}
+	if !strings.Contains(prompt.Text, "annuler") {
+		t.Errorf("prompt does not say how to cancel: %q", prompt.Text)
+	}
+	// Chatter in the group is not an answer.
+	srv.SendText(group, camille, "bonjour tout le monde")
+	ans := srv.ReplyTo(group, camille, prompt.MessageID, "Vide & grenier <2026>")
+	second, ok := srv.WaitMessage(group.ID, wait, replyTo(ans.MessageID))
+	if !ok || !second.ReplyMarkup.ForceReply {
+		t.Fatalf("second prompt = %+v, %v", second, ok)
+	}
+	// Another process continues the conversation.
+	first.stop()
+	next := start(t, srv, store, telegram.Options{})
+	if !srv.WaitFor(wait, next.Polling) {
+		t.Fatal("second process never polled")
+	}
+	// A wrong answer is explained and asked again; the first answer is kept.
+	bad := srv.ReplyTo(group, camille, second.MessageID, "trois")
+	again, ok := srv.WaitMessage(group.ID, wait, func(m telegramtest.SentMessage) bool {
+		return m.ReplyToMessageID == bad.MessageID && m.ReplyMarkup != nil && m.ReplyMarkup.ForceReply
+	})
+	if !ok {
+		t.Fatal("a wrong answer was not asked again")
+	}
+	if _, ok := srv.WaitMessage(group.ID, wait, func(m telegramtest.SentMessage) bool {
+		return m.ReplyToMessageID == bad.MessageID && strings.Contains(m.Text, "trois")
+	}); !ok {
+		t.Error("the wrong answer was not explained")
+	}
+	last := srv.ReplyTo(group, camille, again.MessageID, "3")
+	done, ok := srv.WaitMessage(group.ID, wait, replyTo(last.MessageID))
+	if !ok || done.Text != "Titre : Vide & grenier <2026> (3)" {
+		t.Fatalf("result = %+v, %v", done, ok)
+	}
+}
+
+func TestGuidedCommandCancelled(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	pc := telegramtest.PrivateChat(alex)
+	cmd := srv.SendText(pc, alex, "/essai nombre:4")
+	prompt, ok := srv.WaitMessage(alex.ID, wait, replyTo(cmd.MessageID))
+	if !ok || !prompt.ReplyMarkup.ForceReply {
+		t.Fatalf("prompt = %+v, %v", prompt, ok)
+	}
+	c := srv.SendText(pc, alex, "/cancel")
+	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c.MessageID)); !ok || m.Text != loc(t, "en").S("telegram.cancelled") {
+		t.Fatalf("cancel answer = %+v, %v", m, ok)
+	}
+	late := srv.ReplyTo(pc, alex, prompt.MessageID, "trop tard")
+	c2 := srv.SendText(pc, alex, "/cancel")
+	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c2.MessageID)); !ok || m.Text != loc(t, "en").S("telegram.nothing_to_cancel") {
+		t.Fatalf("second cancel = %+v, %v", m, ok)
+	}
+	for _, s := range srv.SentMessages(alex.ID) {
+		if s.ReplyToMessageID == late.MessageID {
+			t.Errorf("an answer after /cancel ran the command: %q", s.Text)
+		}
+	}
+}
+
+func TestModalBecomesGuidedForm(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	cmd := srv.SendText(group, camille, `/essai titre:x nombre:1`)
+	msg, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
+	if !ok {
+		t.Fatal("no answer to /essai")
+	}
+	q := srv.PressButton(group, camille, msg.MessageID, "e/form")
+	if _, ok := srv.WaitCallbackAnswer(q, wait); !ok {
+		t.Fatal("form button not answered")
+	}
+	p1, ok := srv.WaitMessage(group.ID, wait, containing("Votre nom"))
+	if !ok || !p1.ReplyMarkup.ForceReply {
+		t.Fatalf("name prompt = %+v, %v", p1, ok)
+	}
+	a1 := srv.ReplyTo(group, camille, p1.MessageID, "Camille")
+	p2, ok := srv.WaitMessage(group.ID, wait, replyTo(a1.MessageID))
+	if !ok || !strings.Contains(p2.Text, "Votre ville") {
+		t.Fatalf("city prompt = %+v, %v", p2, ok)
+	}
+	a2 := srv.ReplyTo(group, camille, p2.MessageID, "Lyon")
+	if m, ok := srv.WaitMessage(group.ID, wait, replyTo(a2.MessageID)); !ok || m.Text != "Reçu : Camille de Lyon" {
+		t.Fatalf("submit = %+v, %v", m, ok)
+	}
+}
+
+func TestHostileMarkupIsRenderedSafely(t *testing.T) {
+	srv := telegramtest.New(t) // strict: an unescaped & or < fails the send
+	startPolling(t, srv)
+	hostile := `<script>alert("x")</script> & *gras* _i_ @everyone`
+	cmd := srv.SendText(group, camille, `/essai titre:"`+strings.ReplaceAll(hostile, `"`, `\"`)+`" nombre:1`)
+	m, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
+	if !ok {
+		t.Fatalf("no answer; calls: %+v", srv.CallsTo("sendMessage"))
+	}
+	if m.Text != "Titre : "+strings.Replace(hostile, "@", "@\u2060", 1)+" (1)" {
+		t.Errorf("visible text = %q; want the title as typed, its mention defused", m.Text)
+	}
+	if strings.Contains(m.RawText, "<script>") || !strings.Contains(m.RawText, "&lt;script&gt;") {
+		t.Errorf("raw HTML = %q", m.RawText)
+	}
+	for _, e := range m.Entities {
+		if e.Type != "bold" || e.Offset != 0 {
+			t.Errorf("unexpected entity %+v: user text became formatting", e)
+		}
+	}
+}
+
+func TestAdministratorsAreModerators(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	srv.SetAdministrators(group.ID, camille)
+	c := srv.SendText(group, camille, "/moderer")
+	if m, ok := srv.WaitMessage(group.ID, wait, replyTo(c.MessageID)); !ok || m.Text != "Modération ouverte" {
+		t.Errorf("administrator got %+v, %v", m, ok)
+	}
+	a := srv.SendText(group, alex, "/moderer")
+	if m, ok := srv.WaitMessage(group.ID, wait, replyTo(a.MessageID)); !ok || m.Text == "Modération ouverte" {
+		t.Errorf("member got %+v, %v; want a refusal", m, ok)
+	}
+	// A member is refused at once, not asked for options first.
+	b := srv.SendText(group, alex, "/bannir")
+	if m, ok := srv.WaitMessage(group.ID, wait, replyTo(b.MessageID)); !ok || m.ReplyMarkup != nil || !strings.Contains(m.Text, loc(t, "en").S("role.moderator")) {
+		t.Errorf("member got %+v, %v; want a refusal without a question", m, ok)
+	}
+}
+
+func TestDirectMessageRefused(t *testing.T) {
+	srv := telegramtest.New(t)
+	r, _ := startPolling(t, srv)
+	ctx := context.Background()
+	srv.AddChat(telegramtest.PrivateChat(camille))
+	if _, err := r.DirectMessage(ctx, "1001", commands.Reply("Bonjour")); err != nil {
+		t.Fatalf("direct message to a member who started the bot: %v", err)
+	}
+	srv.Block(camille.ID)
+	if _, err := r.DirectMessage(ctx, "1001", commands.Reply("Bonjour")); !errors.Is(err, commands.ErrDirectMessageRefused) {
+		t.Errorf("blocked: err = %v, want ErrDirectMessageRefused", err)
+	}
+	srv.AddUser(alex)
+	if _, err := r.DirectMessage(ctx, "1002", commands.Reply("Hello")); !errors.Is(err, commands.ErrDirectMessageRefused) {
+		t.Errorf("never started: err = %v, want ErrDirectMessageRefused", err)
+	}
+}
+
+func TestInlineQueryAnswersFromAutocomplete(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	id := srv.InlineQuery(camille, "voter")
+	if !srv.WaitFor(wait, func() bool { return len(srv.InlineAnswers()) == 1 }) {
+		t.Fatal("inline query not answered")
+	}
+	ans := srv.InlineAnswers()[0]
+	if ans.QueryID != id || len(ans.Results) != 1 {
+		t.Fatalf("answer = %+v", ans)
+	}
+	var res struct {
+		Title   string `json:"title"`
+		Content struct {
+			Text string `json:"message_text"`
+		} `json:"input_message_content"`
+	}
+	if err := json.Unmarshal(ans.Results[0], &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Title != "Comment voter ? (voter)" || res.Content.Text != "Appuyez sur &lt;un bouton&gt; &amp; c'est tout." {
+		t.Errorf("result = %+v", res)
+	}
+}
+
+func TestJoinsAndFilesAndInviteLinks(t *testing.T) {
+	srv := telegramtest.New(t)
+	joins := make(chan string, 4)
+	r := start(t, srv, storagetest.Open(t), telegram.Options{}, func(a *telegram.Adapter) {
+		a.OnJoin = func(ctx context.Context, e telegram.JoinEvent) { joins <- e.UserID + " " + e.Name }
+	})
+	srv.NewChatMembers(group, alex, alex)
+	select {
+	case got := <-joins:
+		if got != "1002 Alex" {
+			t.Errorf("join = %q", got)
+		}
+	case <-time.After(wait):
+		t.Fatal("no join event")
+	}
+	c := srv.SendText(group, camille, "/fichiers")
+	if _, ok := srv.WaitMessage(group.ID, wait, func(m telegramtest.SentMessage) bool { return m.Method == "sendDocument" }); !ok {
+		t.Fatalf("no document sent after %d", c.MessageID)
+	}
+	if !srv.WaitFor(wait, func() bool { return len(srv.Documents(group.ID)) == 2 }) {
+		t.Fatalf("files sent: %+v", srv.Documents(group.ID))
+	}
+	docs := srv.Documents(group.ID)
+	if docs[0].FileName != "export.csv" || string(docs[0].Data) != "a,b\n1,2\n" {
+		t.Errorf("document = %+v", docs[0])
+	}
+	if photo, _ := srv.LastSent(group.ID); photo.Method != "sendPhoto" || !bytes.Equal(docs[1].Data, tinyPNG()) {
+		t.Errorf("the PNG was not sent as a photo: %s", photo.Method)
+	}
+	link, err := r.CreateInviteLink(context.Background(), "-1001234", "Ambassadeurs")
+	if err != nil || link == "" {
+		t.Fatalf("invite link = %q, %v", link, err)
+	}
+	links := srv.InviteLinks(group.ID)
+	if len(links) != 1 || links[0].MemberLimit != 1 || links[0].InviteLink != link {
+		t.Errorf("links = %+v", links)
+	}
+}

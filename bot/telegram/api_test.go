@@ -1,0 +1,59 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+func TestRetryable(t *testing.T) {
+	tooMany := &tgbotapi.Error{Code: 429, Message: "Too Many Requests: retry after 3", ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: 3}}
+	uploadTooMany := &tgbotapi.Error{Message: "Too Many Requests: retry after 2", ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: 2}}
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	read := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+	tests := []struct {
+		name  string
+		err   error
+		s     safety
+		wait  time.Duration
+		retry bool
+	}{
+		{"429 on a send", tooMany, onceOnly, 3 * time.Second, true},
+		{"429 on an upload (code 0)", fmt.Errorf("sendDocument: %w", uploadTooMany), onceOnly, 2 * time.Second, true},
+		{"429 without retry_after", &tgbotapi.Error{Code: 429}, onceOnly, time.Second, true},
+		{"500 on a send", &tgbotapi.Error{Code: 500, Message: "Internal Server Error"}, onceOnly, 0, false},
+		{"500 on an edit", &tgbotapi.Error{Code: 500}, idempotent, 0, true},
+		{"502 HTML page on a send", &statusError{code: 502}, onceOnly, 0, false},
+		{"502 HTML page on an edit", &statusError{code: 502}, idempotent, 0, true},
+		{"400", &tgbotapi.Error{Code: 400, Message: "Bad Request: chat not found"}, idempotent, 0, false},
+		{"403", &tgbotapi.Error{Code: 403, Message: "Forbidden: bot was blocked by the user"}, idempotent, 0, false},
+		{"connection refused", fmt.Errorf("post: %w", dial), onceOnly, 0, true},
+		{"connection reset on a send", read, onceOnly, 0, false},
+		{"connection reset on an edit", read, idempotent, 0, true},
+		{"canceled", context.Canceled, idempotent, 0, false},
+	}
+	for _, tt := range tests {
+		wait, retry := retryable(tt.err, tt.s)
+		if wait != tt.wait || retry != tt.retry {
+			t.Errorf("%s: retryable = %s, %v; want %s, %v", tt.name, wait, retry, tt.wait, tt.retry)
+		}
+	}
+	for _, tt := range []struct {
+		err  error
+		code int
+	}{
+		{&tgbotapi.Error{Message: "Forbidden: bot was blocked by the user"}, 403},
+		{&tgbotapi.Error{Message: "Bad Request: chat not found"}, 400},
+		{&tgbotapi.Error{Code: 403}, 403},
+		{errors.New("other"), 0},
+	} {
+		if got := errorCode(tt.err); got != tt.code {
+			t.Errorf("errorCode(%v) = %d, want %d", tt.err, got, tt.code)
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+func TestLeaseHasOneHolderUntilExpiryOrRelease(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+		ttl := 10 * time.Second
+		steps := []struct {
+			holder string
+			at     time.Duration
+			want   bool
+		}{
+			{"a", 0, true},
+			{"b", time.Second, false},
+			{"a", 3 * time.Second, true}, // renewal pushes expiry to 13 s
+			{"b", 12 * time.Second, false},
+			{"b", 14 * time.Second, true}, // a died: b takes over
+			{"a", 15 * time.Second, false},
+		}
+		for _, st := range steps {
+			got, err := s.AcquireLease(ctx, "poller", st.holder, now.Add(st.at), ttl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != st.want {
+				t.Errorf("%s acquires at +%s = %v, want %v", st.holder, st.at, got, st.want)
+			}
+		}
+		if err := s.ReleaseLease(ctx, "poller", "a"); err != nil { // not the holder: no effect
+			t.Fatal(err)
+		}
+		if got, _ := s.AcquireLease(ctx, "poller", "a", now.Add(16*time.Second), ttl); got {
+			t.Error("a released b's lease")
+		}
+		if err := s.ReleaseLease(ctx, "poller", "b"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.AcquireLease(ctx, "poller", "a", now.Add(16*time.Second), ttl); !got {
+			t.Error("a cannot take a released lease")
+		}
+	})
+}
+
+func TestSettingsAndConversations(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		if _, err := s.Setting(ctx, "k"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("unset setting: err = %v, want ErrNotFound", err)
+		}
+		first, err := s.SettingOrCreate(ctx, "k", "one")
+		if err != nil || first != "one" {
+			t.Fatalf("create = %q, %v", first, err)
+		}
+		if again, _ := s.SettingOrCreate(ctx, "k", "two"); again != "one" {
+			t.Errorf("second create = %q, want the first value", again)
+		}
+		if err := s.SetSetting(ctx, "k", "three"); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.Setting(ctx, "k"); v != "three" {
+			t.Errorf("after set = %q", v)
+		}
+
+		now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+		c := storage.Conversation{Platform: "telegram", ChatID: "-1", UserID: "7", State: `{"x":1}`, PromptID: "42", ExpiresAt: now.Add(10 * time.Minute)}
+		if err := s.SaveConversation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Conversation(ctx, "telegram", "-1", "7", now)
+		if err != nil || got.State != c.State || got.PromptID != "42" {
+			t.Fatalf("conversation = %+v, %v", got, err)
+		}
+		if _, err := s.Conversation(ctx, "telegram", "-1", "7", now.Add(11*time.Minute)); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("expired conversation: err = %v, want ErrNotFound", err)
+		}
+		if live, err := s.EndConversation(ctx, "telegram", "-1", "7", now); err != nil || !live {
+			t.Errorf("end = %v, %v; want a live one ended", live, err)
+		}
+		if live, _ := s.EndConversation(ctx, "telegram", "-1", "7", now); live {
+			t.Error("ended twice")
+		}
+	})
+}
+
+func TestChangeChatIDKeepsTheChat(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		defaults := storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}
+		old, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-42", Title: "Coop"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved, err := s.ChangeChatID(ctx, "telegram", "-42", "-10042")
+		if err != nil || !moved {
+			t.Fatalf("change = %v, %v", moved, err)
+		}
+		now, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-10042"}, defaults)
+		if err != nil || now.ID != old.ID {
+			t.Errorf("after the change, chat %d (%v), want %d", now.ID, err, old.ID)
+		}
+		if moved, err := s.ChangeChatID(ctx, "telegram", "-42", "-10042"); err != nil || moved {
+			t.Errorf("second change = %v, %v; want nothing to move", moved, err)
+		}
+		if _, _, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-7"}, defaults); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ChangeChatID(ctx, "telegram", "-10042", "-7"); !errors.Is(err, storage.ErrConflict) {
+			t.Errorf("onto an existing chat: err = %v, want ErrConflict", err)
+		}
+	})
+}

@@ -256,7 +256,7 @@ func TestPermissionsAndBadInput(t *testing.T) {
 	)
 }
 
-func TestManyChoicesUseAMenu(t *testing.T) {
+func TestManyChoicesUseAMenuForSingleChoice(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `
 /sondage creer question:"Couleur ?" choix:"Rouge | Vert | Bleu | Jaune | Noir | Blanc"
@@ -264,17 +264,20 @@ func TestManyChoicesUseAMenu(t *testing.T) {
 :choix 2
 :avance 3s
 /sondage creer question:"Couleurs ?" choix:"Rouge | Vert | Bleu | Jaune | Noir | Blanc" type:multiple max:2
-:choix 1 2 3
-:choix 3 1
+:bouton 6
+:bouton 1
+:bouton 2
 `)
 	consoletest.Contains(t, out,
 		"Menu ; choisissez avec :choix N…: Votre choix", "6. Blanc",
 		"Vote enregistré pour le sondage n°1 : Blanc.",
 		"Vote modifié pour le sondage n°1 : Vert.",
 		"2. Vert : 1 vote (100 %)",
-		"📊 Sondage n°2 : Couleurs ?", "Menu ; choisissez avec :choix N…: Vos choix",
-		"> camille: :choix 1 2 3", "2 choix au plus",
-		"> camille: :choix 3 1", "Vote enregistré pour le sondage n°2 : Bleu, Rouge.",
+		// Multiple choice keeps a toggle button per choice, even beyond five.
+		"📊 Sondage n°2 : Couleurs ?", "[1 Rouge] [2 Vert] [3 Bleu] [4 Jaune] [5 Noir] [6 Blanc]",
+		"> camille: :bouton 6", "Vos choix : Blanc.",
+		"> camille: :bouton 1", "Vos choix : Blanc, Rouge.",
+		"> camille: :bouton 2", "2 choix au plus",
 	)
 }
 

@@ -22,8 +22,14 @@ func voteRoute(p storage.Poll, choice int) string {
 
 func selectRoute(id int64) string { return "p/s/" + pollIDString(id) }
 
-// usesSelect is true when buttons would not fit: more than five choices.
-func usesSelect(p storage.Poll) bool { return len(p.Choices) > MaxButtons }
+// usesSelect is true for single-choice polls with more than five choices:
+// one menu instead of rows of buttons. Multiple-choice and ranked polls
+// keep one toggle button per choice (up to 20, four rows on Discord),
+// because Telegram renders a menu as one button per option, which could
+// only ever choose one.
+func usesSelect(p storage.Poll) bool {
+	return p.Kind == storage.PollSingle && len(p.Choices) > MaxButtons
+}
 
 // pollMessage is the message posted in every chat: the question, the live
 // tally (or the choices only, when results wait for the close) and the
@@ -48,13 +54,7 @@ func pollMessage(l *locales.Localizer, p storage.Poll, t Tally) *commands.Respon
 	}
 	switch {
 	case usesSelect(p):
-		sel := &commands.Select{Action: selectRoute(p.ID), Placeholder: l.S("poll.select_placeholder." + p.Kind), MinValues: 1, MaxValues: 1}
-		if p.Kind != storage.PollSingle {
-			sel.MaxValues = len(p.Choices)
-			if p.MaxChoices > 0 {
-				sel.MaxValues = p.MaxChoices
-			}
-		}
+		sel := &commands.Select{Action: selectRoute(p.ID), Placeholder: l.S("poll.select_placeholder"), MinValues: 1, MaxValues: 1}
 		for i, c := range p.Choices {
 			sel.Options = append(sel.Options, commands.Button{Label: c.Label, Action: strconv.Itoa(i)})
 		}

@@ -32,13 +32,15 @@ func (rt *Runtime) RunJobs(ctx context.Context, poll time.Duration) {
 	}
 }
 
-// RunDueJobs runs every job due at the clock's time and returns how many ran.
+// RunDueJobs runs every job due at the clock's time, then the modules'
+// ticks, and returns how many jobs ran.
 func (rt *Runtime) RunDueJobs(ctx context.Context) (int, error) {
 	ran := 0
 	for ctx.Err() == nil {
 		now := rt.clock.Now()
 		job, err := rt.store.ClaimJob(ctx, now, jobLease)
 		if errors.Is(err, storage.ErrNotFound) {
+			rt.runTicks(ctx)
 			return ran, nil
 		}
 		if err != nil {
@@ -84,4 +86,15 @@ func safeRun(fn func() error) (err error) {
 		}
 	}()
 	return fn()
+}
+
+func (rt *Runtime) runTicks(ctx context.Context) {
+	rt.mu.RLock()
+	ticks := rt.ticks
+	rt.mu.RUnlock()
+	for _, tick := range ticks {
+		if err := safeRun(func() error { return tick(ctx) }); err != nil && ctx.Err() == nil {
+			rt.log.Error("module tick", "error", err)
+		}
+	}
 }

@@ -39,8 +39,13 @@ type Runtime struct {
 	mu        sync.RWMutex
 	platforms map[string]Platform
 	jobs      map[string]commands.JobHandler
+	ticks     []func(ctx context.Context) error
 
 	inflight sync.WaitGroup
+
+	// locations caches loaded time zones: time.LoadLocation reads a file
+	// on every call, and every request needs its community's zone.
+	locations sync.Map // name → *time.Location
 }
 
 // New makes a runtime. clock may be nil for the system clock.
@@ -221,7 +226,7 @@ func (rt *Runtime) resolve(ctx context.Context, req *commands.Request) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}
-	tz, err := time.LoadLocation(community.Timezone)
+	tz, err := rt.location(community.Timezone)
 	if err != nil {
 		rt.log.Warn("community has an unknown time zone", "community", community.ID, "timezone", community.Timezone)
 		tz = rt.cfg.DefaultTimezone
@@ -348,6 +353,11 @@ func (rt *Runtime) Install(mods ...commands.Module) error {
 		for kind, h := range m.Jobs {
 			rt.RegisterJob(kind, h)
 		}
+		if m.Tick != nil {
+			rt.mu.Lock()
+			rt.ticks = append(rt.ticks, m.Tick)
+			rt.mu.Unlock()
+		}
 	}
 	return nil
 }
@@ -355,4 +365,17 @@ func (rt *Runtime) Install(mods ...commands.Module) error {
 // Deps are the collaborators capabilities are built with.
 func (rt *Runtime) Deps() commands.Deps {
 	return commands.Deps{Store: rt.store, Messenger: rt.Messenger(), Clock: rt.clock, Log: rt.log, Registry: rt.registry}
+}
+
+// location loads a time zone once per process.
+func (rt *Runtime) location(name string) (*time.Location, error) {
+	if tz, ok := rt.locations.Load(name); ok {
+		return tz.(*time.Location), nil
+	}
+	tz, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	rt.locations.Store(name, tz)
+	return tz, nil
 }

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -26,4 +27,8 @@ type Deps struct {
 type Module struct {
 	Specs []*Spec
 	Jobs  map[string]JobHandler
+	// Tick, when set, is periodic in-process work (coalesced edits of live
+	// results). The runtime's job loop calls it after each round of due
+	// jobs, so it shares that loop's owner and stops with its context.
+	Tick func(ctx context.Context) error
 }

@@ -137,6 +137,9 @@ func (s *Store) LinkIdentity(ctx context.Context, memberID int64, platform, user
 				ELSE 'member' END`, memberID, other); err != nil {
 			return fmt.Errorf("merge roles of member %d into %d: %w", other, memberID, err)
 		}
+		if err := mergePollBallots(ctx, tx, memberID, other); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE id = $1`, other); err != nil {
 			return fmt.Errorf("delete merged member %d: %w", other, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/community"
 	"github.com/agora-community/agora/commands/help"
+	"github.com/agora-community/agora/commands/polls"
 )
 
 // Modules builds every capability.
@@ -13,5 +14,6 @@ func Modules(deps commands.Deps) []commands.Module {
 	return []commands.Module{
 		{Specs: []*commands.Spec{help.Spec(deps.Registry)}},
 		community.New(deps),
+		polls.New(deps),
 	}
 }

@@ -1,0 +1,433 @@
+package polls_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/agora-community/agora/bot/console/consoletest"
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+// Two chats of one community, so every test sees the poll mirrored.
+const twoChats = `
+:chat annonces
+/aide
+:chat general
+`
+
+func TestSingleChoicePollFromCreationToDeadline(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, twoChats+`
+/sondage creer question:"Quel jour pour l'AG ?" choix:"Samedi | Dimanche | *Lundi*" fin:"samedi 18h30" quorum:3
+:bouton 1
+:user alex
+:bouton 2
+:bouton Samedi
+:chat annonces
+:user sam
+:bouton Dimanche
+:avance 3s
+:avance 6j
+:bouton 1
+/sondage voter sondage:1 choix:2
+`)
+	consoletest.Contains(t, out,
+		// Posted in both chats, with the deadline in the community's words.
+		"[#2 · annonces] 📊 Sondage n°1 : Quel jour pour l'AG ?",
+		"choix unique · anonyme · quorum 3 · clôture samedi 12 décembre à 18h30",
+		"3. *Lundi* : 0 vote (0 %)", // markup typed by a member stays literal
+		"[1 Samedi] [2 Dimanche] [3 *Lundi*]",
+		"[#3] 📊 Sondage n°1",
+		"Sondage n°1 créé et publié dans 2 salons.",
+		"Vote enregistré pour le sondage n°1 : Samedi.",
+		"> alex: :bouton 2", "Vote enregistré pour le sondage n°1 : Dimanche.",
+		"> alex: :bouton Samedi", "Vote modifié pour le sondage n°1 : Samedi. Votre vote précédent est remplacé.",
+		"> sam: :bouton Dimanche", "Vote enregistré pour le sondage n°1 : Dimanche.",
+		// Live results: both posts edited once the interval allows.
+		"> sam: :avance 3s", "[#2 · modifié]", "1. Samedi : 2 votes (67 %)", "2. Dimanche : 1 vote (33 %)",
+		"3 votants · quorum de 3 atteint",
+		"[#3 · modifié · general]",
+		// Agora closes it at the deadline and posts the result where it was posted.
+		"> sam: :avance 6j", "Sondage clos.",
+		"🏁 Résultat du sondage n°1 : Quel jour pour l'AG ?", "1. Samedi : 2 votes (67 %)", "3 votants · quorum de 3 atteint",
+		"Choix retenu : Samedi.", "fichier joint : sondage-1.png",
+		"> sam: :bouton 1", "Aucun bouton ne correspond à « 1 ».", // the closed poll lost its buttons
+		"> sam: /sondage voter sondage:1 choix:2", "Le sondage n°1 est clos",
+	)
+	if n := strings.Count(out, "🏁 Résultat du sondage n°1"); n != 2 {
+		t.Fatalf("result posted %d times, want once per chat (2)", n)
+	}
+	// The close job is done: moving on posts nothing more.
+	again := env.Run(t, ":avance 7j")
+	if strings.Contains(again, "Résultat") {
+		t.Fatalf("result posted again:\n%s", again)
+	}
+}
+
+func TestMultipleChoiceTogglesWithAMaximum(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Quels ateliers ?" choix:"Cuisine | Vélo | Couture" type:multiple max:2 fin:1j
+:bouton 1
+:bouton 2
+:bouton 3
+:bouton 1
+/sondage voter sondage:1 choix:"1, 2, 3"
+/sondage voter sondage:1 choix:"Couture, Cuisine"
+:user alex
+:bouton Vélo
+:avance 1j
+`)
+	consoletest.Contains(t, out,
+		"choix multiple (2 au plus) · anonyme", "Touchez un choix pour l'ajouter ou le retirer.",
+		"> camille: :bouton 1", "Vos choix : Cuisine.",
+		"> camille: :bouton 2", "Vos choix : Cuisine, Vélo.",
+		"> camille: :bouton 3", "2 choix au plus : retirez-en un avant d'en ajouter un autre.",
+		"> camille: :bouton 1", "Vos choix : Vélo.",
+		`choix:"1, 2, 3"`, "2 choix au plus",
+		`choix:"Couture, Cuisine"`, "Vote modifié pour le sondage n°1 : Couture, Cuisine.",
+		"> alex: :bouton Vélo", "Vos choix : Vélo.",
+		"Résultat du sondage n°1", "1. Cuisine : 1 vote (50 %)", "2. Vélo : 1 vote (50 %)", "3. Couture : 1 vote (50 %)",
+		"2 votants", "Égalité : aucun choix ne l'emporte.",
+	)
+}
+
+func TestRankedPollIsDecidedByInstantRunoff(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Nom du local ?" choix:"Agora | Bercail | Cabane" type:classement fin:2j
+/sondage voter sondage:1 classement:"Agora > Bercail"
+:user b1
+/sondage voter sondage:1 classement:"Bercail > Agora"
+:user b2
+:bouton Bercail
+:bouton Cabane
+:user c1
+/sondage voter sondage:1 classement:"3 > 2 > 1"
+:user a2
+:bouton 1
+:user camille
+/sondage fermer sondage:1
+`)
+	consoletest.Contains(t, out,
+		"classement (vote alternatif)", "Touchez les choix dans votre ordre de préférence",
+		"Vote enregistré pour le sondage n°1 : Agora > Bercail.",
+		"> b2: :bouton Cabane", "Votre classement : Bercail > Cabane.",
+		"Vote enregistré pour le sondage n°1 : Cabane > Bercail > Agora.",
+		"> camille: /sondage fermer sondage:1",
+		"🏁 Résultat du sondage n°1 : Nom du local ?",
+		"1. Agora : 2 votes (40 %)", "2. Bercail : 2 votes (40 %)", "3. Cabane : 1 vote (20 %)",
+		"Tour 1 : Agora 2, Bercail 2, Cabane 1 ; éliminé : Cabane",
+		"Tour 2 : Agora 2, Bercail 3",
+		"5 votants", "Choix retenu : Bercail.",
+		"Sondage n°1 clos ; le résultat est publié.",
+	)
+}
+
+func TestQuorumNotReachedMarksTheResultInvalid(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"On change de local ?" choix:"Oui | Non" quorum:5 fin:"demain 19h" resultats:cloture
+:bouton Oui
+/sondage resultats sondage:1
+:user alex
+/sondage resultats sondage:1
+:bouton Non
+:avance 2j
+`)
+	consoletest.Contains(t, out,
+		"quorum 5 · clôture mardi 8 décembre à 19h00",
+		"1. Oui\n", "2. Non\n", "0 votant", "Les résultats seront montrés à la clôture.",
+		// The author sees the tally; others wait for the close.
+		"> camille: /sondage resultats sondage:1", "1. Oui : 1 vote (100 %)",
+		"> alex: /sondage resultats sondage:1", "Les résultats du sondage n°1 seront montrés à sa clôture.",
+		"Résultat du sondage n°1", "1. Oui : 1 vote (50 %)", "2 votants · quorum de 5 non atteint : résultat non valable",
+		"Égalité",
+	)
+}
+
+func TestQuestionnaireGivesWinningChoicesAndPrice(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/questionnaire creer titre:"Pain du mardi" prix_base:2,10
+:role moderateur
+/questionnaire creer titre:"Pain du mardi" prix_base:2,10
+/questionnaire ajouter questionnaire:1 question:"Farine ?" choix:"Bio +0,40 € | Standard" fin:1j
+/questionnaire ajouter questionnaire:1 question:"Taille ?" choix:"Grand +1 | Petit -0,50 €" fin:1j
+/questionnaire ajouter questionnaire:1 question:"Graines ?" choix:"Oui +0,30 | Non" fin:1j
+/questionnaire ajouter questionnaire:1 question:"Prix ?" choix:"Bio +0,4x | B"
+:bouton Oui
+:user alex
+/sondage voter sondage:1 choix:Bio
+/sondage voter sondage:2 choix:Petit
+/questionnaire resultat questionnaire:1
+:avance 1j
+/questionnaire resultat questionnaire:1
+/questionnaire resultat questionnaire:9
+`)
+	consoletest.Contains(t, out,
+		"> camille: /questionnaire creer", "Cette commande est réservée aux modérateur·rices.",
+		"Questionnaire n°1 « Pain du mardi » créé, prix de base 2,10 €.",
+		"📊 Sondage n°1 : Farine ?", "1. Bio (+0,40 €) : 0 vote (0 %)", "2. Standard : 0 vote (0 %)",
+		"2. Petit (-0,50 €)",
+		"Je ne comprends pas le prix du choix « Bio +0,4x »",
+		"> alex: /questionnaire resultat questionnaire:1",
+		"Questionnaire n°1 : Pain du mardi",
+		"1. Farine ? (sondage n°1) : Bio (+0,40 €) (en cours)",
+		"2. Taille ? (sondage n°2) : Petit (-0,50 €) (en cours)",
+		"3. Graines ? (sondage n°3) : Oui (+0,30 €) (en cours)",
+		"Prix résultant : 2,30 € (base 2,10 €), provisoire.",
+		"Résultat du sondage n°1", "Choix retenu : Bio.",
+		"> alex: /questionnaire resultat questionnaire:1",
+		"1. Farine ? (sondage n°1) : Bio (+0,40 €)\n",
+		"3. Graines ? (sondage n°3) : Oui (+0,30 €)\n",
+		"Prix résultant : 2,30 € (base 2,10 €).",
+		"Je ne trouve pas de questionnaire n°9 dans cette communauté.",
+	)
+}
+
+func TestPermissionsAndBadInput(t *testing.T) {
+	env := consoletest.New(t)
+	long := strings.Repeat("x", 301)
+	out := env.Run(t, `
+/sondage reglage creation:moderateurs
+:role moderateur
+/sondage reglage creation:moderateurs
+:role membre
+/sondage creer question:"Q ?" choix:"A | B"
+:role moderateur
+/sondage reglage creation:membres
+:role membre
+/sondage creer question:"`+long+`" choix:"A | B"
+/sondage creer question:"Q ?" choix:"A"
+/sondage creer question:"Q ?" choix:"A | a"
+/sondage creer question:"Q ?" choix:"A |  | B"
+/sondage creer question:"Q ?" choix:"A | `+strings.Repeat("é", 81)+`"
+/sondage creer question:"Q ?" choix:"A | B" fin:"la semaine des quatre jeudis"
+/sondage creer question:"Q ?" choix:"A | B" max:2
+/sondage creer question:"Q ?" choix:"A | B" type:multiple max:3
+/sondage creer question:"Réservé" choix:"A | B" votants:moderateurs anonyme:non
+:user alex
+:bouton A
+/sondage fermer sondage:1
+/sondage exporter sondage:1
+/sondage supprimer sondage:1
+/sondage resultats sondage:42
+:role moderateur
+:bouton A
+/sondage exporter sondage:1
+:user camille
+/sondage liste
+/sondage supprimer sondage:1
+/sondage liste
+/sondage voter sondage:1 choix:1
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage reglage creation:moderateurs", "Cette commande est réservée aux modérateur·rices.",
+		"Création de sondages : modérateur·rices et plus.",
+		"Dans cette communauté, la création de sondages est réservée aux modérateur·rices.",
+		"Création de sondages : membres et plus.",
+		"L'option question est trop longue : 301 caractères pour 300 au plus.",
+		"Il faut entre 2 et 20 choix séparés par « | » ; j'en compte 1.",
+		"Le choix « a » est donné deux fois.",
+		"Le choix n°2 est vide.",
+		"Le choix n°2 est trop long : 81 caractères pour 80 au plus.",
+		"Je ne comprends pas la clôture « la semaine des quatre jeudis ».",
+		"L'option max ne vaut que pour un sondage à choix multiple",
+		"Le maximum (3) dépasse le nombre de choix (2).",
+		"choix unique · public · réservé aux modérateur·rices",
+		"> alex: :bouton A", "Ce sondage est réservé aux modérateur·rices : votre vote n'a pas été pris en compte.",
+		"> alex: /sondage fermer sondage:1", "Seuls l'auteur du sondage n°1 et la modération peuvent faire cela.",
+		"> alex: /sondage exporter sondage:1", "Seuls l'auteur",
+		"> alex: /sondage supprimer sondage:1", "Seuls l'auteur",
+		"Je ne trouve pas de sondage n°42 dans cette communauté.",
+		"> alex: :bouton A", "Vote enregistré pour le sondage n°1 : A.",
+		"> alex: /sondage exporter sondage:1", "Export du sondage n°1 : totaux et bulletins.",
+		"fichier joint : sondage-1.csv", "fichier joint : sondage-1-bulletins.csv",
+		"> camille: /sondage liste", "1 sondage ouvert", "n°1 : Réservé",
+		"> camille: /sondage supprimer sondage:1", "supprimé]", "Sondage n°1 supprimé.",
+		"> camille: /sondage liste", "Aucun sondage ouvert.",
+		"> camille: /sondage voter sondage:1 choix:1", "Je ne trouve pas de sondage n°1 dans cette communauté.",
+	)
+}
+
+func TestManyChoicesUseAMenuForSingleChoice(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Couleur ?" choix:"Rouge | Vert | Bleu | Jaune | Noir | Blanc"
+:choix 6
+:choix 2
+:avance 3s
+/sondage creer question:"Couleurs ?" choix:"Rouge | Vert | Bleu | Jaune | Noir | Blanc" type:multiple max:2
+:bouton 6
+:bouton 1
+:bouton 2
+`)
+	consoletest.Contains(t, out,
+		"Menu ; choisissez avec :choix N…: Votre choix", "6. Blanc",
+		"Vote enregistré pour le sondage n°1 : Blanc.",
+		"Vote modifié pour le sondage n°1 : Vert.",
+		"2. Vert : 1 vote (100 %)",
+		// Multiple choice keeps a toggle button per choice, even beyond five.
+		"📊 Sondage n°2 : Couleurs ?", "[1 Rouge] [2 Vert] [3 Bleu] [4 Jaune] [5 Noir] [6 Blanc]",
+		"> camille: :bouton 6", "Vos choix : Blanc.",
+		"> camille: :bouton 1", "Vos choix : Blanc, Rouge.",
+		"> camille: :bouton 2", "2 choix au plus",
+	)
+}
+
+func TestReopenBeforeTheDeadline(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Pique-nique ?" choix:"Oui | Non" fin:2j
+/sondage rouvrir sondage:1
+/sondage fermer sondage:1
+/sondage fermer sondage:1
+:user alex
+/sondage voter sondage:1 choix:Oui
+:user camille
+/sondage rouvrir sondage:1
+:avance 3s
+:user alex
+:bouton Oui
+:avance 2j
+:user camille
+/sondage rouvrir sondage:1
+`)
+	consoletest.Contains(t, out,
+		"Le sondage n°1 est déjà ouvert.",
+		"Résultat du sondage n°1", "Aucun vote : pas de résultat.",
+		"Le sondage n°1 est déjà clos.",
+		"> alex: /sondage voter sondage:1 choix:Oui", "Le sondage n°1 est clos",
+		"Sondage n°1 rouvert jusqu'à son échéance.",
+		"[#1 · modifié]", "[1 Oui] [2 Non]", // the buttons are back
+		"> alex: :bouton Oui", "Vote enregistré pour le sondage n°1 : Oui.",
+		"Résultat du sondage n°1", "1. Oui : 1 vote (100 %)", "Choix retenu : Oui.",
+		"L'échéance du sondage n°1 est passée : il ne peut plus être rouvert.",
+	)
+}
+
+// A route is never trusted: forged, garbled or foreign routes are refused
+// with a clear private message and change nothing.
+func TestForgedRoutesAreRefused(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, `/sondage creer question:"Q" choix:"A | B"`)
+	ctx := context.Background()
+	press := func(route string, values ...string) *commands.Response {
+		return env.Runtime.Handle(ctx, &commands.Request{
+			Platform: commands.PlatformConsole,
+			Chat:     commands.Chat{ID: "general", GroupID: "console"},
+			User:     commands.User{ID: "mallory", Name: "mallory"},
+			Action:   &commands.Action{Route: route, Values: values},
+		})
+	}
+	for _, route := range []string{"p/v/1/2", "p/v/1/01", "p/v/01/0", "p/v/1", "p/v/1/0/0", "p/x/1/0", "p/t/1/0", "p/v/2/0", "p/s/1", "p/v/1/-1", "p/v/1/0 ", "p/v/1/é"} {
+		r := press(route)
+		if !r.Ephemeral || len(r.Text) == 0 {
+			t.Errorf("route %q: %+v, want a private refusal", route, r)
+		}
+	}
+	if r := press("p/s/1", "0", "0"); !r.Ephemeral || strings.Contains(string(r.Text), "enregistré") {
+		t.Errorf("menu with a repeated value: %q", r.Text)
+	}
+	// A poll of another community is not found from here.
+	foreign := env.Runtime.Handle(ctx, &commands.Request{
+		Platform: commands.PlatformTelegram, Chat: commands.Chat{ID: "-100"}, User: commands.User{ID: "7", Name: "x"},
+		Action: &commands.Action{Route: "p/v/1/0"},
+	})
+	if !strings.Contains(foreign.Text.Plain(), "Je ne trouve pas de sondage n°1") {
+		t.Errorf("foreign community: %q", foreign.Text.Plain())
+	}
+	out := env.Run(t, "/sondage resultats sondage:1")
+	consoletest.Contains(t, out, "0 votant")
+	if r := press("p/v/1/1"); !strings.Contains(r.Text.Plain(), "Vote enregistré pour le sondage n°1 : B.") {
+		t.Fatalf("a genuine route was refused: %q", r.Text.Plain())
+	}
+}
+
+// A member linked on two platforms has one ballot: voting from the second
+// account replaces the first vote.
+func TestLinkedAccountsShareOneBallot(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, `/sondage creer question:"Q" choix:"A | B"`)
+	ctx := context.Background()
+	camille := commands.User{ID: "camille", Name: "camille"}
+	console, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformConsole, GroupID: "console", ChatID: "general"},
+		storage.CommunityDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := env.Store.ResolveMember(ctx, console.CommunityID, commands.PlatformConsole, camille.ID, camille.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.LinkIdentity(ctx, m.ID, commands.PlatformDiscord, "d-42"); err != nil {
+		t.Fatal(err)
+	}
+	// A Discord channel joins the console's community.
+	discordChat, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformDiscord, GroupID: "g", ChatID: "c"},
+		storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.MoveChat(ctx, discordChat.ID, console.CommunityID); err != nil {
+		t.Fatal(err)
+	}
+	vote := func(platform, user, route string) string {
+		chat := commands.Chat{ID: "general", GroupID: "console"}
+		if platform == commands.PlatformDiscord {
+			chat = commands.Chat{ID: "c", GroupID: "g"}
+		}
+		return env.Runtime.Handle(ctx, &commands.Request{
+			Platform: platform, Chat: chat,
+			User: commands.User{ID: user, Name: "camille"}, Action: &commands.Action{Route: route},
+		}).Text.Plain()
+	}
+	if got := vote(commands.PlatformConsole, "camille", "p/v/1/0"); !strings.Contains(got, "Vote enregistré") {
+		t.Fatalf("first vote: %q", got)
+	}
+	if got := vote(commands.PlatformDiscord, "d-42", "p/v/1/1"); !strings.Contains(got, "Vote modifié") {
+		t.Fatalf("vote from the linked account: %q", got)
+	}
+	out := env.Run(t, "/sondage resultats sondage:1")
+	consoletest.Contains(t, out, "1. A : 0 vote (0 %)", "2. B : 1 vote (100 %)", "1 votant")
+}
+
+func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:langue en
+/poll create question:"Which day?" choices:"Saturday | Sunday" kind:ranked deadline:2d
+/poll vote poll:1 ranking:"Sunday > Saturday"
+/poll results poll:1
+`)
+	consoletest.Contains(t, out,
+		// The post speaks the community's language; replies speak the member's.
+		"📊 Sondage n°1 : Which day?", "classement (vote alternatif)",
+		"Poll #1 created and posted in 1 chat.",
+		"Vote recorded for poll #1: Sunday > Saturday.",
+		"📊 Poll #1: Which day?", "ranked (instant runoff) · anonymous · closes Wednesday 9 December at 10:00 am",
+		"2. Sunday: 1 vote (100%)", "Round 1: Saturday 0, Sunday 1", "1 voter",
+	)
+}
+
+func TestPollNumbersAreSuggested(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, `
+/sondage creer question:"Premier ?" choix:"A | B"
+/sondage creer question:"Deuxième ?" choix:"A | B"
+/sondage fermer sondage:1
+`)
+	got := env.Runtime.Autocomplete(context.Background(), &commands.Request{
+		Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
+		User: commands.User{ID: "camille", Name: "camille"}, Command: "sondage.voter",
+	}, "sondage", "")
+	if len(got) != 1 || got[0].Value != "2" || got[0].Label != "n°2 : Deuxième ?" {
+		t.Fatalf("suggestions = %+v, want the open poll 2 only", got)
+	}
+}

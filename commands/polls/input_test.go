@@ -1,0 +1,250 @@
+package polls
+
+import (
+	"bytes"
+	"image/png"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/storage"
+)
+
+func TestParseChoices(t *testing.T) {
+	long := strings.Repeat("é", MaxChoice)
+	tests := []struct {
+		in     string
+		prices bool
+		want   string // labels and prices, or the error ID
+	}{
+		{"A | B", false, "A:0 B:0"},
+		{"  Samedi   soir |Dimanche ", false, "Samedi soir:0 Dimanche:0"},
+		{"A", false, "poll.choice_count"},
+		{strings.Repeat("x|", 20) + "y", false, "poll.choice_count"},
+		{"A | | B", false, "poll.choice_empty"},
+		{"A | a", false, "poll.choice_duplicate"},
+		{"A | " + long, false, "A:0 " + long + ":0"},
+		{"A | " + long + "e", false, "poll.choice_too_long"},
+		{"Bio +0,40 € | Standard", true, "Bio:40 Standard:0"},
+		{"Bio +0,40 € | Standard", false, "Bio +0,40 €:0 Standard:0"},
+		{"Grand +1 | Petit -0,5 € | Moyen", true, "Grand:100 Petit:-50 Moyen:0"},
+		{"Pré-commande | T-shirt-2", true, "Pré-commande:0 T-shirt-2:0"},
+		{"Bio +0,4x | B", true, "poll.choice_bad_price"},
+		{"+1 € | B", true, "poll.choice_empty"},
+	}
+	for _, tt := range tests {
+		got, err := parseChoices(tt.in, tt.prices)
+		var s string
+		if err != nil {
+			ue, ok := commands.AsUserError(err)
+			if !ok {
+				t.Fatalf("parseChoices(%q): %v is not a user error", tt.in, err)
+			}
+			s = ue.ID
+		} else {
+			var parts []string
+			for _, c := range got {
+				parts = append(parts, c.Label+":"+itoa(int(c.PriceCents)))
+			}
+			s = strings.Join(parts, " ")
+		}
+		if s != tt.want {
+			t.Errorf("parseChoices(%q, %v) = %q, want %q", tt.in, tt.prices, s, tt.want)
+		}
+	}
+}
+
+func FuzzParseChoices(f *testing.F) {
+	for _, s := range []string{"A | B", "Bio +0,40 € | Standard", "a|a", "|", "x -1,5 | y +2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, prices := range []bool{false, true} {
+			got, err := parseChoices(s, prices)
+			if err != nil {
+				if _, ok := commands.AsUserError(err); !ok {
+					t.Fatalf("not a user error: %v", err)
+				}
+				continue
+			}
+			if len(got) < MinChoices || len(got) > MaxChoices {
+				t.Fatalf("%d choices accepted", len(got))
+			}
+			seen := map[string]bool{}
+			for _, c := range got {
+				if c.Label == "" || utf8.RuneCountInString(c.Label) > MaxChoice || seen[strings.ToLower(c.Label)] {
+					t.Fatalf("bad choice accepted: %q in %q", c.Label, s)
+				}
+				seen[strings.ToLower(c.Label)] = true
+			}
+		}
+	})
+}
+
+func TestParseEuros(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"2,10", 210, true}, {"2.10", 210, true}, {"2,1", 210, true}, {"2 €", 200, true}, {"€3", 300, true},
+		{"+0,40 €", 40, true}, {"-1", -100, true}, {"−0,05", -5, true}, {"0", 0, true},
+		{"", 0, false}, {"2,105", 0, false}, {"abc", 0, false}, {"2,", 0, false}, {",5", 0, false}, {"12345678", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := parseEuros(tt.in)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("parseEuros(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	for cents, want := range map[int64]string{0: "0,00 €", 210: "2,10 €", 5: "0,05 €", -40: "-0,40 €", 123456: "1234,56 €"} {
+		if got := formatEuros(cents); got != want {
+			t.Errorf("formatEuros(%d) = %q, want %q", cents, got, want)
+		}
+	}
+}
+
+func TestMatchChoices(t *testing.T) {
+	p := storage.Poll{Kind: storage.PollMultiple, Choices: []storage.PollChoice{{Label: "Bio"}, {Label: "Sel, poivre"}, {Label: "Sucre"}}}
+	tests := []struct {
+		kind, in, want string
+	}{
+		{storage.PollMultiple, "1", "[0]"},
+		{storage.PollMultiple, "bio", "[0]"},
+		{storage.PollMultiple, "1, 3", "[0 2]"},
+		{storage.PollMultiple, "Sel, poivre", "[1]"},
+		{storage.PollMultiple, "Bio | Sel, poivre", "[0 1]"},
+		{storage.PollMultiple, "4", "poll.no_such_choice"},
+		{storage.PollMultiple, "1, 1", "poll.choice_twice"},
+		{storage.PollRanked, "Sucre > 1 > sel, poivre", "[2 0 1]"},
+		{storage.PollRanked, "Sucre >", "poll.no_such_choice"},
+	}
+	for _, tt := range tests {
+		p.Kind = tt.kind
+		got, err := matchChoices(p, tt.in)
+		s := fmtInts(got)
+		if err != nil {
+			ue, _ := commands.AsUserError(err)
+			s = ue.ID
+		}
+		if s != tt.want {
+			t.Errorf("matchChoices(%s, %q) = %s, want %s", tt.kind, tt.in, s, tt.want)
+		}
+	}
+}
+
+func fmtInts(v []int) string {
+	parts := make([]string, len(v))
+	for i, n := range v {
+		parts[i] = itoa(n)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+// Routes fit Telegram's 64 bytes, and only canonical numbers are accepted.
+func TestRoutes(t *testing.T) {
+	p := storage.Poll{ID: 999999999999, Kind: storage.PollMultiple, Choices: make([]storage.PollChoice, 20)}
+	if r := voteRoute(p, 19); len(r) > 64 || r != "p/t/999999999999/19" {
+		t.Fatalf("route %q", r)
+	}
+	for _, bad := range []string{"", "00", "01", "20", "-1", "1a", "+1", "100"} {
+		if _, ok := parseIndex(bad, 20); ok {
+			t.Errorf("parseIndex(%q) accepted", bad)
+		}
+	}
+	for _, bad := range []string{"", "0", "012", "-3", "1e3", "9999999999999"} {
+		if _, ok := parseID(bad); ok {
+			t.Errorf("parseID(%q) accepted", bad)
+		}
+	}
+	if c, ok := parseIndex("19", 20); !ok || c != 19 {
+		t.Fatalf("parseIndex(19) = %d, %v", c, ok)
+	}
+	if _, err := selectedChoices([]string{"1", "1"}, 3); err == nil {
+		t.Fatal("a repeated menu value was accepted")
+	}
+}
+
+func TestBarChart(t *testing.T) {
+	data, err := BarChart([]int{2, 0, 4}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	if b.Dx() != chartWidth || b.Dy() != 2*chartMargin+3*barHeight+2*barGap {
+		t.Fatalf("size %v", b)
+	}
+	row := func(i int) int { return chartMargin + i*(barHeight+barGap) + barHeight/2 }
+	length := func(i int) int {
+		n := 0
+		for x := chartMargin; x < chartWidth-chartMargin; x++ {
+			r, g, bl, _ := img.At(x, row(i)).RGBA()
+			tr, tg, tb, _ := chartTrack.RGBA()
+			if r != tr || g != tg || bl != tb {
+				n++
+			}
+		}
+		return n
+	}
+	track := chartWidth - 2*chartMargin
+	if length(0) != track/2 || length(1) != 0 || length(2) != track {
+		t.Fatalf("bar lengths %d %d %d, want %d 0 %d", length(0), length(1), length(2), track/2, track)
+	}
+	r, g, bl, _ := img.At(chartMargin+1, row(2)).RGBA()
+	wr, wg, wb, _ := chartWinner.RGBA()
+	if r != wr || g != wg || bl != wb {
+		t.Fatal("the winner's bar is not green")
+	}
+	if _, err := BarChart(nil, -1); err == nil {
+		t.Fatal("a chart of nothing was drawn")
+	}
+}
+
+func FuzzMatchChoices(f *testing.F) {
+	for _, s := range []string{"1", "bio", "1, 3", "Sucre > 1 > sel, poivre", "|", ">>", "0", "-1"} {
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, ranked bool) {
+		p := storage.Poll{Kind: storage.PollMultiple, Choices: []storage.PollChoice{{Label: "Bio"}, {Label: "Sel, poivre"}, {Label: "Sucre"}}}
+		if ranked {
+			p.Kind = storage.PollRanked
+		}
+		got, err := matchChoices(p, s)
+		if err != nil {
+			if _, ok := commands.AsUserError(err); !ok {
+				t.Fatalf("not a user error: %v", err)
+			}
+			return
+		}
+		seen := map[int]bool{}
+		for _, c := range got {
+			if c < 0 || c >= len(p.Choices) || seen[c] {
+				t.Fatalf("matchChoices(%q) = %v", s, got)
+			}
+			seen[c] = true
+		}
+	})
+}
+
+func FuzzParseEuros(f *testing.F) {
+	for _, s := range []string{"2,10", "+0,40 €", "−1", "€3", "12345678"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cents, ok := parseEuros(s)
+		if !ok {
+			return
+		}
+		if cents >= 1_000_000_000 || cents <= -1_000_000_000 {
+			t.Fatalf("parseEuros(%q) = %d: out of bounds", s, cents)
+		}
+		if back, ok := parseEuros(formatEuros(cents)); !ok || back != cents {
+			t.Fatalf("parseEuros(formatEuros(%d)) = %d, %v", cents, back, ok)
+		}
+	})
+}

@@ -1,0 +1,164 @@
+package polls
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+)
+
+// results is /sondage resultats. Polls whose results wait for the close
+// show only the number of voters until then, except to their managers.
+func (s *service) results(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	p, err := s.loadPoll(ctx, req, int64(req.Int("sondage", 0)))
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == storage.PollOpen && !p.Live && !mayManage(req, p) {
+		return nil, commands.Fail("poll.results_hidden", locales.Data{"ID": p.ID})
+	}
+	t, err := s.tally(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	lines := []markup.Text{req.Loc.T("poll.header", locales.Data{"ID": p.ID, "Question": p.Question}), meta(req.Loc, p)}
+	lines = append(lines, tallyLines(req.Loc, p, t)...)
+	if p.Status == storage.PollClosed {
+		lines = append(lines, outcome(req.Loc, p, t))
+	}
+	return commands.Private(markup.Join(lines, "\n")), nil
+}
+
+// close is /sondage fermer: the poll closes now and its result is posted
+// at once; the close job, due now, retries whatever failed to post.
+func (s *service) close(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	p, err := s.manageable(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	closed, err := s.store.ClosePoll(ctx, p.ID, req.Now)
+	if err != nil {
+		return nil, err
+	}
+	if !closed {
+		return nil, commands.Fail("poll.already_closed", locales.Data{"ID": p.ID})
+	}
+	if err := s.announce(ctx, p.ID); err != nil {
+		s.log.Warn("announce closed poll now failed; the job will retry", "poll", p.ID, "error", err)
+	}
+	return commands.Private(req.Loc.T("poll.closed_now", locales.Data{"ID": p.ID})), nil
+}
+
+// reopen is /sondage rouvrir, allowed before the deadline only: after it,
+// the vote is over.
+func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	p, err := s.manageable(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == storage.PollOpen {
+		return nil, commands.Fail("poll.already_open", locales.Data{"ID": p.ID})
+	}
+	if p.Deadline != nil && !req.Now.Before(*p.Deadline) {
+		return nil, commands.Fail("poll.deadline_passed", locales.Data{"ID": p.ID})
+	}
+	ok, err := s.store.ReopenPoll(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, commands.Fail("poll.already_open", locales.Data{"ID": p.ID})
+	}
+	s.live.Mark(p.ID) // the posts get their buttons back
+	return commands.Private(req.Loc.T("poll.reopened", locales.Data{"ID": p.ID})), nil
+}
+
+// delete is /sondage supprimer: the poll disappears from every chat.
+func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	p, err := s.manageable(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.DeletePoll(ctx, p.ID); err != nil {
+		return nil, err
+	}
+	for _, kind := range []string{storage.PostPoll, storage.PostResult} {
+		posts, err := s.store.PollPosts(ctx, p.ID, kind)
+		if err != nil {
+			return nil, err
+		}
+		for _, post := range posts {
+			if err := s.messenger.Delete(ctx, address(post), post.MessageID); err != nil {
+				s.log.Warn("delete poll message", "poll", p.ID, "error", err)
+			}
+		}
+	}
+	return commands.Private(req.Loc.T("poll.deleted", locales.Data{"ID": p.ID})), nil
+}
+
+// list is /sondage liste: the community's open polls.
+func (s *service) list(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	polls, err := s.store.OpenPolls(ctx, req.Community.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(polls) == 0 {
+		return commands.Private(req.Loc.T("poll.list_empty")), nil
+	}
+	lines := []markup.Text{req.Loc.N("poll.list_title", len(polls))}
+	for _, p := range polls {
+		d := locales.Data{"ID": p.ID, "Question": p.Question}
+		if p.Deadline != nil {
+			d["Deadline"] = req.Loc.DateTime(*p.Deadline)
+		}
+		lines = append(lines, req.Loc.T("poll.list_line", d))
+	}
+	return commands.Private(markup.Join(lines, "\n")), nil
+}
+
+// settings is /sondage reglage: who may create polls.
+func (s *service) settings(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	c, err := s.store.Community(ctx, req.Community.ID)
+	if err != nil {
+		return nil, err
+	}
+	c.PollCreation = req.String("creation")
+	if err := s.store.UpdateCommunity(ctx, c); err != nil {
+		return nil, err
+	}
+	return commands.Reply(req.Loc.T("poll.creation_set", locales.Data{"Role": req.Loc.S("role." + c.PollCreation)})), nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// suggestPolls proposes the community's open polls as the member types a
+// poll number (Discord autocomplete).
+func (s *service) suggestPolls(ctx context.Context, req *commands.Request, option, partial string) ([]commands.Suggestion, error) {
+	if option != "sondage" {
+		return nil, nil
+	}
+	polls, err := s.store.OpenPolls(ctx, req.Community.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []commands.Suggestion
+	for _, p := range polls {
+		id := pollIDString(p.ID)
+		if !strings.HasPrefix(id, strings.TrimSpace(partial)) {
+			continue
+		}
+		question := p.Question
+		if r := []rune(question); len(r) > 80 {
+			question = string(r[:79]) + "…"
+		}
+		out = append(out, commands.Suggestion{Label: req.Loc.S("poll.suggestion", locales.Data{"ID": p.ID, "Question": question}), Value: id})
+		if len(out) == 25 {
+			break
+		}
+	}
+	return out, nil
+}

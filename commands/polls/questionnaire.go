@@ -1,0 +1,140 @@
+package polls
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+)
+
+// questionnaireSpec is /questionnaire: a moderator builds a product
+// specification from single-choice polls whose choices may change the
+// price ("Bio +0,40 € | Standard"); the result is each question's winning
+// choice and the resulting price.
+func (s *service) questionnaireSpec() *commands.Spec {
+	return &commands.Spec{
+		Name: "questionnaire",
+		Subcommands: []*commands.Spec{
+			{Name: "creer", Permission: commands.RoleModerator, Handle: s.createQuestionnaire, Options: []commands.Option{
+				{Name: "titre", Type: commands.OptionString, Required: true, MaxLength: MaxTitle},
+				{Name: "prix_base", Type: commands.OptionString, MaxLength: 20},
+			}},
+			{Name: "ajouter", Permission: commands.RoleModerator, Handle: s.addQuestion, Options: []commands.Option{
+				{Name: "questionnaire", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30},
+				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion},
+				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 15)},
+				{Name: "fin", Type: commands.OptionString, MaxLength: 100},
+			}},
+			{Name: "resultat", Handle: s.questionnaireResult, Options: []commands.Option{
+				{Name: "questionnaire", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30},
+			}},
+		},
+	}
+}
+
+func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	q := storage.Questionnaire{CommunityID: req.Community.ID, Title: strings.TrimSpace(req.String("titre"))}
+	if raw := req.String("prix_base"); raw != "" {
+		cents, ok := parseEuros(raw)
+		if !ok || cents < 0 {
+			return nil, commands.Fail("poll.q.bad_price", locales.Data{"Value": raw})
+		}
+		q.BaseCents = cents
+	}
+	if err := s.store.CreateQuestionnaire(ctx, &q, req.Member.ID); err != nil {
+		return nil, err
+	}
+	return commands.Private(req.Loc.T("poll.q.created", locales.Data{"ID": q.ID, "Title": q.Title, "Base": formatEuros(q.BaseCents)})), nil
+}
+
+func (s *service) loadQuestionnaire(ctx context.Context, req *commands.Request) (storage.Questionnaire, error) {
+	id := int64(req.Int("questionnaire", 0))
+	q, err := s.store.Questionnaire(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && q.CommunityID != req.Community.ID {
+		return q, commands.Fail("poll.q.not_found", locales.Data{"ID": id})
+	}
+	return q, err
+}
+
+// addQuestion posts a single-choice poll that belongs to the questionnaire.
+func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	q, err := s.loadQuestionnaire(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	choices, err := parseChoices(req.String("choix"), true)
+	if err != nil {
+		return nil, err
+	}
+	p := &storage.Poll{
+		QuestionnaireID: q.ID, Question: strings.TrimSpace(req.String("question")), Kind: storage.PollSingle,
+		Anonymous: true, Live: true, VoterRole: "member", Choices: choices,
+	}
+	if p.Question == "" {
+		return nil, commands.Fail("poll.question_empty")
+	}
+	if end := req.String("fin"); end != "" {
+		deadline, err := parseDeadline(end, req.Now, req.Community.Location)
+		if err != nil {
+			return nil, err
+		}
+		p.Deadline = &deadline
+	}
+	return s.createPoll(ctx, req, p)
+}
+
+// questionnaireResult adds the price impact of each question's leading
+// choice to the base price; undecided questions (no vote, a tie) add
+// nothing and make the price provisional, as do questions still open.
+func (s *service) questionnaireResult(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	q, err := s.loadQuestionnaire(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	polls, err := s.store.QuestionnairePolls(ctx, q.ID)
+	if err != nil {
+		return nil, err
+	}
+	l := req.Loc
+	lines := []markup.Text{l.T("poll.q.header", locales.Data{"ID": q.ID, "Title": q.Title})}
+	total, provisional := q.BaseCents, false
+	for i, p := range polls {
+		t, err := s.tally(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		open := p.Status == storage.PollOpen
+		provisional = provisional || open
+		d := locales.Data{"N": i + 1, "Question": p.Question, "Poll": p.ID, "Open": open}
+		if t.Winner < 0 || !t.QuorumMet(p.Quorum) {
+			provisional = true
+			lines = append(lines, l.T("poll.q.undecided", d))
+			continue
+		}
+		c := p.Choices[t.Winner]
+		total += c.PriceCents
+		d["Choice"] = c.Label
+		d["Price"] = signedEuros(c.PriceCents)
+		lines = append(lines, l.T("poll.q.line", d))
+	}
+	if len(polls) == 0 {
+		lines = append(lines, l.T("poll.q.empty", locales.Data{"ID": q.ID}))
+	}
+	lines = append(lines, l.T("poll.q.total", locales.Data{"Total": formatEuros(total), "Base": formatEuros(q.BaseCents), "Provisional": provisional}))
+	return commands.Reply(markup.Join(lines, "\n")), nil
+}
+
+// signedEuros writes a price impact, or "" for none.
+func signedEuros(cents int64) string {
+	switch {
+	case cents > 0:
+		return "+" + formatEuros(cents)
+	case cents < 0:
+		return formatEuros(cents)
+	}
+	return ""
+}

@@ -1,0 +1,172 @@
+package polls
+
+import (
+	"strconv"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+)
+
+// Routes of the poll's components. They carry only numbers, are at most
+// "p/t/" + 12 digits + "/" + 2 digits long (well under 64 bytes), and are
+// checked against the database when pressed.
+func voteRoute(p storage.Poll, choice int) string {
+	verb := "v"
+	if p.Kind != storage.PollSingle {
+		verb = "t"
+	}
+	return "p/" + verb + "/" + pollIDString(p.ID) + "/" + strconv.Itoa(choice)
+}
+
+func selectRoute(id int64) string { return "p/s/" + pollIDString(id) }
+
+// usesSelect is true for single-choice polls with more than five choices:
+// one menu instead of rows of buttons. Multiple-choice and ranked polls
+// keep one toggle button per choice (up to 20, four rows on Discord),
+// because Telegram renders a menu as one button per option, which could
+// only ever choose one.
+func usesSelect(p storage.Poll) bool {
+	return p.Kind == storage.PollSingle && len(p.Choices) > MaxButtons
+}
+
+// pollMessage is the message posted in every chat: the question, the live
+// tally (or the choices only, when results wait for the close) and the
+// voting components while the poll is open.
+func pollMessage(l *locales.Localizer, p storage.Poll, t Tally) *commands.Response {
+	lines := []markup.Text{l.T("poll.header", locales.Data{"ID": p.ID, "Question": p.Question}), meta(l, p)}
+	open := p.Status == storage.PollOpen
+	if open && !p.Live {
+		for i, c := range p.Choices {
+			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": signedEuros(c.PriceCents)}))
+		}
+		lines = append(lines, l.N("poll.voters", t.Voters), l.T("poll.hidden_until_close"))
+	} else {
+		lines = append(lines, tallyLines(l, p, t)...)
+	}
+	if !open {
+		lines = append(lines, l.T("poll.closed_banner"))
+	}
+	r := &commands.Response{Text: markup.Join(lines, "\n")}
+	if !open {
+		return r
+	}
+	switch {
+	case usesSelect(p):
+		sel := &commands.Select{Action: selectRoute(p.ID), Placeholder: l.S("poll.select_placeholder"), MinValues: 1, MaxValues: 1}
+		for i, c := range p.Choices {
+			sel.Options = append(sel.Options, commands.Button{Label: c.Label, Action: strconv.Itoa(i)})
+		}
+		r.Select = sel
+	default:
+		for i, c := range p.Choices {
+			r.Buttons = append(r.Buttons, commands.Button{Label: c.Label, Action: voteRoute(p, i), Style: commands.ButtonPrimary})
+		}
+	}
+	if p.Kind != storage.PollSingle {
+		r.Text = markup.Join([]markup.Text{r.Text, l.T("poll.how." + p.Kind)}, "\n")
+	}
+	return r
+}
+
+func meta(l *locales.Localizer, p storage.Poll) markup.Text {
+	d := locales.Data{
+		"Kind":      l.S("poll.kind_label." + p.Kind),
+		"Anonymous": p.Anonymous,
+		"Max":       p.MaxChoices,
+		"Quorum":    p.Quorum,
+	}
+	if p.Deadline != nil {
+		d["Deadline"] = l.DateTime(*p.Deadline)
+	}
+	if p.VoterRole != "member" {
+		d["Role"] = l.S("role." + p.VoterRole)
+	}
+	return l.T("poll.meta", d)
+}
+
+// tallyLines are the counts, the number of voters, the quorum and, for
+// ranked polls, the instant-runoff rounds.
+func tallyLines(l *locales.Localizer, p storage.Poll, t Tally) []markup.Text {
+	var lines []markup.Text
+	base := t.Voters
+	if p.Kind == storage.PollRanked && len(t.Rounds) > 0 {
+		base = t.Rounds[0].Active
+	}
+	for i, c := range p.Choices {
+		lines = append(lines, l.T("poll.line", locales.Data{
+			"N": i + 1, "Label": c.Label, "Votes": l.N("count.votes", t.Counts[i]), "Percent": percent(t.Counts[i], base),
+			"Winner": t.Winner == i, "Price": signedEuros(c.PriceCents),
+		}))
+	}
+	if p.Kind == storage.PollRanked && t.Voters > 0 {
+		for i, r := range t.Rounds {
+			lines = append(lines, roundLine(l, p, i+1, r))
+		}
+	}
+	voters := l.N("poll.voters", t.Voters)
+	if p.Quorum > 0 {
+		id := "poll.quorum_met"
+		if !t.QuorumMet(p.Quorum) {
+			id = "poll.quorum_missed"
+		}
+		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": p.Quorum})}, " · ")
+	}
+	return append(lines, voters)
+}
+
+func roundLine(l *locales.Localizer, p storage.Poll, n int, r Round) markup.Text {
+	var counts, out []markup.Text
+	for c, v := range r.Counts {
+		if v > 0 || !contains(r.Eliminated, c) {
+			counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": v}))
+		}
+	}
+	for _, c := range r.Eliminated {
+		out = append(out, l.T("poll.round_choice", locales.Data{"Label": p.Choices[c].Label}))
+	}
+	d := locales.Data{"N": n, "Counts": markup.Join(counts, ", ")}
+	if len(out) > 0 {
+		d["Eliminated"] = markup.Join(out, ", ")
+	}
+	return l.T("poll.round", d)
+}
+
+// resultMessage is the final result posted at the close.
+func resultMessage(l *locales.Localizer, p storage.Poll, t Tally) markup.Text {
+	lines := []markup.Text{l.T("poll.result.header", locales.Data{"ID": p.ID, "Question": p.Question})}
+	lines = append(lines, tallyLines(l, p, t)...)
+	lines = append(lines, outcome(l, p, t))
+	return markup.Join(lines, "\n")
+}
+
+func outcome(l *locales.Localizer, p storage.Poll, t Tally) markup.Text {
+	switch {
+	case t.Voters == 0:
+		return l.T("poll.result.none")
+	case t.Winner >= 0:
+		return l.T("poll.result.winner", locales.Data{"Label": p.Choices[t.Winner].Label, "Valid": t.QuorumMet(p.Quorum)})
+	default:
+		return l.T("poll.result.tie")
+	}
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func choiceLabels(p []storage.PollChoice, choices []int) []markup.Text {
+	out := make([]markup.Text, 0, len(choices))
+	for _, c := range choices {
+		if c >= 0 && c < len(p) {
+			out = append(out, markup.Escape(p[c].Label))
+		}
+	}
+	return out
+}

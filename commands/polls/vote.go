@@ -1,0 +1,271 @@
+package polls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/storage"
+)
+
+// action handles the poll's buttons and menus:
+//
+//	p/v/<poll>/<choice>  single choice: this choice
+//	p/t/<poll>/<choice>  multiple choice or ranked: toggle this choice
+//	p/s/<poll>           menu: the selected values are choice positions
+//
+// Everything in a route is re-checked: the numbers must be canonical, the
+// poll must belong to the member's community, the choice must exist, and
+// the ballot statement itself checks the poll is open, of that kind,
+// before its deadline, and open to the member's role.
+func (s *service) action(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	args := req.Action.Args()
+	if len(args) < 2 {
+		return nil, commands.Fail("error.unknown_action")
+	}
+	id, ok := parseID(args[1])
+	if !ok {
+		return nil, commands.Fail("error.unknown_action")
+	}
+	switch {
+	case args[0] == "v" && len(args) == 3:
+		st, choice, err := s.routeChoice(ctx, req, id, args[2])
+		if err != nil {
+			return nil, err
+		}
+		return s.cast(ctx, req, st, []int{choice})
+	case args[0] == "t" && len(args) == 3:
+		st, choice, err := s.routeChoice(ctx, req, id, args[2])
+		if err != nil {
+			return nil, err
+		}
+		if st.Kind == storage.PollSingle {
+			return nil, commands.Fail("error.unknown_action")
+		}
+		return s.toggle(ctx, req, st, choice)
+	case args[0] == "s" && len(args) == 2:
+		st, err := s.static(ctx, req, id)
+		if err != nil {
+			return nil, err
+		}
+		choices, err := selectedChoices(req.Action.Values, len(st.Choices))
+		if err != nil {
+			return nil, err
+		}
+		return s.cast(ctx, req, st, choices)
+	}
+	return nil, commands.Fail("error.unknown_action")
+}
+
+func (s *service) routeChoice(ctx context.Context, req *commands.Request, id int64, raw string) (storage.Poll, int, error) {
+	st, err := s.static(ctx, req, id)
+	if err != nil {
+		return st, 0, err
+	}
+	c, ok := parseIndex(raw, len(st.Choices))
+	if !ok {
+		return st, 0, commands.Fail("error.unknown_action")
+	}
+	return st, c, nil
+}
+
+// parseIndex reads a canonical choice position ("0", "12"; never "012").
+func parseIndex(s string, n int) (int, bool) {
+	if s == "" || len(s) > 2 || (len(s) > 1 && s[0] == '0') || !digits(s) {
+		return 0, false
+	}
+	c, _ := strconv.Atoi(s)
+	return c, c < n
+}
+
+func selectedChoices(values []string, n int) ([]int, error) {
+	if len(values) == 0 || len(values) > n {
+		return nil, commands.Fail("error.unknown_action")
+	}
+	seen := map[int]bool{}
+	out := make([]int, 0, len(values))
+	for _, v := range values {
+		c, ok := parseIndex(v, n)
+		if !ok || seen[c] {
+			return nil, commands.Fail("error.unknown_action")
+		}
+		seen[c] = true
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func rule(req *commands.Request, st storage.Poll) storage.BallotRule {
+	return storage.BallotRule{PollID: st.ID, CommunityID: req.Community.ID, MemberID: req.Member.ID, Role: int(req.Member.Role), Kind: st.Kind}
+}
+
+// cast stores a whole ballot in one statement, then tells the member: the
+// reply is only built once the ballot is stored.
+func (s *service) cast(ctx context.Context, req *commands.Request, st storage.Poll, choices []int) (*commands.Response, error) {
+	if err := checkCount(st, choices); err != nil {
+		return nil, err
+	}
+	replaced, err := s.ballots.Cast(ctx, rule(req, st), choices, req.Now)
+	if errors.Is(err, storage.ErrPollNotOpen) {
+		return nil, s.explain(ctx, req, st.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.live.Mark(st.ID)
+	id := "poll.voted"
+	if replaced {
+		id = "poll.vote_replaced"
+	}
+	return commands.Private(req.Loc.T(id, ballotData(req.Loc, st, choices))), nil
+}
+
+func checkCount(st storage.Poll, choices []int) error {
+	switch st.Kind {
+	case storage.PollSingle:
+		if len(choices) != 1 {
+			return commands.FailN("poll.too_many", 1)
+		}
+	case storage.PollMultiple:
+		if st.MaxChoices > 0 && len(choices) > st.MaxChoices {
+			return commands.FailN("poll.too_many", st.MaxChoices)
+		}
+	}
+	return nil
+}
+
+func ballotData(l *locales.Localizer, st storage.Poll, choices []int) locales.Data {
+	sep := markup.Text(", ")
+	if st.Kind == storage.PollRanked {
+		sep = " > "
+	}
+	return locales.Data{"ID": st.ID, "Choices": markup.Join(choiceLabels(st.Choices, choices), sep), "Kind": st.Kind}
+}
+
+// toggle adds a choice to the member's ballot or removes it: for multiple
+// choice, a set; for ranked polls, the order of pressing is the ranking.
+func (s *service) toggle(ctx context.Context, req *commands.Request, st storage.Poll, choice int) (*commands.Response, error) {
+	_, choices, err := s.store.UpdateBallot(ctx, rule(req, st), req.Now, func(old []int) ([]int, error) {
+		out := make([]int, 0, len(old)+1)
+		removed := false
+		for _, c := range old {
+			if c == choice {
+				removed = true
+				continue
+			}
+			out = append(out, c)
+		}
+		if !removed {
+			out = append(out, choice)
+		}
+		return out, checkCount(st, out)
+	})
+	if errors.Is(err, storage.ErrPollNotOpen) {
+		return nil, s.explain(ctx, req, st.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.live.Mark(st.ID)
+	if len(choices) == 0 {
+		return commands.Private(req.Loc.T("poll.ballot_withdrawn", locales.Data{"ID": st.ID})), nil
+	}
+	return commands.Private(req.Loc.T("poll.ballot_now", ballotData(req.Loc, st, choices))), nil
+}
+
+// explain finds out why a ballot was refused, for the member.
+func (s *service) explain(ctx context.Context, req *commands.Request, id int64) error {
+	p, err := s.loadPoll(ctx, req, id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case p.Status != storage.PollOpen || p.Deadline != nil && !req.Now.Before(*p.Deadline):
+		return commands.Fail("poll.closed", locales.Data{"ID": p.ID})
+	case int(req.Member.Role) < int(commands.ParseRole(p.VoterRole)):
+		return commands.Fail("poll.role_required", locales.Data{"Role": req.Loc.S("role." + p.VoterRole)})
+	}
+	return fmt.Errorf("ballot on poll %d refused for no known reason", id)
+}
+
+// static returns the parts of a poll that never change (kind, maximum,
+// choices), from memory when the poll was seen before.
+func (s *service) static(ctx context.Context, req *commands.Request, id int64) (storage.Poll, error) {
+	s.mu.Lock()
+	st, ok := s.statics[id]
+	s.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	return s.loadPoll(ctx, req, id)
+}
+
+// voteCommand is /sondage voter, for keyboards and screen readers:
+// choix:"2" or choix:"Bio", choix:"1, 3" for several, classement:"B > A > C".
+func (s *service) voteCommand(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	p, err := s.loadPoll(ctx, req, int64(req.Int("sondage", 0)))
+	if err != nil {
+		return nil, err
+	}
+	raw := req.String("choix")
+	if r := req.String("classement"); r != "" {
+		raw = r
+	}
+	if raw == "" {
+		return nil, commands.Fail("poll.vote_needs_choice")
+	}
+	choices, err := matchChoices(p, raw)
+	if err != nil {
+		return nil, err
+	}
+	return s.cast(ctx, req, p, choices)
+}
+
+// matchChoices reads choices by number or by label. Ranked polls separate
+// them with ">", others with "|" or ",".
+func matchChoices(p storage.Poll, raw string) ([]int, error) {
+	var parts []string
+	switch {
+	case p.Kind == storage.PollRanked:
+		parts = strings.Split(raw, ">")
+	case strings.Contains(raw, "|"):
+		parts = strings.Split(raw, "|")
+	default:
+		parts = strings.Split(raw, ",")
+		if _, err := matchOne(p, raw); len(parts) > 1 && err == nil {
+			parts = []string{raw} // a label with a comma in it
+		}
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, part := range parts {
+		c, err := matchOne(p, part)
+		if err != nil {
+			return nil, err
+		}
+		if seen[c] {
+			return nil, commands.Fail("poll.choice_twice", locales.Data{"Choice": p.Choices[c].Label})
+		}
+		seen[c] = true
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func matchOne(p storage.Poll, s string) (int, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(p.Choices) {
+		return n - 1, nil
+	}
+	for i, c := range p.Choices {
+		if strings.EqualFold(c.Label, s) {
+			return i, nil
+		}
+	}
+	return 0, commands.Fail("poll.no_such_choice", locales.Data{"Choice": s, "Count": len(p.Choices)})
+}

@@ -1,0 +1,461 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Poll kinds and statuses, as stored.
+const (
+	PollSingle   = "single"
+	PollMultiple = "multiple"
+	PollRanked   = "ranked"
+
+	PollOpen    = "open"
+	PollClosed  = "closed"
+	PollDeleted = "deleted"
+
+	PostPoll   = "poll"
+	PostResult = "result"
+)
+
+// ErrPollNotOpen is returned when a ballot arrives for a poll that is no
+// longer open (closed or deleted meanwhile).
+var ErrPollNotOpen = errors.New("poll is not open")
+
+// Poll is a question put to a community.
+type Poll struct {
+	ID              int64      `db:"id"`
+	CommunityID     int64      `db:"community_id"`
+	AuthorID        int64      `db:"author_id"`
+	QuestionnaireID int64      `db:"questionnaire_id"`
+	Question        string     `db:"question"`
+	Kind            string     `db:"kind"`
+	MaxChoices      int        `db:"max_choices"`
+	Anonymous       bool       `db:"anonymous"`
+	Live            bool       `db:"live"`
+	Quorum          int        `db:"quorum"`
+	VoterRole       string     `db:"voter_role"`
+	Deadline        *time.Time `db:"deadline"`
+	Status          string     `db:"status"`
+	ClosedAt        *time.Time `db:"closed_at"`
+	CreatedAt       time.Time  `db:"created_at"`
+
+	Choices []PollChoice `db:"-"`
+}
+
+// PollChoice is one answer a poll offers; PriceCents is its effect on a
+// questionnaire's price.
+type PollChoice struct {
+	Position   int    `db:"position"`
+	Label      string `db:"label"`
+	PriceCents int64  `db:"price_cents"`
+}
+
+// Ballot is one member's answer: choice positions, in rank order for
+// ranked polls.
+type Ballot struct {
+	MemberID int64
+	Name     string
+	Choices  []int
+}
+
+// PollPost is a message Agora posted for a poll.
+type PollPost struct {
+	ChatID         int64  `db:"chat_id"`
+	Platform       string `db:"platform"`
+	PlatformChatID string `db:"platform_chat_id"`
+	MessageID      string `db:"message_id"`
+}
+
+const pollColumns = `p.id, p.community_id, COALESCE(p.author_id, 0) AS author_id,
+	COALESCE(p.questionnaire_id, 0) AS questionnaire_id, p.question, p.kind, p.max_choices, p.anonymous,
+	p.live, p.quorum, p.voter_role, p.deadline, p.status, p.closed_at, p.created_at`
+
+// CreatePoll stores a poll with its choices and, in the same transaction,
+// the jobs that publish it now and close it at its deadline, so a crash
+// right after creation still gets it posted and closed.
+func (s *Store) CreatePoll(ctx context.Context, p *Poll, now time.Time) error {
+	return s.InTx(ctx, func(tx *sqlx.Tx) error {
+		var author, questionnaire any
+		if p.AuthorID != 0 {
+			author = p.AuthorID
+		}
+		if p.QuestionnaireID != 0 {
+			questionnaire = p.QuestionnaireID
+		}
+		var deadline any
+		if p.Deadline != nil {
+			deadline = p.Deadline.UTC()
+		}
+		err := tx.GetContext(ctx, &p.ID, `INSERT INTO polls (community_id, author_id, questionnaire_id, question, kind,
+			max_choices, anonymous, live, quorum, voter_role, deadline, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			p.CommunityID, author, questionnaire, p.Question, p.Kind, p.MaxChoices, p.Anonymous, p.Live,
+			p.Quorum, p.VoterRole, deadline, now.UTC())
+		if err != nil {
+			return fmt.Errorf("create poll: %w", err)
+		}
+		for i, c := range p.Choices {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO poll_choices (poll_id, position, label, price_cents) VALUES ($1, $2, $3, $4)`,
+				p.ID, i, c.Label, c.PriceCents); err != nil {
+				return fmt.Errorf("create choice %d of poll %d: %w", i, p.ID, err)
+			}
+			p.Choices[i].Position = i
+		}
+		p.Status, p.CreatedAt = PollOpen, now
+		id := strconv.FormatInt(p.ID, 10)
+		if err := s.ScheduleJob(ctx, tx, "poll.publish", id, "poll.publish/"+id, now); err != nil {
+			return err
+		}
+		if p.Deadline != nil {
+			if err := s.ScheduleJob(ctx, tx, "poll.close", id, "poll.close/"+id, *p.Deadline); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Poll loads a poll with its choices.
+func (s *Store) Poll(ctx context.Context, id int64) (Poll, error) {
+	var p Poll
+	if err := s.db.GetContext(ctx, &p, `SELECT `+pollColumns+` FROM polls p WHERE p.id = $1`, id); err != nil {
+		return Poll{}, fmt.Errorf("load poll %d: %w", id, notFound(err))
+	}
+	if err := s.db.SelectContext(ctx, &p.Choices, `SELECT position, label, price_cents FROM poll_choices WHERE poll_id = $1 ORDER BY position`, id); err != nil {
+		return Poll{}, fmt.Errorf("load choices of poll %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// OpenPolls lists a community's open polls, newest first.
+func (s *Store) OpenPolls(ctx context.Context, communityID int64) ([]Poll, error) {
+	var polls []Poll
+	err := s.db.SelectContext(ctx, &polls, `SELECT `+pollColumns+` FROM polls p
+		WHERE p.community_id = $1 AND p.status = 'open' ORDER BY p.id DESC`, communityID)
+	if err != nil {
+		return nil, fmt.Errorf("list open polls of community %d: %w", communityID, err)
+	}
+	return polls, nil
+}
+
+func encodeChoices(choices []int) string {
+	parts := make([]string, len(choices))
+	for i, c := range choices {
+		parts[i] = strconv.Itoa(c)
+	}
+	return strings.Join(parts, ",")
+}
+
+func decodeChoices(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("stored ballot %q: %w", s, err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// BallotRule is what a ballot must satisfy to count, checked by the same
+// statement that stores it: the poll is open, in the voter's community,
+// of the expected kind, before its deadline, and the voter's role is high
+// enough (0 member, 1 ambassador, 2 moderator).
+type BallotRule struct {
+	PollID      int64
+	CommunityID int64
+	MemberID    int64
+	Role        int
+	Kind        string
+}
+
+// castBallotSQL is the whole vote in one statement: it writes only when the
+// rule holds, and a second ballot of the same person replaces the first
+// (revision tells the member it did).
+const castBallotSQL = `INSERT INTO poll_ballots (poll_id, member_id, choices, cast_at)
+	SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM polls WHERE id = $1 AND status = 'open'
+		AND community_id = $5 AND kind = $6 AND (deadline IS NULL OR deadline > $4)
+		AND CASE voter_role WHEN 'member' THEN 0 WHEN 'ambassador' THEN 1 ELSE 2 END <= $7)
+	ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, cast_at = excluded.cast_at,
+		revision = poll_ballots.revision + 1
+	RETURNING revision`
+
+// CastBallot stores a member's ballot, replacing any earlier one, and
+// reports whether it replaced one. It returns ErrPollNotOpen when the rule
+// does not hold; the caller loads the poll to tell the member why.
+func (s *Store) CastBallot(ctx context.Context, rule BallotRule, choices []int, now time.Time) (replaced bool, err error) {
+	return s.castBallot(ctx, s.db, rule, choices, now)
+}
+
+func (s *Store) castBallot(ctx context.Context, q sqlx.QueryerContext, r BallotRule, choices []int, now time.Time) (bool, error) {
+	var revision int
+	err := sqlx.GetContext(ctx, q, &revision, castBallotSQL, r.PollID, r.MemberID, encodeChoices(choices), now.UTC(),
+		r.CommunityID, r.Kind, r.Role)
+	if err != nil {
+		if errors.Is(notFound(err), ErrNotFound) {
+			return false, ErrPollNotOpen
+		}
+		return false, fmt.Errorf("cast ballot of member %d on poll %d: %w", r.MemberID, r.PollID, err)
+	}
+	return revision > 1, nil
+}
+
+// CastBallotSQL is the statement CastBallot runs, for the benchmark that
+// compares the whole vote path with the bare SQL. Its arguments: poll,
+// member, choices ("0,2"), time, community, kind, role rank.
+func CastBallotSQL() string { return castBallotSQL }
+
+// UpdateBallot changes a member's ballot from its current choices (nil if
+// none) with change, in one transaction: how buttons toggle choices of
+// multiple-choice and ranked polls. An empty result withdraws the ballot.
+func (s *Store) UpdateBallot(ctx context.Context, rule BallotRule, now time.Time, change func(old []int) ([]int, error)) (existed bool, choices []int, err error) {
+	pollID, memberID := rule.PollID, rule.MemberID
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE"
+	}
+	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
+		var raw string
+		err := tx.GetContext(ctx, &raw, `SELECT choices FROM poll_ballots WHERE poll_id = $1 AND member_id = $2`+lock, pollID, memberID)
+		if err != nil && !errors.Is(notFound(err), ErrNotFound) {
+			return fmt.Errorf("read ballot of member %d on poll %d: %w", memberID, pollID, err)
+		}
+		existed = err == nil
+		old, err := decodeChoices(raw)
+		if err != nil {
+			return err
+		}
+		choices, err = change(old)
+		if err != nil {
+			return err
+		}
+		if len(choices) == 0 {
+			// Withdrawing follows the same rule as voting, checked here
+			// since no ballot statement runs.
+			var open bool
+			if err := tx.GetContext(ctx, &open, `SELECT EXISTS (SELECT 1 FROM polls WHERE id = $1 AND status = 'open'
+				AND community_id = $2 AND kind = $3 AND (deadline IS NULL OR deadline > $4))`,
+				pollID, rule.CommunityID, rule.Kind, now.UTC()); err != nil {
+				return fmt.Errorf("check poll %d: %w", pollID, notFound(err))
+			}
+			if !open {
+				return ErrPollNotOpen
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM poll_ballots WHERE poll_id = $1 AND member_id = $2`, pollID, memberID); err != nil {
+				return fmt.Errorf("withdraw ballot of member %d on poll %d: %w", memberID, pollID, err)
+			}
+			return nil
+		}
+		_, err = s.castBallot(ctx, tx, rule, choices, now)
+		return err
+	})
+	return existed, choices, err
+}
+
+// Ballots lists a poll's ballots with the voters' names, oldest first.
+func (s *Store) Ballots(ctx context.Context, pollID int64) ([]Ballot, error) {
+	var rows []struct {
+		MemberID int64  `db:"member_id"`
+		Name     string `db:"display_name"`
+		Choices  string `db:"choices"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT b.member_id, m.display_name, b.choices
+		FROM poll_ballots b JOIN members m ON m.id = b.member_id WHERE b.poll_id = $1 ORDER BY b.cast_at, b.member_id`, pollID)
+	if err != nil {
+		return nil, fmt.Errorf("list ballots of poll %d: %w", pollID, err)
+	}
+	out := make([]Ballot, len(rows))
+	for i, r := range rows {
+		choices, err := decodeChoices(r.Choices)
+		if err != nil {
+			return nil, fmt.Errorf("list ballots of poll %d: %w", pollID, err)
+		}
+		out[i] = Ballot{MemberID: r.MemberID, Name: r.Name, Choices: choices}
+	}
+	return out, nil
+}
+
+// ClosePoll closes an open poll and schedules, in the same transaction, the
+// job that announces its result everywhere it was posted. It returns false
+// when the poll was not open.
+func (s *Store) ClosePoll(ctx context.Context, id int64, now time.Time) (bool, error) {
+	closed := false
+	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'open'`, id, now.UTC())
+		if err != nil {
+			return fmt.Errorf("close poll %d: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil || n == 0 {
+			return err
+		}
+		closed = true
+		key := strconv.FormatInt(id, 10)
+		return s.ScheduleJob(ctx, tx, "poll.close", key, "poll.close/"+key, now)
+	})
+	return closed, err
+}
+
+// ReopenPoll opens a closed poll again until its deadline: its result
+// posts are forgotten, so the next close announces anew.
+func (s *Store) ReopenPoll(ctx context.Context, id int64) (bool, error) {
+	reopened := false
+	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
+		var deadline *time.Time
+		err := tx.GetContext(ctx, &deadline, `UPDATE polls SET status = 'open', closed_at = NULL WHERE id = $1 AND status = 'closed' RETURNING deadline`, id)
+		if errors.Is(notFound(err), ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reopen poll %d: %w", id, err)
+		}
+		reopened = true
+		if _, err := tx.ExecContext(ctx, `DELETE FROM poll_posts WHERE poll_id = $1 AND kind = 'result'`, id); err != nil {
+			return fmt.Errorf("reopen poll %d: %w", id, err)
+		}
+		key := strconv.FormatInt(id, 10)
+		if deadline == nil {
+			return s.CancelJob(ctx, tx, "poll.close/"+key)
+		}
+		return s.ScheduleJob(ctx, tx, "poll.close", key, "poll.close/"+key, *deadline)
+	})
+	return reopened, err
+}
+
+// DeletePoll hides a poll for good; its ballots stay until the community
+// is deleted, but nothing shows or counts them any more.
+func (s *Store) DeletePoll(ctx context.Context, id int64) error {
+	return s.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'deleted' WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("delete poll %d: %w", id, err)
+		}
+		key := strconv.FormatInt(id, 10)
+		if err := s.CancelJob(ctx, tx, "poll.close/"+key); err != nil {
+			return err
+		}
+		return s.CancelJob(ctx, tx, "poll.publish/"+key)
+	})
+}
+
+// ClaimPollPost reserves the right to post a poll (or its result) in a
+// chat. It is refused when the post exists, or when another worker claimed
+// it less than stale ago; a claim older than that is taken over, as its
+// worker most likely died before sending.
+func (s *Store) ClaimPollPost(ctx context.Context, pollID, chatID int64, kind string, now time.Time, stale time.Duration) (bool, error) {
+	var got int64
+	err := s.db.GetContext(ctx, &got, `INSERT INTO poll_posts (poll_id, chat_id, kind, claimed_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (poll_id, chat_id, kind) DO UPDATE SET claimed_at = excluded.claimed_at
+		WHERE poll_posts.message_id = '' AND poll_posts.claimed_at < $5
+		RETURNING poll_id`, pollID, chatID, kind, now.UTC(), now.Add(-stale).UTC())
+	if errors.Is(notFound(err), ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim %s post of poll %d in chat %d: %w", kind, pollID, chatID, err)
+	}
+	return true, nil
+}
+
+// RecordPollPost stores the platform message ID of a claimed post.
+func (s *Store) RecordPollPost(ctx context.Context, pollID, chatID int64, kind, messageID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE poll_posts SET message_id = $4 WHERE poll_id = $1 AND chat_id = $2 AND kind = $3`,
+		pollID, chatID, kind, messageID)
+	if err != nil {
+		return fmt.Errorf("record %s post of poll %d in chat %d: %w", kind, pollID, chatID, err)
+	}
+	return nil
+}
+
+// ReleasePollPost drops a claim whose sending failed, so a retry posts it.
+func (s *Store) ReleasePollPost(ctx context.Context, pollID, chatID int64, kind string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM poll_posts WHERE poll_id = $1 AND chat_id = $2 AND kind = $3 AND message_id = ''`,
+		pollID, chatID, kind)
+	if err != nil {
+		return fmt.Errorf("release %s post of poll %d in chat %d: %w", kind, pollID, chatID, err)
+	}
+	return nil
+}
+
+// PollPosts lists the sent posts of a poll of one kind, with their chats.
+func (s *Store) PollPosts(ctx context.Context, pollID int64, kind string) ([]PollPost, error) {
+	var posts []PollPost
+	err := s.db.SelectContext(ctx, &posts, `SELECT pp.chat_id, c.platform, c.platform_chat_id, pp.message_id
+		FROM poll_posts pp JOIN chats c ON c.id = pp.chat_id
+		WHERE pp.poll_id = $1 AND pp.kind = $2 AND pp.message_id <> '' ORDER BY pp.chat_id`, pollID, kind)
+	if err != nil {
+		return nil, fmt.Errorf("list %s posts of poll %d: %w", kind, pollID, err)
+	}
+	return posts, nil
+}
+
+// Questionnaire groups polls into one product specification.
+type Questionnaire struct {
+	ID          int64  `db:"id"`
+	CommunityID int64  `db:"community_id"`
+	Title       string `db:"title"`
+	BaseCents   int64  `db:"base_cents"`
+}
+
+// CreateQuestionnaire stores a questionnaire.
+func (s *Store) CreateQuestionnaire(ctx context.Context, q *Questionnaire, authorID int64) error {
+	err := s.db.GetContext(ctx, &q.ID, `INSERT INTO questionnaires (community_id, author_id, title, base_cents) VALUES ($1, $2, $3, $4) RETURNING id`,
+		q.CommunityID, authorID, q.Title, q.BaseCents)
+	if err != nil {
+		return fmt.Errorf("create questionnaire: %w", err)
+	}
+	return nil
+}
+
+// Questionnaire loads a questionnaire.
+func (s *Store) Questionnaire(ctx context.Context, id int64) (Questionnaire, error) {
+	var q Questionnaire
+	if err := s.db.GetContext(ctx, &q, `SELECT id, community_id, title, base_cents FROM questionnaires WHERE id = $1`, id); err != nil {
+		return Questionnaire{}, fmt.Errorf("load questionnaire %d: %w", id, notFound(err))
+	}
+	return q, nil
+}
+
+// QuestionnairePolls lists the polls of a questionnaire that were not
+// deleted, in the order they were added, with their choices.
+func (s *Store) QuestionnairePolls(ctx context.Context, id int64) ([]Poll, error) {
+	var ids []int64
+	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM polls WHERE questionnaire_id = $1 AND status <> 'deleted' ORDER BY id`, id); err != nil {
+		return nil, fmt.Errorf("list polls of questionnaire %d: %w", id, err)
+	}
+	polls := make([]Poll, 0, len(ids))
+	for _, pid := range ids {
+		p, err := s.Poll(ctx, pid)
+		if err != nil {
+			return nil, err
+		}
+		polls = append(polls, p)
+	}
+	return polls, nil
+}
+
+// mergePollBallots moves a merged-away member's ballots to the member they
+// became, keeping the surviving member's ballot where both voted: one
+// person, one ballot.
+func mergePollBallots(ctx context.Context, tx *sqlx.Tx, into, from int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE poll_ballots SET member_id = $1 WHERE member_id = $2
+		AND poll_id NOT IN (SELECT poll_id FROM poll_ballots WHERE member_id = $1)`, into, from); err != nil {
+		return fmt.Errorf("merge ballots of member %d into %d: %w", from, into, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE polls SET author_id = $1 WHERE author_id = $2`, into, from); err != nil {
+		return fmt.Errorf("merge polls of member %d into %d: %w", from, into, err)
+	}
+	return nil
+}

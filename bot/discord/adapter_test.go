@@ -1031,3 +1031,56 @@ func TestGatewayRefusalIsAClearError(t *testing.T) {
 		t.Fatalf("Run with a disallowed intent = %v", err)
 	}
 }
+
+func TestPollCreatedAndVotedWithButtons(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	if _, ok := e.rt.Registry().Resolve("sondage.creer"); !ok {
+		t.Fatal("the polls capability is not installed")
+	}
+	e.start()
+	ctx, cancel := context.WithCancel(context.Background())
+	jobs := make(chan struct{})
+	go func() { e.rt.RunJobs(ctx, 20*time.Millisecond); close(jobs) }()
+	t.Cleanup(func() { cancel(); <-jobs })
+
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "sondage", Options: sub("creer",
+		discordtest.CommandOption{Name: "question", Type: 3, Value: "Quel jour ?"},
+		discordtest.CommandOption{Name: "choix", Type: 3, Value: "Lundi | Mardi"})})
+	if r := e.response(in); !r.Ephemeral() {
+		t.Fatalf("creation answer = %+v", r)
+	}
+	var poll discordtest.Message
+	e.srv.MustWaitFor(wait, "the poll posted with buttons", func() bool {
+		for _, m := range e.srv.Messages(channelID) {
+			if strings.Contains(m.Content, "Quel jour") && len(m.Components) > 0 {
+				poll = m
+				return true
+			}
+		}
+		return false
+	})
+	var customID string
+	for _, row := range poll.Components {
+		for _, c := range row.(map[string]any)["components"].([]any) {
+			b := c.(map[string]any)
+			if label, _ := b["label"].(string); strings.Contains(label, "Lundi") {
+				customID, _ = b["custom_id"].(string)
+			}
+		}
+	}
+	if customID == "" {
+		t.Fatalf("no button for Lundi: %+v", poll.Components)
+	}
+	click := e.srv.DispatchComponentClick(discordtest.ComponentClick{Invoker: invoker(ownerID, "0"), CustomID: customID, MessageID: poll.ID})
+	if r := e.response(click); !r.Ephemeral() || !strings.Contains(content(r), "Lundi") {
+		t.Fatalf("vote answer = %+v", r)
+	}
+	e.srv.MustWaitFor(wait, "the poll message updated with the vote", func() bool {
+		for _, m := range e.srv.Messages(channelID) {
+			if m.ID == poll.ID {
+				return m.Edits > 0 && m.Content != poll.Content
+			}
+		}
+		return false
+	})
+}

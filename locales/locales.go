@@ -28,6 +28,9 @@ type Catalog struct {
 	bundle   *i18n.Bundle
 	fallback string
 	ids      map[string][]string // language → message IDs, for completeness checks
+	// inner holds one go-i18n localizer per language: building one parses
+	// language tags, which every request would otherwise pay for.
+	inner map[string]*i18n.Localizer
 }
 
 // Load reads the embedded locale files. fallback is the language used when
@@ -38,7 +41,7 @@ func Load(fallback string) (*Catalog, error) {
 	}
 	bundle := i18n.NewBundle(language.French)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalog{bundle: bundle, fallback: fallback, ids: map[string][]string{}}
+	c := &Catalog{bundle: bundle, fallback: fallback, ids: map[string][]string{}, inner: map[string]*i18n.Localizer{}}
 	for _, lang := range Supported {
 		name := lang + ".toml"
 		data, err := files.ReadFile(name)
@@ -53,6 +56,11 @@ func Load(fallback string) (*Catalog, error) {
 			c.ids[lang] = append(c.ids[lang], m.ID)
 		}
 		sort.Strings(c.ids[lang])
+	}
+	for _, lang := range Supported {
+		// The fallback languages follow so that a message missing in one
+		// language still shows in another rather than as its ID.
+		c.inner[lang] = i18n.NewLocalizer(bundle, lang, fallback, "fr")
 	}
 	return c, nil
 }
@@ -104,9 +112,7 @@ func (c *Catalog) Localizer(tz *time.Location, preferences ...string) *Localizer
 	if tz == nil {
 		tz = time.UTC
 	}
-	// The fallback languages follow so that a message missing in one language
-	// still shows in another rather than as its ID.
-	return &Localizer{catalog: c, lang: lang, loc: tz, inner: i18n.NewLocalizer(c.bundle, lang, c.fallback, "fr")}
+	return &Localizer{catalog: c, lang: lang, loc: tz, inner: c.inner[lang]}
 }
 
 // Lang is the language this localizer speaks.

@@ -361,9 +361,15 @@ func TestCommandPublicationRetriesServerErrors(t *testing.T) {
 	if err := e.adapter.PublishCommands(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	reqs := e.srv.RequestsMatching("PUT /applications/*/guilds/*/commands")
-	if len(reqs) != 2 || reqs[0].Status != 500 || reqs[1].Status != 200 || len(e.srv.Commands(guildID)) != len(e.rt.Registry().Specs()) {
-		t.Fatalf("PUT requests = %d", len(reqs))
+	// The double records a status once its handler returns, which may be
+	// just after the client read the answer: wait for it.
+	var reqs []discordtest.Request
+	settled := e.srv.WaitFor(10*time.Second, func() bool {
+		reqs = e.srv.RequestsMatching("PUT /applications/*/guilds/*/commands")
+		return len(reqs) == 2 && reqs[1].Status != 0
+	})
+	if !settled || reqs[0].Status != 500 || reqs[1].Status != 200 || len(e.srv.Commands(guildID)) != len(e.rt.Registry().Specs()) {
+		t.Fatalf("PUT requests = %+v", reqs)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -399,6 +400,44 @@ func (s *Store) PollPosts(ctx context.Context, pollID int64, kind string) ([]Pol
 		return nil, fmt.Errorf("list %s posts of poll %d: %w", kind, pollID, err)
 	}
 	return posts, nil
+}
+
+// ClaimPollEdits takes the edit slot of every sent post of a poll whose
+// last live edit is at least interval old (or that was never edited),
+// stamping it with now, and returns the posts taken. The stamp is the
+// claim: one UPDATE, so among processes sharing the database exactly one
+// gets each slot, and a message is edited at most once per interval
+// whatever the number of processes. The caller reads the tally after
+// claiming, so its edit shows every ballot stored before the claim.
+func (s *Store) ClaimPollEdits(ctx context.Context, pollID int64, now time.Time, interval time.Duration) ([]PollPost, error) {
+	var posts []PollPost
+	// RETURNING may only name the updated table on SQLite, hence the
+	// subqueries for the chat's columns instead of UPDATE ... FROM.
+	err := s.db.SelectContext(ctx, &posts, `UPDATE poll_posts SET edited_at = $2
+		WHERE poll_id = $1 AND kind = 'poll' AND message_id <> '' AND (edited_at IS NULL OR edited_at <= $3)
+		RETURNING chat_id,
+			(SELECT c.platform FROM chats c WHERE c.id = poll_posts.chat_id) AS platform,
+			(SELECT c.platform_chat_id FROM chats c WHERE c.id = poll_posts.chat_id) AS platform_chat_id,
+			message_id`, pollID, now.UTC(), now.Add(-interval).UTC())
+	if err != nil {
+		return nil, fmt.Errorf("claim live edits of poll %d: %w", pollID, err)
+	}
+	sort.Slice(posts, func(i, j int) bool { return posts[i].ChatID < posts[j].ChatID })
+	return posts, nil
+}
+
+// PostedOpenPolls lists the open polls that have at least one sent post,
+// for a process that starts and does not know which tallies changed while
+// it was away.
+func (s *Store) PostedOpenPolls(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.db.SelectContext(ctx, &ids, `SELECT p.id FROM polls p WHERE p.status = 'open'
+		AND EXISTS (SELECT 1 FROM poll_posts pp WHERE pp.poll_id = p.id AND pp.kind = 'poll' AND pp.message_id <> '')
+		ORDER BY p.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list posted open polls: %w", err)
+	}
+	return ids, nil
 }
 
 // Questionnaire groups polls into one product specification.

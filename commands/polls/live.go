@@ -2,47 +2,51 @@ package polls
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/agora-community/agora/commands"
-	"github.com/agora-community/agora/storage"
 )
 
 // coalescer turns a stream of ballots into a handful of message edits.
-// Each ballot marks its poll dirty (a map write, nothing more); Flush,
-// called on every turn of the runtime's job loop, edits the posts of dirty
-// polls whose last edit is at least interval old, so a burst of thousands
-// of votes costs one edit per message per interval. It keeps no goroutine
-// of its own: its owner is whoever calls Flush, and ctx stops it.
+// Each ballot marks its poll dirty (a map write, nothing more: a write to
+// the poll's row per ballot would serialize thousands of ballots on it);
+// Flush, called on every turn of the runtime's job loop, edits the posts of
+// dirty polls. The right to edit a message is claimed in the database
+// (poll_posts.edited_at, see storage.ClaimPollEdits), so a message is
+// edited at most once per interval in all, however many Agora processes
+// share the database and receive its ballots: a burst of thousands of
+// votes costs one edit per message per interval. A process that finds a
+// message's slot taken keeps the poll dirty and tries again on a later
+// tick, so the ballots it received are shown by a later edit. It keeps no
+// goroutine of its own: its owner is whoever calls Flush, and ctx stops it.
 //
-// The dirty set lives in memory: after a restart, the next ballot marks the
-// poll again. With several Agora processes, each edits for the ballots it
-// received, so a message may be edited once per interval per process.
+// The dirty set lives in memory; a process's first Flush marks every open
+// poll that has posts, so ballots stored just before a crash or restart
+// are shown (at the cost of one edit per open poll message at start).
 type coalescer struct {
 	clock    commands.Clock
 	interval time.Duration
 	refresh  refreshFunc
+	posted   func(ctx context.Context) ([]int64, error) // open polls with posts, for the first Flush
 	log      *slog.Logger
 
 	mu       sync.Mutex
 	dirty    map[int64]bool
-	lastEdit map[postKey]time.Time
-	flushing sync.Mutex // one Flush at a time, so two never edit one message together
+	flushing sync.Mutex // one Flush at a time; guards started
+	started  bool
 }
 
-// refreshFunc edits the posts of a poll for which due returns true and
-// returns the posts it edited.
-type refreshFunc func(ctx context.Context, pollID int64, due func(storage.PollPost) bool) ([]storage.PollPost, error)
+// refreshFunc edits the posts of a poll whose edit slot it can claim at
+// now, with the tally read after the claim. waiting reports posts whose
+// slot was taken (or a failure before editing), for a later try.
+type refreshFunc func(ctx context.Context, pollID int64, now time.Time, interval time.Duration) (waiting bool, err error)
 
-type postKey struct{ platform, chat, message string }
-
-func keyOf(p storage.PollPost) postKey { return postKey{p.Platform, p.PlatformChatID, p.MessageID} }
-
-func newCoalescer(clock commands.Clock, interval time.Duration, refresh refreshFunc, log *slog.Logger) *coalescer {
-	return &coalescer{clock: clock, interval: interval, refresh: refresh, log: log, dirty: map[int64]bool{}, lastEdit: map[postKey]time.Time{}}
+func newCoalescer(clock commands.Clock, interval time.Duration, refresh refreshFunc, posted func(context.Context) ([]int64, error), log *slog.Logger) *coalescer {
+	return &coalescer{clock: clock, interval: interval, refresh: refresh, posted: posted, log: log, dirty: map[int64]bool{}}
 }
 
 // Mark records that a poll's tally changed.
@@ -60,11 +64,22 @@ func (c *coalescer) Dirty(pollID int64) bool {
 }
 
 // Flush edits what is dirty and due. A poll is taken off the dirty set
-// before its tally is read, so a ballot arriving meanwhile marks it again
-// and is shown by a later edit: no vote is ever left undisplayed.
+// before its slot is claimed and its tally read, so a ballot arriving
+// meanwhile marks it again and is shown by a later edit: no vote is ever
+// left undisplayed.
 func (c *coalescer) Flush(ctx context.Context) error {
 	c.flushing.Lock()
 	defer c.flushing.Unlock()
+	if !c.started {
+		ids, err := c.posted(ctx)
+		if err != nil {
+			return fmt.Errorf("mark open polls at start: %w", err)
+		}
+		for _, id := range ids {
+			c.Mark(id)
+		}
+		c.started = true
+	}
 	c.mu.Lock()
 	ids := make([]int64, 0, len(c.dirty))
 	for id := range c.dirty {
@@ -76,49 +91,19 @@ func (c *coalescer) Flush(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		now := c.clock.Now()
 		c.mu.Lock()
 		delete(c.dirty, id)
 		c.mu.Unlock()
-		waiting := false
-		due := func(p storage.PollPost) bool {
-			c.mu.Lock()
-			defer c.mu.Unlock()
-			last, seen := c.lastEdit[keyOf(p)]
-			if seen && now.Sub(last) < c.interval {
-				waiting = true
-				return false
-			}
-			return true
-		}
-		edited, err := c.refresh(ctx, id, due)
-		c.mu.Lock()
-		for _, p := range edited {
-			c.lastEdit[keyOf(p)] = now
-		}
+		waiting, err := c.refresh(ctx, id, c.clock.Now(), c.interval)
 		if waiting {
-			c.dirty[id] = true
+			c.Mark(id)
 		}
-		c.forgetOld(now)
-		c.mu.Unlock()
 		if err != nil {
-			// A failed edit is not retried on its own: the next ballot
-			// marks the poll again, and the close edits every post anyway.
+			// A failed platform edit is not retried on its own: the next
+			// ballot marks the poll again, and the close edits every post
+			// anyway. A storage failure leaves the poll dirty (waiting).
 			c.log.Warn("live poll edit failed", "poll", id, "error", err)
 		}
 	}
 	return nil
-}
-
-// forgetOld drops edit times that no longer limit anything, so the map
-// does not grow with every message ever edited.
-func (c *coalescer) forgetOld(now time.Time) {
-	if len(c.lastEdit) < 1000 {
-		return
-	}
-	for k, t := range c.lastEdit {
-		if now.Sub(t) >= c.interval {
-			delete(c.lastEdit, k)
-		}
-	}
 }

@@ -188,6 +188,151 @@ func TestBurstOfBallotsIsCoalesced(t *testing.T) {
 	}
 }
 
+// otherProcess is a second Agora process on the same database, platform
+// and clock: its own poll module, hence its own coalescer.
+func (env *liveEnv) otherProcess() *service {
+	return newService(commands.Deps{
+		Store: env.store, Messenger: env.rec, Clock: env.clock, Registry: commands.NewRegistry(env.svc.catalog),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}, Options{EditInterval: 3 * time.Second})
+}
+
+// checkEditGaps fails when a message was edited twice within interval.
+func (env *liveEnv) checkEditGaps(t *testing.T, interval time.Duration) {
+	t.Helper()
+	env.rec.mu.Lock()
+	defer env.rec.mu.Unlock()
+	for id, edits := range env.rec.edits {
+		for i := 1; i < len(edits); i++ {
+			if gap := edits[i].at.Sub(edits[i-1].at); gap < interval {
+				t.Errorf("message %s edited twice within %v (edits %d and %d of %d)", id, gap, i, i+1, len(edits))
+			}
+		}
+	}
+}
+
+// wantLastEditsShowTally fails unless every post's last edit shows the
+// poll as stored now.
+func (env *liveEnv) wantLastEditsShowTally(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := env.store.Poll(ctx, env.poll.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tally, err := env.svc.tally(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string(pollMessage(env.loc, p, tally).Text)
+	if len(env.rec.edits) != 2 {
+		t.Fatalf("edited %d messages, want the 2 posts", len(env.rec.edits))
+	}
+	for id, edits := range env.rec.edits {
+		if got := edits[len(edits)-1].text; got != want {
+			t.Errorf("message %s last shows\n%s\nwant\n%s", id, got, want)
+		}
+	}
+}
+
+// Two Agora processes on one database (a supported deployment behind a
+// load balancer) each receive half of 10,000 ballots within 10 simulated
+// seconds and both tick every 100 ms: between them they still edit each
+// message at most once per 3-second interval, and the last edit shows
+// every ballot, whichever process received it.
+func TestBurstAcrossTwoProcessesIsCoalesced(t *testing.T) {
+	env := newLiveEnv(t, 200)
+	ctx := context.Background()
+	procs := []*service{env.svc, env.otherProcess()}
+	flushAll := func() {
+		t.Helper()
+		for _, p := range procs {
+			if err := p.live.Flush(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	start := env.clock.Now()
+	for i := 0; i < 10000; i++ {
+		p := procs[i%2]
+		if _, err := p.store.CastBallot(ctx, env.rules[i%len(env.rules)], []int{(i / 7) % 3}, env.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		p.live.Mark(env.poll.ID)
+		if i%100 == 99 {
+			env.clock.Advance(100 * time.Millisecond)
+			flushAll()
+		}
+	}
+	if elapsed := env.clock.Now().Sub(start); elapsed != 10*time.Second {
+		t.Fatalf("simulated %v", elapsed)
+	}
+	for id, edits := range env.rec.edits {
+		if len(edits) == 0 || len(edits) > 4 {
+			t.Errorf("message %s edited %d times in 10 s by two processes, want 1 to 4", id, len(edits))
+		}
+	}
+	env.checkEditGaps(t, 3*time.Second)
+	for i, p := range procs {
+		if !p.live.Dirty(env.poll.ID) {
+			t.Fatalf("process %d: poll not dirty after ballots newer than the last edit", i)
+		}
+	}
+	// Drain: each process gets a slot in turn; at most one edit per
+	// interval, and both end clean.
+	for round := 0; round < 4 && (procs[0].live.Dirty(env.poll.ID) || procs[1].live.Dirty(env.poll.ID)); round++ {
+		env.clock.Advance(3 * time.Second)
+		flushAll()
+	}
+	for i, p := range procs {
+		if p.live.Dirty(env.poll.ID) {
+			t.Fatalf("process %d: poll still dirty after its final edits", i)
+		}
+	}
+	env.checkEditGaps(t, 3*time.Second)
+	env.wantLastEditsShowTally(t)
+	before := len(env.rec.edits["m1"])
+	env.clock.Advance(time.Minute)
+	flushAll()
+	if len(env.rec.edits["m1"]) != before {
+		t.Fatal("a clean poll was edited")
+	}
+}
+
+// A process that starts shows the ballots a crashed process stored but
+// never got to display: its first tick marks every posted open poll.
+func TestStartShowsBallotsOfACrashedProcess(t *testing.T) {
+	env := newLiveEnv(t, 3)
+	ctx := context.Background()
+	for i, r := range env.rules {
+		if _, err := env.store.CastBallot(ctx, r, []int{i % 2}, env.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The process that stored them dies before its tick: no Mark, no edit.
+	started := env.otherProcess()
+	if started.live.Dirty(env.poll.ID) {
+		t.Fatal("dirty before the first tick")
+	}
+	if err := started.live.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	env.wantLastEditsShowTally(t)
+	if started.live.Dirty(env.poll.ID) {
+		t.Fatal("still dirty after the edit")
+	}
+	// Later ticks find nothing new.
+	env.clock.Advance(time.Minute)
+	if err := started.live.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for id, edits := range env.rec.edits {
+		if len(edits) != 1 {
+			t.Errorf("message %s edited %d times, want once", id, len(edits))
+		}
+	}
+}
+
 func TestFlushStopsWithItsContext(t *testing.T) {
 	env := newLiveEnv(t, 1)
 	env.svc.live.Mark(env.poll.ID)

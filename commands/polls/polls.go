@@ -72,7 +72,7 @@ func newService(deps commands.Deps, opts Options) *service {
 	if deps.Registry != nil {
 		s.catalog = deps.Registry.Catalog()
 	}
-	s.live = newCoalescer(deps.Clock, opts.EditInterval, s.refresh, log)
+	s.live = newCoalescer(deps.Clock, opts.EditInterval, s.refresh, deps.Store.PostedOpenPolls, log)
 	return s
 }
 

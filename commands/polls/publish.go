@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/storage"
@@ -173,45 +174,57 @@ func address(p storage.PollPost) commands.ChatAddress {
 	return commands.ChatAddress{Platform: p.Platform, ChatID: p.PlatformChatID}
 }
 
-// refresh edits the due posts of a poll with its current tally.
-func (s *service) refresh(ctx context.Context, id int64, due func(storage.PollPost) bool) ([]storage.PollPost, error) {
-	p, err := s.store.Poll(ctx, id)
+// refresh edits the posts of a poll whose edit slot it claims at now. The
+// tally is read after the claim, so the edit shows every ballot stored
+// before it; a ballot stored later marks the poll dirty again in the
+// process that received it. waiting is true when some posts were left to
+// a later tick: their slot is held by an edit less than interval old, made
+// by this process or another, or the storage failed before the edit.
+func (s *service) refresh(ctx context.Context, id int64, now time.Time, interval time.Duration) (waiting bool, err error) {
+	claimed, err := s.store.ClaimPollEdits(ctx, id, now, interval)
 	if err != nil {
-		return nil, err
-	}
-	if p.Status == storage.PollDeleted {
-		return nil, nil
+		return true, err
 	}
 	posts, err := s.store.PollPosts(ctx, id, storage.PostPoll)
 	if err != nil {
-		return nil, err
+		return true, err
 	}
-	var todo []storage.PollPost
+	taken := make(map[int64]bool, len(claimed))
+	for _, post := range claimed {
+		taken[post.ChatID] = true
+	}
 	for _, post := range posts {
-		if due(post) {
-			todo = append(todo, post)
+		if !taken[post.ChatID] {
+			waiting = true
 		}
 	}
-	if len(todo) == 0 {
-		return nil, nil
+	if len(claimed) == 0 {
+		return waiting, nil
+	}
+	p, err := s.store.Poll(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	if p.Status == storage.PollDeleted {
+		return false, nil
 	}
 	l, err := s.localizerFor(ctx, p.CommunityID)
 	if err != nil {
-		return nil, err
+		return true, err
 	}
 	t, err := s.tally(ctx, p)
 	if err != nil {
-		return nil, err
+		return true, err
 	}
 	msg := pollMessage(l, p, t)
-	var edited []storage.PollPost
 	var errs []error
-	for _, post := range todo {
+	for _, post := range claimed {
 		if err := s.messenger.Edit(ctx, address(post), post.MessageID, msg); err != nil {
-			errs = append(errs, err)
-			continue
+			errs = append(errs, fmt.Errorf("edit post of poll %d in chat %d: %w", id, post.ChatID, err))
 		}
-		edited = append(edited, post)
 	}
-	return edited, errors.Join(errs...)
+	return waiting, errors.Join(errs...)
 }

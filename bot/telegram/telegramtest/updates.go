@@ -76,6 +76,16 @@ func (s *Server) PendingUpdates() int {
 	return len(s.queue)
 }
 
+// Polling reports whether a getUpdates request is registered as the
+// current long poll: a request is counted by CallCount before it gets
+// there, so a test that needs this one to be the poll a newer request
+// supersedes waits for Polling.
+func (s *Server) Polling() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.poller != nil
+}
+
 var (
 	errWebhookActive = &apiError{code: 409, desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
 	errTerminated    = &apiError{code: 409, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
@@ -125,6 +135,7 @@ func (s *Server) getUpdates(r *request) (any, *apiError) {
 	}
 	me := &poller{superseded: make(chan struct{})}
 	s.poller = me
+	s.broadcastLocked() // tests wait for Polling
 	switch {
 	case offset > 0:
 		i := 0

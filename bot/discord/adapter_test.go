@@ -679,8 +679,14 @@ func TestRateLimitedCallbackRetriedOnce(t *testing.T) {
 	e.srv.FailNext("POST /interactions/*/*/callback", 1, http.StatusTooManyRequests)
 	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
 	e.response(in)
-	reqs := e.srv.RequestsMatching("POST /interactions/" + in.ID + "/*/callback")
-	if len(reqs) != 2 || reqs[0].Status != 429 || reqs[1].Status != 204 || len(e.srv.InteractionResponses(in.ID)) != 1 {
+	// The double records a request's status once its handler returns, which
+	// may be just after the response became visible: wait for it.
+	var reqs []discordtest.Request
+	settled := e.srv.WaitFor(10*time.Second, func() bool {
+		reqs = e.srv.RequestsMatching("POST /interactions/" + in.ID + "/*/callback")
+		return len(reqs) == 2 && reqs[1].Status != 0
+	})
+	if !settled || reqs[0].Status != 429 || reqs[1].Status != 204 || len(e.srv.InteractionResponses(in.ID)) != 1 {
 		t.Fatalf("callbacks = %+v", reqs)
 	}
 }

@@ -146,7 +146,7 @@ func TestConcurrentPollersConflict(t *testing.T) {
 		_, err := bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 10})
 		first <- err
 	}()
-	if !srv.WaitFor(wait, func() bool { return srv.CallCount("getUpdates") == 1 }) {
+	if !srv.WaitFor(wait, srv.Polling) {
 		t.Fatal("first poll never arrived")
 	}
 	second := make(chan error, 1)

@@ -68,6 +68,15 @@ func (s *Server) dropFilteredLocked(allowed []string) {
 	s.queue = kept
 }
 
+// Polling reports whether a getUpdates request is waiting. A request is
+// recorded in Calls before it becomes the poller, so a test that needs a
+// poll to be the older one waits for this, not for the call count.
+func (s *Server) Polling() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.poller != nil
+}
+
 // PendingUpdates is the number of updates not yet confirmed by getUpdates
 // or accepted by the webhook.
 func (s *Server) PendingUpdates() int {
@@ -125,6 +134,7 @@ func (s *Server) getUpdates(r *request) (any, *apiError) {
 	}
 	me := &poller{superseded: make(chan struct{})}
 	s.poller = me
+	s.broadcastLocked() // wakes WaitFor(…Polling…)
 	switch {
 	case offset > 0:
 		i := 0

@@ -3,60 +3,238 @@ package polls
 import (
 	"bytes"
 	"fmt"
-	"image"
 	"image/color"
-	"image/draw"
-	"image/png"
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+
+	xfont "golang.org/x/image/font"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// Chart geometry. The chart carries no text: labels, counts and
-// percentages are in the message it is attached to, already localized and
-// escaped, so no font is needed (gonum/plot would pull fonts and a dozen
-// modules for what is a few rectangles).
+// ChartData is what the result chart shows. A chart is often forwarded or
+// previewed alone, so it carries its own title, labels and figures; the
+// caller localizes them (the chart knows no language).
+type ChartData struct {
+	Title  string // the poll's question
+	XLabel string // the axis label, e.g. "votes"
+	Bars   []Bar  // one per choice, in the poll's order, drawn top to bottom
+	Winner int    // index in Bars of the winner, or -1 (tie, no votes)
+}
+
+// Bar is one choice: its label, the figures written at the end of its bar
+// (e.g. "12 · 40 %") and the count that sets its length.
+type Bar struct {
+	Label string
+	Value string
+	Count int
+}
+
+// Chart geometry, in points (1/72 inch), rendered at chartDPI. The height
+// grows with the number of choices so that bars and labels keep their size.
 const (
-	chartWidth  = 600
-	chartMargin = 10
-	barHeight   = 28
-	barGap      = 8
+	chartDPI                 = 120
+	chartLabelMax            = 40 // characters of a choice label
+	chartWidth     vg.Length = 600
+	chartMargin    vg.Length = 12
+	chartOverhead  vg.Length = 96 // title, axis, margins
+	chartBarPitch  vg.Length = 24 // from one bar's centre to the next
+	chartBarWidth  vg.Length = 16 // thickness of a bar
+	chartTitleSize vg.Length = 14
+	chartTextSize  vg.Length = 11
 )
 
 var (
-	chartBackground = color.RGBA{0xff, 0xff, 0xff, 0xff}
-	chartTrack      = color.RGBA{0xec, 0xee, 0xf1, 0xff}
-	chartBar        = color.RGBA{0x58, 0x65, 0xf2, 0xff}
-	chartWinner     = color.RGBA{0x23, 0xa5, 0x5a, 0xff}
+	chartBar    = color.RGBA{0x58, 0x65, 0xf2, 0xff}
+	chartWinner = color.RGBA{0x23, 0xa5, 0x5a, 0xff}
+	chartGrid   = color.RGBA{0xdd, 0xdf, 0xe3, 0xff}
+	chartText   = color.RGBA{0x23, 0x27, 0x2a, 0xff}
+	chartFont   = font.Font{Typeface: "Liberation", Variant: "Sans"}
 )
 
-// BarChart draws one horizontal bar per choice, in order, each as long as
-// its share of the largest count; the winner (if not -1) is green.
-func BarChart(counts []int, winner int) ([]byte, error) {
-	if len(counts) == 0 {
-		return nil, fmt.Errorf("bar chart of no choice")
+// BarChart draws a labelled horizontal bar chart as a PNG: the title on
+// top, one bar per choice with its label on the left and its value at its
+// end, the winner's bar in green. Text is drawn as plain text: markup means
+// nothing in an image, and control characters are removed. Glyphs missing
+// from the embedded Liberation Sans font (emoji) are left blank.
+func BarChart(c ChartData) ([]byte, error) {
+	p, w, h, err := chartPlot(c)
+	if err != nil {
+		return nil, err
 	}
-	height := 2*chartMargin + len(counts)*barHeight + (len(counts)-1)*barGap
-	img := image.NewRGBA(image.Rect(0, 0, chartWidth, height))
-	draw.Draw(img, img.Bounds(), image.NewUniform(chartBackground), image.Point{}, draw.Src)
-	most := 0
-	for _, c := range counts {
-		most = max(most, c)
-	}
-	track := chartWidth - 2*chartMargin
-	for i, c := range counts {
-		y := chartMargin + i*(barHeight+barGap)
-		draw.Draw(img, image.Rect(chartMargin, y, chartMargin+track, y+barHeight), image.NewUniform(chartTrack), image.Point{}, draw.Src)
-		if c <= 0 || most == 0 {
-			continue
-		}
-		w := max(2, track*c/most)
-		fill := chartBar
-		if i == winner {
-			fill = chartWinner
-		}
-		draw.Draw(img, image.Rect(chartMargin, y, chartMargin+w, y+barHeight), image.NewUniform(fill), image.Point{}, draw.Src)
-	}
+	canvas := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(chartDPI))
+	p.Draw(chartCanvas(canvas))
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("encode bar chart: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// chartCanvas is the drawing area of the plot: the image less its margins.
+func chartCanvas(c vg.CanvasSizer) draw.Canvas {
+	return draw.Crop(draw.New(c), chartMargin, -chartMargin, chartMargin, -chartMargin)
+}
+
+// chartPlot builds the plot and the image size. Choice i is drawn at
+// y = n-1-i, because gonum/plot's nominal axis counts from the bottom and
+// a reader expects the first choice on top.
+func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
+	n := len(c.Bars)
+	if n == 0 {
+		return nil, 0, 0, fmt.Errorf("bar chart of no choice")
+	}
+	if c.Winner < -1 || c.Winner >= n {
+		return nil, 0, 0, fmt.Errorf("bar chart winner %d out of %d bars", c.Winner, n)
+	}
+	most := 0
+	for i, b := range c.Bars {
+		if b.Count < 0 {
+			return nil, 0, 0, fmt.Errorf("bar chart: negative count %d for bar %d", b.Count, i)
+		}
+		most = max(most, b.Count)
+	}
+
+	p := plot.New()
+	style := func(size vg.Length, bold bool) text.Style {
+		f := chartFont
+		if bold {
+			f.Weight = xfont.WeightBold
+		}
+		return text.Style{Color: chartText, Font: font.From(f, size), Handler: p.TextHandler}
+	}
+	p.Title.TextStyle = style(chartTitleSize, true)
+	p.Title.TextStyle.XAlign, p.Title.TextStyle.YAlign = draw.XCenter, draw.YTop
+	p.Title.Text = fitWidth(p.Title.TextStyle, plainLine(c.Title), chartWidth-2*chartMargin)
+	p.Title.Padding = 10
+
+	p.X.Label.TextStyle = style(chartTextSize, false)
+	p.X.Label.Text = fitWidth(p.X.Label.TextStyle, plainLine(c.XLabel), chartWidth/2)
+	p.X.Label.TextStyle.XAlign, p.X.Label.TextStyle.YAlign = draw.XCenter, draw.YBottom
+	p.X.Tick.Label = style(chartTextSize-1, false)
+	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XCenter, draw.YTop
+	p.X.Tick.Marker = plot.TickerFunc(countTicks)
+	p.X.Min, p.X.Max = 0, float64(max(most, 1)) // no votes: an axis from 0 to 1
+
+	names := make([]string, n)
+	for i, b := range c.Bars {
+		names[n-1-i] = truncateRunes(plainLine(b.Label), chartLabelMax)
+	}
+	p.Y.Tick.Label = style(chartTextSize, false)
+	p.Y.Tick.Label.XAlign, p.Y.Tick.Label.YAlign = draw.XRight, draw.YCenter
+	p.NominalY(names...)
+	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
+
+	grid := plotter.NewGrid()
+	grid.Horizontal.Color = nil
+	grid.Vertical = draw.LineStyle{Color: chartGrid, Width: vg.Points(0.5)}
+	p.Add(grid)
+
+	// Two bar series share the rows: the winner's row is empty in the
+	// first and the only full one in the second, which gives it its colour.
+	others, winner := make(plotter.Values, n), make(plotter.Values, n)
+	values := plotter.XYLabels{XYs: make(plotter.XYs, n), Labels: make([]string, n)}
+	for i, b := range c.Bars {
+		y := n - 1 - i
+		if i == c.Winner {
+			winner[y] = float64(b.Count)
+		} else {
+			others[y] = float64(b.Count)
+		}
+		values.XYs[y] = plotter.XY{X: float64(b.Count), Y: float64(y)}
+		values.Labels[y] = truncateRunes(plainLine(b.Value), chartLabelMax)
+	}
+	for _, s := range []struct {
+		v  plotter.Values
+		to color.Color
+	}{{others, chartBar}, {winner, chartWinner}} {
+		bars, err := plotter.NewBarChart(s.v, chartBarWidth)
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("bar chart: %w", err)
+		}
+		bars.Horizontal = true
+		bars.Color = s.to
+		bars.LineStyle.Width = 0 // an empty bar must stay invisible
+		p.Add(bars)
+	}
+	labels, err := plotter.NewLabels(values)
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("bar chart labels: %w", err)
+	}
+	for y := range labels.TextStyle {
+		labels.TextStyle[y] = style(chartTextSize, n-1-y == c.Winner)
+		labels.TextStyle[y].XAlign, labels.TextStyle[y].YAlign = draw.XLeft, draw.YCenter
+	}
+	// Figures have no descenders: centring the whole text box, descent
+	// included, would draw them visibly below the bar's middle.
+	labels.Offset = vg.Point{X: 5, Y: labels.TextStyle[0].FontExtents().Descent / 2}
+	p.Add(labels)
+	// plot.Add widens the axes to the data; the rows stay centred on their
+	// integer positions, one pitch apart.
+	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
+	p.X.Min = 0
+
+	return p, chartWidth, chartOverhead + vg.Length(n)*chartBarPitch, nil
+}
+
+// countTicks marks whole numbers of votes only, at a step of 1, 2 or 5
+// times a power of ten, at most about eight marks.
+func countTicks(min, max float64) []plot.Tick {
+	step := 1.0
+	for i := 0; max/step > 8; i++ {
+		step *= []float64{2, 2.5, 2}[i%3]
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(min/step) * step; v <= max; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+	}
+	return ticks
+}
+
+// plainLine makes user text a single plain line: control characters
+// (newlines included) become spaces, runs of spaces one, and invalid UTF-8
+// is replaced.
+func plainLine(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// truncateRunes cuts s to at most n characters, ending with "…" when cut.
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// fitWidth cuts s, ending with "…", until it is at most width wide in sty.
+func fitWidth(sty text.Style, s string, width vg.Length) string {
+	if sty.Width(s) <= width {
+		return s
+	}
+	r := []rune(s)
+	lo, hi := 0, len(r) // the longest prefix that fits is in [lo, hi)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if sty.Width(strings.TrimSpace(string(r[:mid]))+"…") <= width {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return strings.TrimSpace(string(r[:lo])) + "…"
 }

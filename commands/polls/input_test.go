@@ -1,8 +1,6 @@
 package polls
 
 import (
-	"bytes"
-	"image/png"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -163,45 +161,6 @@ func TestRoutes(t *testing.T) {
 	}
 	if _, err := selectedChoices([]string{"1", "1"}, 3); err == nil {
 		t.Fatal("a repeated menu value was accepted")
-	}
-}
-
-func TestBarChart(t *testing.T) {
-	data, err := BarChart([]int{2, 0, 4}, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := img.Bounds()
-	if b.Dx() != chartWidth || b.Dy() != 2*chartMargin+3*barHeight+2*barGap {
-		t.Fatalf("size %v", b)
-	}
-	row := func(i int) int { return chartMargin + i*(barHeight+barGap) + barHeight/2 }
-	length := func(i int) int {
-		n := 0
-		for x := chartMargin; x < chartWidth-chartMargin; x++ {
-			r, g, bl, _ := img.At(x, row(i)).RGBA()
-			tr, tg, tb, _ := chartTrack.RGBA()
-			if r != tr || g != tg || bl != tb {
-				n++
-			}
-		}
-		return n
-	}
-	track := chartWidth - 2*chartMargin
-	if length(0) != track/2 || length(1) != 0 || length(2) != track {
-		t.Fatalf("bar lengths %d %d %d, want %d 0 %d", length(0), length(1), length(2), track/2, track)
-	}
-	r, g, bl, _ := img.At(chartMargin+1, row(2)).RGBA()
-	wr, wg, wb, _ := chartWinner.RGBA()
-	if r != wr || g != wg || bl != wb {
-		t.Fatal("the winner's bar is not green")
-	}
-	if _, err := BarChart(nil, -1); err == nil {
-		t.Fatal("a chart of nothing was drawn")
 	}
 }
 

@@ -140,7 +140,7 @@ func (s *service) announce(ctx context.Context, id int64) error {
 			s.log.Warn("edit closed poll", "poll", id, "error", err)
 		}
 	}
-	chart, err := BarChart(t.Counts, t.Winner)
+	chart, err := BarChart(resultChart(l, p, t))
 	if err != nil {
 		return err
 	}

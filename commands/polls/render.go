@@ -90,10 +90,7 @@ func meta(l *locales.Localizer, p storage.Poll) markup.Text {
 // ranked polls, the instant-runoff rounds.
 func tallyLines(l *locales.Localizer, p storage.Poll, t Tally) []markup.Text {
 	var lines []markup.Text
-	base := t.Voters
-	if p.Kind == storage.PollRanked && len(t.Rounds) > 0 {
-		base = t.Rounds[0].Active
-	}
+	base := percentBase(p, t)
 	for i, c := range p.Choices {
 		lines = append(lines, l.T("poll.line", locales.Data{
 			"N": i + 1, "Label": c.Label, "Votes": l.N("count.votes", t.Counts[i]), "Percent": percent(t.Counts[i], base),
@@ -114,6 +111,15 @@ func tallyLines(l *locales.Localizer, p storage.Poll, t Tally) []markup.Text {
 		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": p.Quorum})}, " · ")
 	}
 	return append(lines, voters)
+}
+
+// percentBase is what percentages are of: the voters, or for ranked polls
+// the ballots counted in the first round.
+func percentBase(p storage.Poll, t Tally) int {
+	if p.Kind == storage.PollRanked && len(t.Rounds) > 0 {
+		return t.Rounds[0].Active
+	}
+	return t.Voters
 }
 
 func roundLine(l *locales.Localizer, p storage.Poll, n int, r Round) markup.Text {
@@ -139,6 +145,26 @@ func resultMessage(l *locales.Localizer, p storage.Poll, t Tally) markup.Text {
 	lines = append(lines, tallyLines(l, p, t)...)
 	lines = append(lines, outcome(l, p, t))
 	return markup.Join(lines, "\n")
+}
+
+// resultChart is what the result's bar chart shows, localized: the image is
+// often seen alone (forwarded, previewed), so it repeats the question,
+// labels and figures of the message.
+func resultChart(l *locales.Localizer, p storage.Poll, t Tally) ChartData {
+	axis := "poll.chart.axis"
+	if p.Kind == storage.PollRanked {
+		axis = "poll.chart.axis_ranked"
+	}
+	c := ChartData{Title: p.Question, XLabel: l.S(axis), Winner: t.Winner}
+	base := percentBase(p, t)
+	for i, choice := range p.Choices {
+		c.Bars = append(c.Bars, Bar{
+			Label: choice.Label,
+			Value: l.S("poll.chart.value", locales.Data{"Count": t.Counts[i], "Percent": percent(t.Counts[i], base)}),
+			Count: t.Counts[i],
+		})
+	}
+	return c
 }
 
 func outcome(l *locales.Localizer, p storage.Poll, t Tally) markup.Text {

@@ -140,8 +140,7 @@ func LoadConfig(args []string, getenv func(string) string, stdout io.Writer) (Co
 		return Config{}, &ConfigError{Var: "arguments", Reason: fmt.Sprintf("unknown command %q (try --help)", rest[0])}
 	}
 	v := func(env string) string { return strings.TrimSpace(*values[env]) }
-	_, levelSet := lookup(getenv, "LOG_LEVEL")
-	cfg.LogLevelSet = levelSet || flagSet(fs, "log-level")
+	cfg.LogLevelSet = getenv("LOG_LEVEL") != "" || flagSet(fs, "log-level")
 
 	cfg.DatabaseURL = v("DATABASE_URL")
 	if _, _, err := storage.ParseURL(cfg.DatabaseURL); err != nil {
@@ -235,11 +234,6 @@ func LoadConfig(args []string, getenv func(string) string, stdout io.Writer) (Co
 		return Config{}, &ConfigError{Var: "DEFAULT_TIMEZONE", Reason: "must be an IANA time zone name such as Europe/Paris"}
 	}
 	return cfg, nil
-}
-
-func lookup(getenv func(string) string, key string) (string, bool) {
-	v := getenv(key)
-	return v, v != ""
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {

@@ -14,13 +14,7 @@ import (
 func (rt *Runtime) Precheck(ctx context.Context, req *commands.Request) *commands.Response {
 	req.Now = rt.clock.Now()
 	req.Loc = rt.Localizer(nil, req.User.Locale)
-	spec, _, err := rt.route(req)
-	if err == nil {
-		err = rt.resolve(ctx, req)
-	}
-	if err == nil {
-		err = rt.authorize(req, spec)
-	}
+	_, _, err := rt.admit(ctx, req)
 	if err == nil {
 		return nil
 	}

@@ -132,15 +132,9 @@ func (rt *Runtime) Handle(ctx context.Context, req *commands.Request) (resp *com
 		rt.metrics.RequestDuration.WithLabelValues(req.Platform).Observe(time.Since(start).Seconds())
 	}()
 
-	spec, handler, err := rt.route(req)
+	spec, handler, err := rt.admit(ctx, req)
 	if spec != nil {
 		label = spec.Path()
-	}
-	if err == nil {
-		err = rt.resolve(ctx, req)
-	}
-	if err == nil {
-		err = rt.authorize(req, spec)
 	}
 	if err == nil && req.Action == nil {
 		err = validateOptions(req, spec)
@@ -177,6 +171,20 @@ func (rt *Runtime) failure(req *commands.Request, err error) (*commands.Response
 }
 
 var errUnavailable = errors.New("database unavailable")
+
+// admit finds what a request asks for, resolves who and where it comes
+// from, and checks the member may ask it: everything Handle and Precheck
+// both need before a handler may run.
+func (rt *Runtime) admit(ctx context.Context, req *commands.Request) (*commands.Spec, commands.Handler, error) {
+	spec, handler, err := rt.route(req)
+	if err == nil {
+		err = rt.resolve(ctx, req)
+	}
+	if err == nil {
+		err = rt.authorize(req, spec)
+	}
+	return spec, handler, err
+}
 
 func (rt *Runtime) route(req *commands.Request) (*commands.Spec, commands.Handler, error) {
 	if req.Action != nil {

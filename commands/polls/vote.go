@@ -199,7 +199,9 @@ func (s *service) static(ctx context.Context, req *commands.Request, id int64) (
 	s.mu.Lock()
 	st, ok := s.statics[id]
 	s.mu.Unlock()
-	if ok {
+	// A poll of another community takes the slow path, which refuses it
+	// with the same reply as a poll that does not exist.
+	if ok && st.CommunityID == req.Community.ID {
 		return st, nil
 	}
 	return s.loadPoll(ctx, req, id)

@@ -44,17 +44,17 @@ func (m messenger) Send(ctx context.Context, to commands.ChatAddress, r *command
 	return id, nil
 }
 
-func (m messenger) Edit(ctx context.Context, to commands.ChatAddress, messageID string, r *commands.Response) error {
+func (m messenger) Edit(ctx context.Context, to commands.ChatAddress, messageID string, r *commands.Response) (string, error) {
 	p, err := m.platform(to.Platform)
 	if err != nil {
-		return err
+		return "", err
 	}
 	err = p.Edit(ctx, to.ChatID, messageID, r)
 	m.count(to.Platform, "edit", err)
 	if err != nil {
-		return fmt.Errorf("edit %s message %s in chat %s: %w", to.Platform, messageID, to.ChatID, err)
+		return "", fmt.Errorf("edit %s message %s in chat %s: %w", to.Platform, messageID, to.ChatID, err)
 	}
-	return nil
+	return messageID, nil
 }
 
 func (m messenger) Delete(ctx context.Context, to commands.ChatAddress, messageID string) error {

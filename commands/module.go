@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/agora-community/agora/storage"
@@ -23,12 +24,25 @@ type Deps struct {
 	Registry  *Registry
 }
 
-// Module is one capability: its commands and the scheduled jobs it runs.
+// Module is one capability: everything it adds to Agora, declared as data
+// so the runtime installs it without the capability touching shared code.
 type Module struct {
+	// Name identifies the capability in logs and metrics ("polls").
+	Name  string
 	Specs []*Spec
 	Jobs  map[string]JobHandler
 	// Tick, when set, is periodic in-process work (coalesced edits of live
 	// results). The runtime's job loop calls it after each round of due
 	// jobs, so it shares that loop's owner and stops with its context.
 	Tick func(ctx context.Context) error
+	// Events handle what happens in chats, by event kind (EventMemberJoined,
+	// EventMessage). Several modules may handle one kind; each runs.
+	Events map[string]Handler
+	// Routes are mounted on the HTTP server, by ServeMux pattern
+	// ("GET /calendrier/{token}").
+	Routes map[string]http.Handler
+	// MergeMembers moves what the capability keeps about member from to
+	// member into, when a person links two accounts. It runs after the
+	// identities are merged, as a retried job, so it must be idempotent.
+	MergeMembers func(ctx context.Context, into, from int64) error
 }

@@ -25,6 +25,9 @@ type User struct {
 	// administrators are moderators; a configured Discord role may make an
 	// ambassador.
 	PlatformRole Role
+	// Bot is true for bot accounts, Agora's own included: events from them
+	// are never answered, so two bots cannot talk to each other forever.
+	Bot bool
 }
 
 // Chat is where the request came from, as the platform describes it.
@@ -71,6 +74,22 @@ func (a *Action) Args() []string {
 	return parts[1:]
 }
 
+// Event kinds: what happens in a chat without anyone asking Agora.
+const (
+	EventMemberJoined = "member_joined" // someone joined the chat
+	EventMessage      = "message"       // a plain message, not a command
+)
+
+// Event is something that happened in a chat. A module's event handler gets
+// it as a Request whose Event is set (and Command and Action are not); the
+// Response it returns, if any, is posted in the chat, replying to the
+// message when there is one.
+type Event struct {
+	Kind      string
+	Text      string // the message, for EventMessage
+	MessageID string // the platform message, for EventMessage
+}
+
 // Request is one thing a member asked of Agora, on any platform.
 type Request struct {
 	Platform string
@@ -81,6 +100,7 @@ type Request struct {
 	Command string
 	Options map[string]string // canonical option name → raw value
 	Action  *Action
+	Event   *Event
 
 	// Set by the runtime before the handler runs.
 	Community Community
@@ -142,6 +162,9 @@ func ParseBool(s string) (value, ok bool) {
 // Describe is a short log-friendly identification of the request, without
 // any option value (which may be personal).
 func (r *Request) Describe() string {
+	if r.Event != nil {
+		return fmt.Sprintf("%s event %s", r.Platform, r.Event.Kind)
+	}
 	if r.Action != nil {
 		return fmt.Sprintf("%s action %s", r.Platform, r.Action.Route)
 	}

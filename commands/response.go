@@ -138,11 +138,16 @@ type ChatAddress struct {
 
 // Messenger sends messages outside of a reply. The runtime implements it by
 // handing each message to the adapter of its platform.
+//
+// A message reference names everything one Send posted: a long text split
+// over several platform messages has one reference, and Edit and Delete act
+// on every part. Edit returns the reference to keep, which changes when the
+// new text needs more or fewer parts.
 type Messenger interface {
-	Send(ctx context.Context, to ChatAddress, r *Response) (messageID string, err error)
-	Edit(ctx context.Context, to ChatAddress, messageID string, r *Response) error
-	Delete(ctx context.Context, to ChatAddress, messageID string) error
-	DirectMessage(ctx context.Context, platform, userID string, r *Response) (messageID string, err error)
+	Send(ctx context.Context, to ChatAddress, r *Response) (ref string, err error)
+	Edit(ctx context.Context, to ChatAddress, ref string, r *Response) (newRef string, err error)
+	Delete(ctx context.Context, to ChatAddress, ref string) error
+	DirectMessage(ctx context.Context, platform, userID string, r *Response) (ref string, err error)
 }
 
 // JobHandler runs one scheduled job of a kind; its payload is what the

@@ -43,14 +43,14 @@ func (r *recorder) Send(ctx context.Context, to commands.ChatAddress, resp *comm
 	return "m" + strconv.Itoa(r.next), nil
 }
 
-func (r *recorder) Edit(ctx context.Context, to commands.ChatAddress, id string, resp *commands.Response) error {
+func (r *recorder) Edit(ctx context.Context, to commands.ChatAddress, id string, resp *commands.Response) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.edits == nil {
 		r.edits = map[string][]edit{}
 	}
 	r.edits[id] = append(r.edits[id], edit{at: r.clock.Now(), text: string(resp.Text)})
-	return nil
+	return id, nil
 }
 
 func (r *recorder) Delete(ctx context.Context, to commands.ChatAddress, id string) error { return nil }

@@ -134,7 +134,7 @@ func (s *service) announce(ctx context.Context, id int64) error {
 	}
 	final := pollMessage(l, p, t)
 	for _, post := range posts {
-		if err := s.messenger.Edit(ctx, address(post), post.MessageID, final); err != nil {
+		if _, err := s.messenger.Edit(ctx, address(post), post.MessageID, final); err != nil {
 			// The poll message may have been deleted by a moderator; the
 			// result below still goes out.
 			s.log.Warn("edit closed poll", "poll", id, "error", err)
@@ -222,7 +222,7 @@ func (s *service) refresh(ctx context.Context, id int64, now time.Time, interval
 	msg := pollMessage(l, p, t)
 	var errs []error
 	for _, post := range claimed {
-		if err := s.messenger.Edit(ctx, address(post), post.MessageID, msg); err != nil {
+		if _, err := s.messenger.Edit(ctx, address(post), post.MessageID, msg); err != nil {
 			errs = append(errs, fmt.Errorf("edit post of poll %d in chat %d: %w", id, post.ChatID, err))
 		}
 	}

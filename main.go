@@ -74,7 +74,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	}
 	registry := commands.NewRegistry(catalog)
 	rt := bot.New(store, registry, log, nil, bot.Config{DefaultLocale: cfg.DefaultLocale, DefaultTimezone: cfg.DefaultTimezone})
-	if err := rt.Install(all.Modules(rt.Deps())...); err != nil {
+	if err := rt.Install(all.Modules(rt.Deps(), store)...); err != nil {
 		log.Error("cannot register commands", "error", err)
 		return 1
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"net/http"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -40,6 +42,8 @@ type Runtime struct {
 	platforms map[string]Platform
 	jobs      map[string]commands.JobHandler
 	ticks     []func(ctx context.Context) error
+	mergers   []func(ctx context.Context, into, from int64) error
+	routes    map[string]http.Handler
 
 	inflight sync.WaitGroup
 
@@ -62,10 +66,13 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 	if cfg.HandlerTimeout == 0 {
 		cfg.HandlerTimeout = 30 * time.Second
 	}
-	return &Runtime{
+	rt := &Runtime{
 		store: store, registry: registry, catalog: registry.Catalog(), log: log, clock: clock, cfg: cfg,
 		metrics: newMetrics(), platforms: map[string]Platform{}, jobs: map[string]commands.JobHandler{},
+		routes: map[string]http.Handler{},
 	}
+	rt.jobs[commands.MergeJob.Kind] = rt.mergeMembersJob
+	return rt
 }
 
 // Registry is the command registry adapters publish.
@@ -242,7 +249,6 @@ func (rt *Runtime) resolve(ctx context.Context, req *commands.Request) error {
 	req.ChatRef = chat.ID
 	req.Community = commands.Community{
 		ID: community.ID, Name: community.Name, Locale: community.Locale, Location: tz,
-		PollCreation: commands.ParseRole(community.PollCreation),
 	}
 	role := commands.ParseRole(member.Role)
 	if req.User.PlatformRole > role {
@@ -352,27 +358,53 @@ func (rt *Runtime) Autocomplete(ctx context.Context, req *commands.Request, opti
 	return out
 }
 
-// Install registers capabilities: their commands and their jobs.
+// Install registers capabilities: everything their Module declares. It
+// refuses a module whose job kind or HTTP route another one already has.
 func (rt *Runtime) Install(mods ...commands.Module) error {
 	for _, m := range mods {
 		if err := rt.registry.Add(m.Specs...); err != nil {
-			return err
+			return fmt.Errorf("install %s: %w", m.Name, err)
 		}
+		if err := rt.registry.AddSettings(m.Settings...); err != nil {
+			return fmt.Errorf("install %s: %w", m.Name, err)
+		}
+		rt.mu.Lock()
 		for kind, h := range m.Jobs {
-			rt.RegisterJob(kind, h)
+			if _, dup := rt.jobs[kind]; dup {
+				rt.mu.Unlock()
+				return fmt.Errorf("install %s: job kind %q already has a handler", m.Name, kind)
+			}
+			rt.jobs[kind] = h
+		}
+		for pattern, h := range m.Routes {
+			if _, dup := rt.routes[pattern]; dup {
+				rt.mu.Unlock()
+				return fmt.Errorf("install %s: HTTP route %q already taken", m.Name, pattern)
+			}
+			rt.routes[pattern] = h
 		}
 		if m.Tick != nil {
-			rt.mu.Lock()
 			rt.ticks = append(rt.ticks, m.Tick)
-			rt.mu.Unlock()
 		}
+		if m.MergeMembers != nil {
+			rt.mergers = append(rt.mergers, m.MergeMembers)
+		}
+		rt.mu.Unlock()
 	}
 	return nil
 }
 
+// Routes are the installed modules' HTTP routes, by ServeMux pattern, for
+// the HTTP server.
+func (rt *Runtime) Routes() map[string]http.Handler {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	return maps.Clone(rt.routes)
+}
+
 // Deps are the collaborators capabilities are built with.
 func (rt *Runtime) Deps() commands.Deps {
-	return commands.Deps{Store: rt.store, Messenger: rt.Messenger(), Clock: rt.clock, Log: rt.log, Registry: rt.registry}
+	return commands.Deps{Messenger: rt.Messenger(), Clock: rt.clock, Log: rt.log, Registry: rt.registry}
 }
 
 // location loads a time zone once per process.

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // Clock tells the time; the runtime's clock, so tests and scripts can move it.
@@ -14,15 +14,20 @@ type Clock interface {
 	Now() time.Time
 }
 
-// Deps are what capabilities are built with. They are passed explicitly:
-// no capability reaches for a global.
+// Deps are what every capability is built with, besides its own store
+// (each capability declares the narrow store interface it needs, and
+// commands/all hands it the one storage.Store). They are passed
+// explicitly: no capability reaches for a global.
 type Deps struct {
-	Store     *storage.Store
 	Messenger Messenger
 	Clock     Clock
 	Log       *slog.Logger
 	Registry  *Registry
 }
+
+// MergeJob is the runtime's job that runs every Module.MergeMembers hook
+// after two accounts were linked; its payload is "into/from".
+var MergeJob = model.JobRef{Kind: "member.merge"}
 
 // Module is one capability: everything it adds to Agora, declared as data
 // so the runtime installs it without the capability touching shared code.
@@ -45,4 +50,7 @@ type Module struct {
 	// member into, when a person links two accounts. It runs after the
 	// identities are merged, as a retried job, so it must be idempotent.
 	MergeMembers func(ctx context.Context, into, from int64) error
+	// Settings are the community settings the capability owns; /communaute
+	// lists them.
+	Settings []Setting
 }

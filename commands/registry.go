@@ -15,6 +15,7 @@ type Registry struct {
 	specs    []*Spec
 	byName   map[string]*Spec // canonical and localized names
 	byPrefix map[string]*Spec
+	settings []Setting
 }
 
 // NewRegistry makes an empty registry that resolves names in every
@@ -81,6 +82,22 @@ func checkSpec(s *Spec) error {
 	}
 	return nil
 }
+
+// AddSettings records community settings a capability owns, for listings.
+func (r *Registry) AddSettings(settings ...Setting) error {
+	for _, s := range settings {
+		for _, other := range r.settings {
+			if other.Key == s.Key {
+				return fmt.Errorf("register setting %q: already registered", s.Key)
+			}
+		}
+		r.settings = append(r.settings, s)
+	}
+	return nil
+}
+
+// Settings lists every capability's community settings, in installation order.
+func (r *Registry) Settings() []Setting { return append([]Setting(nil), r.settings...) }
 
 // Specs returns the top-level commands sorted by canonical name.
 func (r *Registry) Specs() []*Spec {

@@ -46,8 +46,6 @@ type Community struct {
 	Name     string
 	Locale   string
 	Location *time.Location
-	// PollCreation is the role needed to create polls.
-	PollCreation Role
 }
 
 // Member is the resolved person behind the request.

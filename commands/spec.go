@@ -183,3 +183,12 @@ func (s *Spec) MessageIDs() []string {
 func LocalName(l *locales.Localizer, nameID string) string {
 	return strings.ToLower(strings.TrimSpace(l.S(nameID)))
 }
+
+// HigherRole is whichever of two stored role names ranks higher, for
+// merging the roles of a person's linked accounts.
+func HigherRole(a, b string) string {
+	if ParseRole(b) > ParseRole(a) {
+		return b
+	}
+	return a
+}

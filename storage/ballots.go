@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -40,15 +39,15 @@ type pendingBallot struct {
 // parameters (7 per ballot) and its latency short.
 const maxBatch = 256
 
-// NewBallotBatcher makes a batcher for this store.
-func (s *Store) NewBallotBatcher() *BallotBatcher { return &BallotBatcher{s: s, max: maxBatch} }
+func newBallotBatcher(s *Store) *BallotBatcher { return &BallotBatcher{s: s, max: maxBatch} }
 
-// Cast stores a ballot like CastBallot, grouped with concurrent ones.
-func (b *BallotBatcher) Cast(ctx context.Context, rule BallotRule, choices []int, now time.Time) (bool, error) {
+// cast stores a ballot, grouped with concurrent ones on PostgreSQL.
+func (b *BallotBatcher) cast(ctx context.Context, rule BallotRule, choices []int, now time.Time) (bool, error) {
+	encoded := encodeChoices(choices)
 	if b.s.dialect != Postgres {
-		return b.s.CastBallot(ctx, rule, choices, now)
+		return b.s.castBallot(ctx, b.s.db, rule, encoded, now)
 	}
-	p := &pendingBallot{rule: rule, choices: encodeChoices(choices), now: now.UTC(), signal: make(chan bool, 2)}
+	p := &pendingBallot{rule: rule, choices: encoded, now: now.UTC(), signal: make(chan bool, 2)}
 	b.mu.Lock()
 	b.queue = append(b.queue, p)
 	turn := !b.writing
@@ -125,7 +124,7 @@ func (b *BallotBatcher) safeWrite(ctx context.Context, group []*pendingBallot) {
 func (b *BallotBatcher) write(ctx context.Context, group []*pendingBallot) {
 	if len(group) == 1 {
 		p := group[0]
-		p.replaced, p.err = b.s.castBallotEncoded(ctx, p.rule, p.choices, p.now)
+		p.replaced, p.err = b.s.castBallot(ctx, b.s.db, p.rule, p.choices, p.now)
 		return
 	}
 	// A fixed lock order keeps two processes' groups from deadlocking.
@@ -149,7 +148,7 @@ func (b *BallotBatcher) write(ctx context.Context, group []*pendingBallot) {
 		FROM (VALUES ` + sb.String() + `) AS v (poll_id, member_id, choices, cast_at, community_id, kind, role)
 		WHERE EXISTS (SELECT 1 FROM polls p WHERE p.id = v.poll_id AND p.status = 'open'
 			AND p.community_id = v.community_id AND p.kind = v.kind AND (p.deadline IS NULL OR p.deadline > v.cast_at)
-			AND CASE p.voter_role WHEN 'member' THEN 0 WHEN 'ambassador' THEN 1 ELSE 2 END <= v.role)
+			AND p.voter_rank <= v.role)
 		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, cast_at = excluded.cast_at,
 			revision = poll_ballots.revision + 1
 		RETURNING poll_id, member_id, revision`
@@ -174,7 +173,7 @@ func (b *BallotBatcher) write(ctx context.Context, group []*pendingBallot) {
 		// Whatever went wrong (a deadlock with another process, a bad
 		// row), each ballot gets its own chance and its own error.
 		for _, p := range group {
-			p.replaced, p.err = b.s.castBallotEncoded(ctx, p.rule, p.choices, p.now)
+			p.replaced, p.err = b.s.castBallot(ctx, b.s.db, p.rule, p.choices, p.now)
 		}
 		return
 	}
@@ -186,16 +185,4 @@ func (b *BallotBatcher) write(ctx context.Context, group []*pendingBallot) {
 		}
 		p.replaced = rev > 1
 	}
-}
-
-func (s *Store) castBallotEncoded(ctx context.Context, r BallotRule, choices string, now time.Time) (bool, error) {
-	var revision int
-	err := s.db.GetContext(ctx, &revision, castBallotSQL, r.PollID, r.MemberID, choices, now.UTC(), r.CommunityID, r.Kind, r.Role)
-	if err != nil {
-		if errors.Is(notFound(err), ErrNotFound) {
-			return false, ErrPollNotOpen
-		}
-		return false, fmt.Errorf("cast ballot of member %d on poll %d: %w", r.MemberID, r.PollID, err)
-	}
-	return revision > 1, nil
 }

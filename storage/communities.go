@@ -9,36 +9,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Community is a group of people Agora serves, across its chats.
-type Community struct {
-	ID           int64     `db:"id"`
-	Name         string    `db:"name"`
-	Locale       string    `db:"locale"`
-	Timezone     string    `db:"timezone"`
-	PollCreation string    `db:"poll_creation"`
-	CreatedAt    time.Time `db:"created_at"`
-}
-
-// Chat purposes.
-const (
-	PurposeGeneral       = "general"
-	PurposeAnnouncements = "announcements"
-	PurposeModeration    = "moderation"
-	PurposeAmbassadors   = "ambassadors"
-)
-
-// Chat is one conversation on one platform that belongs to a community.
-type Chat struct {
-	ID              int64     `db:"id"`
-	CommunityID     int64     `db:"community_id"`
-	Platform        string    `db:"platform"`
-	PlatformGroupID string    `db:"platform_group_id"`
-	PlatformChatID  string    `db:"platform_chat_id"`
-	Title           string    `db:"title"`
-	Purpose         string    `db:"purpose"`
-	CreatedAt       time.Time `db:"created_at"`
-}
-
 // CommunityDefaults are given to a community created on first contact.
 type CommunityDefaults struct {
 	Locale   string
@@ -54,7 +24,7 @@ type ChatRef struct {
 }
 
 const chatColumns = `c.id, c.community_id, c.platform, c.platform_group_id, c.platform_chat_id, c.title, c.purpose, c.created_at`
-const communityColumns = `m.id, m.name, m.locale, m.timezone, m.poll_creation, m.created_at`
+const communityColumns = `m.id, m.name, m.locale, m.timezone, m.created_at`
 
 // ResolveChat finds the chat and its community, creating them on first
 // contact: a chat of a known Discord server joins that server's community,
@@ -130,7 +100,7 @@ func (s *Store) findChat(ctx context.Context, q sqlx.QueryerContext, platform, c
 	}
 	err := sqlx.GetContext(ctx, q, &row, `SELECT `+chatColumns+`,
 		m.id AS "community.id", m.name AS "community.name", m.locale AS "community.locale",
-		m.timezone AS "community.timezone", m.poll_creation AS "community.poll_creation",
+		m.timezone AS "community.timezone",
 		m.created_at AS "community.created_at"
 		FROM chats c JOIN communities m ON m.id = c.community_id
 		WHERE c.platform = $1 AND c.platform_chat_id = $2`, platform, chatID)
@@ -150,18 +120,55 @@ func (s *Store) Community(ctx context.Context, id int64) (Community, error) {
 	return c, nil
 }
 
-// UpdateCommunity saves a community's name, locale, time zone and settings.
-func (s *Store) UpdateCommunity(ctx context.Context, c Community) error {
-	res, err := s.db.ExecContext(ctx,
-		`UPDATE communities SET name = $2, locale = $3, timezone = $4, poll_creation = $5 WHERE id = $1`,
-		c.ID, c.Name, c.Locale, c.Timezone, c.PollCreation)
+// RenameCommunity changes a community's name. Each profile field has its
+// own statement, so two moderators changing two fields at once both keep
+// their change.
+func (s *Store) RenameCommunity(ctx context.Context, id int64, name string) error {
+	return s.updateCommunity(ctx, id, `UPDATE communities SET name = $2 WHERE id = $1`, name)
+}
+
+// SetCommunityLocale changes the language of a community's public messages.
+func (s *Store) SetCommunityLocale(ctx context.Context, id int64, locale string) error {
+	return s.updateCommunity(ctx, id, `UPDATE communities SET locale = $2 WHERE id = $1`, locale)
+}
+
+// SetCommunityTimezone changes the time zone a community's dates are read and shown in.
+func (s *Store) SetCommunityTimezone(ctx context.Context, id int64, timezone string) error {
+	return s.updateCommunity(ctx, id, `UPDATE communities SET timezone = $2 WHERE id = $1`, timezone)
+}
+
+func (s *Store) updateCommunity(ctx context.Context, id int64, statement, value string) error {
+	res, err := s.db.ExecContext(ctx, statement, id, value)
 	if err != nil {
-		return fmt.Errorf("update community %d: %w", c.ID, err)
+		return fmt.Errorf("update community %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("update community %d: %w", c.ID, ErrNotFound)
+		return fmt.Errorf("update community %d: %w", id, ErrNotFound)
 	}
 	s.cache.forgetChats()
+	return nil
+}
+
+// CommunitySetting reads one capability setting of a community; ErrNotFound
+// when it was never set, so the capability applies its default.
+func (s *Store) CommunitySetting(ctx context.Context, communityID int64, key string) (string, error) {
+	var v string
+	err := s.db.GetContext(ctx, &v, `SELECT value FROM community_settings WHERE community_id = $1 AND key = $2`, communityID, key)
+	if err != nil {
+		return "", fmt.Errorf("read setting %s of community %d: %w", key, communityID, notFound(err))
+	}
+	return v, nil
+}
+
+// SetCommunitySetting writes one capability setting of a community, and
+// only that one.
+func (s *Store) SetCommunitySetting(ctx context.Context, communityID int64, key, value string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO community_settings (community_id, key, value, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (community_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		communityID, key, value, now.UTC())
+	if err != nil {
+		return fmt.Errorf("write setting %s of community %d: %w", key, communityID, err)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/agora-community/agora/model"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -40,6 +41,11 @@ func (s *Store) ScheduleJob(ctx context.Context, q sqlx.ExecerContext, kind, pay
 		return fmt.Errorf("schedule %s job: %w", kind, err)
 	}
 	return nil
+}
+
+// scheduleRef schedules a capability's job reference.
+func (s *Store) scheduleRef(ctx context.Context, q sqlx.ExecerContext, j model.JobRef, runAt time.Time) error {
+	return s.ScheduleJob(ctx, q, j.Kind, j.Payload, j.Key(), runAt)
 }
 
 // CancelJob marks a pending job done without running it.

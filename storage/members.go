@@ -4,25 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
+	"github.com/agora-community/agora/model"
 	"github.com/jmoiron/sqlx"
 )
-
-// Member is a person, with their role in one community.
-type Member struct {
-	ID          int64  `db:"id"`
-	DisplayName string `db:"display_name"`
-	Locale      string `db:"locale"`
-	Role        string `db:"role"` // member, ambassador or moderator, in the community asked about
-}
-
-// Identity is one platform account of a member.
-type Identity struct {
-	Platform       string `db:"platform"`
-	PlatformUserID string `db:"platform_user_id"`
-	MemberID       int64  `db:"member_id"`
-	DisplayName    string `db:"display_name"`
-}
 
 // ResolveMember finds the person behind a platform account, creating them
 // on first contact, with their stored role in the community.
@@ -105,10 +92,14 @@ func (s *Store) Identities(ctx context.Context, memberID int64) ([]Identity, err
 
 // LinkIdentity attaches a platform account to a member. If the account
 // already belonged to another person, that person's other accounts and
-// roles move too, so the two become one member.
-func (s *Store) LinkIdentity(ctx context.Context, memberID int64, platform, userID string) error {
+// roles move too (higher picks the role to keep where both had one), so the
+// two become one member; it returns that other member's ID, or 0. What
+// capabilities keep about the other member moves later, in the merge job
+// scheduled here in the same transaction (payload "into/from"); that job
+// deletes the other member at its end, with DeleteMergedMember.
+func (s *Store) LinkIdentity(ctx context.Context, memberID int64, platform, userID string, higher func(a, b string) string, merge model.JobRef) (merged int64, err error) {
 	defer s.cache.forgetMembers()
-	return s.InTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
 		var other int64
 		err := tx.GetContext(ctx, &other, `SELECT member_id FROM identities WHERE platform = $1 AND platform_user_id = $2`, platform, userID)
 		switch {
@@ -128,21 +119,55 @@ func (s *Store) LinkIdentity(ctx context.Context, memberID int64, platform, user
 		if _, err := tx.ExecContext(ctx, `UPDATE identities SET member_id = $1 WHERE member_id = $2`, memberID, other); err != nil {
 			return fmt.Errorf("merge member %d into %d: %w", other, memberID, err)
 		}
-		// The higher role wins where both had one in the same community.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO community_roles (community_id, member_id, role)
-			SELECT community_id, $1, role FROM community_roles WHERE member_id = $2
-			ON CONFLICT (community_id, member_id) DO UPDATE SET role = CASE
-				WHEN community_roles.role = 'moderator' OR excluded.role = 'moderator' THEN 'moderator'
-				WHEN community_roles.role = 'ambassador' OR excluded.role = 'ambassador' THEN 'ambassador'
-				ELSE 'member' END`, memberID, other); err != nil {
-			return fmt.Errorf("merge roles of member %d into %d: %w", other, memberID, err)
-		}
-		if err := mergePollBallots(ctx, tx, memberID, other); err != nil {
+		if err := mergeRoles(ctx, tx, memberID, other, higher); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE id = $1`, other); err != nil {
-			return fmt.Errorf("delete merged member %d: %w", other, err)
+		merge.Payload = strconv.FormatInt(memberID, 10) + "/" + strconv.FormatInt(other, 10)
+		if err := s.scheduleRef(ctx, tx, merge, time.Now()); err != nil {
+			return err
 		}
+		merged = other
 		return nil
 	})
+	return merged, err
+}
+
+func mergeRoles(ctx context.Context, tx *sqlx.Tx, into, from int64, higher func(a, b string) string) error {
+	var roles []struct {
+		CommunityID int64  `db:"community_id"`
+		Role        string `db:"role"`
+	}
+	if err := tx.SelectContext(ctx, &roles, `SELECT community_id, role FROM community_roles WHERE member_id = $1`, from); err != nil {
+		return fmt.Errorf("read roles of member %d: %w", from, err)
+	}
+	for _, r := range roles {
+		var current string
+		err := tx.GetContext(ctx, &current, `SELECT role FROM community_roles WHERE community_id = $1 AND member_id = $2`, r.CommunityID, into)
+		if err != nil && !errors.Is(notFound(err), ErrNotFound) {
+			return fmt.Errorf("read role of member %d: %w", into, err)
+		}
+		role := r.Role
+		if err == nil {
+			role = higher(current, r.Role)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO community_roles (community_id, member_id, role) VALUES ($1, $2, $3)
+			ON CONFLICT (community_id, member_id) DO UPDATE SET role = excluded.role`, r.CommunityID, into, role); err != nil {
+			return fmt.Errorf("merge role of member %d into %d: %w", from, into, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM community_roles WHERE member_id = $1`, from); err != nil {
+		return fmt.Errorf("merge roles of member %d into %d: %w", from, into, err)
+	}
+	return nil
+}
+
+// DeleteMergedMember removes a member whose accounts were all linked to
+// another, once every capability moved what it kept about them. A member
+// who still has an account is kept.
+func (s *Store) DeleteMergedMember(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM members WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM identities WHERE member_id = $1)`, id)
+	if err != nil {
+		return fmt.Errorf("delete merged member %d: %w", id, err)
+	}
+	return nil
 }

@@ -9,80 +9,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agora-community/agora/model"
 	"github.com/jmoiron/sqlx"
 )
 
-// Poll kinds and statuses, as stored.
-const (
-	PollSingle   = "single"
-	PollMultiple = "multiple"
-	PollRanked   = "ranked"
-
-	PollOpen    = "open"
-	PollClosed  = "closed"
-	PollDeleted = "deleted"
-
-	PostPoll   = "poll"
-	PostResult = "result"
-)
-
-// ErrPollNotOpen is returned when a ballot arrives for a poll that is no
-// longer open (closed or deleted meanwhile).
-var ErrPollNotOpen = errors.New("poll is not open")
-
-// Poll is a question put to a community.
-type Poll struct {
-	ID              int64      `db:"id"`
-	CommunityID     int64      `db:"community_id"`
-	AuthorID        int64      `db:"author_id"`
-	QuestionnaireID int64      `db:"questionnaire_id"`
-	Question        string     `db:"question"`
-	Kind            string     `db:"kind"`
-	MaxChoices      int        `db:"max_choices"`
-	Anonymous       bool       `db:"anonymous"`
-	Live            bool       `db:"live"`
-	Quorum          int        `db:"quorum"`
-	VoterRole       string     `db:"voter_role"`
-	Deadline        *time.Time `db:"deadline"`
-	Status          string     `db:"status"`
-	ClosedAt        *time.Time `db:"closed_at"`
-	CreatedAt       time.Time  `db:"created_at"`
-
-	Choices []PollChoice `db:"-"`
-}
-
-// PollChoice is one answer a poll offers; PriceCents is its effect on a
-// questionnaire's price.
-type PollChoice struct {
-	Position   int    `db:"position"`
-	Label      string `db:"label"`
-	PriceCents int64  `db:"price_cents"`
-}
-
-// Ballot is one member's answer: choice positions, in rank order for
-// ranked polls.
-type Ballot struct {
-	MemberID int64
-	Name     string
-	Choices  []int
-}
-
-// PollPost is a message Agora posted for a poll.
-type PollPost struct {
-	ChatID         int64  `db:"chat_id"`
-	Platform       string `db:"platform"`
-	PlatformChatID string `db:"platform_chat_id"`
-	MessageID      string `db:"message_id"`
-}
-
 const pollColumns = `p.id, p.community_id, COALESCE(p.author_id, 0) AS author_id,
 	COALESCE(p.questionnaire_id, 0) AS questionnaire_id, p.question, p.kind, p.max_choices, p.anonymous,
-	p.live, p.quorum, p.voter_role, p.deadline, p.status, p.closed_at, p.created_at`
+	p.live, p.quorum, p.voter_role, p.voter_rank, p.deadline, p.status, p.closed_at, p.created_at`
 
 // CreatePoll stores a poll with its choices and, in the same transaction,
 // the jobs that publish it now and close it at its deadline, so a crash
-// right after creation still gets it posted and closed.
-func (s *Store) CreatePoll(ctx context.Context, p *Poll, now time.Time) error {
+// right after creation still gets it posted and closed. The jobs' payload
+// is the poll's ID.
+func (s *Store) CreatePoll(ctx context.Context, p *Poll, now time.Time, publish, closing model.JobRef) error {
 	return s.InTx(ctx, func(tx *sqlx.Tx) error {
 		var author, questionnaire any
 		if p.AuthorID != 0 {
@@ -96,10 +35,10 @@ func (s *Store) CreatePoll(ctx context.Context, p *Poll, now time.Time) error {
 			deadline = p.Deadline.UTC()
 		}
 		err := tx.GetContext(ctx, &p.ID, `INSERT INTO polls (community_id, author_id, questionnaire_id, question, kind,
-			max_choices, anonymous, live, quorum, voter_role, deadline, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+			max_choices, anonymous, live, quorum, voter_role, voter_rank, deadline, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 			p.CommunityID, author, questionnaire, p.Question, p.Kind, p.MaxChoices, p.Anonymous, p.Live,
-			p.Quorum, p.VoterRole, deadline, now.UTC())
+			p.Quorum, p.VoterRole, p.VoterRank, deadline, now.UTC())
 		if err != nil {
 			return fmt.Errorf("create poll: %w", err)
 		}
@@ -112,11 +51,12 @@ func (s *Store) CreatePoll(ctx context.Context, p *Poll, now time.Time) error {
 		}
 		p.Status, p.CreatedAt = PollOpen, now
 		id := strconv.FormatInt(p.ID, 10)
-		if err := s.ScheduleJob(ctx, tx, "poll.publish", id, "poll.publish/"+id, now); err != nil {
+		publish.Payload, closing.Payload = id, id
+		if err := s.scheduleRef(ctx, tx, publish, now); err != nil {
 			return err
 		}
 		if p.Deadline != nil {
-			if err := s.ScheduleJob(ctx, tx, "poll.close", id, "poll.close/"+id, *p.Deadline); err != nil {
+			if err := s.scheduleRef(ctx, tx, closing, *p.Deadline); err != nil {
 				return err
 			}
 		}
@@ -171,25 +111,13 @@ func decodeChoices(s string) ([]int, error) {
 	return out, nil
 }
 
-// BallotRule is what a ballot must satisfy to count, checked by the same
-// statement that stores it: the poll is open, in the voter's community,
-// of the expected kind, before its deadline, and the voter's role is high
-// enough (0 member, 1 ambassador, 2 moderator).
-type BallotRule struct {
-	PollID      int64
-	CommunityID int64
-	MemberID    int64
-	Role        int
-	Kind        string
-}
-
 // castBallotSQL is the whole vote in one statement: it writes only when the
 // rule holds, and a second ballot of the same person replaces the first
 // (revision tells the member it did).
 const castBallotSQL = `INSERT INTO poll_ballots (poll_id, member_id, choices, cast_at)
 	SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM polls WHERE id = $1 AND status = 'open'
 		AND community_id = $5 AND kind = $6 AND (deadline IS NULL OR deadline > $4)
-		AND CASE voter_role WHEN 'member' THEN 0 WHEN 'ambassador' THEN 1 ELSE 2 END <= $7)
+		AND voter_rank <= $7)
 	ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, cast_at = excluded.cast_at,
 		revision = poll_ballots.revision + 1
 	RETURNING revision`
@@ -197,13 +125,16 @@ const castBallotSQL = `INSERT INTO poll_ballots (poll_id, member_id, choices, ca
 // CastBallot stores a member's ballot, replacing any earlier one, and
 // reports whether it replaced one. It returns ErrPollNotOpen when the rule
 // does not hold; the caller loads the poll to tell the member why.
+// Concurrent ballots are grouped into one statement on PostgreSQL (see
+// BallotBatcher); each call still returns once its own ballot is stored.
 func (s *Store) CastBallot(ctx context.Context, rule BallotRule, choices []int, now time.Time) (replaced bool, err error) {
-	return s.castBallot(ctx, s.db, rule, choices, now)
+	return s.ballots.cast(ctx, rule, choices, now)
 }
 
-func (s *Store) castBallot(ctx context.Context, q sqlx.QueryerContext, r BallotRule, choices []int, now time.Time) (bool, error) {
+// castBallot is the one statement that stores a single ballot.
+func (s *Store) castBallot(ctx context.Context, q sqlx.QueryerContext, r BallotRule, choices string, now time.Time) (bool, error) {
 	var revision int
-	err := sqlx.GetContext(ctx, q, &revision, castBallotSQL, r.PollID, r.MemberID, encodeChoices(choices), now.UTC(),
+	err := sqlx.GetContext(ctx, q, &revision, castBallotSQL, r.PollID, r.MemberID, choices, now.UTC(),
 		r.CommunityID, r.Kind, r.Role)
 	if err != nil {
 		if errors.Is(notFound(err), ErrNotFound) {
@@ -260,7 +191,7 @@ func (s *Store) UpdateBallot(ctx context.Context, rule BallotRule, now time.Time
 			}
 			return nil
 		}
-		_, err = s.castBallot(ctx, tx, rule, choices, now)
+		_, err = s.castBallot(ctx, tx, rule, encodeChoices(choices), now)
 		return err
 	})
 	return existed, choices, err
@@ -290,9 +221,9 @@ func (s *Store) Ballots(ctx context.Context, pollID int64) ([]Ballot, error) {
 }
 
 // ClosePoll closes an open poll and schedules, in the same transaction, the
-// job that announces its result everywhere it was posted. It returns false
-// when the poll was not open.
-func (s *Store) ClosePoll(ctx context.Context, id int64, now time.Time) (bool, error) {
+// job that announces its result everywhere it was posted (payload: the
+// poll's ID). It returns false when the poll was not open.
+func (s *Store) ClosePoll(ctx context.Context, id int64, now time.Time, announce model.JobRef) (bool, error) {
 	closed := false
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'open'`, id, now.UTC())
@@ -304,15 +235,16 @@ func (s *Store) ClosePoll(ctx context.Context, id int64, now time.Time) (bool, e
 			return err
 		}
 		closed = true
-		key := strconv.FormatInt(id, 10)
-		return s.ScheduleJob(ctx, tx, "poll.close", key, "poll.close/"+key, now)
+		announce.Payload = strconv.FormatInt(id, 10)
+		return s.scheduleRef(ctx, tx, announce, now)
 	})
 	return closed, err
 }
 
-// ReopenPoll opens a closed poll again until its deadline: its result
-// posts are forgotten, so the next close announces anew.
-func (s *Store) ReopenPoll(ctx context.Context, id int64) (bool, error) {
+// ReopenPoll opens a closed poll again until its deadline, when the closing
+// job runs again: its result posts are forgotten, so the next close
+// announces anew.
+func (s *Store) ReopenPoll(ctx context.Context, id int64, closing model.JobRef) (bool, error) {
 	reopened := false
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
 		var deadline *time.Time
@@ -327,27 +259,30 @@ func (s *Store) ReopenPoll(ctx context.Context, id int64) (bool, error) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM poll_posts WHERE poll_id = $1 AND kind = 'result'`, id); err != nil {
 			return fmt.Errorf("reopen poll %d: %w", id, err)
 		}
-		key := strconv.FormatInt(id, 10)
+		closing.Payload = strconv.FormatInt(id, 10)
 		if deadline == nil {
-			return s.CancelJob(ctx, tx, "poll.close/"+key)
+			return s.CancelJob(ctx, tx, closing.Key())
 		}
-		return s.ScheduleJob(ctx, tx, "poll.close", key, "poll.close/"+key, *deadline)
+		return s.scheduleRef(ctx, tx, closing, *deadline)
 	})
 	return reopened, err
 }
 
-// DeletePoll hides a poll for good; its ballots stay until the community
-// is deleted, but nothing shows or counts them any more.
-func (s *Store) DeletePoll(ctx context.Context, id int64) error {
+// DeletePoll hides a poll for good and cancels its pending jobs; its
+// ballots stay until the community is deleted, but nothing shows or counts
+// them any more.
+func (s *Store) DeletePoll(ctx context.Context, id int64, pending ...model.JobRef) error {
 	return s.InTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'deleted' WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("delete poll %d: %w", id, err)
 		}
-		key := strconv.FormatInt(id, 10)
-		if err := s.CancelJob(ctx, tx, "poll.close/"+key); err != nil {
-			return err
+		for _, j := range pending {
+			j.Payload = strconv.FormatInt(id, 10)
+			if err := s.CancelJob(ctx, tx, j.Key()); err != nil {
+				return err
+			}
 		}
-		return s.CancelJob(ctx, tx, "poll.publish/"+key)
+		return nil
 	})
 }
 
@@ -440,14 +375,6 @@ func (s *Store) PostedOpenPolls(ctx context.Context) ([]int64, error) {
 	return ids, nil
 }
 
-// Questionnaire groups polls into one product specification.
-type Questionnaire struct {
-	ID          int64  `db:"id"`
-	CommunityID int64  `db:"community_id"`
-	Title       string `db:"title"`
-	BaseCents   int64  `db:"base_cents"`
-}
-
 // CreateQuestionnaire stores a questionnaire.
 func (s *Store) CreateQuestionnaire(ctx context.Context, q *Questionnaire, authorID int64) error {
 	err := s.db.GetContext(ctx, &q.ID, `INSERT INTO questionnaires (community_id, author_id, title, base_cents) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -485,16 +412,26 @@ func (s *Store) QuestionnairePolls(ctx context.Context, id int64) ([]Poll, error
 	return polls, nil
 }
 
-// mergePollBallots moves a merged-away member's ballots to the member they
-// became, keeping the surviving member's ballot where both voted: one
-// person, one ballot.
-func mergePollBallots(ctx context.Context, tx *sqlx.Tx, into, from int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE poll_ballots SET member_id = $1 WHERE member_id = $2
-		AND poll_id NOT IN (SELECT poll_id FROM poll_ballots WHERE member_id = $1)`, into, from); err != nil {
-		return fmt.Errorf("merge ballots of member %d into %d: %w", from, into, err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE polls SET author_id = $1 WHERE author_id = $2`, into, from); err != nil {
-		return fmt.Errorf("merge polls of member %d into %d: %w", from, into, err)
-	}
-	return nil
+// MergePollBallots moves member from's ballots and polls to member into,
+// when a person links two accounts. Where both voted in one poll, the more
+// recent ballot wins. It is idempotent, so a retried merge is harmless.
+func (s *Store) MergePollBallots(ctx context.Context, into, from int64) error {
+	return s.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM poll_ballots WHERE member_id = $1 AND EXISTS (
+			SELECT 1 FROM poll_ballots o WHERE o.member_id = $2 AND o.poll_id = poll_ballots.poll_id AND o.cast_at > poll_ballots.cast_at)`,
+			into, from); err != nil {
+			return fmt.Errorf("merge ballots of member %d into %d: %w", from, into, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE poll_ballots SET member_id = $1 WHERE member_id = $2
+			AND poll_id NOT IN (SELECT poll_id FROM poll_ballots WHERE member_id = $1)`, into, from); err != nil {
+			return fmt.Errorf("merge ballots of member %d into %d: %w", from, into, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM poll_ballots WHERE member_id = $1`, from); err != nil {
+			return fmt.Errorf("merge ballots of member %d into %d: %w", from, into, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE polls SET author_id = $1 WHERE author_id = $2`, into, from); err != nil {
+			return fmt.Errorf("merge polls of member %d into %d: %w", from, into, err)
+		}
+		return nil
+	})
 }

@@ -8,8 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-community/agora/model"
 	"github.com/agora-community/agora/storage"
 	"github.com/agora-community/agora/storage/storagetest"
+)
+
+// The polls capability's job kinds, as it hands them to storage.
+var (
+	publishJob  = model.JobRef{Kind: "poll.publish"}
+	closeJob    = model.JobRef{Kind: "poll.close"}
+	announceJob = model.JobRef{Kind: "poll.announce"}
 )
 
 var pollNow = time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
@@ -45,7 +53,7 @@ func (f pollFixture) poll(t *testing.T, s *storage.Store, kind string, deadline 
 		VoterRole: "member", Deadline: deadline,
 		Choices: []storage.PollChoice{{Label: "A"}, {Label: "B", PriceCents: 40}, {Label: "C"}},
 	}
-	if err := s.CreatePoll(context.Background(), &p, pollNow); err != nil {
+	if err := s.CreatePoll(context.Background(), &p, pollNow, publishJob, closeJob); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -109,7 +117,7 @@ func TestBallotIsReplacedAndRefusedWhenRulesFail(t *testing.T) {
 		r = f.rule(p, 0)
 		r.Kind = storage.PollRanked
 		refused["other kind"] = r
-		if _, err := s.DB().ExecContext(ctx, `UPDATE polls SET voter_role = 'ambassador' WHERE id = $1`, p.ID); err != nil {
+		if _, err := s.DB().ExecContext(ctx, `UPDATE polls SET voter_role = 'ambassador', voter_rank = 1 WHERE id = $1`, p.ID); err != nil {
 			t.Fatal(err)
 		}
 		refused["role too low"] = f.rule(p, 0)
@@ -126,10 +134,10 @@ func TestBallotIsReplacedAndRefusedWhenRulesFail(t *testing.T) {
 		if _, err := s.CastBallot(ctx, r, []int{1}, deadline); !errors.Is(err, storage.ErrPollNotOpen) {
 			t.Errorf("at the deadline: err = %v, want ErrPollNotOpen", err)
 		}
-		if ok, err := s.ClosePoll(ctx, p.ID, pollNow); err != nil || !ok {
+		if ok, err := s.ClosePoll(ctx, p.ID, pollNow, announceJob); err != nil || !ok {
 			t.Fatalf("close: %v %v", ok, err)
 		}
-		if ok, err := s.ClosePoll(ctx, p.ID, pollNow); err != nil || ok {
+		if ok, err := s.ClosePoll(ctx, p.ID, pollNow, announceJob); err != nil || ok {
 			t.Fatalf("second close: %v %v, want false", ok, err)
 		}
 		if _, err := s.CastBallot(ctx, r, []int{1}, pollNow); !errors.Is(err, storage.ErrPollNotOpen) {
@@ -297,14 +305,14 @@ func TestReopenReschedulesCloseAndForgetsResults(t *testing.T) {
 		f := newPollFixture(t, s, 1)
 		deadline := pollNow.Add(time.Hour)
 		p := f.poll(t, s, storage.PollSingle, &deadline)
-		if _, err := s.ClosePoll(ctx, p.ID, pollNow); err != nil {
+		if _, err := s.ClosePoll(ctx, p.ID, pollNow, announceJob); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.ClaimPollPost(ctx, p.ID, f.chat.ID, storage.PostResult, pollNow, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		s.RecordPollPost(ctx, p.ID, f.chat.ID, storage.PostResult, "r1")
-		ok, err := s.ReopenPoll(ctx, p.ID)
+		ok, err := s.ReopenPoll(ctx, p.ID, closeJob)
 		if err != nil || !ok {
 			t.Fatalf("reopen: %v %v", ok, err)
 		}
@@ -326,7 +334,7 @@ func TestReopenReschedulesCloseAndForgetsResults(t *testing.T) {
 		if len(closeAt) != 1 || !closeAt[0].Equal(deadline) {
 			t.Fatalf("close jobs at %v, want one at %v", closeAt, deadline)
 		}
-		if err := s.DeletePoll(ctx, p.ID); err != nil {
+		if err := s.DeletePoll(ctx, p.ID, publishJob, closeJob, announceJob); err != nil {
 			t.Fatal(err)
 		}
 		jobs, _ = s.PendingJobs(ctx)
@@ -341,7 +349,7 @@ func TestReopenReschedulesCloseAndForgetsResults(t *testing.T) {
 }
 
 // A person who voted from two accounts keeps one ballot once the accounts
-// are linked: the surviving member's.
+// are linked: the more recent one.
 func TestLinkingIdentitiesKeepsOneBallot(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
@@ -349,19 +357,28 @@ func TestLinkingIdentitiesKeepsOneBallot(t *testing.T) {
 		p := f.poll(t, s, storage.PollSingle, nil)
 		other := f.poll(t, s, storage.PollSingle, nil)
 		for _, m := range []int{0, 1} {
-			if _, err := s.CastBallot(ctx, f.rule(p, m), []int{m}, pollNow); err != nil {
+			if _, err := s.CastBallot(ctx, f.rule(p, m), []int{m}, pollNow.Add(time.Duration(m)*time.Minute)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if _, err := s.CastBallot(ctx, f.rule(other, 1), []int{2}, pollNow); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.LinkIdentity(ctx, f.members[0].ID, "console", "user1"); err != nil {
+		merged, err := s.LinkIdentity(ctx, f.members[0].ID, "console", "user1", func(a, b string) string { return a }, model.JobRef{Kind: "member.merge"})
+		if err != nil || merged != f.members[1].ID {
+			t.Fatalf("link: merged %d, %v", merged, err)
+		}
+		for range 2 { // the merge job may run twice after a crash
+			if err := s.MergePollBallots(ctx, f.members[0].ID, merged); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DeleteMergedMember(ctx, merged); err != nil {
 			t.Fatal(err)
 		}
 		ballots, _ := s.Ballots(ctx, p.ID)
-		if len(ballots) != 1 || ballots[0].MemberID != f.members[0].ID || ballots[0].Choices[0] != 0 {
-			t.Fatalf("ballots after linking = %+v, want member 0's only", ballots)
+		if len(ballots) != 1 || ballots[0].MemberID != f.members[0].ID || ballots[0].Choices[0] != 1 {
+			t.Fatalf("ballots after linking = %+v, want one, the later (choice 1), as member 0's", ballots)
 		}
 		ballots, _ = s.Ballots(ctx, other.ID)
 		if len(ballots) != 1 || ballots[0].MemberID != f.members[0].ID {
@@ -380,7 +397,7 @@ func TestQuestionnaire(t *testing.T) {
 		}
 		p := storage.Poll{CommunityID: f.community.ID, QuestionnaireID: q.ID, Question: "Farine ?", Kind: storage.PollSingle,
 			VoterRole: "member", Choices: []storage.PollChoice{{Label: "Bio", PriceCents: 40}, {Label: "Standard"}}}
-		if err := s.CreatePoll(ctx, &p, pollNow); err != nil {
+		if err := s.CreatePoll(ctx, &p, pollNow, publishJob, closeJob); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Questionnaire(ctx, q.ID)
@@ -402,7 +419,6 @@ func TestBallotBatcherAnswersEachBallot(t *testing.T) {
 		ctx := context.Background()
 		f := newPollFixture(t, s, 40)
 		p := f.poll(t, s, storage.PollSingle, nil)
-		b := s.NewBallotBatcher()
 		type result struct {
 			member   int
 			refused  bool
@@ -421,7 +437,7 @@ func TestBallotBatcherAnswersEachBallot(t *testing.T) {
 					if refused {
 						r.CommunityID++
 					}
-					replaced, err := b.Cast(ctx, r, []int{m % 3}, pollNow)
+					replaced, err := s.CastBallot(ctx, r, []int{m % 3}, pollNow)
 					if refused && errors.Is(err, storage.ErrPollNotOpen) {
 						err = nil
 					} else if refused {
@@ -538,7 +554,7 @@ func TestPollEditSlotIsClaimedOncePerInterval(t *testing.T) {
 		if err != nil || len(ids) != 1 || ids[0] != p.ID {
 			t.Fatalf("posted open polls = %v, %v; want [%d] (the other has no poll message)", ids, err, p.ID)
 		}
-		if _, err := s.ClosePoll(ctx, p.ID, at); err != nil {
+		if _, err := s.ClosePoll(ctx, p.ID, at, announceJob); err != nil {
 			t.Fatal(err)
 		}
 		if ids, err := s.PostedOpenPolls(ctx); err != nil || len(ids) != 0 {

@@ -23,12 +23,6 @@ import (
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
-
-// ErrConflict is returned when a uniqueness rule refuses a write.
-var ErrConflict = errors.New("conflict")
-
 // Dialect names.
 const (
 	Postgres = "postgres"
@@ -46,6 +40,7 @@ type Store struct {
 	db      *sqlx.DB
 	dialect string
 	cache   *resolveCache
+	ballots *BallotBatcher
 }
 
 // ResolveCacheTTL bounds how long another process's change to a chat,
@@ -79,7 +74,9 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err, databaseURL))
 	}
-	return &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000)}, nil
+	s := &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000)}
+	s.ballots = newBallotBatcher(s)
+	return s, nil
 }
 
 // ParseURL validates a DATABASE_URL value and returns the dialect and the
@@ -149,7 +146,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var opts []goose.ProviderOption
+	// Each capability numbers its migrations in its own range (see
+	// migrations/README.md), so a capability's new migration may carry a
+	// lower number than one another capability shipped earlier.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	dialect := goose.DialectSQLite3
 	if s.dialect == Postgres {
 		dialect = goose.DialectPostgres

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-community/agora/model"
 	"github.com/agora-community/agora/storage"
 	"github.com/agora-community/agora/storage/storagetest"
 )
@@ -16,6 +17,17 @@ import (
 func TestMain(m *testing.M) { storagetest.Main(m) }
 
 var defaults = storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}
+
+// higherRole and mergeJob stand for what the runtime passes LinkIdentity.
+var mergeJob = model.JobRef{Kind: "member.merge"}
+
+func higherRole(a, b string) string {
+	rank := map[string]int{"member": 0, "ambassador": 1, "moderator": 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
 
 func TestResolveChatCreatesCommunityOnFirstUse(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
@@ -141,7 +153,15 @@ func TestRolesAndIdentityLinking(t *testing.T) {
 		if err := s.SetRole(ctx, community.ID, onTelegram.ID, "moderator"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.LinkIdentity(ctx, onDiscord.ID, "telegram", "222"); err != nil {
+		merged, err := s.LinkIdentity(ctx, onDiscord.ID, "telegram", "222", higherRole, mergeJob)
+		if err != nil || merged != onTelegram.ID {
+			t.Fatalf("link: merged %d, %v; want member %d merged", merged, err, onTelegram.ID)
+		}
+		jobs, _ := s.PendingJobs(ctx)
+		if len(jobs) != 1 || jobs[0].Kind != "member.merge" || jobs[0].Payload != fmt.Sprintf("%d/%d", onDiscord.ID, onTelegram.ID) {
+			t.Errorf("merge job = %+v, want one member.merge into/from", jobs)
+		}
+		if err := s.DeleteMergedMember(ctx, onTelegram.ID); err != nil {
 			t.Fatal(err)
 		}
 		again, err := s.ResolveMember(ctx, community.ID, "telegram", "222", "Léa")
@@ -292,12 +312,60 @@ func TestResolutionCacheForgetsLocalChanges(t *testing.T) {
 		if again, _ := s.ResolveMember(ctx, community.ID, "telegram", "9", "Noé"); again.Role != "ambassador" {
 			t.Errorf("role after SetRole = %q: the cache kept the old one", again.Role)
 		}
-		community.PollCreation = "moderator"
-		if err := s.UpdateCommunity(ctx, community); err != nil {
+		if err := s.SetCommunityLocale(ctx, community.ID, "en"); err != nil {
 			t.Fatal(err)
 		}
-		if _, c, _ := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-5"}, defaults); c.PollCreation != "moderator" {
-			t.Errorf("community setting after update = %q: the cache kept the old one", c.PollCreation)
+		if _, c, _ := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-5"}, defaults); c.Locale != "en" {
+			t.Errorf("community locale after update = %q: the cache kept the old one", c.Locale)
+		}
+	})
+}
+
+// Two moderators changing two things at once must both keep their change:
+// every setting and profile field is written by its own statement.
+func TestConcurrentSettingChangesBothSurvive(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		_, community, err := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-6"}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		for round := 0; round < 20; round++ {
+			name, role, zone := fmt.Sprintf("Coop %d", round), []string{"ambassador", "moderator"}[round%2], []string{"Europe/Paris", "America/Montreal"}[round%2]
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			for _, change := range []func() error{
+				func() error { return s.RenameCommunity(ctx, community.ID, name) },
+				func() error { return s.SetCommunityTimezone(ctx, community.ID, zone) },
+				func() error { return s.SetCommunitySetting(ctx, community.ID, "poll.creation", role, now) },
+				func() error { return s.SetCommunitySetting(ctx, community.ID, "faq.auto", name, now) },
+			} {
+				wg.Add(1)
+				go func() { defer wg.Done(); errs <- change() }()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := s.Community(ctx, community.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			creation, err1 := s.CommunitySetting(ctx, community.ID, "poll.creation")
+			auto, err2 := s.CommunitySetting(ctx, community.ID, "faq.auto")
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if c.Name != name || c.Timezone != zone || creation != role || auto != name {
+				t.Fatalf("round %d lost a change: name %q zone %q creation %q auto %q", round, c.Name, c.Timezone, creation, auto)
+			}
+		}
+		if _, err := s.CommunitySetting(ctx, community.ID, "never.set"); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("unset setting: err = %v, want ErrNotFound", err)
 		}
 	})
 }

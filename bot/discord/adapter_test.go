@@ -229,7 +229,7 @@ func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit fu
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rt := bot.New(store, commands.NewRegistry(catalog), log, nil, bot.Config{DefaultLocale: "fr"})
 	slow := make(chan struct{})
-	if err := rt.Install(append(all.Modules(rt.Deps()), testModule(slow))...); err != nil {
+	if err := rt.Install(append(all.Modules(rt.Deps(), rt.Store()), testModule(slow))...); err != nil {
 		t.Fatal(err)
 	}
 	cfg := discord.Config{

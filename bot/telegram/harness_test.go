@@ -134,7 +134,7 @@ func newRuntime(t *testing.T, store *storage.Store) *bot.Runtime {
 	// Logs go to the test's output, which go test shows only on failure.
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rt := bot.New(store, commands.NewRegistry(catalog), log, nil, bot.Config{DefaultLocale: "fr", DefaultTimezone: paris})
-	if err := rt.Install(append(all.Modules(rt.Deps()), testModule())...); err != nil {
+	if err := rt.Install(append(all.Modules(rt.Deps(), rt.Store()), testModule())...); err != nil {
 		t.Fatal(err)
 	}
 	return rt

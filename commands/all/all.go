@@ -1,5 +1,5 @@
 // Package all lists Agora's capabilities, so main and the end-to-end tests
-// install exactly the same set.
+// install exactly the same set. It is the one place that names them all.
 package all
 
 import (
@@ -9,11 +9,18 @@ import (
 	"github.com/agora-community/agora/commands/polls"
 )
 
+// Store is every capability's store interface at once. storage.Store
+// implements it; each capability sees only its own part.
+type Store interface {
+	community.Store
+	polls.Store
+}
+
 // Modules builds every capability.
-func Modules(deps commands.Deps) []commands.Module {
+func Modules(deps commands.Deps, store Store) []commands.Module {
 	return []commands.Module{
-		{Specs: []*commands.Spec{help.Spec(deps.Registry)}},
-		community.New(deps),
-		polls.New(deps),
+		{Name: "help", Specs: []*commands.Spec{help.Spec(deps.Registry)}},
+		community.New(deps, store),
+		polls.New(deps, store),
 	}
 }

@@ -4,24 +4,23 @@ package community
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // MaxNameLength bounds a community's name, which shows in every listing.
 const MaxNameLength = 100
 
 var purposes = []commands.Choice{
-	{Value: storage.PurposeGeneral, NameID: "community.purpose.general"},
-	{Value: storage.PurposeAnnouncements, NameID: "community.purpose.announcements"},
-	{Value: storage.PurposeModeration, NameID: "community.purpose.moderation"},
-	{Value: storage.PurposeAmbassadors, NameID: "community.purpose.ambassadors"},
+	{Value: model.PurposeGeneral, NameID: "community.purpose.general"},
+	{Value: model.PurposeAnnouncements, NameID: "community.purpose.announcements"},
+	{Value: model.PurposeModeration, NameID: "community.purpose.moderation"},
+	{Value: model.PurposeAmbassadors, NameID: "community.purpose.ambassadors"},
 }
 
 var languages = []commands.Choice{
@@ -29,10 +28,21 @@ var languages = []commands.Choice{
 	{Value: "en", NameID: "community.language.en"},
 }
 
+// Store is what the capability reads and writes; storage.Store implements it.
+type Store interface {
+	commands.SettingStore
+	Community(ctx context.Context, id int64) (model.Community, error)
+	ChatsOfCommunity(ctx context.Context, communityID int64) ([]model.Chat, error)
+	SetChatPurpose(ctx context.Context, chatID int64, purpose string) error
+	RenameCommunity(ctx context.Context, id int64, name string) error
+	SetCommunityLocale(ctx context.Context, id int64, locale string) error
+	SetCommunityTimezone(ctx context.Context, id int64, timezone string) error
+}
+
 // New builds the capability.
-func New(deps commands.Deps) commands.Module {
-	h := handlers{store: deps.Store}
-	return commands.Module{Specs: []*commands.Spec{{
+func New(deps commands.Deps, store Store) commands.Module {
+	h := handlers{store: store, registry: deps.Registry}
+	return commands.Module{Name: "community", Specs: []*commands.Spec{{
 		Name:       "communaute",
 		Permission: commands.RoleModerator,
 		Subcommands: []*commands.Spec{
@@ -53,7 +63,10 @@ func New(deps commands.Deps) commands.Module {
 	}}}
 }
 
-type handlers struct{ store *storage.Store }
+type handlers struct {
+	store    Store
+	registry *commands.Registry // lists every capability's settings
+}
 
 func (h handlers) info(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	c, err := h.store.Community(ctx, req.Community.ID)
@@ -67,8 +80,19 @@ func (h handlers) info(ctx context.Context, req *commands.Request) (*commands.Re
 	l := req.Loc
 	lines := []markup.Text{l.T("community.info", locales.Data{
 		"Name": c.Name, "Language": l.S("community.language." + c.Locale), "Timezone": c.Timezone,
-		"PollCreation": l.S("role." + c.PollCreation),
 	})}
+	for _, setting := range h.registry.Settings() {
+		v, err := setting.Get(ctx, h.store, c.ID, model.ErrNotFound)
+		if err != nil {
+			return nil, err
+		}
+		value := v
+		if id, ok := setting.Label(v); ok {
+			value = l.S(id)
+		}
+		lines = append(lines, l.T("community.info.setting", locales.Data{"Name": l.S(setting.NameID()), "Value": value}))
+	}
+	lines = append(lines, l.T("community.info.chats"))
 	for _, ch := range chats {
 		title := ch.Title
 		if title == "" {
@@ -89,21 +113,9 @@ func (h handlers) chatPurpose(ctx context.Context, req *commands.Request) (*comm
 	return commands.Reply(req.Loc.T("community.purpose.set", locales.Data{"Purpose": req.Loc.S("community.purpose." + purpose)})), nil
 }
 
-func (h handlers) update(ctx context.Context, req *commands.Request, change func(*storage.Community)) error {
-	c, err := h.store.Community(ctx, req.Community.ID)
-	if err != nil {
-		return err
-	}
-	change(&c)
-	if err := h.store.UpdateCommunity(ctx, c); err != nil {
-		return fmt.Errorf("update community %d: %w", c.ID, err)
-	}
-	return nil
-}
-
 func (h handlers) rename(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	name := strings.TrimSpace(req.String("nom")) // the runtime already enforced MaxLength
-	if err := h.update(ctx, req, func(c *storage.Community) { c.Name = name }); err != nil {
+	if err := h.store.RenameCommunity(ctx, req.Community.ID, name); err != nil {
 		return nil, err
 	}
 	return commands.Reply(req.Loc.T("community.renamed", locales.Data{"Name": name})), nil
@@ -111,7 +123,7 @@ func (h handlers) rename(ctx context.Context, req *commands.Request) (*commands.
 
 func (h handlers) language(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	lang := req.String("langue")
-	if err := h.update(ctx, req, func(c *storage.Community) { c.Locale = lang }); err != nil {
+	if err := h.store.SetCommunityLocale(ctx, req.Community.ID, lang); err != nil {
 		return nil, err
 	}
 	return commands.Reply(req.Loc.T("community.language.set", locales.Data{"Language": req.Loc.S("community.language." + lang)})), nil
@@ -123,7 +135,7 @@ func (h handlers) timezone(ctx context.Context, req *commands.Request) (*command
 	if err != nil || name == "" || strings.EqualFold(name, "local") {
 		return nil, commands.Fail("community.timezone.unknown", locales.Data{"Value": name})
 	}
-	if err := h.update(ctx, req, func(c *storage.Community) { c.Timezone = tz.String() }); err != nil {
+	if err := h.store.SetCommunityTimezone(ctx, req.Community.ID, tz.String()); err != nil {
 		return nil, err
 	}
 	return commands.Reply(req.Loc.T("community.timezone.set", locales.Data{

@@ -119,14 +119,13 @@ func BenchmarkVoteGroupedSQL(b *testing.B) {
 		b.Run(fmt.Sprintf("voters=%d", voters), func(b *testing.B) {
 			env, rules := benchRules(b)
 			ctx := context.Background()
-			batcher := env.Store.NewBallotBatcher()
 			var n atomic.Int64
 			b.SetParallelism(parallelism(voters))
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					i := int(n.Add(1))
-					if _, err := batcher.Cast(ctx, rules[i%benchMembers], []int{i % 3}, time.Now()); err != nil {
+					if _, err := env.Store.CastBallot(ctx, rules[i%benchMembers], []int{i % 3}, time.Now()); err != nil {
 						b.Error(err)
 					}
 				}

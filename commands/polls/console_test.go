@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/agora-community/agora/bot/console/consoletest"
 	"github.com/agora-community/agora/commands"
@@ -366,7 +367,7 @@ func TestLinkedAccountsShareOneBallot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.LinkIdentity(ctx, m.ID, commands.PlatformDiscord, "d-42"); err != nil {
+	if _, err := env.Runtime.LinkAccount(ctx, m.ID, commands.PlatformDiscord, "d-42"); err != nil {
 		t.Fatal(err)
 	}
 	// A Discord channel joins the console's community.
@@ -429,5 +430,45 @@ func TestPollNumbersAreSuggested(t *testing.T) {
 	}, "sondage", "")
 	if len(got) != 1 || got[0].Value != "2" || got[0].Label != "n°2 : Deuxième ?" {
 		t.Fatalf("suggestions = %+v, want the open poll 2 only", got)
+	}
+}
+
+// Two accounts that both voted before being linked keep one ballot: the
+// more recent one, moved by the polls capability's merge hook.
+func TestLinkingTwoVotersKeepsTheLatestBallot(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, `/sondage creer question:"Q" choix:"A | B"`)
+	env.Run(t, ":bouton 1")
+	env.Clock.Advance(time.Minute)
+	env.Run(t, ":user dominique\n:bouton 2")
+	ctx := context.Background()
+	chat, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformConsole, GroupID: "console", ChatID: "general"}, storage.CommunityDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	camille, err := env.Store.ResolveMember(ctx, chat.CommunityID, commands.PlatformConsole, "camille", "camille")
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := env.Runtime.LinkAccount(ctx, camille.ID, commands.PlatformConsole, "dominique")
+	if err != nil || merged == 0 {
+		t.Fatalf("link: merged %d, %v", merged, err)
+	}
+	if _, err := env.Runtime.RunDueJobs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out := env.Run(t, ":user camille\n/sondage resultats sondage:1")
+	consoletest.Contains(t, out, "1. A : 0 vote (0 %)", "2. B : 1 vote (100 %)", "1 votant")
+	if _, err := env.Store.Identities(ctx, merged); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := env.Store.PendingJobs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Kind == commands.MergeJob.Kind {
+			t.Errorf("merge job still pending: %+v", j)
+		}
 	}
 }

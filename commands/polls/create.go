@@ -9,15 +9,19 @@ import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/frdate"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // create is /sondage creer. The poll is stored with its publish job in one
 // transaction; it is then posted at once in every chat of the community,
 // and the job retries whatever failed (a crash, a platform error).
 func (s *service) create(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	if req.Member.Role < req.Community.PollCreation {
-		return nil, commands.Fail("poll.creation_restricted", locales.Data{"Role": req.Loc.S("role." + req.Community.PollCreation.String())})
+	creation, err := creationSetting.Get(ctx, s.store, req.Community.ID, model.ErrNotFound)
+	if err != nil {
+		return nil, err
+	}
+	if needed := commands.ParseRole(creation); req.Member.Role < needed {
+		return nil, commands.Fail("poll.creation_restricted", locales.Data{"Role": req.Loc.S("role." + needed.String())})
 	}
 	p, err := pollFromOptions(req)
 	if err != nil {
@@ -26,9 +30,10 @@ func (s *service) create(ctx context.Context, req *commands.Request) (*commands.
 	return s.createPoll(ctx, req, p)
 }
 
-func (s *service) createPoll(ctx context.Context, req *commands.Request, p *storage.Poll) (*commands.Response, error) {
+func (s *service) createPoll(ctx context.Context, req *commands.Request, p *model.Poll) (*commands.Response, error) {
 	p.CommunityID, p.AuthorID = req.Community.ID, req.Member.ID
-	if err := s.store.CreatePoll(ctx, p, req.Now); err != nil {
+	p.VoterRank = int(commands.ParseRole(p.VoterRole))
+	if err := s.store.CreatePoll(ctx, p, req.Now, publishJob, closeJob); err != nil {
 		return nil, err
 	}
 	s.remember(*p)
@@ -41,10 +46,10 @@ func (s *service) createPoll(ctx context.Context, req *commands.Request, p *stor
 }
 
 // pollFromOptions reads and checks the options of /sondage creer.
-func pollFromOptions(req *commands.Request) (*storage.Poll, error) {
-	p := &storage.Poll{
+func pollFromOptions(req *commands.Request) (*model.Poll, error) {
+	p := &model.Poll{
 		Question:  strings.TrimSpace(req.String("question")),
-		Kind:      storage.PollSingle,
+		Kind:      model.PollSingle,
 		Anonymous: req.Bool("anonyme", true),
 		Live:      req.String("resultats") != "close",
 		Quorum:    req.Int("quorum", 0),
@@ -65,7 +70,7 @@ func pollFromOptions(req *commands.Request) (*storage.Poll, error) {
 	}
 	p.Choices = choices
 	if req.Has("max") {
-		if p.Kind != storage.PollMultiple {
+		if p.Kind != model.PollMultiple {
 			return nil, commands.Fail("poll.max_needs_multiple")
 		}
 		p.MaxChoices = req.Int("max", 0)
@@ -110,13 +115,13 @@ func parseDeadline(s string, now time.Time, tz *time.Location) (time.Time, error
 // parseChoices splits "A | B | C" into choices, refusing empty, duplicate
 // and over-long ones. With prices, a trailing "+0,40 €" is the choice's
 // price impact in a questionnaire.
-func parseChoices(raw string, prices bool) ([]storage.PollChoice, error) {
+func parseChoices(raw string, prices bool) ([]model.PollChoice, error) {
 	parts := strings.Split(raw, "|")
 	if len(parts) < MinChoices || len(parts) > MaxChoices {
 		return nil, commands.Fail("poll.choice_count", locales.Data{"Min": MinChoices, "Max": MaxChoices, "Count": len(parts)})
 	}
 	seen := map[string]bool{}
-	out := make([]storage.PollChoice, 0, len(parts))
+	out := make([]model.PollChoice, 0, len(parts))
 	for i, part := range parts {
 		label := strings.Join(strings.Fields(part), " ")
 		var price int64
@@ -137,7 +142,7 @@ func parseChoices(raw string, prices bool) ([]storage.PollChoice, error) {
 			return nil, commands.Fail("poll.choice_duplicate", locales.Data{"Choice": label})
 		}
 		seen[key] = true
-		out = append(out, storage.PollChoice{Label: label, PriceCents: price})
+		out = append(out, model.PollChoice{Label: label, PriceCents: price})
 	}
 	return out, nil
 }

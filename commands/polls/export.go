@@ -9,7 +9,7 @@ import (
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // export is /sondage exporter: the totals as CSV and, for public polls
@@ -38,7 +38,7 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 	if !p.Anonymous {
 		rows := [][]string{{l.S("poll.csv.voter"), l.S("poll.csv.ballot")}}
 		sep := " | "
-		if p.Kind == storage.PollRanked {
+		if p.Kind == model.PollRanked {
 			sep = " > "
 		}
 		for _, b := range ballots {

@@ -16,7 +16,7 @@ import (
 // the poll's row per ballot would serialize thousands of ballots on it);
 // Flush, called on every turn of the runtime's job loop, edits the posts of
 // dirty polls. The right to edit a message is claimed in the database
-// (poll_posts.edited_at, see storage.ClaimPollEdits), so a message is
+// (poll_posts.edited_at, see model.ClaimPollEdits), so a message is
 // edited at most once per interval in all, however many Agora processes
 // share the database and receive its ballots: a burst of thousands of
 // votes costs one edit per message per interval. A process that finds a

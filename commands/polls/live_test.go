@@ -81,9 +81,9 @@ func newLiveEnv(t *testing.T, members int) *liveEnv {
 	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	rec := &recorder{clock: clock}
 	svc := newService(commands.Deps{
-		Store: store, Messenger: rec, Clock: clock, Registry: commands.NewRegistry(catalog),
+		Messenger: rec, Clock: clock, Registry: commands.NewRegistry(catalog),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, Options{EditInterval: 3 * time.Second})
+	}, store, Options{EditInterval: 3 * time.Second})
 	env := &liveEnv{svc: svc, store: store, clock: clock, rec: rec}
 	var community storage.Community
 	for _, ref := range []storage.ChatRef{
@@ -96,7 +96,7 @@ func newLiveEnv(t *testing.T, members int) *liveEnv {
 	}
 	env.poll = storage.Poll{CommunityID: community.ID, Question: "Q", Kind: storage.PollSingle, Live: true, Anonymous: true,
 		VoterRole: "member", Choices: []storage.PollChoice{{Label: "A"}, {Label: "B"}, {Label: "C"}}}
-	if err := store.CreatePoll(ctx, &env.poll, clock.Now()); err != nil {
+	if err := store.CreatePoll(ctx, &env.poll, clock.Now(), publishJob, closeJob); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := svc.publish(ctx, env.poll.ID); err != nil || n != 2 {
@@ -192,9 +192,9 @@ func TestBurstOfBallotsIsCoalesced(t *testing.T) {
 // and clock: its own poll module, hence its own coalescer.
 func (env *liveEnv) otherProcess() *service {
 	return newService(commands.Deps{
-		Store: env.store, Messenger: env.rec, Clock: env.clock, Registry: commands.NewRegistry(env.svc.catalog),
+		Messenger: env.rec, Clock: env.clock, Registry: commands.NewRegistry(env.svc.catalog),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, Options{EditInterval: 3 * time.Second})
+	}, env.store, Options{EditInterval: 3 * time.Second})
 }
 
 // checkEditGaps fails when a message was edited twice within interval.
@@ -357,7 +357,7 @@ func TestPublishRetriesFailedChatsOnly(t *testing.T) {
 	}
 	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	rec := &recorder{clock: clock, fail: map[string]bool{"c2": true}}
-	svc := newService(commands.Deps{Store: store, Messenger: rec, Clock: clock, Registry: commands.NewRegistry(catalog)}, Options{})
+	svc := newService(commands.Deps{Messenger: rec, Clock: clock, Registry: commands.NewRegistry(catalog)}, store, Options{})
 	var community storage.Community
 	for _, id := range []string{"c1", "c2", "c3"} {
 		if _, community, err = store.ResolveChat(ctx, storage.ChatRef{Platform: "discord", GroupID: "g", ChatID: id},
@@ -367,7 +367,7 @@ func TestPublishRetriesFailedChatsOnly(t *testing.T) {
 	}
 	p := storage.Poll{CommunityID: community.ID, Question: "Q", Kind: storage.PollSingle, VoterRole: "member",
 		Choices: []storage.PollChoice{{Label: "A"}, {Label: "B"}}}
-	if err := store.CreatePoll(ctx, &p, clock.Now()); err != nil {
+	if err := store.CreatePoll(ctx, &p, clock.Now(), publishJob, closeJob); err != nil {
 		t.Fatal(err)
 	}
 	n, err := svc.publish(ctx, p.ID)

@@ -8,7 +8,7 @@ import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // results is /sondage resultats. Polls whose results wait for the close
@@ -18,7 +18,7 @@ func (s *service) results(ctx context.Context, req *commands.Request) (*commands
 	if err != nil {
 		return nil, err
 	}
-	if p.Status == storage.PollOpen && !p.Live && !mayManage(req, p) {
+	if p.Status == model.PollOpen && !p.Live && !mayManage(req, p) {
 		return nil, commands.Fail("poll.results_hidden", locales.Data{"ID": p.ID})
 	}
 	t, err := s.tally(ctx, p)
@@ -27,7 +27,7 @@ func (s *service) results(ctx context.Context, req *commands.Request) (*commands
 	}
 	lines := []markup.Text{req.Loc.T("poll.header", locales.Data{"ID": p.ID, "Question": p.Question}), meta(req.Loc, p)}
 	lines = append(lines, tallyLines(req.Loc, p, t)...)
-	if p.Status == storage.PollClosed {
+	if p.Status == model.PollClosed {
 		lines = append(lines, outcome(req.Loc, p, t))
 	}
 	return commands.Private(markup.Join(lines, "\n")), nil
@@ -40,7 +40,7 @@ func (s *service) close(ctx context.Context, req *commands.Request) (*commands.R
 	if err != nil {
 		return nil, err
 	}
-	closed, err := s.store.ClosePoll(ctx, p.ID, req.Now)
+	closed, err := s.store.ClosePoll(ctx, p.ID, req.Now, announceJob)
 	if err != nil {
 		return nil, err
 	}
@@ -60,13 +60,13 @@ func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.
 	if err != nil {
 		return nil, err
 	}
-	if p.Status == storage.PollOpen {
+	if p.Status == model.PollOpen {
 		return nil, commands.Fail("poll.already_open", locales.Data{"ID": p.ID})
 	}
 	if p.Deadline != nil && !req.Now.Before(*p.Deadline) {
 		return nil, commands.Fail("poll.deadline_passed", locales.Data{"ID": p.ID})
 	}
-	ok, err := s.store.ReopenPoll(ctx, p.ID)
+	ok, err := s.store.ReopenPoll(ctx, p.ID, closeJob)
 	if err != nil {
 		return nil, err
 	}
@@ -83,10 +83,10 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.DeletePoll(ctx, p.ID); err != nil {
+	if err := s.store.DeletePoll(ctx, p.ID, publishJob, closeJob, announceJob); err != nil {
 		return nil, err
 	}
-	for _, kind := range []string{storage.PostPoll, storage.PostResult} {
+	for _, kind := range []string{model.PostPoll, model.PostResult} {
 		posts, err := s.store.PollPosts(ctx, p.ID, kind)
 		if err != nil {
 			return nil, err
@@ -122,15 +122,11 @@ func (s *service) list(ctx context.Context, req *commands.Request) (*commands.Re
 
 // settings is /sondage reglage: who may create polls.
 func (s *service) settings(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	c, err := s.store.Community(ctx, req.Community.ID)
-	if err != nil {
+	role := req.String("creation")
+	if err := creationSetting.Set(ctx, s.store, req.Community.ID, role, req.Now); err != nil {
 		return nil, err
 	}
-	c.PollCreation = req.String("creation")
-	if err := s.store.UpdateCommunity(ctx, c); err != nil {
-		return nil, err
-	}
-	return commands.Reply(req.Loc.T("poll.creation_set", locales.Data{"Role": req.Loc.S("role." + c.PollCreation)})), nil
+	return commands.Reply(req.Loc.T("poll.creation_set", locales.Data{"Role": req.Loc.S("role." + role)})), nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // Limits on what members type, chosen so a choice fits a Discord button
@@ -36,28 +36,69 @@ type Options struct {
 	EditInterval time.Duration
 }
 
+// Store is what polls read and write; model.Store implements it.
+type Store interface {
+	commands.SettingStore
+	Community(ctx context.Context, id int64) (model.Community, error)
+	ChatsOfCommunity(ctx context.Context, communityID int64) ([]model.Chat, error)
+
+	CreatePoll(ctx context.Context, p *model.Poll, now time.Time, publish, closing model.JobRef) error
+	Poll(ctx context.Context, id int64) (model.Poll, error)
+	OpenPolls(ctx context.Context, communityID int64) ([]model.Poll, error)
+	ClosePoll(ctx context.Context, id int64, now time.Time, announce model.JobRef) (bool, error)
+	ReopenPoll(ctx context.Context, id int64, closing model.JobRef) (bool, error)
+	DeletePoll(ctx context.Context, id int64, pending ...model.JobRef) error
+
+	CastBallot(ctx context.Context, rule model.BallotRule, choices []int, now time.Time) (replaced bool, err error)
+	UpdateBallot(ctx context.Context, rule model.BallotRule, now time.Time, change func(old []int) ([]int, error)) (existed bool, choices []int, err error)
+	Ballots(ctx context.Context, pollID int64) ([]model.Ballot, error)
+	MergePollBallots(ctx context.Context, into, from int64) error
+
+	ClaimPollPost(ctx context.Context, pollID, chatID int64, kind string, now time.Time, stale time.Duration) (bool, error)
+	RecordPollPost(ctx context.Context, pollID, chatID int64, kind, messageID string) error
+	ReleasePollPost(ctx context.Context, pollID, chatID int64, kind string) error
+	PollPosts(ctx context.Context, pollID int64, kind string) ([]model.PollPost, error)
+	ClaimPollEdits(ctx context.Context, pollID int64, now time.Time, interval time.Duration) ([]model.PollPost, error)
+	PostedOpenPolls(ctx context.Context) ([]int64, error)
+
+	CreateQuestionnaire(ctx context.Context, q *model.Questionnaire, authorID int64) error
+	Questionnaire(ctx context.Context, id int64) (model.Questionnaire, error)
+	QuestionnairePolls(ctx context.Context, id int64) ([]model.Poll, error)
+}
+
+// The jobs polls schedule; their payload is the poll's ID.
+var (
+	publishJob  = model.JobRef{Kind: "poll.publish"}
+	closeJob    = model.JobRef{Kind: "poll.close"}
+	announceJob = model.JobRef{Kind: "poll.announce"}
+)
+
+// creationSetting is who may create polls in a community.
+var creationSetting = commands.Setting{Key: "poll.creation", Default: "member", Choices: roles}
+
 type service struct {
-	store     *storage.Store
+	store     Store
 	messenger commands.Messenger
 	clock     commands.Clock
 	log       *slog.Logger
 	catalog   *locales.Catalog
 	live      *coalescer
-	ballots   *storage.BallotBatcher
 
 	mu      sync.Mutex
-	statics map[int64]storage.Poll // kind, maximum and choices never change once created
+	statics map[int64]model.Poll // kind, maximum and choices never change once created
 }
 
 // New builds the capability with default options.
-func New(deps commands.Deps) commands.Module { return NewWithOptions(deps, Options{}) }
-
-// NewWithOptions builds the capability.
-func NewWithOptions(deps commands.Deps, opts Options) commands.Module {
-	return newService(deps, opts).module()
+func New(deps commands.Deps, store Store) commands.Module {
+	return NewWithOptions(deps, store, Options{})
 }
 
-func newService(deps commands.Deps, opts Options) *service {
+// NewWithOptions builds the capability.
+func NewWithOptions(deps commands.Deps, store Store, opts Options) commands.Module {
+	return newService(deps, store, opts).module()
+}
+
+func newService(deps commands.Deps, store Store, opts Options) *service {
 	if opts.EditInterval <= 0 {
 		opts.EditInterval = DefaultLive
 	}
@@ -65,32 +106,33 @@ func newService(deps commands.Deps, opts Options) *service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &service{store: deps.Store, messenger: deps.Messenger, clock: deps.Clock, log: log, statics: map[int64]storage.Poll{}}
-	if deps.Store != nil {
-		s.ballots = deps.Store.NewBallotBatcher()
-	}
+	s := &service{store: store, messenger: deps.Messenger, clock: deps.Clock, log: log, statics: map[int64]model.Poll{}}
 	if deps.Registry != nil {
 		s.catalog = deps.Registry.Catalog()
 	}
-	s.live = newCoalescer(deps.Clock, opts.EditInterval, s.refresh, deps.Store.PostedOpenPolls, log)
+	s.live = newCoalescer(deps.Clock, opts.EditInterval, s.refresh, store.PostedOpenPolls, log)
 	return s
 }
 
 func (s *service) module() commands.Module {
 	return commands.Module{
+		Name:  "polls",
 		Specs: []*commands.Spec{s.pollSpec(), s.questionnaireSpec()},
 		Jobs: map[string]commands.JobHandler{
-			"poll.publish": s.publishJob,
-			"poll.close":   s.closeJob,
+			publishJob.Kind:  s.publishJob,
+			closeJob.Kind:    s.closeJob,
+			announceJob.Kind: s.announceJob,
 		},
-		Tick: s.live.Flush,
+		Tick:         s.live.Flush,
+		Settings:     []commands.Setting{creationSetting},
+		MergeMembers: s.store.MergePollBallots,
 	}
 }
 
 var kinds = []commands.Choice{
-	{Value: storage.PollSingle, NameID: "poll.kind.single"},
-	{Value: storage.PollMultiple, NameID: "poll.kind.multiple"},
-	{Value: storage.PollRanked, NameID: "poll.kind.ranked"},
+	{Value: model.PollSingle, NameID: "poll.kind.single"},
+	{Value: model.PollMultiple, NameID: "poll.kind.multiple"},
+	{Value: model.PollRanked, NameID: "poll.kind.ranked"},
 }
 
 var roles = []commands.Choice{
@@ -146,33 +188,33 @@ func (s *service) pollSpec() *commands.Spec {
 
 // loadPoll finds a poll of the request's community; a poll of another
 // community, or a deleted one, does not exist for this member.
-func (s *service) loadPoll(ctx context.Context, req *commands.Request, id int64) (storage.Poll, error) {
+func (s *service) loadPoll(ctx context.Context, req *commands.Request, id int64) (model.Poll, error) {
 	p, err := s.store.Poll(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && (p.CommunityID != req.Community.ID || p.Status == storage.PollDeleted) {
-		return storage.Poll{}, commands.Fail("poll.not_found", locales.Data{"ID": id})
+	if errors.Is(err, model.ErrNotFound) || err == nil && (p.CommunityID != req.Community.ID || p.Status == model.PollDeleted) {
+		return model.Poll{}, commands.Fail("poll.not_found", locales.Data{"ID": id})
 	}
 	if err != nil {
-		return storage.Poll{}, err
+		return model.Poll{}, err
 	}
 	s.remember(p)
 	return p, nil
 }
 
-func (s *service) remember(p storage.Poll) {
+func (s *service) remember(p model.Poll) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.statics) >= 10000 {
 		clear(s.statics) // bounded; the next ballot of each poll reloads it
 	}
-	s.statics[p.ID] = storage.Poll{ID: p.ID, CommunityID: p.CommunityID, Kind: p.Kind, MaxChoices: p.MaxChoices, Choices: p.Choices}
+	s.statics[p.ID] = model.Poll{ID: p.ID, CommunityID: p.CommunityID, Kind: p.Kind, MaxChoices: p.MaxChoices, Choices: p.Choices}
 }
 
 // mayManage is true for the author and for moderators.
-func mayManage(req *commands.Request, p storage.Poll) bool {
+func mayManage(req *commands.Request, p model.Poll) bool {
 	return req.Member.Role >= commands.RoleModerator || p.AuthorID == req.Member.ID
 }
 
-func (s *service) manageable(ctx context.Context, req *commands.Request) (storage.Poll, error) {
+func (s *service) manageable(ctx context.Context, req *commands.Request) (model.Poll, error) {
 	p, err := s.loadPoll(ctx, req, int64(req.Int("sondage", 0)))
 	if err != nil {
 		return p, err

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/agora-community/agora/commands"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
-func (s *service) tally(ctx context.Context, p storage.Poll) (Tally, error) {
+func (s *service) tally(ctx context.Context, p model.Poll) (Tally, error) {
 	ballots, err := s.store.Ballots(ctx, p.ID)
 	if err != nil {
 		return Tally{}, err
@@ -27,7 +27,7 @@ func (s *service) publish(ctx context.Context, id int64) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if p.Status != storage.PollOpen {
+	if p.Status != model.PollOpen {
 		return 0, nil
 	}
 	l, err := s.localizerFor(ctx, p.CommunityID)
@@ -46,7 +46,7 @@ func (s *service) publish(ctx context.Context, id int64) (int, error) {
 	posted := 0
 	var errs []error
 	for _, chat := range chats {
-		ok, err := s.store.ClaimPollPost(ctx, p.ID, chat.ID, storage.PostPoll, s.clock.Now(), postClaimLease)
+		ok, err := s.store.ClaimPollPost(ctx, p.ID, chat.ID, model.PostPoll, s.clock.Now(), postClaimLease)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -57,12 +57,12 @@ func (s *service) publish(ctx context.Context, id int64) (int, error) {
 		msgID, err := s.messenger.Send(ctx, commands.ChatAddress{Platform: chat.Platform, ChatID: chat.PlatformChatID}, msg)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("post poll %d: %w", p.ID, err))
-			if rerr := s.store.ReleasePollPost(ctx, p.ID, chat.ID, storage.PostPoll); rerr != nil {
+			if rerr := s.store.ReleasePollPost(ctx, p.ID, chat.ID, model.PostPoll); rerr != nil {
 				errs = append(errs, rerr)
 			}
 			continue
 		}
-		if err := s.store.RecordPollPost(ctx, p.ID, chat.ID, storage.PostPoll, msgID); err != nil {
+		if err := s.store.RecordPollPost(ctx, p.ID, chat.ID, model.PostPoll, msgID); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -80,33 +80,41 @@ func (s *service) publishJob(ctx context.Context, payload string) error {
 	return err
 }
 
-// closeJob closes a poll at its deadline and announces the result; it also
-// finishes the announcement of a poll closed by hand.
+// closeJob closes a poll at its deadline; the close schedules the
+// announcement as a job of its own, so this job never reschedules itself
+// while it runs (another process would run it again).
 func (s *service) closeJob(ctx context.Context, payload string) error {
 	id, ok := parseID(payload)
 	if !ok {
 		return fmt.Errorf("poll.close job: bad payload %q", payload)
 	}
 	p, err := s.store.Poll(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	now := s.clock.Now()
-	switch {
-	case p.Status == storage.PollDeleted:
-		return nil
-	case p.Status == storage.PollOpen:
-		if p.Deadline == nil || now.Before(*p.Deadline) {
-			return nil // reopened or rescheduled: a later job closes it
-		}
-		if _, err := s.store.ClosePoll(ctx, id, now); err != nil {
-			return err
-		}
+	if p.Status != model.PollOpen || p.Deadline == nil || now.Before(*p.Deadline) {
+		return nil // closed by hand, deleted, reopened or rescheduled: nothing to do now
 	}
-	return s.announce(ctx, id)
+	_, err = s.store.ClosePoll(ctx, id, now, announceJob)
+	return err
+}
+
+// announceJob announces a closed poll's result; a poll reopened meanwhile
+// is left alone.
+func (s *service) announceJob(ctx context.Context, payload string) error {
+	id, ok := parseID(payload)
+	if !ok {
+		return fmt.Errorf("poll.announce job: bad payload %q", payload)
+	}
+	err := s.announce(ctx, id)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // announce shows a closed poll's final state on every post (without its
@@ -117,7 +125,7 @@ func (s *service) announce(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if p.Status != storage.PollClosed {
+	if p.Status != model.PollClosed {
 		return nil
 	}
 	l, err := s.localizerFor(ctx, p.CommunityID)
@@ -128,7 +136,7 @@ func (s *service) announce(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	posts, err := s.store.PollPosts(ctx, id, storage.PostPoll)
+	posts, err := s.store.PollPosts(ctx, id, model.PostPoll)
 	if err != nil {
 		return err
 	}
@@ -150,7 +158,7 @@ func (s *service) announce(ctx context.Context, id int64) error {
 	}
 	var errs []error
 	for _, post := range posts {
-		ok, err := s.store.ClaimPollPost(ctx, id, post.ChatID, storage.PostResult, s.clock.Now(), postClaimLease)
+		ok, err := s.store.ClaimPollPost(ctx, id, post.ChatID, model.PostResult, s.clock.Now(), postClaimLease)
 		if err != nil || !ok {
 			errs = append(errs, err)
 			continue
@@ -158,19 +166,19 @@ func (s *service) announce(ctx context.Context, id int64) error {
 		msgID, err := s.messenger.Send(ctx, address(post), result)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("post result of poll %d: %w", id, err))
-			if rerr := s.store.ReleasePollPost(ctx, id, post.ChatID, storage.PostResult); rerr != nil {
+			if rerr := s.store.ReleasePollPost(ctx, id, post.ChatID, model.PostResult); rerr != nil {
 				errs = append(errs, rerr)
 			}
 			continue
 		}
-		if err := s.store.RecordPollPost(ctx, id, post.ChatID, storage.PostResult, msgID); err != nil {
+		if err := s.store.RecordPollPost(ctx, id, post.ChatID, model.PostResult, msgID); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-func address(p storage.PollPost) commands.ChatAddress {
+func address(p model.PollPost) commands.ChatAddress {
 	return commands.ChatAddress{Platform: p.Platform, ChatID: p.PlatformChatID}
 }
 
@@ -185,7 +193,7 @@ func (s *service) refresh(ctx context.Context, id int64, now time.Time, interval
 	if err != nil {
 		return true, err
 	}
-	posts, err := s.store.PollPosts(ctx, id, storage.PostPoll)
+	posts, err := s.store.PollPosts(ctx, id, model.PostPoll)
 	if err != nil {
 		return true, err
 	}
@@ -202,13 +210,13 @@ func (s *service) refresh(ctx context.Context, id int64, now time.Time, interval
 		return waiting, nil
 	}
 	p, err := s.store.Poll(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
 		return true, err
 	}
-	if p.Status == storage.PollDeleted {
+	if p.Status == model.PollDeleted {
 		return false, nil
 	}
 	l, err := s.localizerFor(ctx, p.CommunityID)

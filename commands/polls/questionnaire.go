@@ -8,7 +8,7 @@ import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // questionnaireSpec is /questionnaire: a moderator builds a product
@@ -37,7 +37,7 @@ func (s *service) questionnaireSpec() *commands.Spec {
 }
 
 func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	q := storage.Questionnaire{CommunityID: req.Community.ID, Title: strings.TrimSpace(req.String("titre"))}
+	q := model.Questionnaire{CommunityID: req.Community.ID, Title: strings.TrimSpace(req.String("titre"))}
 	if raw := req.String("prix_base"); raw != "" {
 		cents, ok := parseEuros(raw)
 		if !ok || cents < 0 {
@@ -51,10 +51,10 @@ func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request
 	return commands.Private(req.Loc.T("poll.q.created", locales.Data{"ID": q.ID, "Title": q.Title, "Base": formatEuros(q.BaseCents)})), nil
 }
 
-func (s *service) loadQuestionnaire(ctx context.Context, req *commands.Request) (storage.Questionnaire, error) {
+func (s *service) loadQuestionnaire(ctx context.Context, req *commands.Request) (model.Questionnaire, error) {
 	id := int64(req.Int("questionnaire", 0))
 	q, err := s.store.Questionnaire(ctx, id)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && q.CommunityID != req.Community.ID {
+	if errors.Is(err, model.ErrNotFound) || err == nil && q.CommunityID != req.Community.ID {
 		return q, commands.Fail("poll.q.not_found", locales.Data{"ID": id})
 	}
 	return q, err
@@ -70,8 +70,8 @@ func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*comm
 	if err != nil {
 		return nil, err
 	}
-	p := &storage.Poll{
-		QuestionnaireID: q.ID, Question: strings.TrimSpace(req.String("question")), Kind: storage.PollSingle,
+	p := &model.Poll{
+		QuestionnaireID: q.ID, Question: strings.TrimSpace(req.String("question")), Kind: model.PollSingle,
 		Anonymous: true, Live: true, VoterRole: "member", Choices: choices,
 	}
 	if p.Question == "" {
@@ -107,7 +107,7 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		if err != nil {
 			return nil, err
 		}
-		open := p.Status == storage.PollOpen
+		open := p.Status == model.PollOpen
 		provisional = provisional || open
 		d := locales.Data{"N": i + 1, "Question": p.Question, "Poll": p.ID, "Open": open}
 		if t.Winner < 0 || !t.QuorumMet(p.Quorum) {

@@ -6,15 +6,15 @@ import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // Routes of the poll's components. They carry only numbers, are at most
 // "p/t/" + 12 digits + "/" + 2 digits long (well under 64 bytes), and are
 // checked against the database when pressed.
-func voteRoute(p storage.Poll, choice int) string {
+func voteRoute(p model.Poll, choice int) string {
 	verb := "v"
-	if p.Kind != storage.PollSingle {
+	if p.Kind != model.PollSingle {
 		verb = "t"
 	}
 	return "p/" + verb + "/" + pollIDString(p.ID) + "/" + strconv.Itoa(choice)
@@ -27,16 +27,16 @@ func selectRoute(id int64) string { return "p/s/" + pollIDString(id) }
 // keep one toggle button per choice (up to 20, four rows on Discord),
 // because Telegram renders a menu as one button per option, which could
 // only ever choose one.
-func usesSelect(p storage.Poll) bool {
-	return p.Kind == storage.PollSingle && len(p.Choices) > MaxButtons
+func usesSelect(p model.Poll) bool {
+	return p.Kind == model.PollSingle && len(p.Choices) > MaxButtons
 }
 
 // pollMessage is the message posted in every chat: the question, the live
 // tally (or the choices only, when results wait for the close) and the
 // voting components while the poll is open.
-func pollMessage(l *locales.Localizer, p storage.Poll, t Tally) *commands.Response {
+func pollMessage(l *locales.Localizer, p model.Poll, t Tally) *commands.Response {
 	lines := []markup.Text{l.T("poll.header", locales.Data{"ID": p.ID, "Question": p.Question}), meta(l, p)}
-	open := p.Status == storage.PollOpen
+	open := p.Status == model.PollOpen
 	if open && !p.Live {
 		for i, c := range p.Choices {
 			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": signedEuros(c.PriceCents)}))
@@ -64,13 +64,13 @@ func pollMessage(l *locales.Localizer, p storage.Poll, t Tally) *commands.Respon
 			r.Buttons = append(r.Buttons, commands.Button{Label: c.Label, Action: voteRoute(p, i), Style: commands.ButtonPrimary})
 		}
 	}
-	if p.Kind != storage.PollSingle {
+	if p.Kind != model.PollSingle {
 		r.Text = markup.Join([]markup.Text{r.Text, l.T("poll.how." + p.Kind)}, "\n")
 	}
 	return r
 }
 
-func meta(l *locales.Localizer, p storage.Poll) markup.Text {
+func meta(l *locales.Localizer, p model.Poll) markup.Text {
 	d := locales.Data{
 		"Kind":      l.S("poll.kind_label." + p.Kind),
 		"Anonymous": p.Anonymous,
@@ -88,7 +88,7 @@ func meta(l *locales.Localizer, p storage.Poll) markup.Text {
 
 // tallyLines are the counts, the number of voters, the quorum and, for
 // ranked polls, the instant-runoff rounds.
-func tallyLines(l *locales.Localizer, p storage.Poll, t Tally) []markup.Text {
+func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 	var lines []markup.Text
 	base := percentBase(p, t)
 	for i, c := range p.Choices {
@@ -97,7 +97,7 @@ func tallyLines(l *locales.Localizer, p storage.Poll, t Tally) []markup.Text {
 			"Winner": t.Winner == i, "Price": signedEuros(c.PriceCents),
 		}))
 	}
-	if p.Kind == storage.PollRanked && t.Voters > 0 {
+	if p.Kind == model.PollRanked && t.Voters > 0 {
 		for i, r := range t.Rounds {
 			lines = append(lines, roundLine(l, p, i+1, r))
 		}
@@ -115,14 +115,14 @@ func tallyLines(l *locales.Localizer, p storage.Poll, t Tally) []markup.Text {
 
 // percentBase is what percentages are of: the voters, or for ranked polls
 // the ballots counted in the first round.
-func percentBase(p storage.Poll, t Tally) int {
-	if p.Kind == storage.PollRanked && len(t.Rounds) > 0 {
+func percentBase(p model.Poll, t Tally) int {
+	if p.Kind == model.PollRanked && len(t.Rounds) > 0 {
 		return t.Rounds[0].Active
 	}
 	return t.Voters
 }
 
-func roundLine(l *locales.Localizer, p storage.Poll, n int, r Round) markup.Text {
+func roundLine(l *locales.Localizer, p model.Poll, n int, r Round) markup.Text {
 	var counts, out []markup.Text
 	for c, v := range r.Counts {
 		if v > 0 || !contains(r.Eliminated, c) {
@@ -140,7 +140,7 @@ func roundLine(l *locales.Localizer, p storage.Poll, n int, r Round) markup.Text
 }
 
 // resultMessage is the final result posted at the close.
-func resultMessage(l *locales.Localizer, p storage.Poll, t Tally) markup.Text {
+func resultMessage(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 	lines := []markup.Text{l.T("poll.result.header", locales.Data{"ID": p.ID, "Question": p.Question})}
 	lines = append(lines, tallyLines(l, p, t)...)
 	lines = append(lines, outcome(l, p, t))
@@ -150,9 +150,9 @@ func resultMessage(l *locales.Localizer, p storage.Poll, t Tally) markup.Text {
 // resultChart is what the result's bar chart shows, localized: the image is
 // often seen alone (forwarded, previewed), so it repeats the question,
 // labels and figures of the message.
-func resultChart(l *locales.Localizer, p storage.Poll, t Tally) ChartData {
+func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
 	axis := "poll.chart.axis"
-	if p.Kind == storage.PollRanked {
+	if p.Kind == model.PollRanked {
 		axis = "poll.chart.axis_ranked"
 	}
 	c := ChartData{Title: p.Question, XLabel: l.S(axis), Winner: t.Winner}
@@ -167,7 +167,7 @@ func resultChart(l *locales.Localizer, p storage.Poll, t Tally) ChartData {
 	return c
 }
 
-func outcome(l *locales.Localizer, p storage.Poll, t Tally) markup.Text {
+func outcome(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 	switch {
 	case t.Voters == 0:
 		return l.T("poll.result.none")
@@ -187,7 +187,7 @@ func contains(s []int, v int) bool {
 	return false
 }
 
-func choiceLabels(p []storage.PollChoice, choices []int) []markup.Text {
+func choiceLabels(p []model.PollChoice, choices []int) []markup.Text {
 	out := make([]markup.Text, 0, len(choices))
 	for _, c := range choices {
 		if c >= 0 && c < len(p) {

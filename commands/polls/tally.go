@@ -3,7 +3,7 @@ package polls
 import (
 	"sort"
 
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // Tally is a poll's count.
@@ -29,7 +29,7 @@ type Round struct {
 
 // Count tallies ballots for a poll of kind over n choices. Choice positions
 // out of range (never stored by Agora) are ignored rather than trusted.
-func Count(kind string, n int, ballots []storage.Ballot) Tally {
+func Count(kind string, n int, ballots []model.Ballot) Tally {
 	t := Tally{Voters: len(ballots), Counts: make([]int, n), Winner: -1}
 	for _, b := range ballots {
 		seen := make(map[int]bool, len(b.Choices))
@@ -38,13 +38,13 @@ func Count(kind string, n int, ballots []storage.Ballot) Tally {
 				continue
 			}
 			seen[c] = true
-			if kind == storage.PollRanked && i > 0 {
+			if kind == model.PollRanked && i > 0 {
 				continue
 			}
 			t.Counts[c]++
 		}
 	}
-	if kind == storage.PollRanked {
+	if kind == model.PollRanked {
 		t.runoff(n, ballots)
 		return t
 	}
@@ -67,7 +67,7 @@ func Count(kind string, n int, ballots []storage.Ballot) Tally {
 // ballots still active wins. Otherwise the choices with the fewest votes
 // are all eliminated together (so ties never need a random draw); when
 // every remaining choice is tied, the poll is a tie.
-func (t *Tally) runoff(n int, ballots []storage.Ballot) {
+func (t *Tally) runoff(n int, ballots []model.Ballot) {
 	in := make([]bool, n)
 	remaining := n
 	for i := range in {

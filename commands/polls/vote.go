@@ -10,7 +10,7 @@ import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
 	"github.com/agora-community/agora/locales"
-	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/model"
 )
 
 // action handles the poll's buttons and menus:
@@ -44,7 +44,7 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 		if err != nil {
 			return nil, err
 		}
-		if st.Kind == storage.PollSingle {
+		if st.Kind == model.PollSingle {
 			return nil, commands.Fail("error.unknown_action")
 		}
 		return s.toggle(ctx, req, st, choice)
@@ -62,7 +62,7 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 	return nil, commands.Fail("error.unknown_action")
 }
 
-func (s *service) routeChoice(ctx context.Context, req *commands.Request, id int64, raw string) (storage.Poll, int, error) {
+func (s *service) routeChoice(ctx context.Context, req *commands.Request, id int64, raw string) (model.Poll, int, error) {
 	st, err := s.static(ctx, req, id)
 	if err != nil {
 		return st, 0, err
@@ -100,18 +100,18 @@ func selectedChoices(values []string, n int) ([]int, error) {
 	return out, nil
 }
 
-func rule(req *commands.Request, st storage.Poll) storage.BallotRule {
-	return storage.BallotRule{PollID: st.ID, CommunityID: req.Community.ID, MemberID: req.Member.ID, Role: int(req.Member.Role), Kind: st.Kind}
+func rule(req *commands.Request, st model.Poll) model.BallotRule {
+	return model.BallotRule{PollID: st.ID, CommunityID: req.Community.ID, MemberID: req.Member.ID, Role: int(req.Member.Role), Kind: st.Kind}
 }
 
 // cast stores a whole ballot in one statement, then tells the member: the
 // reply is only built once the ballot is stored.
-func (s *service) cast(ctx context.Context, req *commands.Request, st storage.Poll, choices []int) (*commands.Response, error) {
+func (s *service) cast(ctx context.Context, req *commands.Request, st model.Poll, choices []int) (*commands.Response, error) {
 	if err := checkCount(st, choices); err != nil {
 		return nil, err
 	}
-	replaced, err := s.ballots.Cast(ctx, rule(req, st), choices, req.Now)
-	if errors.Is(err, storage.ErrPollNotOpen) {
+	replaced, err := s.store.CastBallot(ctx, rule(req, st), choices, req.Now)
+	if errors.Is(err, model.ErrPollNotOpen) {
 		return nil, s.explain(ctx, req, st.ID)
 	}
 	if err != nil {
@@ -125,13 +125,13 @@ func (s *service) cast(ctx context.Context, req *commands.Request, st storage.Po
 	return commands.Private(req.Loc.T(id, ballotData(req.Loc, st, choices))), nil
 }
 
-func checkCount(st storage.Poll, choices []int) error {
+func checkCount(st model.Poll, choices []int) error {
 	switch st.Kind {
-	case storage.PollSingle:
+	case model.PollSingle:
 		if len(choices) != 1 {
 			return commands.FailN("poll.too_many", 1)
 		}
-	case storage.PollMultiple:
+	case model.PollMultiple:
 		if st.MaxChoices > 0 && len(choices) > st.MaxChoices {
 			return commands.FailN("poll.too_many", st.MaxChoices)
 		}
@@ -139,9 +139,9 @@ func checkCount(st storage.Poll, choices []int) error {
 	return nil
 }
 
-func ballotData(l *locales.Localizer, st storage.Poll, choices []int) locales.Data {
+func ballotData(l *locales.Localizer, st model.Poll, choices []int) locales.Data {
 	sep := markup.Text(", ")
-	if st.Kind == storage.PollRanked {
+	if st.Kind == model.PollRanked {
 		sep = " > "
 	}
 	return locales.Data{"ID": st.ID, "Choices": markup.Join(choiceLabels(st.Choices, choices), sep), "Kind": st.Kind}
@@ -149,7 +149,7 @@ func ballotData(l *locales.Localizer, st storage.Poll, choices []int) locales.Da
 
 // toggle adds a choice to the member's ballot or removes it: for multiple
 // choice, a set; for ranked polls, the order of pressing is the ranking.
-func (s *service) toggle(ctx context.Context, req *commands.Request, st storage.Poll, choice int) (*commands.Response, error) {
+func (s *service) toggle(ctx context.Context, req *commands.Request, st model.Poll, choice int) (*commands.Response, error) {
 	_, choices, err := s.store.UpdateBallot(ctx, rule(req, st), req.Now, func(old []int) ([]int, error) {
 		out := make([]int, 0, len(old)+1)
 		removed := false
@@ -165,7 +165,7 @@ func (s *service) toggle(ctx context.Context, req *commands.Request, st storage.
 		}
 		return out, checkCount(st, out)
 	})
-	if errors.Is(err, storage.ErrPollNotOpen) {
+	if errors.Is(err, model.ErrPollNotOpen) {
 		return nil, s.explain(ctx, req, st.ID)
 	}
 	if err != nil {
@@ -185,7 +185,7 @@ func (s *service) explain(ctx context.Context, req *commands.Request, id int64) 
 		return err
 	}
 	switch {
-	case p.Status != storage.PollOpen || p.Deadline != nil && !req.Now.Before(*p.Deadline):
+	case p.Status != model.PollOpen || p.Deadline != nil && !req.Now.Before(*p.Deadline):
 		return commands.Fail("poll.closed", locales.Data{"ID": p.ID})
 	case int(req.Member.Role) < int(commands.ParseRole(p.VoterRole)):
 		return commands.Fail("poll.role_required", locales.Data{"Role": req.Loc.S("role." + p.VoterRole)})
@@ -195,7 +195,7 @@ func (s *service) explain(ctx context.Context, req *commands.Request, id int64) 
 
 // static returns the parts of a poll that never change (kind, maximum,
 // choices), from memory when the poll was seen before.
-func (s *service) static(ctx context.Context, req *commands.Request, id int64) (storage.Poll, error) {
+func (s *service) static(ctx context.Context, req *commands.Request, id int64) (model.Poll, error) {
 	s.mu.Lock()
 	st, ok := s.statics[id]
 	s.mu.Unlock()
@@ -230,10 +230,10 @@ func (s *service) voteCommand(ctx context.Context, req *commands.Request) (*comm
 
 // matchChoices reads choices by number or by label. Ranked polls separate
 // them with ">", others with "|" or ",".
-func matchChoices(p storage.Poll, raw string) ([]int, error) {
+func matchChoices(p model.Poll, raw string) ([]int, error) {
 	var parts []string
 	switch {
-	case p.Kind == storage.PollRanked:
+	case p.Kind == model.PollRanked:
 		parts = strings.Split(raw, ">")
 	case strings.Contains(raw, "|"):
 		parts = strings.Split(raw, "|")
@@ -259,7 +259,7 @@ func matchChoices(p storage.Poll, raw string) ([]int, error) {
 	return out, nil
 }
 
-func matchOne(p storage.Poll, s string) (int, error) {
+func matchOne(p model.Poll, s string) (int, error) {
 	s = strings.Join(strings.Fields(s), " ")
 	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(p.Choices) {
 		return n - 1, nil

@@ -57,7 +57,7 @@ func NewWithStore(t testing.TB, store *storage.Store) *Env {
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, nil))
 	}
 	rt := bot.New(store, commands.NewRegistry(catalog), log, clock, bot.Config{DefaultLocale: "fr", DefaultTimezone: paris})
-	if err := rt.Install(all.Modules(rt.Deps())...); err != nil {
+	if err := rt.Install(all.Modules(rt.Deps(), rt.Store())...); err != nil {
 		t.Fatal(err)
 	}
 	out := &bytes.Buffer{}

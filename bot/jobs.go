@@ -33,7 +33,8 @@ func (rt *Runtime) RunJobs(ctx context.Context, poll time.Duration) {
 }
 
 // RunDueJobs runs every job due at the clock's time, then the modules'
-// ticks, and returns how many jobs ran.
+// ticks and the outbox (due posts, coalesced edits), and returns how many
+// jobs ran.
 func (rt *Runtime) RunDueJobs(ctx context.Context) (int, error) {
 	ran := 0
 	for ctx.Err() == nil {
@@ -96,5 +97,8 @@ func (rt *Runtime) runTicks(ctx context.Context) {
 		if err := safeRun(func() error { return tick(ctx) }); err != nil && ctx.Err() == nil {
 			rt.log.Error("module tick", "error", err)
 		}
+	}
+	if err := safeRun(func() error { return rt.outbox.Flush(ctx) }); err != nil && ctx.Err() == nil {
+		rt.log.Warn("outbox flush", "error", err)
 	}
 }

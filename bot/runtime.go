@@ -26,6 +26,9 @@ type Config struct {
 	// HandlerTimeout bounds one request so a stuck database cannot pile up
 	// goroutines; the member gets a localized timeout message.
 	HandlerTimeout time.Duration
+	// EditInterval is the least time between two edits of one message
+	// the outbox keeps up to date (DefaultEditInterval when zero).
+	EditInterval time.Duration
 }
 
 // Runtime connects adapters to commands.
@@ -44,6 +47,7 @@ type Runtime struct {
 	ticks     []func(ctx context.Context) error
 	mergers   []func(ctx context.Context, into, from int64) error
 	routes    map[string]http.Handler
+	outbox    *outbox
 
 	inflight sync.WaitGroup
 
@@ -72,6 +76,7 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 		routes: map[string]http.Handler{},
 	}
 	rt.jobs[commands.MergeJob.Kind] = rt.mergeMembersJob
+	rt.outbox = newOutbox(store, rt.Messenger(), clock, log, rt.metrics, cfg.EditInterval)
 	return rt
 }
 
@@ -390,6 +395,11 @@ func (rt *Runtime) Install(mods ...commands.Module) error {
 			rt.mergers = append(rt.mergers, m.MergeMembers)
 		}
 		rt.mu.Unlock()
+		for kind, r := range m.Posts {
+			if err := rt.outbox.addRenderer(kind, r); err != nil {
+				return fmt.Errorf("install %s: %w", m.Name, err)
+			}
+		}
 	}
 	return nil
 }
@@ -404,7 +414,7 @@ func (rt *Runtime) Routes() map[string]http.Handler {
 
 // Deps are the collaborators capabilities are built with.
 func (rt *Runtime) Deps() commands.Deps {
-	return commands.Deps{Messenger: rt.Messenger(), Clock: rt.clock, Log: rt.log, Registry: rt.registry}
+	return commands.Deps{Messenger: rt.Messenger(), Outbox: rt.outbox, Clock: rt.clock, Log: rt.log, Registry: rt.registry}
 }
 
 // location loads a time zone once per process.

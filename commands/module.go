@@ -20,6 +20,7 @@ type Clock interface {
 // explicitly: no capability reaches for a global.
 type Deps struct {
 	Messenger Messenger
+	Outbox    Outbox
 	Clock     Clock
 	Log       *slog.Logger
 	Registry  *Registry
@@ -53,4 +54,7 @@ type Module struct {
 	// Settings are the community settings the capability owns; /communaute
 	// lists them.
 	Settings []Setting
+	// Posts render what the capability publishes through the Outbox, by
+	// subject kind ("poll" renders "poll/12").
+	Posts map[string]PostRenderer
 }

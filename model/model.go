@@ -70,3 +70,25 @@ type JobRef struct {
 
 // Key is the job's dedupe key.
 func (j JobRef) Key() string { return j.Kind + "/" + j.Payload }
+
+// Outbox post states.
+const (
+	PostPending = "pending"
+	PostSending = "sending"
+	PostSent    = "sent"
+	PostFailed  = "failed"
+	PostDoubt   = "doubt"
+	PostDeleted = "deleted"
+)
+
+// OutboxPost is one chat's copy of something a capability posts (a poll,
+// a meetup announcement), with the chat it goes to.
+type OutboxPost struct {
+	Subject        string `db:"subject"`
+	ChatID         int64  `db:"chat_id"`
+	Platform       string `db:"platform"`
+	PlatformChatID string `db:"platform_chat_id"`
+	State          string `db:"state"`
+	MessageRef     string `db:"message_ref"`
+	Attempts       int    `db:"attempts"`
+}

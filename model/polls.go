@@ -14,9 +14,6 @@ const (
 	PollOpen    = "open"
 	PollClosed  = "closed"
 	PollDeleted = "deleted"
-
-	PostPoll   = "poll"
-	PostResult = "result"
 )
 
 // ErrPollNotOpen is returned when a ballot arrives for a poll that is no
@@ -61,14 +58,6 @@ type Ballot struct {
 	MemberID int64
 	Name     string
 	Choices  []int
-}
-
-// PollPost is a message Agora posted for a poll.
-type PollPost struct {
-	ChatID         int64  `db:"chat_id"`
-	Platform       string `db:"platform"`
-	PlatformChatID string `db:"platform_chat_id"`
-	MessageID      string `db:"message_id"`
 }
 
 // BallotRule is what a ballot must satisfy to count, checked by the same

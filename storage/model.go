@@ -13,7 +13,6 @@ type (
 	Poll          = model.Poll
 	PollChoice    = model.PollChoice
 	Ballot        = model.Ballot
-	PollPost      = model.PollPost
 	BallotRule    = model.BallotRule
 	Questionnaire = model.Questionnaire
 )
@@ -37,6 +36,4 @@ const (
 	PollOpen     = model.PollOpen
 	PollClosed   = model.PollClosed
 	PollDeleted  = model.PollDeleted
-	PostPoll     = model.PostPoll
-	PostResult   = model.PostResult
 )

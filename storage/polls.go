@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -242,8 +241,7 @@ func (s *Store) ClosePoll(ctx context.Context, id int64, now time.Time, announce
 }
 
 // ReopenPoll opens a closed poll again until its deadline, when the closing
-// job runs again: its result posts are forgotten, so the next close
-// announces anew.
+// job runs again.
 func (s *Store) ReopenPoll(ctx context.Context, id int64, closing model.JobRef) (bool, error) {
 	reopened := false
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -256,9 +254,6 @@ func (s *Store) ReopenPoll(ctx context.Context, id int64, closing model.JobRef) 
 			return fmt.Errorf("reopen poll %d: %w", id, err)
 		}
 		reopened = true
-		if _, err := tx.ExecContext(ctx, `DELETE FROM poll_posts WHERE poll_id = $1 AND kind = 'result'`, id); err != nil {
-			return fmt.Errorf("reopen poll %d: %w", id, err)
-		}
 		closing.Payload = strconv.FormatInt(id, 10)
 		if deadline == nil {
 			return s.CancelJob(ctx, tx, closing.Key())
@@ -284,95 +279,6 @@ func (s *Store) DeletePoll(ctx context.Context, id int64, pending ...model.JobRe
 		}
 		return nil
 	})
-}
-
-// ClaimPollPost reserves the right to post a poll (or its result) in a
-// chat. It is refused when the post exists, or when another worker claimed
-// it less than stale ago; a claim older than that is taken over, as its
-// worker most likely died before sending.
-func (s *Store) ClaimPollPost(ctx context.Context, pollID, chatID int64, kind string, now time.Time, stale time.Duration) (bool, error) {
-	var got int64
-	err := s.db.GetContext(ctx, &got, `INSERT INTO poll_posts (poll_id, chat_id, kind, claimed_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (poll_id, chat_id, kind) DO UPDATE SET claimed_at = excluded.claimed_at
-		WHERE poll_posts.message_id = '' AND poll_posts.claimed_at < $5
-		RETURNING poll_id`, pollID, chatID, kind, now.UTC(), now.Add(-stale).UTC())
-	if errors.Is(notFound(err), ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("claim %s post of poll %d in chat %d: %w", kind, pollID, chatID, err)
-	}
-	return true, nil
-}
-
-// RecordPollPost stores the platform message ID of a claimed post.
-func (s *Store) RecordPollPost(ctx context.Context, pollID, chatID int64, kind, messageID string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE poll_posts SET message_id = $4 WHERE poll_id = $1 AND chat_id = $2 AND kind = $3`,
-		pollID, chatID, kind, messageID)
-	if err != nil {
-		return fmt.Errorf("record %s post of poll %d in chat %d: %w", kind, pollID, chatID, err)
-	}
-	return nil
-}
-
-// ReleasePollPost drops a claim whose sending failed, so a retry posts it.
-func (s *Store) ReleasePollPost(ctx context.Context, pollID, chatID int64, kind string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM poll_posts WHERE poll_id = $1 AND chat_id = $2 AND kind = $3 AND message_id = ''`,
-		pollID, chatID, kind)
-	if err != nil {
-		return fmt.Errorf("release %s post of poll %d in chat %d: %w", kind, pollID, chatID, err)
-	}
-	return nil
-}
-
-// PollPosts lists the sent posts of a poll of one kind, with their chats.
-func (s *Store) PollPosts(ctx context.Context, pollID int64, kind string) ([]PollPost, error) {
-	var posts []PollPost
-	err := s.db.SelectContext(ctx, &posts, `SELECT pp.chat_id, c.platform, c.platform_chat_id, pp.message_id
-		FROM poll_posts pp JOIN chats c ON c.id = pp.chat_id
-		WHERE pp.poll_id = $1 AND pp.kind = $2 AND pp.message_id <> '' ORDER BY pp.chat_id`, pollID, kind)
-	if err != nil {
-		return nil, fmt.Errorf("list %s posts of poll %d: %w", kind, pollID, err)
-	}
-	return posts, nil
-}
-
-// ClaimPollEdits takes the edit slot of every sent post of a poll whose
-// last live edit is at least interval old (or that was never edited),
-// stamping it with now, and returns the posts taken. The stamp is the
-// claim: one UPDATE, so among processes sharing the database exactly one
-// gets each slot, and a message is edited at most once per interval
-// whatever the number of processes. The caller reads the tally after
-// claiming, so its edit shows every ballot stored before the claim.
-func (s *Store) ClaimPollEdits(ctx context.Context, pollID int64, now time.Time, interval time.Duration) ([]PollPost, error) {
-	var posts []PollPost
-	// RETURNING may only name the updated table on SQLite, hence the
-	// subqueries for the chat's columns instead of UPDATE ... FROM.
-	err := s.db.SelectContext(ctx, &posts, `UPDATE poll_posts SET edited_at = $2
-		WHERE poll_id = $1 AND kind = 'poll' AND message_id <> '' AND (edited_at IS NULL OR edited_at <= $3)
-		RETURNING chat_id,
-			(SELECT c.platform FROM chats c WHERE c.id = poll_posts.chat_id) AS platform,
-			(SELECT c.platform_chat_id FROM chats c WHERE c.id = poll_posts.chat_id) AS platform_chat_id,
-			message_id`, pollID, now.UTC(), now.Add(-interval).UTC())
-	if err != nil {
-		return nil, fmt.Errorf("claim live edits of poll %d: %w", pollID, err)
-	}
-	sort.Slice(posts, func(i, j int) bool { return posts[i].ChatID < posts[j].ChatID })
-	return posts, nil
-}
-
-// PostedOpenPolls lists the open polls that have at least one sent post,
-// for a process that starts and does not know which tallies changed while
-// it was away.
-func (s *Store) PostedOpenPolls(ctx context.Context) ([]int64, error) {
-	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `SELECT p.id FROM polls p WHERE p.status = 'open'
-		AND EXISTS (SELECT 1 FROM poll_posts pp WHERE pp.poll_id = p.id AND pp.kind = 'poll' AND pp.message_id <> '')
-		ORDER BY p.id`)
-	if err != nil {
-		return nil, fmt.Errorf("list posted open polls: %w", err)
-	}
-	return ids, nil
 }
 
 // CreateQuestionnaire stores a questionnaire.

@@ -259,47 +259,7 @@ func TestUpdateBallotTogglesAndWithdraws(t *testing.T) {
 	})
 }
 
-func TestPostClaimsPostOncePerChat(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
-		ctx := context.Background()
-		f := newPollFixture(t, s, 1)
-		p := f.poll(t, s, storage.PollSingle, nil)
-		claim := func(at time.Time) bool {
-			ok, err := s.ClaimPollPost(ctx, p.ID, f.chat.ID, storage.PostPoll, at, time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return ok
-		}
-		if !claim(pollNow) {
-			t.Fatal("first claim refused")
-		}
-		if claim(pollNow.Add(time.Second)) {
-			t.Fatal("a fresh claim was taken twice")
-		}
-		if !claim(pollNow.Add(2 * time.Minute)) {
-			t.Fatal("a stale claim (its worker died) was not taken over")
-		}
-		if err := s.ReleasePollPost(ctx, p.ID, f.chat.ID, storage.PostPoll); err != nil {
-			t.Fatal(err)
-		}
-		if !claim(pollNow.Add(2 * time.Minute)) {
-			t.Fatal("a released claim was refused")
-		}
-		if err := s.RecordPollPost(ctx, p.ID, f.chat.ID, storage.PostPoll, "m1"); err != nil {
-			t.Fatal(err)
-		}
-		if claim(pollNow.Add(time.Hour)) {
-			t.Fatal("a sent post was claimed again")
-		}
-		posts, err := s.PollPosts(ctx, p.ID, storage.PostPoll)
-		if err != nil || len(posts) != 1 || posts[0].MessageID != "m1" || posts[0].PlatformChatID != "general" {
-			t.Fatalf("posts = %+v, %v", posts, err)
-		}
-	})
-}
-
-func TestReopenReschedulesCloseAndForgetsResults(t *testing.T) {
+func TestReopenReschedulesClose(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
 		f := newPollFixture(t, s, 1)
@@ -308,10 +268,6 @@ func TestReopenReschedulesCloseAndForgetsResults(t *testing.T) {
 		if _, err := s.ClosePoll(ctx, p.ID, pollNow, announceJob); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ClaimPollPost(ctx, p.ID, f.chat.ID, storage.PostResult, pollNow, time.Minute); err != nil {
-			t.Fatal(err)
-		}
-		s.RecordPollPost(ctx, p.ID, f.chat.ID, storage.PostResult, "r1")
 		ok, err := s.ReopenPoll(ctx, p.ID, closeJob)
 		if err != nil || !ok {
 			t.Fatalf("reopen: %v %v", ok, err)
@@ -319,10 +275,6 @@ func TestReopenReschedulesCloseAndForgetsResults(t *testing.T) {
 		got, _ := s.Poll(ctx, p.ID)
 		if got.Status != storage.PollOpen || got.ClosedAt != nil {
 			t.Fatalf("reopened poll = %+v", got)
-		}
-		posts, _ := s.PollPosts(ctx, p.ID, storage.PostResult)
-		if len(posts) != 0 {
-			t.Fatalf("result posts kept after reopening: %+v", posts)
 		}
 		jobs, _ := s.PendingJobs(ctx)
 		var closeAt []time.Time
@@ -483,82 +435,3 @@ func TestBallotBatcherAnswersEachBallot(t *testing.T) {
 // The edit slot of a poll message is taken once per interval, by one
 // claimer among many: what keeps several processes to one edit per
 // message per interval between them.
-func TestPollEditSlotIsClaimedOncePerInterval(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
-		ctx := context.Background()
-		f := newPollFixture(t, s, 1)
-		p := f.poll(t, s, storage.PollSingle, nil)
-		other := f.poll(t, s, storage.PollSingle, nil)
-		claimEdits := func(at time.Time) []storage.PollPost {
-			t.Helper()
-			posts, err := s.ClaimPollEdits(ctx, p.ID, at, 3*time.Second)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return posts
-		}
-		// A claim to post, not sent yet, has no message to edit.
-		if _, err := s.ClaimPollPost(ctx, p.ID, f.chat.ID, storage.PostPoll, pollNow, time.Minute); err != nil {
-			t.Fatal(err)
-		}
-		if got := claimEdits(pollNow); len(got) != 0 {
-			t.Fatalf("claimed %+v before the post was sent", got)
-		}
-		if err := s.RecordPollPost(ctx, p.ID, f.chat.ID, storage.PostPoll, "m1"); err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range []storage.Poll{p, other} {
-			if _, err := s.ClaimPollPost(ctx, q.ID, f.chat.ID, storage.PostResult, pollNow, time.Minute); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.RecordPollPost(ctx, q.ID, f.chat.ID, storage.PostResult, fmt.Sprint("r", q.ID)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		got := claimEdits(pollNow)
-		if len(got) != 1 || got[0].MessageID != "m1" || got[0].Platform != "console" || got[0].PlatformChatID != "general" ||
-			got[0].ChatID != f.chat.ID {
-			t.Fatalf("first claim = %+v, want the poll message (not the result)", got)
-		}
-		if got := claimEdits(pollNow.Add(2999 * time.Millisecond)); len(got) != 0 {
-			t.Fatalf("claimed again within the interval: %+v", got)
-		}
-		if got := claimEdits(pollNow.Add(3 * time.Second)); len(got) != 1 {
-			t.Fatalf("claim after the interval = %+v, want the post", got)
-		}
-		// Concurrent claimers at one instant: exactly one wins.
-		at := pollNow.Add(10 * time.Second)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		won := 0
-		for i := 0; i < 8; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				posts, err := s.ClaimPollEdits(ctx, p.ID, at, 3*time.Second)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				mu.Lock()
-				won += len(posts)
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		if won != 1 {
-			t.Fatalf("%d concurrent claims won the slot, want 1", won)
-		}
-		// A starting process finds the open polls it may have to show.
-		ids, err := s.PostedOpenPolls(ctx)
-		if err != nil || len(ids) != 1 || ids[0] != p.ID {
-			t.Fatalf("posted open polls = %v, %v; want [%d] (the other has no poll message)", ids, err, p.ID)
-		}
-		if _, err := s.ClosePoll(ctx, p.ID, at, announceJob); err != nil {
-			t.Fatal(err)
-		}
-		if ids, err := s.PostedOpenPolls(ctx); err != nil || len(ids) != 0 {
-			t.Fatalf("posted open polls after the close = %v, %v", ids, err)
-		}
-	})
-}

@@ -37,12 +37,20 @@ func (s *service) createPoll(ctx context.Context, req *commands.Request, p *mode
 		return nil, err
 	}
 	s.remember(*p)
-	posted, err := s.publish(ctx, p.ID)
+	d, err := s.publish(ctx, p.ID)
 	if err != nil {
-		// The job retries; the member's poll exists and will be posted.
-		s.log.Warn("publish poll now failed; the job will retry", "poll", p.ID, "error", err)
+		// The outbox retries; the member's poll exists and will be posted.
+		s.log.Warn("publish poll now failed; the outbox will retry", "poll", p.ID, "error", err)
 	}
-	return commands.Private(req.Loc.N("poll.created", posted, locales.Data{"ID": p.ID, "Question": p.Question})), nil
+	data := locales.Data{"ID": p.ID, "Question": p.Question, "Sent": d.Sent}
+	switch {
+	case d.Chats == 0:
+		return commands.Private(req.Loc.T("poll.created_nowhere", data)), nil
+	case d.Sent < d.Chats:
+		// Told as it is: some chats still wait for their post.
+		return commands.Private(req.Loc.N("poll.created_pending", d.Chats, data)), nil
+	}
+	return commands.Private(req.Loc.N("poll.created", d.Sent, data)), nil
 }
 
 // pollFromOptions reads and checks the options of /sondage creer.

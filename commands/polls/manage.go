@@ -73,7 +73,17 @@ func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.
 	if !ok {
 		return nil, commands.Fail("poll.already_open", locales.Data{"ID": p.ID})
 	}
-	s.live.Mark(p.ID) // the posts get their buttons back
+	// The earlier result no longer holds: its messages go, and the next
+	// close posts a new one. The poll's posts get their buttons back.
+	if err := s.outbox.Retract(ctx, resultSubject(p.ID)); err != nil {
+		s.log.Warn("retract the result of a reopened poll", "poll", p.ID, "error", err)
+	}
+	if err := s.outbox.Forget(ctx, resultSubject(p.ID)); err != nil {
+		return nil, err
+	}
+	if err := s.outbox.Revive(ctx, pollSubject(p.ID)); err != nil {
+		return nil, err
+	}
 	return commands.Private(req.Loc.T("poll.reopened", locales.Data{"ID": p.ID})), nil
 }
 
@@ -86,15 +96,10 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 	if err := s.store.DeletePoll(ctx, p.ID, publishJob, closeJob, announceJob); err != nil {
 		return nil, err
 	}
-	for _, kind := range []string{model.PostPoll, model.PostResult} {
-		posts, err := s.store.PollPosts(ctx, p.ID, kind)
-		if err != nil {
-			return nil, err
-		}
-		for _, post := range posts {
-			if err := s.messenger.Delete(ctx, address(post), post.MessageID); err != nil {
-				s.log.Warn("delete poll message", "poll", p.ID, "error", err)
-			}
+	for _, subject := range []string{pollSubject(p.ID), resultSubject(p.ID)} {
+		if err := s.outbox.Retract(ctx, subject); err != nil {
+			// A moderator may have deleted a message by hand already.
+			s.log.Warn("delete poll messages", "poll", p.ID, "error", err)
 		}
 	}
 	return commands.Private(req.Loc.T("poll.deleted", locales.Data{"ID": p.ID})), nil

@@ -26,15 +26,8 @@ const (
 	MaxQuorum      = 100000
 	MaxButtons     = 5 // more choices get a menu
 	MaxTitle       = 200
-	DefaultLive    = 3 * time.Second
 	postClaimLease = 2 * time.Minute
 )
-
-// Options tune the capability; zero values are the defaults.
-type Options struct {
-	// EditInterval is the least time between two edits of one poll message.
-	EditInterval time.Duration
-}
 
 // Store is what polls read and write; model.Store implements it.
 type Store interface {
@@ -54,13 +47,6 @@ type Store interface {
 	Ballots(ctx context.Context, pollID int64) ([]model.Ballot, error)
 	MergePollBallots(ctx context.Context, into, from int64) error
 
-	ClaimPollPost(ctx context.Context, pollID, chatID int64, kind string, now time.Time, stale time.Duration) (bool, error)
-	RecordPollPost(ctx context.Context, pollID, chatID int64, kind, messageID string) error
-	ReleasePollPost(ctx context.Context, pollID, chatID int64, kind string) error
-	PollPosts(ctx context.Context, pollID int64, kind string) ([]model.PollPost, error)
-	ClaimPollEdits(ctx context.Context, pollID int64, now time.Time, interval time.Duration) ([]model.PollPost, error)
-	PostedOpenPolls(ctx context.Context) ([]int64, error)
-
 	CreateQuestionnaire(ctx context.Context, q *model.Questionnaire, authorID int64) error
 	Questionnaire(ctx context.Context, id int64) (model.Questionnaire, error)
 	QuestionnairePolls(ctx context.Context, id int64) ([]model.Poll, error)
@@ -77,40 +63,28 @@ var (
 var creationSetting = commands.Setting{Key: "poll.creation", Default: "member", Choices: roles}
 
 type service struct {
-	store     Store
-	messenger commands.Messenger
-	clock     commands.Clock
-	log       *slog.Logger
-	catalog   *locales.Catalog
-	live      *coalescer
+	store   Store
+	outbox  commands.Outbox
+	clock   commands.Clock
+	log     *slog.Logger
+	catalog *locales.Catalog
 
 	mu      sync.Mutex
 	statics map[int64]model.Poll // kind, maximum and choices never change once created
 }
 
-// New builds the capability with default options.
-func New(deps commands.Deps, store Store) commands.Module {
-	return NewWithOptions(deps, store, Options{})
-}
+// New builds the capability.
+func New(deps commands.Deps, store Store) commands.Module { return newService(deps, store).module() }
 
-// NewWithOptions builds the capability.
-func NewWithOptions(deps commands.Deps, store Store, opts Options) commands.Module {
-	return newService(deps, store, opts).module()
-}
-
-func newService(deps commands.Deps, store Store, opts Options) *service {
-	if opts.EditInterval <= 0 {
-		opts.EditInterval = DefaultLive
-	}
+func newService(deps commands.Deps, store Store) *service {
 	log := deps.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &service{store: store, messenger: deps.Messenger, clock: deps.Clock, log: log, statics: map[int64]model.Poll{}}
+	s := &service{store: store, outbox: deps.Outbox, clock: deps.Clock, log: log, statics: map[int64]model.Poll{}}
 	if deps.Registry != nil {
 		s.catalog = deps.Registry.Catalog()
 	}
-	s.live = newCoalescer(deps.Clock, opts.EditInterval, s.refresh, store.PostedOpenPolls, log)
 	return s
 }
 
@@ -123,7 +97,7 @@ func (s *service) module() commands.Module {
 			closeJob.Kind:    s.closeJob,
 			announceJob.Kind: s.announceJob,
 		},
-		Tick:         s.live.Flush,
+		Posts:        map[string]commands.PostRenderer{pollKind: s.renderPoll, resultKind: s.renderResult},
 		Settings:     []commands.Setting{creationSetting},
 		MergeMembers: s.store.MergePollBallots,
 	}

@@ -4,11 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
+	"strings"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/model"
 )
+
+// Polls are published through the kit's outbox: a poll is the subject
+// "poll/<id>", kept up to date while it is open; its result is
+// "poll-result/<id>", posted where the poll was.
+const (
+	pollKind   = "poll"
+	resultKind = "poll-result"
+)
+
+// purposes are the chats a poll goes to: not the moderators' or the
+// ambassadors' own chats.
+var purposes = []string{model.PurposeGeneral, model.PurposeAnnouncements}
+
+func pollSubject(id int64) string   { return pollKind + "/" + pollIDString(id) }
+func resultSubject(id int64) string { return resultKind + "/" + pollIDString(id) }
+
+func subjectID(subject, kind string) (int64, error) {
+	id, ok := parseID(strings.TrimPrefix(subject, kind+"/"))
+	if !ok || !strings.HasPrefix(subject, kind+"/") {
+		return 0, fmt.Errorf("bad %s subject %q", kind, subject)
+	}
+	return id, nil
+}
 
 func (s *service) tally(ctx context.Context, p model.Poll) (Tally, error) {
 	ballots, err := s.store.Ballots(ctx, p.ID)
@@ -18,57 +41,18 @@ func (s *service) tally(ctx context.Context, p model.Poll) (Tally, error) {
 	return Count(p.Kind, len(p.Choices), ballots), nil
 }
 
-// publish posts an open poll in every chat of its community where it is not
-// posted yet, and returns how many posts it made. Each post is claimed in
-// the database before sending, so concurrent or repeated runs never post
-// twice to a chat; a failed send releases its claim for the retry.
-func (s *service) publish(ctx context.Context, id int64) (int, error) {
+// publish posts an open poll in every chat of its community where it is
+// not posted yet; the outbox claims each post, so concurrent or repeated
+// runs never post twice to a chat, and retries what failed.
+func (s *service) publish(ctx context.Context, id int64) (commands.Delivery, error) {
 	p, err := s.store.Poll(ctx, id)
 	if err != nil {
-		return 0, err
+		return commands.Delivery{}, err
 	}
 	if p.Status != model.PollOpen {
-		return 0, nil
+		return commands.Delivery{}, nil
 	}
-	l, err := s.localizerFor(ctx, p.CommunityID)
-	if err != nil {
-		return 0, err
-	}
-	t, err := s.tally(ctx, p)
-	if err != nil {
-		return 0, err
-	}
-	msg := pollMessage(l, p, t)
-	chats, err := s.store.ChatsOfCommunity(ctx, p.CommunityID)
-	if err != nil {
-		return 0, err
-	}
-	posted := 0
-	var errs []error
-	for _, chat := range chats {
-		ok, err := s.store.ClaimPollPost(ctx, p.ID, chat.ID, model.PostPoll, s.clock.Now(), postClaimLease)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if !ok {
-			continue
-		}
-		msgID, err := s.messenger.Send(ctx, commands.ChatAddress{Platform: chat.Platform, ChatID: chat.PlatformChatID}, msg)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("post poll %d: %w", p.ID, err))
-			if rerr := s.store.ReleasePollPost(ctx, p.ID, chat.ID, model.PostPoll); rerr != nil {
-				errs = append(errs, rerr)
-			}
-			continue
-		}
-		if err := s.store.RecordPollPost(ctx, p.ID, chat.ID, model.PostPoll, msgID); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		posted++
-	}
-	return posted, errors.Join(errs...)
+	return s.outbox.Publish(ctx, p.CommunityID, pollSubject(id), purposes)
 }
 
 func (s *service) publishJob(ctx context.Context, payload string) error {
@@ -128,111 +112,59 @@ func (s *service) announce(ctx context.Context, id int64) error {
 	if p.Status != model.PollClosed {
 		return nil
 	}
+	if err := s.outbox.Settle(ctx, pollSubject(id)); err != nil {
+		return err
+	}
+	_, err = s.outbox.PublishAlong(ctx, resultSubject(id), pollSubject(id))
+	return err
+}
+
+// renderPoll is the poll message as the poll is now: live counts (or
+// hidden ones), buttons while open, the final state once closed.
+func (s *service) renderPoll(ctx context.Context, subject string) (*commands.Response, error) {
+	id, err := subjectID(subject, pollKind)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.store.Poll(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	l, err := s.localizerFor(ctx, p.CommunityID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t, err := s.tally(ctx, p)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	posts, err := s.store.PollPosts(ctx, id, model.PostPoll)
+	return pollMessage(l, p, t), nil
+}
+
+// renderResult is a closed poll's result with its bar chart.
+func (s *service) renderResult(ctx context.Context, subject string) (*commands.Response, error) {
+	id, err := subjectID(subject, resultKind)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	final := pollMessage(l, p, t)
-	for _, post := range posts {
-		if _, err := s.messenger.Edit(ctx, address(post), post.MessageID, final); err != nil {
-			// The poll message may have been deleted by a moderator; the
-			// result below still goes out.
-			s.log.Warn("edit closed poll", "poll", id, "error", err)
-		}
+	p, err := s.store.Poll(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	l, err := s.localizerFor(ctx, p.CommunityID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.tally(ctx, p)
+	if err != nil {
+		return nil, err
 	}
 	chart, err := BarChart(resultChart(l, p, t))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	result := &commands.Response{
+	return &commands.Response{
 		Text:  resultMessage(l, p, t),
 		Files: []commands.File{{Name: "sondage-" + pollIDString(id) + ".png", ContentType: "image/png", Data: chart}},
-	}
-	var errs []error
-	for _, post := range posts {
-		ok, err := s.store.ClaimPollPost(ctx, id, post.ChatID, model.PostResult, s.clock.Now(), postClaimLease)
-		if err != nil || !ok {
-			errs = append(errs, err)
-			continue
-		}
-		msgID, err := s.messenger.Send(ctx, address(post), result)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("post result of poll %d: %w", id, err))
-			if rerr := s.store.ReleasePollPost(ctx, id, post.ChatID, model.PostResult); rerr != nil {
-				errs = append(errs, rerr)
-			}
-			continue
-		}
-		if err := s.store.RecordPollPost(ctx, id, post.ChatID, model.PostResult, msgID); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func address(p model.PollPost) commands.ChatAddress {
-	return commands.ChatAddress{Platform: p.Platform, ChatID: p.PlatformChatID}
-}
-
-// refresh edits the posts of a poll whose edit slot it claims at now. The
-// tally is read after the claim, so the edit shows every ballot stored
-// before it; a ballot stored later marks the poll dirty again in the
-// process that received it. waiting is true when some posts were left to
-// a later tick: their slot is held by an edit less than interval old, made
-// by this process or another, or the storage failed before the edit.
-func (s *service) refresh(ctx context.Context, id int64, now time.Time, interval time.Duration) (waiting bool, err error) {
-	claimed, err := s.store.ClaimPollEdits(ctx, id, now, interval)
-	if err != nil {
-		return true, err
-	}
-	posts, err := s.store.PollPosts(ctx, id, model.PostPoll)
-	if err != nil {
-		return true, err
-	}
-	taken := make(map[int64]bool, len(claimed))
-	for _, post := range claimed {
-		taken[post.ChatID] = true
-	}
-	for _, post := range posts {
-		if !taken[post.ChatID] {
-			waiting = true
-		}
-	}
-	if len(claimed) == 0 {
-		return waiting, nil
-	}
-	p, err := s.store.Poll(ctx, id)
-	if errors.Is(err, model.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return true, err
-	}
-	if p.Status == model.PollDeleted {
-		return false, nil
-	}
-	l, err := s.localizerFor(ctx, p.CommunityID)
-	if err != nil {
-		return true, err
-	}
-	t, err := s.tally(ctx, p)
-	if err != nil {
-		return true, err
-	}
-	msg := pollMessage(l, p, t)
-	var errs []error
-	for _, post := range claimed {
-		if _, err := s.messenger.Edit(ctx, address(post), post.MessageID, msg); err != nil {
-			errs = append(errs, fmt.Errorf("edit post of poll %d in chat %d: %w", id, post.ChatID, err))
-		}
-	}
-	return waiting, errors.Join(errs...)
+	}, nil
 }

@@ -117,7 +117,7 @@ func (s *service) cast(ctx context.Context, req *commands.Request, st model.Poll
 	if err != nil {
 		return nil, err
 	}
-	s.live.Mark(st.ID)
+	s.outbox.Changed(pollSubject(st.ID))
 	id := "poll.voted"
 	if replaced {
 		id = "poll.vote_replaced"
@@ -171,7 +171,7 @@ func (s *service) toggle(ctx context.Context, req *commands.Request, st model.Po
 	if err != nil {
 		return nil, err
 	}
-	s.live.Mark(st.ID)
+	s.outbox.Changed(pollSubject(st.ID))
 	if len(choices) == 0 {
 		return commands.Private(req.Loc.T("poll.ballot_withdrawn", locales.Data{"ID": st.ID})), nil
 	}

@@ -1,0 +1,328 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
+	"github.com/agora-community/agora/locales"
+	"github.com/agora-community/agora/model"
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+// recordingPlatform is a platform that keeps what it was asked to post.
+type recordingPlatform struct {
+	clock *bot.ManualClock
+
+	mu      sync.Mutex
+	next    int
+	sends   []string            // chat IDs, in order
+	edits   map[string][]edit   // by message ref
+	deleted map[string]bool     // message refs
+	fail    map[string]bool     // chat IDs whose sends fail
+	texts   map[string][]string // chat ID → texts sent
+}
+
+type edit struct {
+	at   time.Time
+	text string
+}
+
+func newRecordingPlatform(clock *bot.ManualClock) *recordingPlatform {
+	return &recordingPlatform{clock: clock, edits: map[string][]edit{}, deleted: map[string]bool{}, fail: map[string]bool{}, texts: map[string][]string{}}
+}
+
+func (p *recordingPlatform) Name() string                  { return "fake" }
+func (p *recordingPlatform) Run(ctx context.Context) error { <-ctx.Done(); return nil }
+
+func (p *recordingPlatform) Send(ctx context.Context, chatID string, r *commands.Response) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail[chatID] {
+		return "", errors.New("HTTP 500 from the platform")
+	}
+	p.next++
+	p.sends = append(p.sends, chatID)
+	p.texts[chatID] = append(p.texts[chatID], r.Text.Plain())
+	return "m" + strconv.Itoa(p.next), nil
+}
+
+func (p *recordingPlatform) Edit(ctx context.Context, chatID, ref string, r *commands.Response) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.edits[ref] = append(p.edits[ref], edit{at: p.clock.Now(), text: r.Text.Plain()})
+	return nil
+}
+
+func (p *recordingPlatform) Delete(ctx context.Context, chatID, ref string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deleted[ref] = true
+	return nil
+}
+
+func (p *recordingPlatform) DirectMessage(ctx context.Context, userID string, r *commands.Response) (string, error) {
+	return "", commands.ErrDirectMessageRefused
+}
+
+func (p *recordingPlatform) editsOf(ref string) []edit {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]edit(nil), p.edits[ref]...)
+}
+
+// counterEnv is a runtime with one capability that publishes a counter
+// ("count/1") in three chats of one community.
+type counterEnv struct {
+	rt       *bot.Runtime
+	store    *storage.Store
+	clock    *bot.ManualClock
+	platform *recordingPlatform
+	value    *atomic.Int64
+	outbox   commands.Outbox
+	refs     []string
+}
+
+func newCounterRuntime(t *testing.T, store *storage.Store, clock *bot.ManualClock, platform *recordingPlatform, value *atomic.Int64) (*bot.Runtime, commands.Outbox) {
+	t.Helper()
+	cat, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := bot.New(store, commands.NewRegistry(cat), slog.New(slog.NewTextHandler(io.Discard, nil)), clock, bot.Config{EditInterval: 3 * time.Second})
+	render := func(ctx context.Context, subject string) (*commands.Response, error) {
+		return &commands.Response{Text: markup.Escape(fmt.Sprintf("%s=%d", subject, value.Load()))}, nil
+	}
+	if err := rt.Install(commands.Module{Name: "counter", Posts: map[string]commands.PostRenderer{"count": render}}); err != nil {
+		t.Fatal(err)
+	}
+	rt.AddPlatform(platform)
+	return rt, rt.Deps().Outbox
+}
+
+func newCounterEnv(t *testing.T, chats ...string) *counterEnv {
+	t.Helper()
+	ctx := context.Background()
+	env := &counterEnv{store: storagetest.Open(t), clock: bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)), value: new(atomic.Int64)}
+	env.platform = newRecordingPlatform(env.clock)
+	env.rt, env.outbox = newCounterRuntime(t, env.store, env.clock, env.platform, env.value)
+	var community int64
+	for _, id := range chats {
+		_, c, err := env.store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id},
+			storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		community = c.ID
+	}
+	d, err := env.outbox.Publish(ctx, community, "count/1", nil)
+	if err != nil && !strings.Contains(err.Error(), "HTTP 500") {
+		t.Fatal(err)
+	}
+	if d.Chats != len(chats) {
+		t.Fatalf("published in %d chats, want %d", d.Chats, len(chats))
+	}
+	for i := 1; i <= d.Sent; i++ {
+		env.refs = append(env.refs, "m"+strconv.Itoa(i))
+	}
+	return env
+}
+
+// flush runs the job loop once, as every second in production.
+func flush(t *testing.T, rt *bot.Runtime) {
+	t.Helper()
+	if _, err := rt.RunDueJobs(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkEditGaps(t *testing.T, p *recordingPlatform, refs []string, interval time.Duration) {
+	t.Helper()
+	for _, ref := range refs {
+		edits := p.editsOf(ref)
+		for i := 1; i < len(edits); i++ {
+			if gap := edits[i].at.Sub(edits[i-1].at); gap < interval {
+				t.Errorf("message %s edited twice within %v", ref, gap)
+			}
+		}
+	}
+}
+
+// 10,000 changes within 10 simulated seconds, with the job loop running
+// every 100 ms, cost at most one edit per message per 3-second interval,
+// and the last edit shows the last change.
+func TestOutboxCoalescesABurstOfChanges(t *testing.T) {
+	env := newCounterEnv(t, "c1", "c2")
+	start := env.clock.Now()
+	for i := 0; i < 10000; i++ {
+		env.value.Add(1)
+		env.outbox.Changed("count/1")
+		if i%100 == 99 {
+			env.clock.Advance(100 * time.Millisecond)
+			flush(t, env.rt)
+		}
+	}
+	if elapsed := env.clock.Now().Sub(start); elapsed != 10*time.Second {
+		t.Fatalf("simulated %v", elapsed)
+	}
+	for _, ref := range env.refs {
+		if n := len(env.platform.editsOf(ref)); n == 0 || n > 4 {
+			t.Errorf("message %s edited %d times in 10 s, want 1 to 4", ref, n)
+		}
+	}
+	checkEditGaps(t, env.platform, env.refs, 3*time.Second)
+	env.clock.Advance(3 * time.Second)
+	flush(t, env.rt)
+	for _, ref := range env.refs {
+		edits := env.platform.editsOf(ref)
+		if got := edits[len(edits)-1].text; got != "count/1=10000" {
+			t.Errorf("message %s last shows %q, want the last change", ref, got)
+		}
+	}
+	before := len(env.platform.editsOf("m1"))
+	env.clock.Advance(time.Minute)
+	flush(t, env.rt)
+	if len(env.platform.editsOf("m1")) != before {
+		t.Fatal("an unchanged subject was edited")
+	}
+}
+
+// Two processes sharing the database, each receiving half of the changes,
+// still edit each message at most once per interval between them.
+func TestOutboxCoalescesAcrossProcesses(t *testing.T) {
+	env := newCounterEnv(t, "c1", "c2")
+	other, otherOutbox := newCounterRuntime(t, env.store, env.clock, env.platform, env.value)
+	for i := 0; i < 4000; i++ {
+		env.value.Add(1)
+		if i%2 == 0 {
+			env.outbox.Changed("count/1")
+		} else {
+			otherOutbox.Changed("count/1")
+		}
+		if i%100 == 99 {
+			env.clock.Advance(100 * time.Millisecond)
+			flush(t, env.rt)
+			flush(t, other)
+		}
+	}
+	checkEditGaps(t, env.platform, env.refs, 3*time.Second)
+	env.clock.Advance(3 * time.Second)
+	flush(t, env.rt)
+	flush(t, other)
+	for _, ref := range env.refs {
+		edits := env.platform.editsOf(ref)
+		if len(edits) == 0 || edits[len(edits)-1].text != "count/1=4000" {
+			t.Errorf("message %s does not end on the last change: %+v", ref, edits)
+		}
+	}
+	checkEditGaps(t, env.platform, env.refs, 3*time.Second)
+}
+
+// A process that starts shows the changes a crashed process stored but
+// never displayed: its first flush looks at every live subject.
+func TestOutboxStartShowsChangesOfACrashedProcess(t *testing.T) {
+	env := newCounterEnv(t, "c1")
+	env.value.Store(7) // stored by a process that died before its flush
+	started, _ := newCounterRuntime(t, env.store, env.clock, env.platform, env.value)
+	env.clock.Advance(5 * time.Second)
+	flush(t, started)
+	if edits := env.platform.editsOf("m1"); len(edits) != 1 || edits[0].text != "count/1=7" {
+		t.Fatalf("edits after start = %+v", edits)
+	}
+	env.clock.Advance(time.Minute)
+	flush(t, started)
+	if n := len(env.platform.editsOf("m1")); n != 1 {
+		t.Fatalf("edited %d times with nothing new", n)
+	}
+}
+
+// A platform error leaves that chat to a retry, which posts there once;
+// chats already served are not posted to again.
+func TestOutboxRetriesFailedChatsOnly(t *testing.T) {
+	store := storagetest.Open(t)
+	ctx := context.Background()
+	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	platform := newRecordingPlatform(clock)
+	platform.fail["c2"] = true
+	rt, outbox := newCounterRuntime(t, store, clock, platform, new(atomic.Int64))
+	var community int64
+	for _, id := range []string{"c1", "c2", "c3"} {
+		_, c, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id}, storage.CommunityDefaults{Locale: "fr", Timezone: "UTC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		community = c.ID
+	}
+	d, err := outbox.Publish(ctx, community, "count/1", nil)
+	if err == nil || d.Chats != 3 || d.Sent != 2 {
+		t.Fatalf("first delivery %+v, err %v; want 2 of 3 and the platform's error", d, err)
+	}
+	flush(t, rt) // not due yet: backoff
+	delete(platform.fail, "c2")
+	clock.Advance(2 * time.Second)
+	flush(t, rt)
+	flush(t, rt)
+	count := map[string]int{}
+	for _, chat := range platform.sends {
+		count[chat]++
+	}
+	if len(platform.sends) != 3 || count["c1"] != 1 || count["c2"] != 1 || count["c3"] != 1 {
+		t.Fatalf("sends = %v, want one per chat", platform.sends)
+	}
+	posts, err := outbox.Posts(ctx, "count/1")
+	if err != nil || len(posts) != 3 || posts[1].State != model.PostSent {
+		t.Fatalf("posts = %+v, %v", posts, err)
+	}
+}
+
+// A settled subject's final edit is owed in the database: a process that
+// restarts before making it still makes it, once.
+func TestOutboxFinalEditSurvivesARestart(t *testing.T) {
+	env := newCounterEnv(t, "c1")
+	env.value.Store(42)
+	if err := env.outbox.Settle(context.Background(), "count/1"); err != nil {
+		t.Fatal(err)
+	}
+	// The process dies here; another starts later.
+	restarted, _ := newCounterRuntime(t, env.store, env.clock, env.platform, env.value)
+	env.clock.Advance(10 * time.Second)
+	flush(t, restarted)
+	flush(t, restarted)
+	env.clock.Advance(10 * time.Second)
+	flush(t, restarted)
+	if edits := env.platform.editsOf("m1"); len(edits) != 1 || edits[0].text != "count/1=42" {
+		t.Fatalf("final edits = %+v, want one showing 42", edits)
+	}
+	if err := env.outbox.Retract(context.Background(), "count/1"); err != nil {
+		t.Fatal(err)
+	}
+	if !env.platform.deleted["m1"] {
+		t.Fatal("retract left the message")
+	}
+}
+
+func TestOutboxFlushStopsWithItsContext(t *testing.T) {
+	env := newCounterEnv(t, "c1")
+	env.outbox.Changed("count/1")
+	env.clock.Advance(time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := env.rt.RunDueJobs(ctx); err == nil {
+		t.Fatal("the job loop ran on a cancelled context")
+	}
+	if n := len(env.platform.editsOf("m1")); n != 0 {
+		t.Fatalf("edited %d times after cancellation", n)
+	}
+}

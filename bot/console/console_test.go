@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-community/agora/bot/console"
 	"github.com/agora-community/agora/bot/console/consoletest"
 	"github.com/agora-community/agora/storage/storagetest"
 )
@@ -53,6 +54,22 @@ func TestAdvanceNeedsAManualClock(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, ":avance 2h\n:avance demain")
 	consoletest.Contains(t, out, "Horloge : lundi 7 décembre à 12h00", "Durée illisible « demain »")
+}
+
+// A console on real time, as at a terminal, explains why it cannot move it.
+func TestAdvanceIsRefusedOnRealTime(t *testing.T) {
+	env := consoletest.New(t)
+	var out strings.Builder
+	c := console.New(env.Runtime, strings.NewReader(":avance 2h\n:langue en\n:advance 2h\n"), &out, console.Options{Echo: true})
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	consoletest.Contains(t, out.String(),
+		"> camille: :avance 2h", "Dans un terminal, Agora suit l'heure réelle",
+		"> camille: :advance 2h", "At a terminal, Agora runs on real time")
+	if strings.Contains(out.String(), "Horloge") || !env.Clock.Now().Equal(consoletest.Start) {
+		t.Errorf("the clock moved:\n%s", out.String())
+	}
 }
 
 // Dates are written relative to the runtime's clock, not the machine's: on

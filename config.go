@@ -123,8 +123,7 @@ func LoadConfig(args []string, getenv func(string) string, stdout io.Writer) (Co
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-			return Config{}, err
+			return Config{}, err // Parse has printed the usage already
 		}
 		return Config{}, &ConfigError{Var: "flags", Reason: err.Error()}
 	}

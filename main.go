@@ -72,8 +72,18 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		log.Error("cannot load locales", "error", err)
 		return 1
 	}
+	// A script piped into the console runs on a manual clock starting now,
+	// so ":avance" can move time and fire deadlines as the README promises.
+	// A person at a terminal, and the platform adapters, get real time.
+	script := consoleMode && !isTerminal(stdin)
+	var manual *bot.ManualClock
+	var clock bot.Clock = bot.SystemClock{}
+	if script {
+		manual = bot.NewManualClock(time.Now())
+		clock = manual
+	}
 	registry := commands.NewRegistry(catalog)
-	rt := bot.New(store, registry, log, nil, bot.Config{DefaultLocale: cfg.DefaultLocale, DefaultTimezone: cfg.DefaultTimezone})
+	rt := bot.New(store, registry, log, clock, bot.Config{DefaultLocale: cfg.DefaultLocale, DefaultTimezone: cfg.DefaultTimezone})
 	if err := rt.Install(all.Modules(rt.Deps(), store)...); err != nil {
 		log.Error("cannot register commands", "error", err)
 		return 1
@@ -81,14 +91,10 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 
 	var platforms []bot.Platform
 	if consoleMode {
-		// A script piped in gets its lines echoed, so the output reads as a transcript.
-		echo := true
-		if f, ok := stdin.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				echo = false
-			}
-		}
-		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{Locale: cfg.DefaultLocale, Echo: echo}))
+		// A script gets its lines echoed, so the output reads as a transcript.
+		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{
+			Locale: cfg.DefaultLocale, Echo: script, Clock: manual,
+		}))
 	}
 	routes := map[string]http.Handler{} // mounted on the HTTP server
 	if cfg.TelegramToken != "" {
@@ -119,7 +125,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	for _, p := range platforms {
 		rt.AddPlatform(p)
 	}
-	if err := serve(ctx, rt, cfg, platforms, routes, consoleMode); err != nil {
+	if err := serve(ctx, rt, cfg, platforms, routes, consoleMode, !script); err != nil {
 		log.Error("agora stopped on an error", "error", err)
 		return 1
 	}
@@ -127,10 +133,24 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	return 0
 }
 
+// isTerminal reports whether in is a person's terminal rather than a
+// script: a pipe, a file or a test's reader.
+func isTerminal(in io.Reader) bool {
+	f, ok := in.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 // serve runs adapters, jobs and the HTTP server until a signal arrives, an
 // adapter fails, or the console's input ends; then it stops them all and
-// waits for requests in flight.
-func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Platform, routes map[string]http.Handler, consoleMode bool) error {
+// waits for requests in flight. Without jobLoop, jobs run only when a
+// script's ":avance" runs them: its clock moves only then, and a background
+// loop would race it, posting after later lines of the transcript or being
+// cut short when the input ends.
+func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Platform, routes map[string]http.Handler, consoleMode, jobLoop bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
@@ -146,10 +166,12 @@ func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Pla
 			return nil
 		})
 	}
-	g.Go(func() error {
-		rt.RunJobs(gctx, time.Second)
-		return nil
-	})
+	if jobLoop {
+		g.Go(func() error {
+			rt.RunJobs(gctx, time.Second)
+			return nil
+		})
+	}
 	if cfg.HTTPAddr != "" {
 		srv := rt.NewHTTPServer(cfg.HTTPAddr)
 		for pattern, h := range routes {

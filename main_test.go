@@ -71,6 +71,15 @@ func TestHelpListsEveryVariable(t *testing.T) {
 	if code := run([]string{"--help"}, env(nil), strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("--help exit %d", code)
 	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		var out bytes.Buffer
+		if code := run(args, env(nil), strings.NewReader(""), &out, &stderr); code != 0 {
+			t.Fatalf("%v exit %d", args, code)
+		}
+		if n := strings.Count(out.String(), "Usage:"); n != 1 {
+			t.Errorf("%v printed the usage %d times, want once:\n%s", args, n, out.String())
+		}
+	}
 	for _, v := range []string{"DATABASE_URL", "DISCORD_TOKEN", "DISCORD_API_URL", "DISCORD_GATEWAY_URL", "DISCORD_PUBLIC_KEY",
 		"TELEGRAM_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "HTTP_ADDR", "LOG_LEVEL",
 		"DEFAULT_LOCALE", "DEFAULT_TIMEZONE", "--database-url", "agora migrate"} {
@@ -96,6 +105,36 @@ func TestConsoleRunsAScriptOnTheEmbeddedDatabase(t *testing.T) {
 	// migrate alone works on the same file and is idempotent.
 	if code := run([]string{"migrate"}, env(map[string]string{"DATABASE_URL": db}), strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("migrate exit %d: %s", code, stderr.String())
+	}
+}
+
+// A piped script runs on a clock of its own: ":avance" moves it past a
+// poll's deadline, and Agora closes the poll and posts its result.
+func TestPipedScriptAdvancesTimeToAPollsDeadline(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
+	script := `/sondage creer question:"On se retrouve ce soir ?" choix:"Oui | Non" fin:1h
+:bouton Oui
+:avance 2h
+`
+	var stdout, stderr bytes.Buffer
+	if code := run(nil, env(map[string]string{"DATABASE_URL": db}), strings.NewReader(script), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"> camille: /sondage creer", "Sondage n°1 : On se retrouve ce soir ?",
+		"> camille: :bouton Oui", "Vote enregistré pour le sondage n°1 : Oui.",
+		"> camille: :avance 2h", "Horloge : ",
+		"🏁 Résultat du sondage n°1 : On se retrouve ce soir ?", "Choix retenu : Oui.",
+	} {
+		i := strings.Index(out, want)
+		if i < 0 {
+			t.Fatalf("transcript lacks %q (in order):\n%s\nlog:\n%s", want, stdout.String(), stderr.String())
+		}
+		out = out[i+len(want):]
+	}
+	if strings.Contains(stdout.String(), "mode script") || strings.Contains(stdout.String(), "heure réelle") {
+		t.Errorf(":avance was refused in a piped script:\n%s", stdout.String())
 	}
 }
 

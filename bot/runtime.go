@@ -99,12 +99,13 @@ func (rt *Runtime) Clock() Clock { return rt.clock }
 func (rt *Runtime) Metrics() *Metrics { return rt.metrics }
 
 // Localizer speaks the first supported language among the preferences,
-// then the default one, in tz (or the default time zone).
+// then the default one, in tz (or the default time zone), writing dates
+// relative to the runtime's clock.
 func (rt *Runtime) Localizer(tz *time.Location, preferences ...string) *locales.Localizer {
 	if tz == nil {
 		tz = rt.cfg.DefaultTimezone
 	}
-	return rt.catalog.Localizer(tz, append(preferences, rt.cfg.DefaultLocale)...)
+	return rt.catalog.Localizer(tz, append(preferences, rt.cfg.DefaultLocale)...).At(rt.clock.Now())
 }
 
 // AddPlatform makes an adapter reachable through the runtime's Messenger.
@@ -260,7 +261,7 @@ func (rt *Runtime) resolve(ctx context.Context, req *commands.Request) error {
 		role = req.User.PlatformRole
 	}
 	req.Member = commands.Member{ID: member.ID, Name: req.User.Name, Role: role}
-	req.Loc = rt.catalog.Localizer(tz, req.User.Locale, member.Locale, community.Locale, rt.cfg.DefaultLocale)
+	req.Loc = rt.catalog.Localizer(tz, req.User.Locale, member.Locale, community.Locale, rt.cfg.DefaultLocale).At(req.Now)
 	return nil
 }
 

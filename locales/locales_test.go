@@ -1,6 +1,7 @@
 package locales
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -105,6 +106,34 @@ func TestFrenchDates(t *testing.T) {
 	}
 	if got := c.Localizer(paris, "en").DateTime(time.Date(2020, 12, 12, 18, 30, 0, 0, paris)); got != "Saturday 12 December 2020 at 6:30 pm" {
 		t.Errorf("English date = %q", got)
+	}
+}
+
+// The year shows when it differs from the localizer's present, not the
+// machine's: the present is whatever clock the runtime runs on.
+func TestDatesAreRelativeToTheLocalizersPresent(t *testing.T) {
+	c := load(t)
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	machineYear := time.Now().In(paris).Year()
+	now := time.Date(machineYear+1, 6, 1, 12, 0, 0, 0, paris)
+	fr := c.Localizer(paris, "fr").At(now)
+	sameYear := time.Date(machineYear+1, 12, 12, 18, 30, 0, 0, paris)
+	if got, want := fr.DateTime(sameYear), fr.S("date.weekday."+strings.ToLower(sameYear.Weekday().String()))+" 12 décembre à 18h30"; got != want {
+		t.Errorf("date in the present's year = %q, want %q", got, want)
+	}
+	machineYearDate := time.Date(machineYear, 12, 12, 0, 0, 0, 0, paris)
+	if got := fr.Date(machineYearDate); !strings.HasSuffix(got, fmt.Sprintf(" 12 décembre %d", machineYear)) {
+		t.Errorf("date in the machine's year, a year before the present = %q, want its year shown", got)
+	}
+	// In keeps the present; a localizer without one uses the machine's time.
+	if got := fr.In(time.UTC).Date(sameYear); strings.Contains(got, fmt.Sprint(machineYear+1)) {
+		t.Errorf("In lost the present: %q", got)
+	}
+	if got := c.Localizer(paris, "fr").Date(sameYear); !strings.HasSuffix(got, fmt.Sprint(machineYear+1)) {
+		t.Errorf("without At, a date next year = %q, want its year shown", got)
 	}
 }
 

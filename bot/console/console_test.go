@@ -2,9 +2,12 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/agora-community/agora/bot/console"
 	"github.com/agora-community/agora/bot/console/consoletest"
 	"github.com/agora-community/agora/storage/storagetest"
 )
@@ -51,6 +54,49 @@ func TestAdvanceNeedsAManualClock(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, ":avance 2h\n:avance demain")
 	consoletest.Contains(t, out, "Horloge : lundi 7 décembre à 12h00", "Durée illisible « demain »")
+}
+
+// A console on real time, as at a terminal, explains why it cannot move it.
+func TestAdvanceIsRefusedOnRealTime(t *testing.T) {
+	env := consoletest.New(t)
+	var out strings.Builder
+	c := console.New(env.Runtime, strings.NewReader(":avance 2h\n:langue en\n:advance 2h\n"), &out, console.Options{Echo: true})
+	if err := c.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	consoletest.Contains(t, out.String(),
+		"> camille: :avance 2h", "Dans un terminal, Agora suit l'heure réelle",
+		"> camille: :advance 2h", "At a terminal, Agora runs on real time")
+	if strings.Contains(out.String(), "Horloge") || !env.Clock.Now().Equal(consoletest.Start) {
+		t.Errorf("the clock moved:\n%s", out.String())
+	}
+}
+
+// Dates are written relative to the runtime's clock, not the machine's: on
+// a clock a year ahead of the machine, a date in the clock's year goes
+// without its year and a date in the following year shows it.
+func TestDatesFollowTheClockNotTheMachine(t *testing.T) {
+	env := consoletest.New(t)
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := time.Now().In(paris).Year() + 1
+	env.Clock.Advance(time.Date(year, 12, 28, 10, 0, 0, 0, paris).Sub(env.Clock.Now()))
+	out := env.Run(t, `:avance 1h
+/sondage creer question:"Réveillon ?" choix:"Oui | Non" fin:2j
+/sondage creer question:"Galette ?" choix:"Oui | Non" fin:"3/01 18h30"`)
+	weekday := func(month time.Month, day int, y int) string {
+		return [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}[time.Date(y, month, day, 12, 0, 0, 0, paris).Weekday()]
+	}
+	consoletest.Contains(t, out,
+		fmt.Sprintf("Horloge : %s 28 décembre à 11h00.", weekday(time.December, 28, year)),
+		fmt.Sprintf("clôture %s 30 décembre à 11h00", weekday(time.December, 30, year)),
+		fmt.Sprintf("clôture %s 3 janvier %d à 18h30", weekday(time.January, 3, year+1), year+1),
+	)
+	if strings.Contains(out, fmt.Sprintf("décembre %d", year)) {
+		t.Errorf("a date in the clock's year shows its year:\n%s", out)
+	}
 }
 
 func TestScriptFromReaderEndsAtEOF(t *testing.T) {

@@ -199,8 +199,8 @@ func (s *service) manageable(ctx context.Context, req *commands.Request) (model.
 	return p, nil
 }
 
-// localizerFor speaks the community's language in its time zone, for
-// messages Agora posts on its own.
+// localizerFor speaks the community's language in its time zone, dated by
+// the runtime's clock, for messages Agora posts on its own.
 func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales.Localizer, error) {
 	c, err := s.store.Community(ctx, communityID)
 	if err != nil {
@@ -211,7 +211,7 @@ func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales
 		s.log.Warn("community has an unknown time zone", "community", c.ID, "timezone", c.Timezone)
 		tz = time.UTC
 	}
-	return s.catalog.Localizer(tz, c.Locale), nil
+	return s.catalog.Localizer(tz, c.Locale).At(s.clock.Now()), nil
 }
 
 func parseID(s string) (int64, bool) {

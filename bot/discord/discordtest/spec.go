@@ -2,10 +2,10 @@ package discordtest
 
 import (
 	"bytes"
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +13,13 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 )
+
+// discordOpenAPI is Discord's OpenAPI v10 document, copied byte for byte
+// from upstream (see testdata/README.md). It is embedded so the double works
+// from any working directory and in any clone of the repository.
+//
+//go:embed testdata/discord-openapi.json
+var discordOpenAPI []byte
 
 // specResource is the URL under which the spec document is registered with
 // the compiler; $refs inside it ("#/components/...") resolve against it.
@@ -40,8 +47,9 @@ type specResult struct {
 	err  error
 }
 
-// loadSpec parses the spec file once per path for the whole test binary:
-// the file is over a megabyte and many tests start servers.
+// loadSpec parses a spec once per path for the whole test binary: the file
+// is over a megabyte and many tests start servers. An empty path is the
+// embedded document.
 func loadSpec(path string) (*spec, error) {
 	specCache.Lock()
 	if specCache.byPath == nil {
@@ -54,19 +62,23 @@ func loadSpec(path string) (*spec, error) {
 	}
 	specCache.Unlock()
 	r.once.Do(func() {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			r.err = err
-			return
+		raw, name := discordOpenAPI, "embedded discord-openapi.json"
+		if path != "" {
+			var err error
+			if raw, err = os.ReadFile(path); err != nil {
+				r.err = fmt.Errorf("read spec: %w", err)
+				return
+			}
+			name = path
 		}
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 		if err != nil {
-			r.err = fmt.Errorf("parse %s: %w", path, err)
+			r.err = fmt.Errorf("parse %s: %w", name, err)
 			return
 		}
 		m, ok := doc.(map[string]any)
 		if !ok {
-			r.err = fmt.Errorf("%s: not a JSON object", path)
+			r.err = fmt.Errorf("%s: not a JSON object", name)
 			return
 		}
 		acceptNumericStrings(doc)
@@ -81,36 +93,6 @@ func loadSpec(path string) (*spec, error) {
 		r.spec = &spec{doc: m, compiler: c, compiled: map[string]*jsonschema.Schema{}}
 	})
 	return r.spec, r.err
-}
-
-// DefaultSpecPath finds shared/specs/discord-openapi.json: first by walking up
-// from the working directory to a directory holding shared/specs, then next to
-// the module root (CI clones the repo with shared/ as a sibling of it).
-func DefaultSpecPath() (string, error) {
-	const rel = "shared/specs/discord-openapi.json"
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if p := filepath.Join(dir, rel); fileExists(p) {
-			return p, nil
-		}
-		if fileExists(filepath.Join(dir, "go.mod")) {
-			if p := filepath.Join(filepath.Dir(dir), rel); fileExists(p) {
-				return p, nil
-			}
-		}
-		if parent := filepath.Dir(dir); parent == dir {
-			break
-		}
-	}
-	return "", fmt.Errorf("discordtest: %s not found above %s nor beside the module root", rel, wd)
-}
-
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
 }
 
 func jsonPointerEscape(s string) string {

@@ -12,9 +12,8 @@
 //	// ... run the bot's update loop ...
 //	msg, ok := srv.WaitMessage(user.ID, 5*time.Second, nil)
 //
-// The Bot API 10.1 description is read from shared/specs/telegram-bot-api.json
-// (sibling of the module root, or any ancestor directory), or from the path in
-// $TELEGRAM_BOT_API_SPEC.
+// The Bot API 10.1 description is embedded from testdata/telegram-bot-api.json;
+// $TELEGRAM_BOT_API_SPEC names another copy of the upstream file to use instead.
 package telegramtest
 
 import (

@@ -1,17 +1,22 @@
 package telegramtest
 
 import (
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 )
 
-const specRel = "shared/specs/telegram-bot-api.json"
+// botAPISpec is the Bot API 10.1 description, copied byte for byte from
+// upstream (see testdata/README.md). It is embedded so the double works from
+// any working directory and in any clone of the repository.
+//
+//go:embed testdata/telegram-bot-api.json
+var botAPISpec []byte
 
 type specField struct {
 	Name     string   `json:"name"`
@@ -50,55 +55,22 @@ var legacyParams = map[string]string{
 	"thumb":                       "thumbnail",
 }
 
-func findSpecPath() (string, error) {
-	if p := os.Getenv("TELEGRAM_BOT_API_SPEC"); p != "" {
-		return p, nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	// In CI the repository is cloned with shared/ as a sibling directory.
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "..", specRel)
-			if _, err := os.Stat(p); err == nil {
-				return p, nil
-			}
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	// Worktrees and other layouts: any ancestor holding shared/specs.
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		p := filepath.Join(dir, specRel)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	return "", fmt.Errorf("telegramtest: %s not found next to the module root or in any parent of %s", specRel, wd)
-}
-
 func loadSpec() (*apiSpec, error) {
 	specOnce.Do(func() {
-		p, err := findSpecPath()
-		if err != nil {
-			specErr = err
-			return
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			specErr = err
-			return
+		data, name := botAPISpec, "embedded telegram-bot-api.json"
+		// $TELEGRAM_BOT_API_SPEC tries the double against another version
+		// of the upstream file.
+		if p := os.Getenv("TELEGRAM_BOT_API_SPEC"); p != "" {
+			var err error
+			if data, err = os.ReadFile(p); err != nil {
+				specErr = fmt.Errorf("telegramtest: read spec: %w", err)
+				return
+			}
+			name = p
 		}
 		var s apiSpec
 		if err := json.Unmarshal(data, &s); err != nil {
-			specErr = fmt.Errorf("telegramtest: parse %s: %w", p, err)
+			specErr = fmt.Errorf("telegramtest: parse %s: %w", name, err)
 			return
 		}
 		if len(s.Methods) == 0 {

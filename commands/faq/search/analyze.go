@@ -212,7 +212,8 @@ veux veut voulez peux peut pouvez pouvons peuvent puis dois doit devez
 faut faudrait fallait faire fais fait faites font ferai fera ferons ferez
 feront ferais ferait avoir aller vais vas va allons allez vont pouvoir
 pourrais pourrait pourriez vouloir devoir
-vraiment juste deja encore exactement quelqu quelque quelques chose
+vraiment juste deja encore exactement quelqu quelque quelques chose truc
+trucs machin possible
 `)
 
 // frenchAbbreviations spells out the abbreviations common in French chat,
@@ -224,7 +225,10 @@ var frenchAbbreviations = map[string]string{
 	"qd": "quand", "kan": "quand", "koi": "quoi", "ke": "que", "ki": "qui",
 	"bcp": "beaucoup", "tjs": "toujours", "mtn": "maintenant", "auj": "aujourd hui",
 	"bjr": "bonjour", "slt": "salut", "jsuis": "je suis", "chui": "je suis",
-	"rdv": "rendez vous", "appart": "appartement", "coop": "cooperative",
+	"jai": "j ai", "cest": "c est", "quest": "qu est", "jveux": "je veux",
+	"jpeux": "je peux", "jsais": "je sais", "jsp": "je sais pas", "ya": "il y a",
+	"ptet": "peut etre",
+	"rdv":  "rendez vous", "appart": "appartement", "coop": "cooperative",
 	"dispo": "disponible", "perso": "personnelles", "info": "information",
 	"infos": "informations", "tel": "telephone", "mdp": "mot de passe",
 	"ag":   "assemblee generale",

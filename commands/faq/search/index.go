@@ -439,11 +439,21 @@ func (li *langIndex) maxIDF(alts []alternative) float64 {
 type match struct {
 	doc      int32
 	score    float64
-	coverage float64 // sum of the weights of the query words it matches
+	coverage float64 // share of the query's weight that the entry matches
 }
 
 func (li *langIndex) rank(qs []queryTerm, limit int) []Result {
 	qs = dedupe(qs)
+	// At least two, for the separation between the first and the second.
+	ms := li.best(li.matches(qs), max(limit, 2))
+	if len(ms) == 0 {
+		return nil
+	}
+	return li.results(qs, ms, limit)
+}
+
+// matches scores every entry that has a word of the query.
+func (li *langIndex) matches(qs []queryTerm) []match {
 	totalWeight := 0.0
 	for _, q := range qs {
 		totalWeight += q.weight
@@ -451,7 +461,6 @@ func (li *langIndex) rank(qs []queryTerm, limit int) []Result {
 	if totalWeight == 0 {
 		return nil
 	}
-
 	// For each entry: its score and coverage so far, and the best
 	// alternative of the current word, as a word standing for several stems
 	// counts once per entry.
@@ -486,56 +495,59 @@ func (li *langIndex) rank(qs []queryTerm, limit int) []Result {
 		}
 		touched = touched[:0]
 	}
+	ms := make([]match, len(matchedDocs))
+	for i, doc := range matchedDocs {
+		t := tallies[doc]
+		ms[i] = match{doc: doc, score: t.score, coverage: math.Min(1, t.coverage/totalWeight)}
+	}
+	return ms
+}
 
-	// Only the best few are needed (at least two, for the separation), and
-	// a common word matches most entries: keep a short sorted list rather
-	// than sorting them all.
+// best returns the n best matches, best first; ties go to the smaller ID so
+// that results do not depend on the order of the entries.
+func (li *langIndex) best(ms []match, n int) []match {
 	order := func(a, b match) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
 			return c
 		}
 		return cmp.Compare(li.ids[a.doc], li.ids[b.doc])
 	}
-	keep := max(limit, 2)
-	var ms []match
-	for _, doc := range matchedDocs {
-		t := tallies[doc]
-		m := match{doc: doc, score: t.score, coverage: math.Min(1, t.coverage/totalWeight)}
-		if keep > 64 {
-			// A long list is sorted once below.
-			ms = append(ms, m)
-			continue
-		}
-		if len(ms) == keep && order(m, ms[keep-1]) >= 0 {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(ms, m, order)
-		ms = slices.Insert(ms, i, m)
-		if len(ms) > keep {
-			ms = ms[:keep]
-		}
-	}
-	if keep > 64 {
+	if n > 64 || n*8 >= len(ms) {
 		slices.SortFunc(ms, order)
+		return ms[:min(n, len(ms))]
 	}
-	if len(ms) == 0 {
-		return nil
+	// A common word matches most entries, and only a few are wanted: keep
+	// a short sorted list rather than sorting them all.
+	top := make([]match, 0, n+1)
+	for _, m := range ms {
+		if len(top) == n && order(m, top[n-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, m, order)
+		top = slices.Insert(top, i, m)
+		if len(top) > n {
+			top = top[:n]
+		}
 	}
+	return top
+}
 
+// results turns the best matches (at least the first two, if there are two)
+// into at most limit results with their confidence.
+func (li *langIndex) results(qs []queryTerm, ms []match, limit int) []Result {
 	top := ms[0].score
 	separation := 1.0
 	if len(ms) > 1 {
 		separation = min(1, (1-ms[1].score/top)/fullSeparation)
 	}
-	ms = ms[:min(limit, len(ms))]
-	matched := make(map[string]float64)
+	matched := make(map[string]float64) // stem -> best factor in the query
 	for _, q := range qs {
 		for _, a := range q.alts {
 			matched[a.stem] = math.Max(matched[a.stem], a.factor)
 		}
 	}
-	results := make([]Result, len(ms))
-	for i, m := range ms {
+	results := make([]Result, min(limit, len(ms)))
+	for i, m := range ms[:len(results)] {
 		// Confidence asks three things: is all of the query understood by
 		// this entry (coverage), is it this entry rather than another
 		// (separation), and does the query ask the entry's question

@@ -61,7 +61,10 @@ type gazetteer struct {
 	byArrondissment map[arrondissementKey]int32
 }
 
-var load = sync.OnceValue(func() *gazetteer {
+// load reads the gazetteer once, on first use, so startup pays nothing.
+var load = sync.OnceValue(loadEmbedded)
+
+func loadEmbedded() *gazetteer {
 	g, err := parse(communesTSV)
 	if err != nil {
 		// The file is generated and embedded at build time, and the tests
@@ -69,7 +72,7 @@ var load = sync.OnceValue(func() *gazetteer {
 		panic(fmt.Sprintf("places: embedded gazetteer: %v", err))
 	}
 	return g
-})
+}
 
 func parse(data string) (*gazetteer, error) {
 	g := &gazetteer{

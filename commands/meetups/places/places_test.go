@@ -3,6 +3,7 @@ package places
 import (
 	"math"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 )
@@ -87,6 +88,31 @@ func TestLookup(t *testing.T) {
 		if p.Name != tt.name || p.Department != tt.department {
 			t.Errorf("Lookup(%q) = %s (%s), want %s (%s)", tt.in, p.Name, p.Department, tt.name, tt.department)
 		}
+	}
+}
+
+// The gazetteer loads on the first lookup, which may come from several
+// commands at once: run under -race, this checks the load is shared safely.
+func TestLookupConcurrent(t *testing.T) {
+	load = sync.OnceValue(loadEmbedded) // unloaded again, whatever ran before
+	names := []string{"Lyon 7e", "st etienne", "Valence", "Paris 11e", "Lille", "Trifouilly-les-Oies"}
+	results := make(chan bool, 4*len(names))
+	for range 4 {
+		for _, n := range names {
+			go func() {
+				_, ok := Lookup(n)
+				results <- ok
+			}()
+		}
+	}
+	found := 0
+	for range 4 * len(names) {
+		if <-results {
+			found++
+		}
+	}
+	if found != 4*(len(names)-1) {
+		t.Errorf("%d lookups found, want %d", found, 4*(len(names)-1))
 	}
 }
 

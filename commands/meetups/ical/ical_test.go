@@ -2,6 +2,7 @@ package ical
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -473,4 +474,23 @@ func FuzzCalendar(f *testing.F) {
 			t.Fatalf("start %v (%v)", start, err)
 		}
 	})
+}
+
+// A community's feed: 50 upcoming meetups over a year, crossing two DST
+// changes.
+func BenchmarkCalendar(b *testing.B) {
+	base := sampleEvents(b)[0]
+	events := make([]Event, 50)
+	for i := range events {
+		e := base
+		e.UID = "meetup-" + strconv.Itoa(i) + "@agora.example.org"
+		e.Start = base.Start.AddDate(0, 0, 7*i)
+		e.End = base.End.AddDate(0, 0, 7*i)
+		events[i] = e
+	}
+	var size int
+	for b.Loop() {
+		size = len(Calendar("Gophers de Lyon", events))
+	}
+	b.ReportMetric(float64(size), "bytes")
 }

@@ -28,10 +28,10 @@ var communesTSV string
 // Place is a commune, or a municipal arrondissement of Paris, Lyon or
 // Marseille when the gazetteer has it.
 type Place struct {
-	Name       string // as GeoNames writes it: "Saint-Étienne", "Lyon 7e"
-	Commune    string // the commune: "Lyon" for "Lyon 7e", else Name
-	Department string // "42", "2A": shown so an ambassador can tell two Valence apart
-	Lat, Lon   float64
+	Name       string  // as GeoNames writes it: "Saint-Étienne", "Lyon 7e"
+	Commune    string  // the commune: "Lyon" for "Lyon 7e", else Name
+	Department string  // "42", "2A": shown so an ambassador can tell two Valence apart
+	Lat, Lon   float64 // degrees, WGS 84
 }
 
 // The three communes split into municipal arrondissements. GeoNames lists
@@ -56,9 +56,9 @@ type arrondissementKey struct {
 }
 
 type gazetteer struct {
-	entries         []entry
-	byName          map[string][]int32 // FoldCity(name) → entries, file order
-	byArrondissment map[arrondissementKey]int32
+	entries          []entry
+	byName           map[string][]int32 // FoldCity(name) → entries, file order
+	byArrondissement map[arrondissementKey]int32
 }
 
 // load reads the gazetteer once, on first use, so startup pays nothing.
@@ -76,9 +76,9 @@ func loadEmbedded() *gazetteer {
 
 func parse(data string) (*gazetteer, error) {
 	g := &gazetteer{
-		entries:         make([]entry, 0, strings.Count(data, "\n")),
-		byName:          make(map[string][]int32, 16000),
-		byArrondissment: make(map[arrondissementKey]int32, 32),
+		entries:          make([]entry, 0, strings.Count(data, "\n")),
+		byName:           make(map[string][]int32, 16000),
+		byArrondissement: make(map[arrondissementKey]int32, 32),
 	}
 	for lineNo := 1; data != ""; lineNo++ {
 		var line string
@@ -93,7 +93,7 @@ func parse(data string) (*gazetteer, error) {
 		i := int32(len(g.entries))
 		g.entries = append(g.entries, e)
 		if arr > 0 {
-			g.byArrondissment[arrondissementKey{FoldCity(e.place.Commune), arr}] = i
+			g.byArrondissement[arrondissementKey{FoldCity(e.place.Commune), arr}] = i
 			continue
 		}
 		key := FoldCity(e.place.Name)
@@ -150,7 +150,7 @@ func Lookup(text string) (Place, bool) {
 	}
 	g := load()
 	if q.arrondissement > 0 {
-		if i, ok := g.byArrondissment[arrondissementKey{q.name, q.arrondissement}]; ok {
+		if i, ok := g.byArrondissement[arrondissementKey{q.name, q.arrondissement}]; ok {
 			return g.entries[i].place, true
 		}
 		// Paris: GeoNames' cities500 lists no arrondissement of it.

@@ -22,7 +22,8 @@ import (
 
 // Config is everything Agora reads from its environment or flags.
 type Config struct {
-	Command string // "run" or "migrate"
+	Command string   // "run", "migrate", or a capability's command-line tool ("faq")
+	Args    []string // the tool's arguments
 
 	DatabaseURL string
 
@@ -136,7 +137,9 @@ func LoadConfig(args []string, getenv func(string) string, stdout io.Writer) (Co
 		fs.Usage()
 		return Config{}, flag.ErrHelp
 	default:
-		return Config{}, &ConfigError{Var: "arguments", Reason: fmt.Sprintf("unknown command %q (try --help)", rest[0])}
+		// A capability's command-line tool; main refuses a name no
+		// installed capability declares.
+		cfg.Command, cfg.Args = rest[0], rest[1:]
 	}
 	v := func(env string) string { return strings.TrimSpace(*values[env]) }
 	cfg.LogLevelSet = getenv("LOG_LEVEL") != "" || flagSet(fs, "log-level")

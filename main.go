@@ -88,6 +88,9 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		log.Error("cannot register commands", "error", err)
 		return 1
 	}
+	if cfg.Command != "run" {
+		return runTool(ctx, rt, cfg, stdout, stderr)
+	}
 
 	var platforms []bot.Platform
 	if consoleMode {
@@ -172,8 +175,12 @@ func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Pla
 			return nil
 		})
 	}
+	g.Go(func() error { return rt.RunNotifications(gctx) })
 	if cfg.HTTPAddr != "" {
 		srv := rt.NewHTTPServer(cfg.HTTPAddr)
+		for pattern, h := range rt.Routes() {
+			srv.Mux().Handle(pattern, h)
+		}
 		for pattern, h := range routes {
 			srv.Mux().Handle(pattern, h)
 		}
@@ -193,4 +200,18 @@ func newDiscord(rt *bot.Runtime, cfg Config) (*discord.Adapter, error) {
 		ModeratorRoleID: cfg.DiscordModeratorRole, AmbassadorRoleID: cfg.DiscordAmbassadorRole,
 		Welcomes: cfg.DiscordWelcomes, AutoFAQ: cfg.DiscordAutoFAQ,
 	})
+}
+
+// runTool runs a capability's command-line tool ("agora faq export …").
+func runTool(ctx context.Context, rt *bot.Runtime, cfg Config, stdout, stderr io.Writer) int {
+	tool, ok := rt.CLI(cfg.Command)
+	if !ok {
+		fmt.Fprintf(stderr, "agora: unknown command %q (try --help)\n", cfg.Command)
+		return 2
+	}
+	if err := tool.Run(ctx, cfg.Args, stdout, rt.Localizer(nil)); err != nil {
+		fmt.Fprintf(stderr, "agora %s: %v\n", cfg.Command, err)
+		return 1
+	}
+	return 0
 }

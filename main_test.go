@@ -46,7 +46,10 @@ func TestBadConfigurationEndsWithOneLineAndStatus2(t *testing.T) {
 		{vars: map[string]string{"DISCORD_AUTO_FAQ": "peut-être"}, naming: "DISCORD_AUTO_FAQ"},
 		{vars: map[string]string{"DISCORD_WELCOMES": "2"}, naming: "DISCORD_WELCOMES"},
 		{args: []string{"--log-level", "loud"}, naming: "LOG_LEVEL"},
-		{args: []string{"frobnicate"}, naming: "frobnicate"},
+		// An unknown command is known only once the capabilities are
+		// installed, so it opens the database first.
+		{vars: map[string]string{"DATABASE_URL": "sqlite:" + filepath.Join(t.TempDir(), "agora.db"), "LOG_LEVEL": "warn"},
+			args: []string{"frobnicate"}, naming: "frobnicate"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

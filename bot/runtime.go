@@ -47,7 +47,9 @@ type Runtime struct {
 	ticks     []func(ctx context.Context) error
 	mergers   []func(ctx context.Context, into, from int64) error
 	routes    map[string]http.Handler
+	cli       map[string]commands.CLICommand
 	outbox    *outbox
+	notifier  *notifier
 
 	inflight sync.WaitGroup
 
@@ -73,10 +75,11 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 	rt := &Runtime{
 		store: store, registry: registry, catalog: registry.Catalog(), log: log, clock: clock, cfg: cfg,
 		metrics: newMetrics(), platforms: map[string]Platform{}, jobs: map[string]commands.JobHandler{},
-		routes: map[string]http.Handler{},
+		routes: map[string]http.Handler{}, cli: map[string]commands.CLICommand{},
 	}
 	rt.jobs[commands.MergeJob.Kind] = rt.mergeMembersJob
 	rt.outbox = newOutbox(store, rt.Messenger(), clock, log, rt.metrics, cfg.EditInterval)
+	rt.notifier = newNotifier(store, log)
 	return rt
 }
 
@@ -389,6 +392,13 @@ func (rt *Runtime) Install(mods ...commands.Module) error {
 			}
 			rt.routes[pattern] = h
 		}
+		for name, c := range m.CLI {
+			if _, dup := rt.cli[name]; dup || name == "run" || name == "migrate" || name == "help" {
+				rt.mu.Unlock()
+				return fmt.Errorf("install %s: command-line tool %q already taken", m.Name, name)
+			}
+			rt.cli[name] = c
+		}
 		if m.Tick != nil {
 			rt.ticks = append(rt.ticks, m.Tick)
 		}
@@ -413,9 +423,17 @@ func (rt *Runtime) Routes() map[string]http.Handler {
 	return maps.Clone(rt.routes)
 }
 
+// CLI finds an installed capability's command-line tool.
+func (rt *Runtime) CLI(name string) (commands.CLICommand, bool) {
+	rt.mu.RLock()
+	defer rt.mu.RUnlock()
+	c, ok := rt.cli[name]
+	return c, ok
+}
+
 // Deps are the collaborators capabilities are built with.
 func (rt *Runtime) Deps() commands.Deps {
-	return commands.Deps{Messenger: rt.Messenger(), Outbox: rt.outbox, Clock: rt.clock, Log: rt.log, Registry: rt.registry}
+	return commands.Deps{Messenger: rt.Messenger(), Outbox: rt.outbox, Notifier: rt.notifier, Clock: rt.clock, Log: rt.log, Registry: rt.registry}
 }
 
 // location loads a time zone once per process.

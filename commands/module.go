@@ -2,10 +2,12 @@ package commands
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/model"
 )
 
@@ -21,6 +23,7 @@ type Clock interface {
 type Deps struct {
 	Messenger Messenger
 	Outbox    Outbox
+	Notifier  Notifier
 	Clock     Clock
 	Log       *slog.Logger
 	Registry  *Registry
@@ -57,4 +60,15 @@ type Module struct {
 	// Posts render what the capability publishes through the Outbox, by
 	// subject kind ("poll" renders "poll/12").
 	Posts map[string]PostRenderer
+	// CLI are the capability's command-line tools, by name: "agora faq
+	// export FILE --community 3" runs CLI["faq"] with the words after it.
+	CLI map[string]CLICommand
+}
+
+// CLICommand is a command-line tool for operators. It prints its report in
+// the default language through l; a bad argument is an error naming it.
+type CLICommand struct {
+	// UsageID names the locale message with its one-line usage.
+	UsageID string
+	Run     func(ctx context.Context, args []string, out io.Writer, l *locales.Localizer) error
 }

@@ -53,3 +53,18 @@ type Delivery struct {
 
 // PostRenderer renders a subject's message as the subject is now.
 type PostRenderer func(ctx context.Context, subject string) (*Response, error)
+
+// Notifier tells every Agora process sharing the database that something
+// changed, so each rebuilds what it keeps in memory (the FAQ index, cached
+// settings). Delivery is at most once and may repeat: a subscriber reloads
+// from the database rather than trusting the payload, and a subscriber is
+// also called after a lost connection comes back, with an empty payload,
+// since notifications sent meanwhile are lost.
+type Notifier interface {
+	// Notify announces a change of topic ("faq") with a small payload
+	// (the community's ID); this process's subscribers hear it at once.
+	Notify(ctx context.Context, topic, payload string) error
+	// Subscribe calls fn for every change of topic, in this process and
+	// the others. fn must be quick: it runs on the notifier's goroutine.
+	Subscribe(topic string, fn func(payload string))
+}

@@ -6,6 +6,7 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"time"
@@ -17,7 +18,11 @@ import (
 	"github.com/agora-community/agora/commands/markup"
 )
 
-//go:embed *.toml
+// fr.toml and en.toml hold the shared sentences; a capability may keep its
+// own in <capability>/fr.toml and <capability>/en.toml, so adding one never
+// edits the shared files. Every file of a language joins one catalog.
+//
+//go:embed *.toml */*.toml
 var files embed.FS
 
 // Supported lists the languages Agora speaks, the reference first.
@@ -43,17 +48,27 @@ func Load(fallback string) (*Catalog, error) {
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalog{bundle: bundle, fallback: fallback, ids: map[string][]string{}, inner: map[string]*i18n.Localizer{}}
 	for _, lang := range Supported {
-		name := lang + ".toml"
-		data, err := files.ReadFile(name)
+		names, err := fs.Glob(files, "*/"+lang+".toml")
 		if err != nil {
 			return nil, fmt.Errorf("load locales: %w", err)
 		}
-		mf, err := bundle.ParseMessageFileBytes(data, name)
-		if err != nil {
-			return nil, fmt.Errorf("load locales %s: %w", name, err)
-		}
-		for _, m := range mf.Messages {
-			c.ids[lang] = append(c.ids[lang], m.ID)
+		seen := map[string]string{}
+		for _, name := range append([]string{lang + ".toml"}, names...) {
+			data, err := files.ReadFile(name)
+			if err != nil {
+				return nil, fmt.Errorf("load locales: %w", err)
+			}
+			mf, err := bundle.ParseMessageFileBytes(data, name)
+			if err != nil {
+				return nil, fmt.Errorf("load locales %s: %w", name, err)
+			}
+			for _, m := range mf.Messages {
+				if other, dup := seen[m.ID]; dup {
+					return nil, fmt.Errorf("load locales: message %q is in both %s and %s", m.ID, other, name)
+				}
+				seen[m.ID] = name
+				c.ids[lang] = append(c.ids[lang], m.ID)
+			}
 		}
 		sort.Strings(c.ids[lang])
 	}

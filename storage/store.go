@@ -41,6 +41,7 @@ type Store struct {
 	dialect string
 	cache   *resolveCache
 	ballots *BallotBatcher
+	dsn     string // for the LISTEN connection; never logged
 }
 
 // ResolveCacheTTL bounds how long another process's change to a chat,
@@ -74,7 +75,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err, databaseURL))
 	}
-	s := &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000)}
+	s := &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000), dsn: dsn}
 	s.ballots = newBallotBatcher(s)
 	return s, nil
 }

@@ -431,3 +431,27 @@ func TestPollNumbersAreSuggested(t *testing.T) {
 		t.Fatalf("suggestions = %+v, want the open poll 2 only", got)
 	}
 }
+
+// A tied question still gives the questionnaire a price: the tie is broken
+// by the poll's reproducible draw, and the line says so.
+func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/questionnaire creer titre:"Pain" prix_base:2
+/questionnaire ajouter questionnaire:1 question:"Farine ?" choix:"Bio +0,40 € | Standard" fin:1j
+:bouton Bio
+:user alex
+:bouton Standard
+:avance 1j
+/questionnaire resultat questionnaire:1
+:langue en
+/questionnaire result questionnaire:1
+`)
+	consoletest.Contains(t, out,
+		"Égalité : aucun choix ne l'emporte.",
+		"1. Farine ? (sondage n°1) : Bio (+0,40 €), retenu sur une égalité (Bio, Standard) départagée par tirage au sort reproductible\n",
+		"Prix résultant : 2,40 € (base 2,00 €).",
+		"1. Farine ? (poll #1): Bio (+0,40 €), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
+	)
+}

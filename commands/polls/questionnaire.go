@@ -88,7 +88,7 @@ func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*comm
 }
 
 // questionnaireResult adds the price impact of each question's leading
-// choice to the base price; undecided questions (no vote, a tie) add
+// choice to the base price; undecided questions (no vote, no quorum) add
 // nothing and make the price provisional, as do questions still open.
 func (s *service) questionnaireResult(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	q, err := s.loadQuestionnaire(ctx, req)
@@ -110,16 +110,27 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		open := p.Status == storage.PollOpen
 		provisional = provisional || open
 		d := locales.Data{"N": i + 1, "Question": p.Question, "Poll": p.ID, "Open": open}
-		if t.Winner < 0 || !t.QuorumMet(p.Quorum) {
+		// A price needs one choice per question: a tie is broken by the
+		// rule of ranked polls (earlier rounds, then the poll's draw), and
+		// the line says so.
+		dec := t.Decide(p.ID)
+		if dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
 			provisional = true
 			lines = append(lines, l.T("poll.q.undecided", d))
 			continue
 		}
-		c := p.Choices[t.Winner]
+		c := p.Choices[dec.Winner]
 		total += c.PriceCents
 		d["Choice"] = c.Label
 		d["Price"] = signedEuros(c.PriceCents)
-		lines = append(lines, l.T("poll.q.line", d))
+		if len(dec.Tied) == 0 {
+			lines = append(lines, l.T("poll.q.line", d))
+			continue
+		}
+		d["Tied"] = roundChoices(l, p, dec.Tied)
+		d["Draw"] = dec.Break == ByDraw
+		d["Round"] = dec.BreakRound
+		lines = append(lines, l.T("poll.q.line_tie", d))
 	}
 	if len(polls) == 0 {
 		lines = append(lines, l.T("poll.q.empty", locales.Data{"ID": q.ID}))

@@ -78,7 +78,7 @@ func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*comm
 		return nil, commands.Fail("poll.question_empty")
 	}
 	if end := req.String("fin"); end != "" {
-		deadline, err := parseDeadline(end, req.Now, req.Community.Location)
+		deadline, err := parseDeadline(req.Loc, end, req.Now, req.Community.Location)
 		if err != nil {
 			return nil, err
 		}

@@ -145,8 +145,12 @@ func parseChoices(raw string, prices bool) ([]storage.PollChoice, error) {
 		label := strings.Join(strings.Fields(part), " ")
 		var price int64
 		if prices {
-			var ok bool
-			if label, price, ok = splitPrice(label); !ok {
+			var err error
+			label, price, err = splitPrice(label)
+			switch {
+			case errors.Is(err, errAmbiguousPrice):
+				return nil, commands.Fail("poll.choice_unsigned_price", locales.Data{"Choice": strings.TrimSpace(part)})
+			case err != nil:
 				return nil, commands.Fail("poll.choice_bad_price", locales.Data{"Choice": strings.TrimSpace(part)})
 			}
 		}

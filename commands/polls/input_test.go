@@ -2,6 +2,7 @@ package polls
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -247,6 +248,44 @@ func TestRoutes(t *testing.T) {
 	if _, err := selectedChoices([]string{"1", "1"}, 3); err == nil {
 		t.Fatal("a repeated menu value was accepted")
 	}
+}
+
+func TestParseNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64 // 0: refused
+	}{
+		{"1", 1}, {"12", 12}, {" 12 ", 12}, {"012", 12},
+		{"n°1", 1}, {"n° 1", 1}, {"N°1", 1}, {"N° 12", 12}, {"nº3", 3}, {"#1", 1}, {"# 1", 1},
+		{"no 4", 4}, {"No. 4", 4}, {"no.4", 4},
+		{"999999999999", 999999999999},
+		{"", 0}, {"n°", 0}, {"#", 0}, {"0", 0}, {"n°0", 0}, {"-1", 0}, {"+1", 0}, {"1.5", 0}, {"un", 0},
+		{"n°1 2", 0}, {"##1", 0}, {"n°#1", 0}, {"1e3", 0}, {"9999999999999", 0}, {"nope", 0}, {"１", 0},
+	}
+	for _, tt := range tests {
+		got, ok := parseNumber(tt.in)
+		if ok != (tt.want != 0) || got != tt.want && ok {
+			t.Errorf("parseNumber(%q) = %d, %v; want %d", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"1", "n°1", "n° 1", "#1", "N°1", "no. 2", "0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := parseNumber(s)
+		if !ok {
+			return
+		}
+		if n <= 0 || n > 999999999999 {
+			t.Fatalf("parseNumber(%q) = %d", s, n)
+		}
+		if back, ok := parseNumber("n°" + strconv.FormatInt(n, 10)); !ok || back != n {
+			t.Fatalf("parseNumber(n°%d) = %d, %v", n, back, ok)
+		}
+	})
 }
 
 func FuzzMatchChoices(f *testing.F) {

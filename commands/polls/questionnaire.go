@@ -24,13 +24,13 @@ func (s *service) questionnaireSpec() *commands.Spec {
 				{Name: "prix_base", Type: commands.OptionString, MaxLength: 20},
 			}},
 			{Name: "ajouter", Permission: commands.RoleModerator, Handle: s.addQuestion, Options: []commands.Option{
-				{Name: "questionnaire", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30},
+				numberOption("questionnaire"),
 				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion},
 				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 15)},
 				{Name: "fin", Type: commands.OptionString, MaxLength: 100},
 			}},
 			{Name: "resultat", Handle: s.questionnaireResult, Options: []commands.Option{
-				{Name: "questionnaire", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30},
+				numberOption("questionnaire"),
 			}},
 		},
 	}
@@ -52,7 +52,11 @@ func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request
 }
 
 func (s *service) loadQuestionnaire(ctx context.Context, req *commands.Request) (storage.Questionnaire, error) {
-	id := int64(req.Int("questionnaire", 0))
+	raw := req.String("questionnaire")
+	id, ok := parseNumber(raw)
+	if !ok {
+		return storage.Questionnaire{}, commands.Fail("poll.q.bad_number", locales.Data{"Value": raw})
+	}
 	q, err := s.store.Questionnaire(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) || err == nil && q.CommunityID != req.Community.ID {
 		return q, commands.Fail("poll.q.not_found", locales.Data{"ID": id})

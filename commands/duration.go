@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -22,27 +23,51 @@ var durationUnits = []struct {
 // and far from overflowing time.Duration.
 const MaxDuration = 366 * 24 * time.Hour
 
-// ParseDuration reads durations as French and English speakers write them:
-// "2j", "3h30", "1 jour 12 h", "90min", "45s", "2 weeks". A number after
-// hours without a unit counts minutes ("3h30"). It returns false for
-// anything else, including zero and negative durations.
+// ReadDuration's refusals: the text is not a duration, or it is one
+// longer than MaxDuration, which members are told as the limit.
+var (
+	ErrDurationUnreadable = errors.New("unreadable duration")
+	ErrDurationTooLong    = errors.New("duration too long")
+)
+
+// ParseDuration is ReadDuration for callers that only need an accepted
+// duration.
 func ParseDuration(s string) (time.Duration, bool) {
+	d, err := ReadDuration(s)
+	return d, err == nil
+}
+
+// ReadDuration reads durations as French and English speakers write them:
+// "2j", "3h30", "1 jour 12 h", "90min", "45s", "2 weeks", optionally after
+// "dans" or "in" ("dans 2h"). A number after hours without a unit counts
+// minutes ("3h30"). Zero, negative and malformed durations are
+// ErrDurationUnreadable; a well-formed one beyond MaxDuration ("400j") is
+// ErrDurationTooLong.
+func ReadDuration(s string) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" {
-		return 0, false
+	for _, word := range []string{"dans ", "in "} {
+		if rest, ok := strings.CutPrefix(s, word); ok {
+			s = strings.TrimSpace(rest)
+			break
+		}
 	}
-	var total time.Duration
-	var last time.Duration
+	if s == "" {
+		return 0, ErrDurationUnreadable
+	}
+	var total, last time.Duration
+	tooLong := false
 	for s != "" {
 		s = strings.TrimLeftFunc(s, unicode.IsSpace)
 		i := 0
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
-		if i == 0 || i > 6 {
-			return 0, false
+		// 18 digits still fit an int64; any such count of seconds is
+		// already far beyond MaxDuration.
+		if i == 0 || i > 18 {
+			return 0, ErrDurationUnreadable
 		}
-		n, _ := strconv.Atoi(s[:i])
+		n, _ := strconv.ParseInt(s[:i], 10, 64)
 		s = strings.TrimLeftFunc(s[i:], unicode.IsSpace)
 		unit := time.Duration(0)
 		for _, u := range durationUnits {
@@ -59,23 +84,32 @@ func ParseDuration(s string) (time.Duration, bool) {
 		}
 		if unit == 0 {
 			if last != time.Hour || s != "" {
-				return 0, false
+				return 0, ErrDurationUnreadable
 			}
 			unit = time.Minute
 		}
 		if last != 0 && unit >= last {
-			return 0, false // "2h 3j" and "1h1h" are typos, not durations
+			return 0, ErrDurationUnreadable // "2h 3j" and "1h1h" are typos, not durations
 		}
 		last = unit
-		total += time.Duration(n) * unit
-		if total > MaxDuration {
-			return 0, false
+		// Compare before multiplying, so the product cannot overflow; the
+		// rest is still read, so "400j !" is unreadable, not too long.
+		if tooLong || n > int64((MaxDuration-total)/unit) {
+			tooLong = true
+		} else {
+			total += time.Duration(n) * unit
 		}
 		s = strings.TrimLeft(s, " ,")
 		s = strings.TrimPrefix(s, "et ")
 		s = strings.TrimPrefix(s, "and ")
 	}
-	return total, total > 0
+	switch {
+	case tooLong:
+		return 0, ErrDurationTooLong
+	case total <= 0:
+		return 0, ErrDurationUnreadable
+	}
+	return total, nil
 }
 
 func startsWithLetter(s string) bool {

@@ -1,59 +1,86 @@
 package commands
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
 
-func TestParseDuration(t *testing.T) {
+func TestReadDuration(t *testing.T) {
 	tests := []struct {
 		in   string
 		want time.Duration
-		ok   bool
+		err  error
 	}{
-		{"2j", 48 * time.Hour, true},
-		{"3h30", 3*time.Hour + 30*time.Minute, true},
-		{"3h 30min", 3*time.Hour + 30*time.Minute, true},
-		{"1 jour 12 h", 36 * time.Hour, true},
-		{"1 jour et 2 heures", 26 * time.Hour, true},
-		{"90min", 90 * time.Minute, true},
-		{"45s", 45 * time.Second, true},
-		{"2 weeks", 14 * 24 * time.Hour, true},
-		{"1sem", 7 * 24 * time.Hour, true},
-		{"2d", 48 * time.Hour, true},
-		{"  10 M ", 10 * time.Minute, true},
-		{"", 0, false},
-		{"0h", 0, false},
-		{"2", 0, false},
-		{"h", 0, false},
-		{"2x", 0, false},
-		{"2h 3j", 0, false},
-		{"1h1h", 0, false},
-		{"-2h", 0, false},
-		{"9999999h", 0, false},
-		{"400j", 0, false},
-		{"2jours!", 0, false},
-		{"3minutes", 3 * time.Minute, true},
+		{"2j", 48 * time.Hour, nil},
+		{"3h30", 3*time.Hour + 30*time.Minute, nil},
+		{"3h 30min", 3*time.Hour + 30*time.Minute, nil},
+		{"1 jour 12 h", 36 * time.Hour, nil},
+		{"1 jour et 2 heures", 26 * time.Hour, nil},
+		{"90min", 90 * time.Minute, nil},
+		{"45s", 45 * time.Second, nil},
+		{"2 weeks", 14 * 24 * time.Hour, nil},
+		{"1sem", 7 * 24 * time.Hour, nil},
+		{"2d", 48 * time.Hour, nil},
+		{"  10 M ", 10 * time.Minute, nil},
+		{"3minutes", 3 * time.Minute, nil},
+		{"dans 2h", 2 * time.Hour, nil},
+		{"Dans 3 jours", 72 * time.Hour, nil},
+		{"in 2 hours", 2 * time.Hour, nil},
+		{"1000000s", 1000000 * time.Second, nil},
+		{"366j", MaxDuration, nil},
+		{"", 0, ErrDurationUnreadable},
+		{"dans", 0, ErrDurationUnreadable},
+		{"dans dans 2h", 0, ErrDurationUnreadable},
+		{"0h", 0, ErrDurationUnreadable},
+		{"2", 0, ErrDurationUnreadable},
+		{"h", 0, ErrDurationUnreadable},
+		{"2x", 0, ErrDurationUnreadable},
+		{"2h 3j", 0, ErrDurationUnreadable},
+		{"1h1h", 0, ErrDurationUnreadable},
+		{"-2h", 0, ErrDurationUnreadable},
+		{"2jours!", 0, ErrDurationUnreadable},
+		{"400j !", 0, ErrDurationUnreadable},
+		{"1234567890123456789s", 0, ErrDurationUnreadable},
+		// Well formed but too long: the member is told the limit.
+		{"400j", 0, ErrDurationTooLong},
+		{"366j 1h", 0, ErrDurationTooLong},
+		{"53 semaines", 0, ErrDurationTooLong},
+		{"9999999h", 0, ErrDurationTooLong},
+		{"999999 weeks", 0, ErrDurationTooLong}, // would overflow time.Duration
+		{"123456789012345678s", 0, ErrDurationTooLong},
 	}
 	for _, tt := range tests {
-		got, ok := ParseDuration(tt.in)
-		if ok != tt.ok || got != tt.want {
-			t.Errorf("ParseDuration(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		got, err := ReadDuration(tt.in)
+		if got != tt.want || !errors.Is(err, tt.err) || err != nil && tt.err == nil {
+			t.Errorf("ReadDuration(%q) = %v, %v; want %v, %v", tt.in, got, err, tt.want, tt.err)
+		}
+		if d, ok := ParseDuration(tt.in); ok != (tt.err == nil) || d != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", tt.in, d, ok, tt.want)
 		}
 	}
 }
 
 func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"2j", "3h30", "1 jour et 2 heures", "90min"} {
+	for _, s := range []string{"2j", "3h30", "1 jour et 2 heures", "90min", "dans 2h", "400j", "999999 weeks"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, ok := ParseDuration(s)
-		if ok && (d <= 0 || d > MaxDuration) {
-			t.Fatalf("ParseDuration(%q) = %v accepted out of range", s, d)
+		d, err := ReadDuration(s)
+		switch {
+		case err == nil:
+			if d <= 0 || d > MaxDuration {
+				t.Fatalf("ReadDuration(%q) = %v accepted out of range", s, d)
+			}
+		case errors.Is(err, ErrDurationUnreadable), errors.Is(err, ErrDurationTooLong):
+			if d != 0 {
+				t.Fatalf("ReadDuration(%q) returned %v with %v", s, d, err)
+			}
+		default:
+			t.Fatalf("ReadDuration(%q): unexpected error %v", s, err)
 		}
-		if !ok && d != 0 {
-			t.Fatalf("ParseDuration(%q) returned %v with false", s, d)
+		if p, ok := ParseDuration(s); ok != (err == nil) || p != d {
+			t.Fatalf("ParseDuration(%q) = %v, %v disagrees with ReadDuration", s, p, ok)
 		}
 	})
 }

@@ -1,10 +1,12 @@
 // Package frdate reads the dates and times French speakers type: "samedi
-// 18h30", "demain 19h", "12/12 18h30", "12 décembre à 18h30". No Go
+// 18h30", "demain 19h", "12/12 18h30", "12 décembre à 18h30", "18h30",
+// and ISO 8601 dates. No Go
 // natural-language date library handles French, and the forms members use
 // are few, so this is a small hand-written parser with table and fuzz tests.
 package frdate
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -31,15 +33,61 @@ var months = map[string]time.Month{
 // filler words carry no meaning for the date.
 var filler = map[string]bool{"le": true, "a": true, "au": true, "vers": true, "prochain": true, "prochaine": true, "ce": true, "cet": true}
 
-// Parse reads a French date and time, relative to now, in loc. A weekday
-// means its next occurrence still to come (today if the hour is ahead); a
-// day without a year means its next occurrence. The time of day is
-// required. The result is always after now; otherwise ok is false.
+// MaxAhead is how far ahead a date may be: commands.MaxDuration, the
+// bound on durations members type, so a deadline written as a date or as
+// a duration has one limit.
+const MaxAhead = 366 * 24 * time.Hour
+
+// Read's refusals. ErrPast and ErrTooFar come as an *Error that carries
+// what was understood, so the member can be told how the text was read.
+var (
+	ErrUnreadable = errors.New("unreadable date")
+	ErrPast       = errors.New("date in the past")
+	ErrTooFar     = errors.New("date too far ahead")
+)
+
+// Error is a date that was read but refused: Err is ErrPast or ErrTooFar,
+// Time is the date understood.
+type Error struct {
+	Err  error
+	Time time.Time
+}
+
+func (e *Error) Error() string { return e.Err.Error() + ": " + e.Time.Format(time.RFC3339) }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Reading is what Read understood.
+type Reading struct {
+	Time time.Time // in the location given to Read
+}
+
+// Parse is Read for callers that only need an accepted date.
 func Parse(s string, now time.Time, loc *time.Location) (time.Time, bool) {
+	r, err := Read(s, now, loc)
+	return r.Time, err == nil
+}
+
+// Read reads a French date and time, relative to now, in loc: "samedi
+// 18h30", "demain 19h", "12/12/2026 18h30", "12 décembre à 18h30",
+// "18h30" and ISO 8601 ("2026-12-12T18:30", "2026-12-12 18:30", with an
+// optional UTC offset). The time of day is required. The result must be
+// after now and at most MaxAhead later.
+//
+// Without a day, a time of day is today's if still ahead, else
+// tomorrow's; a weekday is its next occurrence (today if the hour is
+// ahead). A day without a year is the nearest occurrence of that day,
+// this year's, last year's or next year's: "15/01" typed in December is
+// next January, but "12/11" typed on 7 December is last month, refused as
+// past rather than silently moved eleven months ahead. "aujourd'hui 9h"
+// at 10h and an explicit past year are refused as past too.
+func Read(s string, now time.Time, loc *time.Location) (Reading, error) {
 	if len(s) > 100 {
-		return time.Time{}, false
+		return Reading{}, ErrUnreadable
 	}
 	now = now.In(loc)
+	if t, ok := readISOWithOffset(strings.TrimSpace(s)); ok {
+		return check(t.In(loc), now)
+	}
 	words := tokens(s)
 	var (
 		day, month, year int
@@ -62,78 +110,82 @@ func Parse(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 			offset = 2
 		case weekdays[w] != 0 || w == "dimanche":
 			if weekday >= 0 {
-				return time.Time{}, false
+				return Reading{}, ErrUnreadable
 			}
 			weekday = int(weekdays[w])
 		case months[w] != 0:
 			if month != 0 {
-				return time.Time{}, false
+				return Reading{}, ErrUnreadable
 			}
 			month = int(months[w])
+		case isISODate(w):
+			if day != 0 || month != 0 {
+				return Reading{}, ErrUnreadable
+			}
+			var clock string
+			var ok bool
+			if year, month, day, clock, ok = parseISO(w); !ok {
+				return Reading{}, ErrUnreadable
+			}
+			if clock != "" {
+				if hour >= 0 {
+					return Reading{}, ErrUnreadable
+				}
+				if hour, minute, ok = parseTime(clock); !ok {
+					return Reading{}, ErrUnreadable
+				}
+			}
 		case isTime(w):
 			if hour >= 0 {
-				return time.Time{}, false
+				return Reading{}, ErrUnreadable
 			}
 			var ok bool
 			if hour, minute, ok = parseTime(w); !ok {
-				return time.Time{}, false
+				return Reading{}, ErrUnreadable
 			}
 		case strings.Contains(w, "/"):
 			if day != 0 {
-				return time.Time{}, false
+				return Reading{}, ErrUnreadable
 			}
 			var ok bool
 			if day, month, year, ok = parseSlashed(w); !ok {
-				return time.Time{}, false
+				return Reading{}, ErrUnreadable
 			}
 		case allDigits(w) && len(w) <= 4:
 			n, _ := strconv.Atoi(w)
 			switch {
-			case day == 0 && len(w) <= 2 && (i+1 < len(words) && months[words[i+1]] != 0 || w == "1er"):
+			case day == 0 && len(w) <= 2 && i+1 < len(words) && months[words[i+1]] != 0:
 				day = n
 			case month != 0 && year == 0 && len(w) == 4:
 				year = n
 			default:
-				return time.Time{}, false
+				return Reading{}, ErrUnreadable
 			}
 		case w == "1er":
 			day = 1
 		default:
-			return time.Time{}, false
+			return Reading{}, ErrUnreadable
 		}
 	}
 	if hour < 0 {
-		return time.Time{}, false
+		return Reading{}, ErrUnreadable
 	}
 	var t time.Time
 	switch {
 	case day != 0 || month != 0:
 		if day == 0 || month == 0 || offset >= 0 {
-			return time.Time{}, false
+			return Reading{}, ErrUnreadable
 		}
-		if year != 0 && (year < now.Year() || year > now.Year()+2) {
-			return time.Time{}, false // a typo, not a deadline
-		}
-		y := year
-		if y == 0 {
-			y = now.Year()
-		}
-		t = time.Date(y, time.Month(month), day, hour, minute, 0, 0, loc)
-		if t.Day() != day || t.Month() != time.Month(month) {
-			return time.Time{}, false // 31/02
-		}
-		if year == 0 && !t.After(now) {
-			t = time.Date(y+1, time.Month(month), day, hour, minute, 0, 0, loc)
-			if t.Day() != day {
-				return time.Time{}, false // 29/02 in a common year
-			}
+		var ok bool
+		if t, ok = dated(year, month, day, hour, minute, now, loc); !ok {
+			return Reading{}, ErrUnreadable
 		}
 		if weekday >= 0 && int(t.Weekday()) != weekday {
-			return time.Time{}, false // "samedi 12 décembre" must be a Saturday
+			return Reading{}, ErrUnreadable // "samedi 12 décembre" must be a Saturday
 		}
 	case offset >= 0:
 		if weekday >= 0 {
-			return time.Time{}, false
+			return Reading{}, ErrUnreadable
 		}
 		t = time.Date(now.Year(), now.Month(), now.Day()+offset, hour, minute, 0, 0, loc)
 	case weekday >= 0:
@@ -149,10 +201,92 @@ func Parse(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 			t = time.Date(now.Year(), now.Month(), now.Day()+1, hour, minute, 0, 0, loc)
 		}
 	}
-	if !t.After(now) {
-		return time.Time{}, false
+	return check(t, now)
+}
+
+// check refuses a date understood but not ahead, or too far ahead.
+func check(t, now time.Time) (Reading, error) {
+	switch {
+	case !t.After(now):
+		return Reading{}, &Error{Err: ErrPast, Time: t}
+	case t.Sub(now) > MaxAhead:
+		return Reading{}, &Error{Err: ErrTooFar, Time: t}
 	}
-	return t, true
+	return Reading{Time: t}, nil
+}
+
+// dated builds a day of a month at a time. Without a year it picks the
+// occurrence of that day nearest to now (see Read). Days that do not exist
+// (31/02, 29/02 of a common year) are refused.
+func dated(year, month, day, hour, minute int, now time.Time, loc *time.Location) (time.Time, bool) {
+	build := func(y int) (time.Time, bool) {
+		t := time.Date(y, time.Month(month), day, hour, minute, 0, 0, loc)
+		return t, t.Day() == day && t.Month() == time.Month(month)
+	}
+	if year != 0 {
+		return build(year)
+	}
+	var best time.Time
+	found := false
+	for _, y := range []int{now.Year() - 1, now.Year(), now.Year() + 1} {
+		t, ok := build(y)
+		if ok && (!found || distance(t, now) < distance(best, now)) {
+			best, found = t, true
+		}
+	}
+	return best, found
+}
+
+func distance(a, b time.Time) time.Duration {
+	if d := a.Sub(b); d >= 0 {
+		return d
+	}
+	return b.Sub(a)
+}
+
+// readISOWithOffset reads an ISO 8601 date and time with an explicit UTC
+// offset ("2026-12-12T18:30Z", "2026-12-12T18:30:00+01:00"); without an
+// offset the date is read in the community's time zone by Read.
+func readISOWithOffset(s string) (time.Time, bool) {
+	for _, layout := range []string{"2006-01-02T15:04Z07:00", "2006-01-02T15:04:05Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// isISODate is true for tokens starting with an ISO 8601 date, "2026-12-12".
+func isISODate(w string) bool {
+	return len(w) >= 10 && allDigits(w[:4]) && w[4] == '-' && allDigits(w[5:7]) && w[7] == '-' && allDigits(w[8:10])
+}
+
+// parseISO reads "2026-12-12" and "2026-12-12t18:30" (tokens are lower
+// case), seconds allowed; clock is the time of day, "" without one.
+func parseISO(w string) (year, month, day int, clock string, ok bool) {
+	year, _ = strconv.Atoi(w[:4])
+	month, _ = strconv.Atoi(w[5:7])
+	day, _ = strconv.Atoi(w[8:10])
+	if month < 1 || month > 12 || day < 1 || day > 31 {
+		return 0, 0, 0, "", false
+	}
+	rest := w[10:]
+	if rest == "" {
+		return year, month, day, "", true
+	}
+	if rest[0] != 't' || !strings.Contains(rest, ":") {
+		return 0, 0, 0, "", false
+	}
+	clock = rest[1:]
+	if hm, sec, found := strings.Cut(clock, ":"); found {
+		if m, s, hasSec := strings.Cut(sec, ":"); hasSec {
+			if len(s) != 2 || !allDigits(s) || s > "59" {
+				return 0, 0, 0, "", false
+			}
+			clock = hm + ":" + m
+		}
+	}
+	return year, month, day, clock, true
 }
 
 // tokens lowercases, drops accents and splits on spaces and commas.

@@ -1,11 +1,12 @@
 package frdate
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
 
-func TestParse(t *testing.T) {
+func TestRead(t *testing.T) {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)
@@ -13,72 +14,115 @@ func TestParse(t *testing.T) {
 	// Monday 7 December 2026, 10:00 in Paris.
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, paris)
 	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, paris) }
+	var none time.Time
 	tests := []struct {
 		in   string
-		want time.Time // zero: refused
+		want time.Time // accepted, or understood when err is ErrPast or ErrTooFar
+		err  error
 	}{
-		{"samedi 18h30", at(2026, 12, 12, 18, 30)},
-		{"Samedi à 18h30", at(2026, 12, 12, 18, 30)},
-		{"samedi prochain 18h", at(2026, 12, 12, 18, 0)},
-		{"lundi 11h", at(2026, 12, 7, 11, 0)},  // today, still ahead
-		{"lundi 9h", at(2026, 12, 14, 9, 0)},   // today has passed: next week
-		{"lundi 10h", at(2026, 12, 14, 10, 0)}, // exactly now is not ahead
-		{"dimanche 20h", at(2026, 12, 13, 20, 0)},
-		{"demain 19h", at(2026, 12, 8, 19, 0)},
-		{"demain à 8h05", at(2026, 12, 8, 8, 5)},
-		{"après-demain 19h", at(2026, 12, 9, 19, 0)},
-		{"apres demain 7:30", at(2026, 12, 9, 7, 30)},
-		{"aujourd'hui 18h", at(2026, 12, 7, 18, 0)},
-		{"aujourd’hui 18 h 30", at(2026, 12, 7, 18, 30)},
-		{"ce soir", time.Time{}},
-		{"aujourd'hui 9h", time.Time{}}, // in the past
-		{"18h", at(2026, 12, 7, 18, 0)},
-		{"9h", at(2026, 12, 8, 9, 0)},
-		{"midi", at(2026, 12, 7, 12, 0)},
-		{"demain midi", at(2026, 12, 8, 12, 0)},
-		{"12/12 18h30", at(2026, 12, 12, 18, 30)},
-		{"12/12/2026 18h30", at(2026, 12, 12, 18, 30)},
-		{"12/12/26 18h30", at(2026, 12, 12, 18, 30)},
-		{"1/12 18h", at(2027, 12, 1, 18, 0)}, // passed this year: next year
-		{"12 décembre 18h30", at(2026, 12, 12, 18, 30)},
-		{"12 decembre a 18h30", at(2026, 12, 12, 18, 30)},
-		{"le 12 décembre à 18h30", at(2026, 12, 12, 18, 30)},
-		{"samedi 12 décembre 18h30", at(2026, 12, 12, 18, 30)},
-		{"vendredi 12 décembre 18h30", time.Time{}}, // 12 December is a Saturday
-		{"3 janvier 2027 9h", at(2027, 1, 3, 9, 0)},
-		{"3 janvier 10h", at(2027, 1, 3, 10, 0)},
-		{"1er mars 10h", at(2027, 3, 1, 10, 0)},
-		{"14 févr. 10h", time.Time{}}, // abbreviations with a dot are not accepted
-		{"14 fev 10h", at(2027, 2, 14, 10, 0)},
-		{"31/02 10h", time.Time{}},
-		{"29/02 10h", time.Time{}}, // 2027 is not a leap year
-		{"29/02/2028 10h", at(2028, 2, 29, 10, 0)},
-		{"12/12", time.Time{}}, // the time is required
-		{"samedi", time.Time{}},
-		{"25h", time.Time{}},
-		{"18h61", time.Time{}},
-		{"18h3", time.Time{}},
-		{"", time.Time{}},
-		{"samedi dimanche 18h", time.Time{}},
-		{"demain samedi 18h", time.Time{}},
-		{"18h 19h", time.Time{}},
-		{"12/12 13/12 18h", time.Time{}},
-		{"13/13 18h", time.Time{}},
-		{"1/1/1 10h", time.Time{}},
-		{"2j", time.Time{}},
-		{"n'importe quoi", time.Time{}},
-		{"12 décembre 2025 10h", time.Time{}}, // in the past
+		{"samedi 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"Samedi à 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"samedi prochain 18h", at(2026, 12, 12, 18, 0), nil},
+		{"lundi 11h", at(2026, 12, 7, 11, 0), nil},  // today, still ahead
+		{"lundi 9h", at(2026, 12, 14, 9, 0), nil},   // today has passed: next week
+		{"lundi 10h", at(2026, 12, 14, 10, 0), nil}, // exactly now is not ahead
+		{"dimanche 20h", at(2026, 12, 13, 20, 0), nil},
+		{"demain 19h", at(2026, 12, 8, 19, 0), nil},
+		{"demain à 8h05", at(2026, 12, 8, 8, 5), nil},
+		{"après-demain 19h", at(2026, 12, 9, 19, 0), nil},
+		{"apres demain 7:30", at(2026, 12, 9, 7, 30), nil},
+		{"aujourd'hui 18h", at(2026, 12, 7, 18, 0), nil},
+		{"aujourd’hui 18 h 30", at(2026, 12, 7, 18, 30), nil},
+		{"ce soir", none, ErrUnreadable},
+		{"aujourd'hui 9h", at(2026, 12, 7, 9, 0), ErrPast},
+		// A time of day alone is today's, or tomorrow's once passed.
+		{"18h", at(2026, 12, 7, 18, 0), nil},
+		{"18h30", at(2026, 12, 7, 18, 30), nil},
+		{"18:30", at(2026, 12, 7, 18, 30), nil},
+		{"à 18h", at(2026, 12, 7, 18, 0), nil},
+		{"9h", at(2026, 12, 8, 9, 0), nil},
+		{"2h", at(2026, 12, 8, 2, 0), nil},
+		{"10h", at(2026, 12, 8, 10, 0), nil},
+		{"midi", at(2026, 12, 7, 12, 0), nil},
+		{"demain midi", at(2026, 12, 8, 12, 0), nil},
+		{"12/12 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"12/12/2026 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"le 12/12/2026 à 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"12/12/26 18h30", at(2026, 12, 12, 18, 30), nil},
+		// A day without a year is its nearest occurrence: last month's is
+		// past, next January's is ahead.
+		{"12/11 18h", at(2026, 11, 12, 18, 0), ErrPast},
+		{"1/12 18h", at(2026, 12, 1, 18, 0), ErrPast},
+		{"15/01 18h", at(2027, 1, 15, 18, 0), nil},
+		{"7/12 9h", at(2026, 12, 7, 9, 0), ErrPast},
+		{"12 décembre 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"12 decembre a 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"le 12 décembre à 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"samedi 12 décembre 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"vendredi 12 décembre 18h30", none, ErrUnreadable}, // 12 December is a Saturday
+		{"3 janvier 2027 9h", at(2027, 1, 3, 9, 0), nil},
+		{"3 janvier 10h", at(2027, 1, 3, 10, 0), nil},
+		{"1er mars 10h", at(2027, 3, 1, 10, 0), nil},
+		{"14 févr. 10h", none, ErrUnreadable}, // abbreviations with a dot are not accepted
+		{"14 fev 10h", at(2027, 2, 14, 10, 0), nil},
+		{"31/02 10h", none, ErrUnreadable},
+		{"29/02 10h", none, ErrUnreadable}, // neither 2026 nor 2027 is a leap year
+		{"29/02/2028 10h", at(2028, 2, 29, 10, 0), ErrTooFar},
+		{"12/12/2027 18h30", at(2027, 12, 12, 18, 30), ErrTooFar},
+		{"12 décembre 2025 10h", at(2025, 12, 12, 10, 0), ErrPast},
+		// ISO 8601, in the given zone unless the text has an offset.
+		{"2026-12-12T18:30", at(2026, 12, 12, 18, 30), nil},
+		{"2026-12-12 18:30", at(2026, 12, 12, 18, 30), nil},
+		{"2026-12-12T18:30:00", at(2026, 12, 12, 18, 30), nil},
+		{"2026-12-12 à 18h30", at(2026, 12, 12, 18, 30), nil},
+		{"2026-12-12T17:30Z", at(2026, 12, 12, 18, 30), nil},
+		{"2026-12-12T18:30:00+01:00", at(2026, 12, 12, 18, 30), nil},
+		{"2026-11-12T18:30", at(2026, 11, 12, 18, 30), ErrPast},
+		{"2026-12-12", none, ErrUnreadable}, // the time is required
+		{"2026-13-12 10h", none, ErrUnreadable},
+		{"2026-12-12T18:30:61", none, ErrUnreadable},
+		{"2026-12-12 12/12 10h", none, ErrUnreadable},
+		{"12/12", none, ErrUnreadable}, // the time is required
+		{"samedi", none, ErrUnreadable},
+		{"25h", none, ErrUnreadable},
+		{"18h61", none, ErrUnreadable},
+		{"18h3", none, ErrUnreadable},
+		{"", none, ErrUnreadable},
+		{"samedi dimanche 18h", none, ErrUnreadable},
+		{"demain samedi 18h", none, ErrUnreadable},
+		{"18h 19h", none, ErrUnreadable},
+		{"12/12 13/12 18h", none, ErrUnreadable},
+		{"13/13 18h", none, ErrUnreadable},
+		{"1/1/1 10h", none, ErrUnreadable},
+		// Durations are not dates; the caller reads them.
+		{"2j", none, ErrUnreadable},
+		{"dans 2h", none, ErrUnreadable},
+		{"2 heures", none, ErrUnreadable},
+		{"3h 30min", none, ErrUnreadable},
+		{"n'importe quoi", none, ErrUnreadable},
 	}
 	for _, tt := range tests {
-		got, ok := Parse(tt.in, now, paris)
-		if tt.want.IsZero() {
-			if ok {
-				t.Errorf("Parse(%q) = %v, want refusal", tt.in, got)
-			}
+		got, err := Read(tt.in, now, paris)
+		if !errors.Is(err, tt.err) || err != nil && tt.err == nil {
+			t.Errorf("Read(%q) error %v, want %v", tt.in, err, tt.err)
 			continue
 		}
-		if !ok || !got.Equal(tt.want) {
-			t.Errorf("Parse(%q) = %v, %v; want %v", tt.in, got, ok, tt.want)
+		var refused *Error
+		switch {
+		case tt.err == nil:
+			if !got.Time.Equal(tt.want) || got.Time.Location() != paris {
+				t.Errorf("Read(%q) = %v, want %v", tt.in, got.Time, tt.want)
+			}
+		case errors.As(err, &refused):
+			if !refused.Time.Equal(tt.want) {
+				t.Errorf("Read(%q) understood %v, want %v", tt.in, refused.Time, tt.want)
+			}
+		case !tt.want.IsZero():
+			t.Errorf("Read(%q) = %v without the time understood", tt.in, err)
+		}
+		// Parse agrees with Read.
+		if p, ok := Parse(tt.in, now, paris); ok != (tt.err == nil) || ok && !p.Equal(tt.want) {
+			t.Errorf("Parse(%q) = %v, %v", tt.in, p, ok)
 		}
 	}
 }
@@ -93,25 +137,50 @@ func TestParseKeepsWallClockAcrossDST(t *testing.T) {
 	}
 }
 
+// Early in January, a day of late December is last month's: past.
+func TestReadDayWithoutYearAcrossNewYear(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2027, 1, 3, 12, 0, 0, 0, paris)
+	_, err := Read("28/12 18h", now, paris)
+	var refused *Error
+	if !errors.As(err, &refused) || !errors.Is(err, ErrPast) || refused.Time.Year() != 2026 {
+		t.Fatalf("Read = %v, want 28 December 2026, past", err)
+	}
+	got, err := Read("5/01 18h", now, paris)
+	if err != nil || !got.Time.Equal(time.Date(2027, 1, 5, 18, 0, 0, 0, paris)) {
+		t.Fatalf("Read = %v, %v", got, err)
+	}
+}
+
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{"samedi 18h30", "demain 19h", "12/12 18h30", "12 décembre 18h30", "1er mars 10h", "après demain midi", "29/02/2028 10h"} {
+	for _, s := range []string{"samedi 18h30", "demain 19h", "12/12 18h30", "12 décembre 18h30", "1er mars 10h", "après demain midi", "29/02/2028 10h",
+		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, paris)
 	f.Fuzz(func(t *testing.T, s string) {
-		got, ok := Parse(s, now, paris)
-		if !ok {
-			return
+		got, err := Read(s, now, paris)
+		var refused *Error
+		switch {
+		case err == nil:
+			if !got.Time.After(now) || got.Time.Sub(now) > MaxAhead {
+				t.Fatalf("Read(%q) = %v, out of range", s, got.Time)
+			}
+			if got.Time.Location() != paris {
+				t.Fatalf("Read(%q) in %v", s, got.Time.Location())
+			}
+		case errors.As(err, &refused):
+			past := errors.Is(err, ErrPast) && !refused.Time.After(now)
+			far := errors.Is(err, ErrTooFar) && refused.Time.Sub(now) > MaxAhead
+			if !past && !far {
+				t.Fatalf("Read(%q) refused %v as %v", s, refused.Time, err)
+			}
+		case !errors.Is(err, ErrUnreadable):
+			t.Fatalf("Read(%q) = unexpected error %v", s, err)
 		}
-		if !got.After(now) {
-			t.Fatalf("Parse(%q) = %v, not after now", s, got)
-		}
-		if got.Sub(now) > 3*366*24*time.Hour {
-			t.Fatalf("Parse(%q) = %v, implausibly far", s, got)
-		}
-		if got.Location() != paris {
-			t.Fatalf("Parse(%q) in %v", s, got.Location())
+		if p, ok := Parse(s, now, paris); ok != (err == nil) || ok && !p.Equal(got.Time) {
+			t.Fatalf("Parse(%q) = %v, %v disagrees with Read", s, p, ok)
 		}
 	})
 }

@@ -431,6 +431,66 @@ func TestPollNumbersAreSuggested(t *testing.T) {
 	if len(got) != 1 || got[0].Value != "2" || got[0].Label != "n°2 : Deuxième ?" {
 		t.Fatalf("suggestions = %+v, want the open poll 2 only", got)
 	}
+	// A partial number with its mark is matched without it.
+	for _, partial := range []string{"n°2", "#2", "n° "} {
+		got = env.Runtime.Autocomplete(context.Background(), &commands.Request{
+			Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
+			User: commands.User{ID: "camille", Name: "camille"}, Command: "sondage.voter",
+		}, "sondage", partial)
+		if len(got) != 1 || got[0].Value != "2" {
+			t.Fatalf("suggestions for %q = %+v, want poll 2", partial, got)
+		}
+	}
+}
+
+// A tied question still gives the questionnaire a price: the tie is broken
+// by the poll's reproducible draw, and the line says so.
+func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/questionnaire creer titre:"Pain" prix_base:2
+/questionnaire ajouter questionnaire:1 question:"Farine ?" choix:"Bio +0,40 € | Standard" fin:1j
+:bouton Bio
+:user alex
+:bouton Standard
+:avance 1j
+/questionnaire resultat questionnaire:1
+:langue en
+/questionnaire result questionnaire:1
+`)
+	consoletest.Contains(t, out,
+		"Égalité : aucun choix ne l'emporte.",
+		"1. Farine ? (sondage n°1) : Bio (+0,40 €), retenu sur une égalité (Bio, Standard) départagée par tirage au sort reproductible\n",
+		"Prix résultant : 2,40 € (base 2,00 €).",
+		"1. Farine ? (poll #1): Bio (+0,40 €), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
+	)
+}
+
+// Poll and questionnaire numbers may be written as Agora writes them.
+func TestNumbersAreReadWithTheirMark(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Quel jour ?" choix:"Samedi | Dimanche"
+/sondage voter sondage:n°1 choix:1
+/sondage voter sondage:"n° 1" choix:2
+/sondage resultats sondage:#1
+/sondage voter sondage:N°1 choix:1
+/sondage voter sondage:n°x choix:1
+/sondage fermer n° 1
+:role moderateur
+/questionnaire creer titre:"Pain"
+/questionnaire resultat questionnaire:n°1
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage voter sondage:n°1 choix:1", "Vote enregistré pour le sondage n°1 : Samedi.",
+		`> camille: /sondage voter sondage:"n° 1" choix:2`, "Vote modifié pour le sondage n°1 : Dimanche.",
+		"> camille: /sondage resultats sondage:#1", "2. Dimanche : 1 vote (100 %)",
+		"> camille: /sondage voter sondage:N°1 choix:1", "Vote modifié pour le sondage n°1 : Samedi.",
+		"« n°x » n'est pas un numéro de sondage : écrivez par exemple 12 ou n°12.",
+		"Sondage n°1 clos ; le résultat est publié.",
+		"> camille: /questionnaire resultat questionnaire:n°1", "Questionnaire n°1 : Pain",
+	)
 }
 
 // Two accounts that both voted before being linked keep one ballot: the

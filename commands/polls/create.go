@@ -2,6 +2,8 @@ package polls
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -87,7 +89,7 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 		}
 	}
 	if end := req.String("fin"); end != "" {
-		deadline, err := parseDeadline(end, req.Now, req.Community.Location)
+		deadline, err := parseDeadline(req.Loc, end, req.Now, req.Community.Location)
 		if err != nil {
 			return nil, err
 		}
@@ -96,28 +98,50 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 	return p, nil
 }
 
-// parseDeadline reads a duration ("2j", "3h30") or a French date ("samedi
-// 18h30") in the community's time zone.
-func parseDeadline(s string, now time.Time, tz *time.Location) (time.Time, error) {
+// parseDeadline reads the "fin" option in the community's time zone, and
+// on refusal tells the member how the text was understood.
+//
+// The rule, also in the option's help: a time of day written alone
+// ("18h", "18h30", "18:30", "à 18h", "midi") is that time today, or
+// tomorrow once passed; it is never a number of hours, because "fin:18h"
+// is how members write "closes at 18:00". A date with a time ("samedi
+// 18h30", "12/12 18h30", "2026-12-12 18:30") is read by frdate. Anything
+// else must be a duration: after "dans" ("dans 2h", "dans 3h30") or with
+// a unit that is not a lone "h" ("2j", "90min", "2 heures"). Of the forms
+// the help documented, only the duration "3h30" changes meaning; the help
+// now writes it "dans 3h30".
+func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Location) (time.Time, error) {
 	if tz == nil {
 		tz = time.UTC
 	}
-	if d, ok := commands.ParseDuration(s); ok {
-		if d < time.Minute {
+	maxDays := int(commands.MaxDuration / (24 * time.Hour))
+	reading, err := frdate.Read(s, now, tz)
+	var understood *frdate.Error
+	switch {
+	case err == nil:
+		if reading.Time.Sub(now) < time.Minute {
 			return time.Time{}, commands.Fail("poll.deadline_too_soon")
 		}
-		return now.Add(d), nil
-	}
-	if t, ok := frdate.Parse(s, now, tz); ok {
-		if t.Sub(now) < time.Minute {
-			return time.Time{}, commands.Fail("poll.deadline_too_soon")
+		return reading.Time, nil
+	case errors.As(err, &understood):
+		d := locales.Data{"Value": s, "Date": l.In(tz).DateTime(understood.Time), "Max": maxDays}
+		if errors.Is(err, frdate.ErrPast) {
+			return time.Time{}, commands.Fail("poll.deadline_past", d)
 		}
-		if t.Sub(now) > commands.MaxDuration {
-			return time.Time{}, commands.Fail("poll.deadline_too_far")
-		}
-		return t, nil
+		return time.Time{}, commands.Fail("poll.deadline_date_too_far", d)
+	case !errors.Is(err, frdate.ErrUnreadable):
+		return time.Time{}, fmt.Errorf("read deadline %q: %w", s, err)
 	}
-	return time.Time{}, commands.Fail("poll.deadline_unreadable", locales.Data{"Value": s})
+	d, err := commands.ReadDuration(s)
+	switch {
+	case errors.Is(err, commands.ErrDurationTooLong):
+		return time.Time{}, commands.Fail("poll.deadline_too_long", locales.Data{"Value": s, "Max": maxDays})
+	case err != nil:
+		return time.Time{}, commands.Fail("poll.deadline_unreadable", locales.Data{"Value": s})
+	case d < time.Minute:
+		return time.Time{}, commands.Fail("poll.deadline_too_soon")
+	}
+	return now.Add(d), nil
 }
 
 // parseChoices splits "A | B | C" into choices, refusing empty, duplicate
@@ -134,8 +158,12 @@ func parseChoices(raw string, prices bool) ([]model.PollChoice, error) {
 		label := strings.Join(strings.Fields(part), " ")
 		var price int64
 		if prices {
-			var ok bool
-			if label, price, ok = splitPrice(label); !ok {
+			var err error
+			label, price, err = splitPrice(label)
+			switch {
+			case errors.Is(err, errAmbiguousPrice):
+				return nil, commands.Fail("poll.choice_unsigned_price", locales.Data{"Choice": strings.TrimSpace(part)})
+			case err != nil:
 				return nil, commands.Fail("poll.choice_bad_price", locales.Data{"Choice": strings.TrimSpace(part)})
 			}
 		}

@@ -24,7 +24,7 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 	if err != nil {
 		return nil, err
 	}
-	t := Count(p.Kind, len(p.Choices), ballots)
+	t := Count(p.Kind, len(p.Choices), ballots, p.ID)
 	l := req.Loc
 	rows := [][]string{{l.S("poll.csv.position"), l.S("poll.csv.choice"), l.S("poll.csv.votes"), l.S("poll.csv.percent")}}
 	for i, c := range p.Choices {

@@ -1,6 +1,8 @@
 package polls
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -30,6 +32,13 @@ func TestParseChoices(t *testing.T) {
 		{"Pré-commande | T-shirt-2", true, "Pré-commande:0 T-shirt-2:0"},
 		{"Bio +0,4x | B", true, "poll.choice_bad_price"},
 		{"+1 € | B", true, "poll.choice_empty"},
+		{"Bio 0,40 € | Standard", true, "Bio:40 Standard:0"},
+		{"Bio 0,40 | Standard", true, "poll.choice_unsigned_price"},
+		{"Bio 0,40 | Standard", false, "Bio 0,40:0 Standard:0"},
+		{"Pack de 6 | Pack de 12 +3 €", true, "Pack de 6:0 Pack de 12:300"},
+		{"Pack de 6 | Pack de 12 3 €", true, "poll.choice_bad_price"}, // "12 3 €" may be 123 €
+		{"A | | B", true, "poll.choice_empty"},
+		{"Lot 1 000 € | B", true, "poll.choice_bad_price"},
 	}
 	for _, tt := range tests {
 		got, err := parseChoices(tt.in, tt.prices)
@@ -51,6 +60,83 @@ func TestParseChoices(t *testing.T) {
 			t.Errorf("parseChoices(%q, %v) = %q, want %q", tt.in, tt.prices, s, tt.want)
 		}
 	}
+}
+
+func TestSplitPrice(t *testing.T) {
+	tests := []struct {
+		in    string
+		label string
+		cents int64
+		err   error
+	}{
+		// Signed impacts, as before.
+		{"Bio +0,40 €", "Bio", 40, nil},
+		{"Grand +1", "Grand", 100, nil},
+		{"Petit -0,5 €", "Petit", -50, nil},
+		{"Petit − 0,50 €", "Petit", -50, nil},
+		{"Petit - 0,5", "Petit", -50, nil},
+		// An amount in euros without a sign is an addition.
+		{"Bio 0,40 €", "Bio", 40, nil},
+		{"Bio 0,40€", "Bio", 40, nil},
+		{"Bio 0.40 €", "Bio", 40, nil},
+		{"Bio 2 €", "Bio", 200, nil},
+		{"Bio €2", "Bio", 200, nil},
+		{"Bio € 2,50", "Bio", 250, nil},
+		{"Menu 2-3 pers 5 €", "Menu 2-3 pers", 500, nil},
+		{"0,40 €", "", 40, nil}, // refused later as an empty label
+		// Numbers that are names.
+		{"Standard", "Standard", 0, nil},
+		{"", "", 0, nil},
+		{"Pack de 6", "Pack de 6", 0, nil},
+		{"Taille 42", "Taille 42", 0, nil},
+		{"Version 1.5", "Version 1.5", 0, nil},
+		{"T-shirt-2", "T-shirt-2", 0, nil},
+		{"Pré-commande", "Pré-commande", 0, nil},
+		{"Prix en €", "Prix en €", 0, nil},
+		// Never silently priced at nothing.
+		{"Bio 0,40", "", 0, errAmbiguousPrice},
+		{"Bio 2,5", "", 0, errAmbiguousPrice},
+		{"Bio +0,4x", "", 0, errBadPrice},
+		{"Bio 0,4x €", "", 0, errBadPrice},
+		{"Lot 1 000 €", "", 0, errBadPrice},
+		{"Bio0,40 €", "", 0, errBadPrice},
+		{"Bio 0,405 €", "", 0, errBadPrice},
+		{"Bio 12345678 €", "", 0, errBadPrice},
+	}
+	for _, tt := range tests {
+		label, cents, err := splitPrice(tt.in)
+		if label != tt.label || cents != tt.cents || !errors.Is(err, tt.err) || err != nil && tt.err == nil {
+			t.Errorf("splitPrice(%q) = %q, %d, %v; want %q, %d, %v", tt.in, label, cents, err, tt.label, tt.cents, tt.err)
+		}
+	}
+}
+
+// An amount in euros at the end of a choice is read or refused, never
+// left in the label at no cost.
+func FuzzSplitPrice(f *testing.F) {
+	for _, s := range []string{"Bio +0,40 €", "Bio 0,40 €", "Bio 0,40", "Pack de 6", "T-shirt-2", "Lot 1 000 €", "Bio €2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = strings.Join(strings.Fields(s), " ") // as parseChoices passes it
+		label, cents, err := splitPrice(s)
+		if err != nil {
+			if label != "" || cents != 0 {
+				t.Fatalf("splitPrice(%q) = %q, %d with %v", s, label, cents, err)
+			}
+			return
+		}
+		if !strings.HasPrefix(s, label) {
+			t.Fatalf("splitPrice(%q) = label %q, not a prefix", s, label)
+		}
+		before, found := strings.CutSuffix(strings.TrimSuffix(s, "€"), " ")
+		if !found {
+			before = strings.TrimSuffix(s, "€")
+		}
+		if label == s && strings.HasSuffix(s, "€") && before != "" && before[len(before)-1] >= '0' && before[len(before)-1] <= '9' {
+			t.Fatalf("splitPrice(%q) kept an amount in euros in the label", s)
+		}
+	})
 }
 
 func FuzzParseChoices(f *testing.F) {
@@ -162,6 +248,44 @@ func TestRoutes(t *testing.T) {
 	if _, err := selectedChoices([]string{"1", "1"}, 3); err == nil {
 		t.Fatal("a repeated menu value was accepted")
 	}
+}
+
+func TestParseNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64 // 0: refused
+	}{
+		{"1", 1}, {"12", 12}, {" 12 ", 12}, {"012", 12},
+		{"n°1", 1}, {"n° 1", 1}, {"N°1", 1}, {"N° 12", 12}, {"nº3", 3}, {"#1", 1}, {"# 1", 1},
+		{"no 4", 4}, {"No. 4", 4}, {"no.4", 4},
+		{"999999999999", 999999999999},
+		{"", 0}, {"n°", 0}, {"#", 0}, {"0", 0}, {"n°0", 0}, {"-1", 0}, {"+1", 0}, {"1.5", 0}, {"un", 0},
+		{"n°1 2", 0}, {"##1", 0}, {"n°#1", 0}, {"1e3", 0}, {"9999999999999", 0}, {"nope", 0}, {"１", 0},
+	}
+	for _, tt := range tests {
+		got, ok := parseNumber(tt.in)
+		if ok != (tt.want != 0) || got != tt.want && ok {
+			t.Errorf("parseNumber(%q) = %d, %v; want %d", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"1", "n°1", "n° 1", "#1", "N°1", "no. 2", "0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := parseNumber(s)
+		if !ok {
+			return
+		}
+		if n <= 0 || n > 999999999999 {
+			t.Fatalf("parseNumber(%q) = %d", s, n)
+		}
+		if back, ok := parseNumber("n°" + strconv.FormatInt(n, 10)); !ok || back != n {
+			t.Fatalf("parseNumber(n°%d) = %d, %v", n, back, ok)
+		}
+	})
 }
 
 func FuzzMatchChoices(f *testing.F) {

@@ -14,7 +14,7 @@ import (
 // results is /sondage resultats. Polls whose results wait for the close
 // show only the number of voters until then, except to their managers.
 func (s *service) results(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	p, err := s.loadPoll(ctx, req, int64(req.Int("sondage", 0)))
+	p, err := s.typedPoll(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *service) suggestPolls(ctx context.Context, req *commands.Request, optio
 	var out []commands.Suggestion
 	for _, p := range polls {
 		id := pollIDString(p.ID)
-		if !strings.HasPrefix(id, strings.TrimSpace(partial)) {
+		if !strings.HasPrefix(id, trimNumberPrefix(partial)) {
 			continue
 		}
 		question := p.Question

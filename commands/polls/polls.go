@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -120,8 +121,16 @@ var showResults = []commands.Choice{
 	{Value: "close", NameID: "poll.show.close"},
 }
 
+// pollOption is the poll number. It is a string, not an integer option,
+// so that members may write it as Agora does ("n°12") or as English
+// speakers do ("#12"); the handler reads it with parseNumber.
 func pollOption() commands.Option {
-	return commands.Option{Name: "sondage", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30, Autocomplete: true}
+	return commands.Option{Name: "sondage", Type: commands.OptionString, Required: true, MaxLength: 20, Autocomplete: true}
+}
+
+// numberOption is a questionnaire's number, read like a poll's.
+func numberOption(name string) commands.Option {
+	return commands.Option{Name: name, Type: commands.OptionString, Required: true, MaxLength: 20}
 }
 
 func (s *service) pollSpec() *commands.Spec {
@@ -188,8 +197,19 @@ func mayManage(req *commands.Request, p model.Poll) bool {
 	return req.Member.Role >= commands.RoleModerator || p.AuthorID == req.Member.ID
 }
 
+// typedPoll loads the poll whose number the member typed in the option
+// "sondage".
+func (s *service) typedPoll(ctx context.Context, req *commands.Request) (model.Poll, error) {
+	raw := req.String("sondage")
+	id, ok := parseNumber(raw)
+	if !ok {
+		return model.Poll{}, commands.Fail("poll.bad_number", locales.Data{"Value": raw})
+	}
+	return s.loadPoll(ctx, req, id)
+}
+
 func (s *service) manageable(ctx context.Context, req *commands.Request) (model.Poll, error) {
-	p, err := s.loadPoll(ctx, req, int64(req.Int("sondage", 0)))
+	p, err := s.typedPoll(ctx, req)
 	if err != nil {
 		return p, err
 	}
@@ -216,6 +236,36 @@ func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales
 
 func parseID(s string) (int64, bool) {
 	if s == "" || len(s) > 12 || s[0] == '0' {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil && n > 0
+}
+
+// numberPrefixes are the marks members put before a number: "n°12" as
+// Agora writes it, "nº12" with the ordinal indicator, "no 12", "#12".
+var numberPrefixes = []string{"n°", "nº", "no.", "no", "#"}
+
+// trimNumberPrefix drops a number's mark and the spaces after it. The
+// prefixes are matched in lower case; only ASCII letters lower to them,
+// so their length is the same in s.
+func trimNumberPrefix(s string) string {
+	s = strings.TrimSpace(s)
+	lower := strings.ToLower(s)
+	for _, p := range numberPrefixes {
+		if strings.HasPrefix(lower, p) {
+			return strings.TrimSpace(s[len(p):])
+		}
+	}
+	return s
+}
+
+// parseNumber reads a poll or questionnaire number as members type it:
+// "12", "n°12", "n° 12", "N°12", "#12". Leading zeros are tolerated here,
+// unlike in routes (parseID), since a typed number is not a key.
+func parseNumber(s string) (int64, bool) {
+	s = trimNumberPrefix(s)
+	if len(s) > 12 || !digits(s) {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(s, 10, 64)

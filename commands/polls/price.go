@@ -1,8 +1,10 @@
 package polls
 
 import (
+	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // parseEuros reads an amount as French speakers write it: "2,10", "2.10",
@@ -55,27 +57,74 @@ func digits(s string) bool {
 	return s != ""
 }
 
-// splitPrice separates a trailing signed amount from a choice label:
-// "Bio +0,40 €" is "Bio" costing 40 cents more. A label without a signed
-// amount costs nothing more; a sign followed by garbage is refused.
-func splitPrice(label string) (string, int64, bool) {
-	i := strings.LastIndexAny(label, "+-−")
-	if i < 0 {
-		return label, 0, true
+// splitPrice's refusals.
+var (
+	errBadPrice       = errors.New("unreadable price impact")
+	errAmbiguousPrice = errors.New("number that may be a price, without sign or euro")
+)
+
+// splitPrice separates a trailing price impact from a choice label. An
+// impact is an amount at the end of the label, after a space, either
+// signed ("Bio +0,40 €", "Petit -0,5", "Grand +1") or in euros ("Bio
+// 0,40 €", "Bio 2€", "Bio €2"). An impact is an addition unless written
+// with "-" or "−", so "Bio 0,40 €" costs 40 cents more. A label ending in
+// an amount that cannot be read ("Bio +0,4x", "Lot 1 000 €") is refused
+// rather than priced at nothing, and so is a label ending in a decimal
+// number with neither sign nor euro ("Bio 0,40"), which may be a price or
+// a name. Other numbers belong to the label: "Pack de 6", "T-shirt-2",
+// "Pré-commande".
+func splitPrice(label string) (string, int64, error) {
+	label = strings.TrimSpace(label)
+	if i := strings.LastIndexAny(label, "+-−"); i >= 0 {
+		before, amount := label[:i], label[i:]
+		// "Pré-commande" and "T-shirt-2" have hyphens, not signs.
+		if strings.ContainsAny(amount, "0123456789") && (before == "" || strings.HasSuffix(before, " ")) {
+			cents, ok := parseEuros(amount)
+			if !ok {
+				return "", 0, errBadPrice
+			}
+			return strings.TrimSpace(before), cents, nil
+		}
 	}
-	amount := label[i:]
-	if !strings.ContainsAny(amount, "0123456789") {
-		return label, 0, true // "Pré-commande" has a hyphen, not a price
+	// The trailing run of digits, separators, spaces and euro signs.
+	start := 0
+	if i := strings.LastIndexFunc(label, func(r rune) bool { return !strings.ContainsRune("0123456789,. €", r) }); i >= 0 {
+		_, size := utf8.DecodeRuneInString(label[i:])
+		start = i + size
 	}
-	before := label[:i]
-	if before != "" && !strings.HasSuffix(before, " ") {
-		return label, 0, true // "T-shirt-2": a hyphen inside a word
+	amount := strings.TrimSpace(label[start:])
+	before := strings.TrimSuffix(label, amount)
+	lastWord := ""
+	if words := strings.Fields(label); len(words) > 0 {
+		lastWord = words[len(words)-1]
 	}
-	cents, ok := parseEuros(amount)
-	if !ok {
-		return "", 0, false
+	switch {
+	case strings.Contains(amount, "€") && strings.ContainsAny(amount, "0123456789"):
+		if before != "" && !strings.HasSuffix(before, " ") {
+			return "", 0, errBadPrice // "Bio0,40 €", "Bio 0,4x0 €"
+		}
+		cents, ok := parseEuros(amount)
+		if !ok {
+			return "", 0, errBadPrice
+		}
+		return strings.TrimSpace(before), cents, nil
+	case strings.Contains(amount, "€"):
+		// "Prix en €" names euros; "Bio 0,4x €" is a price mistyped.
+		if w := strings.Fields(before); len(w) > 0 && strings.ContainsAny(w[len(w)-1], "0123456789") {
+			return "", 0, errBadPrice
+		}
+		return label, 0, nil
+	case decimalComma(lastWord):
+		return "", 0, errAmbiguousPrice
 	}
-	return strings.TrimSpace(before), cents, true
+	return label, 0, nil
+}
+
+// decimalComma is true for numbers written with a French decimal comma,
+// as prices are: "0,40", "2,5".
+func decimalComma(w string) bool {
+	whole, frac, ok := strings.Cut(w, ",")
+	return ok && digits(whole) && digits(frac) && len(frac) <= 2
 }
 
 // formatEuros writes cents the French way: "2,50 €", "-0,40 €".

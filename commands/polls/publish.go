@@ -38,7 +38,7 @@ func (s *service) tally(ctx context.Context, p model.Poll) (Tally, error) {
 	if err != nil {
 		return Tally{}, err
 	}
-	return Count(p.Kind, len(p.Choices), ballots), nil
+	return Count(p.Kind, len(p.Choices), ballots, p.ID), nil
 }
 
 // publish posts an open poll in every chat of its community where it is

@@ -24,13 +24,13 @@ func (s *service) questionnaireSpec() *commands.Spec {
 				{Name: "prix_base", Type: commands.OptionString, MaxLength: 20},
 			}},
 			{Name: "ajouter", Permission: commands.RoleModerator, Handle: s.addQuestion, Options: []commands.Option{
-				{Name: "questionnaire", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30},
+				numberOption("questionnaire"),
 				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion},
 				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 15)},
 				{Name: "fin", Type: commands.OptionString, MaxLength: 100},
 			}},
 			{Name: "resultat", Handle: s.questionnaireResult, Options: []commands.Option{
-				{Name: "questionnaire", Type: commands.OptionInteger, Required: true, Min: 1, Max: 1 << 30},
+				numberOption("questionnaire"),
 			}},
 		},
 	}
@@ -52,7 +52,11 @@ func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request
 }
 
 func (s *service) loadQuestionnaire(ctx context.Context, req *commands.Request) (model.Questionnaire, error) {
-	id := int64(req.Int("questionnaire", 0))
+	raw := req.String("questionnaire")
+	id, ok := parseNumber(raw)
+	if !ok {
+		return model.Questionnaire{}, commands.Fail("poll.q.bad_number", locales.Data{"Value": raw})
+	}
 	q, err := s.store.Questionnaire(ctx, id)
 	if errors.Is(err, model.ErrNotFound) || err == nil && q.CommunityID != req.Community.ID {
 		return q, commands.Fail("poll.q.not_found", locales.Data{"ID": id})
@@ -78,7 +82,7 @@ func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*comm
 		return nil, commands.Fail("poll.question_empty")
 	}
 	if end := req.String("fin"); end != "" {
-		deadline, err := parseDeadline(end, req.Now, req.Community.Location)
+		deadline, err := parseDeadline(req.Loc, end, req.Now, req.Community.Location)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +92,7 @@ func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*comm
 }
 
 // questionnaireResult adds the price impact of each question's leading
-// choice to the base price; undecided questions (no vote, a tie) add
+// choice to the base price; undecided questions (no vote, no quorum) add
 // nothing and make the price provisional, as do questions still open.
 func (s *service) questionnaireResult(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	q, err := s.loadQuestionnaire(ctx, req)
@@ -110,16 +114,27 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		open := p.Status == model.PollOpen
 		provisional = provisional || open
 		d := locales.Data{"N": i + 1, "Question": p.Question, "Poll": p.ID, "Open": open}
-		if t.Winner < 0 || !t.QuorumMet(p.Quorum) {
+		// A price needs one choice per question: a tie is broken by the
+		// rule of ranked polls (earlier rounds, then the poll's draw), and
+		// the line says so.
+		dec := t.Decide(p.ID)
+		if dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
 			provisional = true
 			lines = append(lines, l.T("poll.q.undecided", d))
 			continue
 		}
-		c := p.Choices[t.Winner]
+		c := p.Choices[dec.Winner]
 		total += c.PriceCents
 		d["Choice"] = c.Label
 		d["Price"] = signedEuros(c.PriceCents)
-		lines = append(lines, l.T("poll.q.line", d))
+		if len(dec.Tied) == 0 {
+			lines = append(lines, l.T("poll.q.line", d))
+			continue
+		}
+		d["Tied"] = roundChoices(l, p, dec.Tied)
+		d["Draw"] = dec.Break == ByDraw
+		d["Round"] = dec.BreakRound
+		lines = append(lines, l.T("poll.q.line_tie", d))
 	}
 	if len(polls) == 0 {
 		lines = append(lines, l.T("poll.q.empty", locales.Data{"ID": q.ID}))

@@ -98,8 +98,12 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 		}))
 	}
 	if p.Kind == model.PollRanked && t.Voters > 0 {
+		gone := make([]bool, len(p.Choices)) // eliminated in an earlier round
 		for i, r := range t.Rounds {
-			lines = append(lines, roundLine(l, p, i+1, r))
+			lines = append(lines, roundLine(l, p, i+1, r, gone))
+			for _, c := range r.Eliminated {
+				gone[c] = true
+			}
 		}
 	}
 	voters := l.N("poll.voters", t.Voters)
@@ -122,21 +126,36 @@ func percentBase(p model.Poll, t Tally) int {
 	return t.Voters
 }
 
-func roundLine(l *locales.Localizer, p model.Poll, n int, r Round) markup.Text {
-	var counts, out []markup.Text
+// roundLine shows a round's counts for the choices still in the race, the
+// choice eliminated and, when it was tied for last place, the rule that
+// broke the tie, so members can check the result.
+func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, gone []bool) markup.Text {
+	var counts []markup.Text
 	for c, v := range r.Counts {
-		if v > 0 || !contains(r.Eliminated, c) {
-			counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": v}))
+		if gone[c] || v == 0 && contains(r.Eliminated, c) {
+			continue
 		}
-	}
-	for _, c := range r.Eliminated {
-		out = append(out, l.T("poll.round_choice", locales.Data{"Label": p.Choices[c].Label}))
+		counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": v}))
 	}
 	d := locales.Data{"N": n, "Counts": markup.Join(counts, ", ")}
-	if len(out) > 0 {
-		d["Eliminated"] = markup.Join(out, ", ")
+	if len(r.Eliminated) > 0 {
+		d["Eliminated"] = roundChoices(l, p, r.Eliminated)
 	}
-	return l.T("poll.round", d)
+	if r.Break == NoTieBreak {
+		return l.T("poll.round", d)
+	}
+	d["Tied"] = roundChoices(l, p, r.Tied)
+	d["Draw"] = r.Break == ByDraw
+	d["Round"] = r.BreakRound
+	return l.T("poll.round_tie", d)
+}
+
+func roundChoices(l *locales.Localizer, p model.Poll, choices []int) markup.Text {
+	out := make([]markup.Text, 0, len(choices))
+	for _, c := range choices {
+		out = append(out, l.T("poll.round_choice", locales.Data{"Label": p.Choices[c].Label}))
+	}
+	return markup.Join(out, ", ")
 }
 
 // resultMessage is the final result posted at the close.

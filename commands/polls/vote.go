@@ -210,7 +210,7 @@ func (s *service) static(ctx context.Context, req *commands.Request, id int64) (
 // voteCommand is /sondage voter, for keyboards and screen readers:
 // choix:"2" or choix:"Bio", choix:"1, 3" for several, classement:"B > A > C".
 func (s *service) voteCommand(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	p, err := s.loadPoll(ctx, req, int64(req.Int("sondage", 0)))
+	p, err := s.typedPoll(ctx, req)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,143 @@
+package polls
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/frdate"
+	"github.com/agora-community/agora/locales"
+)
+
+// deadlineFixture is Monday 7 December 2026, 10:00 in Paris, with a French
+// localizer.
+func deadlineFixture(t testing.TB) (*locales.Localizer, time.Time, *time.Location) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return catalog.Localizer(paris, "fr"), time.Date(2026, 12, 7, 10, 0, 0, 0, paris), paris
+}
+
+func TestParseDeadline(t *testing.T) {
+	l, now, paris := deadlineFixture(t)
+	at := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, paris) }
+	tests := []struct {
+		in   string
+		want time.Time // or, when zero, the refusal's message ID
+		id   string
+		date string // part of the date understood, in the refusal
+	}{
+		// A time of day alone is today's, or tomorrow's once passed.
+		{in: "18h", want: at(7, 18, 0)},
+		{in: "18h30", want: at(7, 18, 30)},
+		{in: "18:30", want: at(7, 18, 30)},
+		{in: "à 18h", want: at(7, 18, 0)},
+		{in: "9h", want: at(8, 9, 0)},
+		{in: "2h", want: at(8, 2, 0)},
+		{in: "3h30", want: at(8, 3, 30)},
+		// Durations have "dans" or a unit other than a lone "h".
+		{in: "dans 2h", want: now.Add(2 * time.Hour)},
+		{in: "dans 3h30", want: now.Add(3*time.Hour + 30*time.Minute)},
+		{in: "2 heures", want: now.Add(2 * time.Hour)},
+		{in: "3h 30min", want: now.Add(3*time.Hour + 30*time.Minute)},
+		{in: "2j", want: now.Add(48 * time.Hour)},
+		{in: "90min", want: now.Add(90 * time.Minute)},
+		// Dates.
+		{in: "samedi 18h30", want: at(12, 18, 30)},
+		{in: "demain 19h", want: at(8, 19, 0)},
+		{in: "12/12/2026 18h30", want: at(12, 18, 30)},
+		{in: "12 décembre 18h30", want: at(12, 18, 30)},
+		{in: "2026-12-12T18:30", want: at(12, 18, 30)},
+		{in: "2026-12-12 18:30", want: at(12, 18, 30)},
+		// Refusals say what was understood, and the limit.
+		{in: "12/11 18h", id: "poll.deadline_past", date: "jeudi 12 novembre"},
+		{in: "aujourd'hui 9h", id: "poll.deadline_past", date: "lundi 7 décembre"},
+		{in: "12/12/2027 18h30", id: "poll.deadline_date_too_far", date: "dimanche 12 décembre"},
+		{in: "400j", id: "poll.deadline_too_long"},
+		{in: "dans 53 semaines", id: "poll.deadline_too_long"},
+		{in: "30s", id: "poll.deadline_too_soon"},
+		{in: "12/12", id: "poll.deadline_unreadable"},
+		{in: "la semaine des quatre jeudis", id: "poll.deadline_unreadable"},
+	}
+	for _, tt := range tests {
+		got, err := parseDeadline(l, tt.in, now, paris)
+		if tt.id == "" {
+			if err != nil || !got.Equal(tt.want) {
+				t.Errorf("parseDeadline(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+			continue
+		}
+		ue, ok := commands.AsUserError(err)
+		if !ok || ue.ID != tt.id {
+			t.Errorf("parseDeadline(%q) = %v, %v; want %s", tt.in, got, err, tt.id)
+			continue
+		}
+		if date, _ := ue.Data["Date"].(string); !strings.Contains(date, tt.date) {
+			t.Errorf("parseDeadline(%q) understood %q, want %q", tt.in, date, tt.date)
+		}
+		if strings.Contains(tt.id, "far") || strings.Contains(tt.id, "long") {
+			if ue.Data["Max"] != 366 {
+				t.Errorf("parseDeadline(%q) limit %v, want 366 days", tt.in, ue.Data["Max"])
+			}
+		}
+	}
+}
+
+// The two limits a member meets, for a date and for a duration, are one.
+func TestDeadlineLimitsAgree(t *testing.T) {
+	if frdate.MaxAhead != commands.MaxDuration {
+		t.Fatalf("frdate.MaxAhead %v, commands.MaxDuration %v", frdate.MaxAhead, commands.MaxDuration)
+	}
+}
+
+// The refusals read as the issue asked, in French and in English.
+func TestDeadlineRefusalMessages(t *testing.T) {
+	_, now, paris := deadlineFixture(t)
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ lang, in, want string }{
+		{"fr", "12/11 18h", "« 12/11 18h » se lit jeudi 12 novembre"},
+		{"fr", "12/11 18h", "à 18h00, qui est passé. Écrivez une date à venir"},
+		{"fr", "400j", "« 400j » est trop long : la clôture doit être dans 366 jours au plus."},
+		{"en", "12/11 18h", "“12/11 18h” reads as Thursday 12 November"},
+		{"en", "400j", "the deadline must be at most 366 days away."},
+	}
+	for _, tt := range tests {
+		l := catalog.Localizer(paris, tt.lang)
+		_, err := parseDeadline(l, tt.in, now, paris)
+		ue, ok := commands.AsUserError(err)
+		if !ok {
+			t.Fatalf("parseDeadline(%q) = %v", tt.in, err)
+		}
+		if got := l.S(ue.ID, ue.Data); !strings.Contains(got, tt.want) {
+			t.Errorf("%s %q: %q, want %q", tt.lang, tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseDeadline(f *testing.F) {
+	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min"} {
+		f.Add(s)
+	}
+	l, now, paris := deadlineFixture(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := parseDeadline(l, s, now, paris)
+		if err != nil {
+			if _, ok := commands.AsUserError(err); !ok {
+				t.Fatalf("parseDeadline(%q): not a user error: %v", s, err)
+			}
+			return
+		}
+		if got.Sub(now) < time.Minute || got.Sub(now) > commands.MaxDuration {
+			t.Fatalf("parseDeadline(%q) = %v, out of range", s, got)
+		}
+	})
+}

@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/bot/retry"
 	"github.com/agora-community/agora/commands"
 )
 
@@ -25,36 +24,31 @@ const (
 type call func(opts ...discordgo.RequestOption) error
 
 // idempotent runs a call that may safely be repeated (an edit, a delete, a
-// role PUT, a command overwrite): server errors and broken connections are
-// retried with a doubling pause, a bounded number of times. discordgo's own
-// 502 retry is turned off so there is one policy.
+// role PUT, a command overwrite): rate limits, server errors and broken
+// connections are retried, a bounded number of times.
 func (a *Adapter) idempotent(ctx context.Context, c call) error {
-	return a.retry(ctx, c, retryableIdempotent)
+	return a.retry(ctx, retry.SafeToRepeat, c)
 }
 
 // once runs a call that creates something (a message, an event): it is
 // repeated only when the failure proves nothing was created, never on a
 // 5xx, which may come after Discord stored it.
 func (a *Adapter) once(ctx context.Context, c call) error {
-	return a.retry(ctx, c, nothingCreated)
+	return a.retry(ctx, retry.OnlyIfNotSent, c)
 }
 
-func (a *Adapter) retry(ctx context.Context, c call, retryable func(error) bool) error {
-	pause := a.cfg.RetryBackoff
-	for attempt := 0; ; attempt++ {
-		err := c(discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
-		if err == nil || attempt >= a.cfg.MaxRetries || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		pause *= 2
+// retry makes the call under Agora's retry policy. discordgo's own retries
+// (of a 502, and its sleep through a 429, which ignores ctx) are turned
+// off so there is one policy, which honours Discord's retry_after.
+func (a *Adapter) retry(ctx context.Context, s retry.Safety, c call) error {
+	p := retry.Policy{
+		Attempts: a.cfg.MaxRetries + 1,
+		Backoff:  retry.Backoff{First: a.cfg.RetryBackoff},
+		Classify: classify,
 	}
+	return p.Do(ctx, s, func() error {
+		return c(discordgo.WithContext(ctx), discordgo.WithRestRetries(0), discordgo.WithRetryOnRatelimit(false))
+	})
 }
 
 // serverError recognizes discordgo's plain error for a 502 it gave up on.
@@ -62,27 +56,24 @@ func serverError(err error) bool {
 	return strings.HasPrefix(err.Error(), "Exceeded Max retries HTTP 5")
 }
 
-func retryableIdempotent(err error) bool {
+// classify reads a discordgo error for the retry policy. Errors that are
+// neither an answer from Discord nor a network failure (a body that does
+// not decode) are not retried.
+func classify(err error) retry.Failure {
 	if serverError(err) {
-		return true
+		return retry.Failure{Outcome: retry.Ambiguous}
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
+		return retry.Status(http.StatusTooManyRequests, rl.RetryAfter)
 	}
 	if status, _, ok := restError(err); ok {
-		return status == http.StatusTooManyRequests || status >= 500
+		return retry.Status(status, 0)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
+	if f, ok := retry.Network(err); ok {
+		return f
 	}
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
-}
-
-// nothingCreated reports failures that happen before Discord could store
-// anything: a rate limit answer, or a connection that was never made.
-func nothingCreated(err error) bool {
-	if status, _, ok := restError(err); ok {
-		return status == http.StatusTooManyRequests
-	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return retry.Failure{Outcome: retry.Permanent}
 }
 
 func messageSend(m message) *discordgo.MessageSend {

@@ -39,33 +39,37 @@ func (m messenger) Send(ctx context.Context, to commands.ChatAddress, r *command
 	id, err := p.Send(ctx, to.ChatID, r)
 	m.count(to.Platform, "send", err)
 	if err != nil {
-		return "", fmt.Errorf("send to %s chat %s: %w", to.Platform, to.ChatID, err)
+		// id names the parts posted before the failure, if any.
+		return id, fmt.Errorf("send to %s chat %s: %w", to.Platform, to.ChatID, err)
 	}
 	return id, nil
 }
 
-func (m messenger) Edit(ctx context.Context, to commands.ChatAddress, messageID string, r *commands.Response) (string, error) {
+// Edit returns the reference the adapter returns, even with an error: a
+// failed edit may have posted or deleted parts, and the caller does better
+// keeping what is posted now.
+func (m messenger) Edit(ctx context.Context, to commands.ChatAddress, ref string, r *commands.Response) (string, error) {
 	p, err := m.platform(to.Platform)
 	if err != nil {
-		return "", err
+		return ref, err
 	}
-	err = p.Edit(ctx, to.ChatID, messageID, r)
+	newRef, err := p.Edit(ctx, to.ChatID, ref, r)
 	m.count(to.Platform, "edit", err)
 	if err != nil {
-		return "", fmt.Errorf("edit %s message %s in chat %s: %w", to.Platform, messageID, to.ChatID, err)
+		return newRef, fmt.Errorf("edit %s message %s in chat %s: %w", to.Platform, ref, to.ChatID, err)
 	}
-	return messageID, nil
+	return newRef, nil
 }
 
-func (m messenger) Delete(ctx context.Context, to commands.ChatAddress, messageID string) error {
+func (m messenger) Delete(ctx context.Context, to commands.ChatAddress, ref string) error {
 	p, err := m.platform(to.Platform)
 	if err != nil {
 		return err
 	}
-	err = p.Delete(ctx, to.ChatID, messageID)
+	err = p.Delete(ctx, to.ChatID, ref)
 	m.count(to.Platform, "delete", err)
 	if err != nil {
-		return fmt.Errorf("delete %s message %s in chat %s: %w", to.Platform, messageID, to.ChatID, err)
+		return fmt.Errorf("delete %s message %s in chat %s: %w", to.Platform, ref, to.ChatID, err)
 	}
 	return nil
 }

@@ -91,76 +91,90 @@ func nonNilComponents(c []discordgo.MessageComponent) []discordgo.MessageCompone
 }
 
 // Send posts a response in a channel. A text over 2,000 characters becomes
-// several messages; the returned ID lists them all, comma-separated, so Edit
-// and Delete reach every part.
+// several messages; the reference lists them all (see bot.Platform).
 func (a *Adapter) Send(ctx context.Context, chatID string, r *commands.Response) (string, error) {
 	var ids []string
 	for _, m := range renderMessages(r) {
-		var sent *discordgo.Message
-		err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
-			var err error
-			sent, err = a.s.ChannelMessageSendComplex(chatID, messageSend(m), opts...)
-			return err
-		})
+		id, err := a.sendOne(ctx, chatID, m)
 		if err != nil {
-			return strings.Join(ids, ","), a.wrap("send a message to channel "+chatID, err)
+			return bot.MessageRef(ids), err
 		}
-		ids = append(ids, sent.ID)
+		ids = append(ids, id)
 	}
-	return strings.Join(ids, ","), nil
+	return bot.MessageRef(ids), nil
 }
 
-// Edit replaces a message Agora posted. When the new text needs more
-// messages than were sent, the last one is cut; surplus parts are deleted.
-func (a *Adapter) Edit(ctx context.Context, chatID, messageID string, r *commands.Response) error {
-	ids := strings.Split(messageID, ",")
-	msgs := fitMessages(renderMessages(r), len(ids))
-	for i, id := range ids {
-		if i >= len(msgs) {
-			if err := a.deleteOne(ctx, chatID, id); err != nil {
-				return err
+func (a *Adapter) sendOne(ctx context.Context, chatID string, m message) (string, error) {
+	var sent *discordgo.Message
+	err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		sent, err = a.s.ChannelMessageSendComplex(chatID, messageSend(m), opts...)
+		return err
+	})
+	if err != nil {
+		return "", a.wrap("send a message to channel "+chatID, err)
+	}
+	return sent.ID, nil
+}
+
+// Edit replaces a message Agora posted, part by part (see bot.Platform):
+// the existing parts are edited in order, a longer text gets new parts
+// after the last one, a shorter one has its surplus parts deleted. The
+// components and files go on the last part; the other parts lose theirs.
+func (a *Adapter) Edit(ctx context.Context, chatID, ref string, r *commands.Response) (string, error) {
+	old := bot.MessageIDs(ref)
+	if len(old) == 0 {
+		return ref, fmt.Errorf("edit a message in channel %s: empty message reference", chatID)
+	}
+	msgs := renderMessages(r)
+	var now []string // the parts posted, as the edit goes
+	for i, m := range msgs {
+		if i >= len(old) {
+			id, err := a.sendOne(ctx, chatID, m)
+			if err != nil {
+				return bot.MessageRef(now), err
 			}
+			now = append(now, id)
 			continue
 		}
-		m := msgs[i]
-		err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
-			content, comps := m.Content, nonNilComponents(m.Components)
-			edit := &discordgo.MessageEdit{ID: id, Channel: chatID, Content: &content, Components: &comps,
-				AllowedMentions: allowedMentions(m.Mentions), Files: m.files()}
-			if len(edit.Files) > 0 {
-				edit.Attachments = &[]*discordgo.MessageAttachment{}
-			}
-			_, err := a.s.ChannelMessageEditComplex(edit, opts...)
-			return err
-		})
-		if err != nil {
-			return a.wrap(fmt.Sprintf("edit message %s in channel %s", id, chatID), err)
+		if err := a.editOne(ctx, chatID, old[i], m); err != nil {
+			return bot.MessageRef(append(now, old[i:]...)), err
+		}
+		now = append(now, old[i])
+	}
+	for i := len(msgs); i < len(old); i++ {
+		if err := a.deleteOne(ctx, chatID, old[i]); err != nil {
+			return bot.MessageRef(append(now, old[i:]...)), err
 		}
 	}
-	return nil
+	return bot.MessageRef(now), nil
 }
 
-// fitMessages squeezes rendered messages into n, cutting the text of the
-// last one; the components and files of the last message are kept.
-func fitMessages(msgs []message, n int) []message {
-	if len(msgs) <= n {
-		return msgs
-	}
-	last := msgs[len(msgs)-1]
-	out := append([]message(nil), msgs[:n]...)
-	out[n-1].Content = truncate(out[n-1].Content+"\n"+msgs[n].Content, maxContent)
-	out[n-1].Components, out[n-1].Files = last.Components, last.Files
-	return out
+// editOne replaces one part whole: content, components, files. Files the
+// part had are dropped (an empty attachments list), so a part that was last
+// and no longer is loses them with its buttons.
+func (a *Adapter) editOne(ctx context.Context, chatID, id string, m message) error {
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		content, comps := m.Content, nonNilComponents(m.Components)
+		edit := &discordgo.MessageEdit{ID: id, Channel: chatID, Content: &content, Components: &comps,
+			AllowedMentions: allowedMentions(m.Mentions), Files: m.files(),
+			Attachments: &[]*discordgo.MessageAttachment{}}
+		_, err := a.s.ChannelMessageEditComplex(edit, opts...)
+		return err
+	})
+	return a.wrap(fmt.Sprintf("edit message %s in channel %s", id, chatID), err)
 }
 
-// Delete removes a message Agora posted; one already gone counts as deleted.
-func (a *Adapter) Delete(ctx context.Context, chatID, messageID string) error {
-	for _, id := range strings.Split(messageID, ",") {
+// Delete removes every part of a message Agora posted; a part already gone
+// counts as deleted. A part that cannot be deleted does not keep the others.
+func (a *Adapter) Delete(ctx context.Context, chatID, ref string) error {
+	var errs []error
+	for _, id := range bot.MessageIDs(ref) {
 		if err := a.deleteOne(ctx, chatID, id); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (a *Adapter) deleteOne(ctx context.Context, chatID, id string) error {

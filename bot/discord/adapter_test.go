@@ -728,8 +728,8 @@ func TestSendEditDeleteWithFaults(t *testing.T) {
 
 	// Edits and deletes are safe to repeat: a 500 is retried.
 	e.srv.FailNext("PATCH /channels/*/messages/*", 1, http.StatusInternalServerError)
-	if err := e.adapter.Edit(ctx, channelID, id, commands.Reply("Annonce *modifiée*")); err != nil {
-		t.Fatal(err)
+	if ref, err := e.adapter.Edit(ctx, channelID, id, commands.Reply("Annonce *modifiée*")); err != nil || ref != id {
+		t.Fatalf("edit = %q, %v; want the same reference %q", ref, err, id)
 	}
 	if m := e.srv.Messages(channelID)[0]; m.Content != "Annonce **modifiée**" || len(m.Components) != 0 {
 		t.Fatalf("edited = %+v", m)
@@ -766,11 +766,12 @@ func TestSendEditDeleteWithFaults(t *testing.T) {
 	if err != nil || strings.Count(id, ",") != 1 {
 		t.Fatalf("long send: %q %v", id, err)
 	}
-	if err := e.adapter.Edit(ctx, channelID, id, commands.Reply("court")); err != nil {
+	ref, err := e.adapter.Edit(ctx, channelID, id, commands.Reply("court"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if ms := e.srv.Messages(channelID); len(ms) != 1 || ms[0].Content != "court" {
-		t.Fatalf("after edit: %+v", ms)
+	if ms := e.srv.Messages(channelID); len(ms) != 1 || ms[0].Content != "court" || ms[0].ID != ref || !strings.HasPrefix(id, ref+",") {
+		t.Fatalf("after edit to %q: %+v", ref, ms)
 	}
 }
 

@@ -227,7 +227,7 @@ func (a *Adapter) RevokeRole(ctx context.Context, guildID, userID, roleID string
 	return a.wrap(fmt.Sprintf("revoke role %s from %s in server %s", roleID, userID, guildID), err)
 }
 
-func eventParams(e bot.Event) *discordgo.GuildScheduledEventParams {
+func eventParams(e commands.ScheduledEvent) *discordgo.GuildScheduledEventParams {
 	start, end := e.Start, e.End
 	if !end.After(start) {
 		// External events need an end; meetups without one last two hours.
@@ -245,7 +245,7 @@ func eventParams(e bot.Event) *discordgo.GuildScheduledEventParams {
 
 // CreateEvent creates a Guild Scheduled Event and returns its ID. It is not
 // repeated after an ambiguous failure, so an event is never listed twice.
-func (a *Adapter) CreateEvent(ctx context.Context, guildID string, e bot.Event) (string, error) {
+func (a *Adapter) CreateEvent(ctx context.Context, guildID string, e commands.ScheduledEvent) (string, error) {
 	var ev *discordgo.GuildScheduledEvent
 	err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
 		var err error
@@ -259,7 +259,7 @@ func (a *Adapter) CreateEvent(ctx context.Context, guildID string, e bot.Event) 
 }
 
 // EditEvent updates a scheduled event.
-func (a *Adapter) EditEvent(ctx context.Context, guildID, eventID string, e bot.Event) error {
+func (a *Adapter) EditEvent(ctx context.Context, guildID, eventID string, e commands.ScheduledEvent) error {
 	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
 		_, err := a.s.GuildScheduledEventEdit(guildID, eventID, eventParams(e), opts...)
 		return err
@@ -277,6 +277,40 @@ func (a *Adapter) CancelEvent(ctx context.Context, guildID, eventID string) erro
 	})
 	return a.wrap(fmt.Sprintf("cancel scheduled event %s in server %s", eventID, guildID), err)
 }
+
+// maxInviteAge is the longest a Discord invite may last: 7 days.
+const maxInviteAge = 7 * 24 * time.Hour
+
+// CreateInviteLink makes an invite to a channel that one person may use
+// once, until expires (a zero time: no expiry). Discord invites last at most
+// 7 days, so a later expiry is brought back to 7 days. Discord invites have
+// no name: name is not used. unique makes Discord create a fresh invite
+// instead of handing back an existing one that someone else may have used.
+func (a *Adapter) CreateInviteLink(ctx context.Context, channelID, name string, expires time.Time) (string, error) {
+	age := time.Duration(0)
+	if !expires.IsZero() {
+		age = expires.Sub(a.rt.Clock().Now())
+		if age < time.Second {
+			return "", fmt.Errorf("invite to channel %s: expiry %s is already past", channelID, expires.Format(time.RFC3339))
+		}
+		age = min(age, maxInviteAge)
+	}
+	var inv *discordgo.Invite
+	// Not repeated after an ambiguous failure: a second link would be unasked for.
+	err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		inv, err = a.s.ChannelInviteCreate(channelID, discordgo.Invite{MaxAge: int(age / time.Second), MaxUses: 1, Unique: true}, opts...)
+		return err
+	})
+	if err != nil {
+		return "", a.wrap("create an invite to channel "+channelID, err)
+	}
+	return "https://discord.gg/" + inv.Code, nil
+}
+
+// The Discord adapter has no RemoveMember: access on Discord (to the
+// ambassadors' channels, say) follows a role, which RevokeRole takes away;
+// kicking from the whole server is not what a capability means by it.
 
 // Permission bits Agora reads.
 const (

@@ -51,6 +51,12 @@ type Console struct {
 	roles    map[string]commands.Role
 	langs    map[string]string
 	chat     string
+
+	// Platform features (features.go) only print what they do; the events
+	// are kept so that editing an unknown one fails as it would elsewhere.
+	events    map[string]commands.ScheduledEvent
+	nextEvent int
+	invites   int
 }
 
 type message struct {

@@ -8,8 +8,10 @@ import (
 )
 
 // These small interfaces are what some platforms can do beyond messages.
-// Capabilities ask for them with a type assertion on a Platform, so a
-// platform without the feature is simply skipped.
+// An adapter implements those its platform has; the runtime's Platforms
+// finds them with a type assertion and answers commands.ErrUnsupported for
+// the others. Capabilities never see them: they use commands.Platforms.
+// The IDs are the platform's own, as Platform's methods take them.
 
 // RoleGranter gives and takes platform roles (a Discord server role).
 type RoleGranter interface {
@@ -17,20 +19,23 @@ type RoleGranter interface {
 	RevokeRole(ctx context.Context, groupID, userID, roleID string) error
 }
 
-// Event is a scheduled event as a platform lists it (a Discord Guild
-// Scheduled Event).
-type Event struct {
-	Name        string
-	Description string
-	Location    string
-	Start, End  time.Time
+// EventScheduler keeps a platform's own event list in step with meetups
+// (Discord's Guild Scheduled Events).
+type EventScheduler interface {
+	CreateEvent(ctx context.Context, groupID string, e commands.ScheduledEvent) (eventID string, err error)
+	EditEvent(ctx context.Context, groupID, eventID string, e commands.ScheduledEvent) error
+	CancelEvent(ctx context.Context, groupID, eventID string) error
 }
 
-// EventScheduler keeps a platform's own event list in step with meetups.
-type EventScheduler interface {
-	CreateEvent(ctx context.Context, groupID string, e Event) (eventID string, err error)
-	EditEvent(ctx context.Context, groupID, eventID string, e Event) error
-	CancelEvent(ctx context.Context, groupID, eventID string) error
+// InviteLinker makes links that let one person join a chat once.
+type InviteLinker interface {
+	CreateInviteLink(ctx context.Context, chatID, name string, expires time.Time) (link string, err error)
+}
+
+// MemberRemover takes a member out of a chat, who may join again later
+// with a new invite (a Telegram group).
+type MemberRemover interface {
+	RemoveMember(ctx context.Context, chatID, userID string) error
 }
 
 // RoleReader tells what the platform itself makes of a member (server

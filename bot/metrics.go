@@ -33,7 +33,7 @@ func newMetrics() *Metrics {
 		}, []string{"kind", "outcome"}),
 		Sends: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agora_platform_sends_total",
-			Help: "Messages sent, edited or deleted on platforms outside replies, by platform, operation and outcome.",
+			Help: "Platform calls made outside replies (messages sent, edited or deleted; roles, events, invite links, removals), by platform, operation and outcome (ok, error, unsupported).",
 		}, []string{"platform", "op", "outcome"}),
 	}
 	m.Registry.MustRegister(m.Requests, m.RequestDuration, m.Jobs, m.Sends,

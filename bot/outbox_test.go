@@ -59,11 +59,11 @@ func (p *recordingPlatform) Send(ctx context.Context, chatID string, r *commands
 	return "m" + strconv.Itoa(p.next), nil
 }
 
-func (p *recordingPlatform) Edit(ctx context.Context, chatID, ref string, r *commands.Response) error {
+func (p *recordingPlatform) Edit(ctx context.Context, chatID, ref string, r *commands.Response) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.edits[ref] = append(p.edits[ref], edit{at: p.clock.Now(), text: r.Text.Plain()})
-	return nil
+	return ref, nil
 }
 
 func (p *recordingPlatform) Delete(ctx context.Context, chatID, ref string) error {

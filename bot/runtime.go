@@ -433,7 +433,11 @@ func (rt *Runtime) CLI(name string) (commands.CLICommand, bool) {
 
 // Deps are the collaborators capabilities are built with.
 func (rt *Runtime) Deps() commands.Deps {
-	return commands.Deps{Messenger: rt.Messenger(), Outbox: rt.outbox, Notifier: rt.notifier, Clock: rt.clock, Log: rt.log, Registry: rt.registry}
+	p := rt.Platforms()
+	return commands.Deps{
+		Messenger: p, Roles: p, Events: p, Invites: p,
+		Outbox: rt.outbox, Notifier: rt.notifier, Clock: rt.clock, Log: rt.log, Registry: rt.registry,
+	}
 }
 
 // location loads a time zone once per process.

@@ -24,9 +24,14 @@ type Deps struct {
 	Messenger Messenger
 	Outbox    Outbox
 	Notifier  Notifier
-	Clock     Clock
-	Log       *slog.Logger
-	Registry  *Registry
+	// Platform features beyond messages; a platform without one answers
+	// ErrUnsupported.
+	Roles    Roles
+	Events   Events
+	Invites  Invites
+	Clock    Clock
+	Log      *slog.Logger
+	Registry *Registry
 }
 
 // MergeJob is the runtime's job that runs every Module.MergeMembers hook

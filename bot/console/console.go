@@ -51,6 +51,12 @@ type Console struct {
 	roles    map[string]commands.Role
 	langs    map[string]string
 	chat     string
+
+	// Platform features (features.go) only print what they do; the events
+	// are kept so that editing an unknown one fails as it would elsewhere.
+	events    map[string]commands.ScheduledEvent
+	nextEvent int
+	invites   int
 }
 
 type message struct {
@@ -252,27 +258,29 @@ func (c *Console) Send(ctx context.Context, chatID string, r *commands.Response)
 	return c.show(chatID, "", r, ""), nil
 }
 
-// Edit replaces a message.
-func (c *Console) Edit(ctx context.Context, chatID, messageID string, r *commands.Response) error {
+// Edit replaces a message. A console message is never split, so its
+// reference is its one ID and stays the same.
+func (c *Console) Edit(ctx context.Context, chatID, ref string, r *commands.Response) (string, error) {
 	c.mu.Lock()
-	_, ok := c.messages[messageID]
+	_, ok := c.messages[ref]
 	c.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("console message %s: not found", messageID)
+		return ref, fmt.Errorf("console message %s: not found", ref)
 	}
-	c.show(chatID, messageID, r, "")
-	return nil
+	c.show(chatID, ref, r, "")
+	return ref, nil
 }
 
-// Delete removes a message.
-func (c *Console) Delete(ctx context.Context, chatID, messageID string) error {
+// Delete removes a message; one already gone counts as deleted, as on the
+// other platforms.
+func (c *Console) Delete(ctx context.Context, chatID, ref string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.messages[messageID]; !ok {
-		return fmt.Errorf("console message %s: not found", messageID)
+	if _, ok := c.messages[ref]; !ok {
+		return nil
 	}
-	delete(c.messages, messageID)
-	fmt.Fprintf(c.out, "[#%s · %s]\n", messageID, c.locLocked().S("console.deleted"))
+	delete(c.messages, ref)
+	fmt.Fprintf(c.out, "[#%s · %s]\n", ref, c.locLocked().S("console.deleted"))
 	return nil
 }
 

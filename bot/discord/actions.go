@@ -4,15 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/bot/retry"
 	"github.com/agora-community/agora/commands"
 )
 
@@ -25,36 +24,31 @@ const (
 type call func(opts ...discordgo.RequestOption) error
 
 // idempotent runs a call that may safely be repeated (an edit, a delete, a
-// role PUT, a command overwrite): server errors and broken connections are
-// retried with a doubling pause, a bounded number of times. discordgo's own
-// 502 retry is turned off so there is one policy.
+// role PUT, a command overwrite): rate limits, server errors and broken
+// connections are retried, a bounded number of times.
 func (a *Adapter) idempotent(ctx context.Context, c call) error {
-	return a.retry(ctx, c, retryableIdempotent)
+	return a.retry(ctx, retry.SafeToRepeat, c)
 }
 
 // once runs a call that creates something (a message, an event): it is
 // repeated only when the failure proves nothing was created, never on a
 // 5xx, which may come after Discord stored it.
 func (a *Adapter) once(ctx context.Context, c call) error {
-	return a.retry(ctx, c, nothingCreated)
+	return a.retry(ctx, retry.OnlyIfNotSent, c)
 }
 
-func (a *Adapter) retry(ctx context.Context, c call, retryable func(error) bool) error {
-	pause := a.cfg.RetryBackoff
-	for attempt := 0; ; attempt++ {
-		err := c(discordgo.WithContext(ctx), discordgo.WithRestRetries(0))
-		if err == nil || attempt >= a.cfg.MaxRetries || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		pause *= 2
+// retry makes the call under Agora's retry policy. discordgo's own retries
+// (of a 502, and its sleep through a 429, which ignores ctx) are turned
+// off so there is one policy, which honours Discord's retry_after.
+func (a *Adapter) retry(ctx context.Context, s retry.Safety, c call) error {
+	p := retry.Policy{
+		Attempts: a.cfg.MaxRetries + 1,
+		Backoff:  retry.Backoff{First: a.cfg.RetryBackoff},
+		Classify: classify,
 	}
+	return p.Do(ctx, s, func() error {
+		return c(discordgo.WithContext(ctx), discordgo.WithRestRetries(0), discordgo.WithRetryOnRatelimit(false))
+	})
 }
 
 // serverError recognizes discordgo's plain error for a 502 it gave up on.
@@ -62,27 +56,24 @@ func serverError(err error) bool {
 	return strings.HasPrefix(err.Error(), "Exceeded Max retries HTTP 5")
 }
 
-func retryableIdempotent(err error) bool {
+// classify reads a discordgo error for the retry policy. Errors that are
+// neither an answer from Discord nor a network failure (a body that does
+// not decode) are not retried.
+func classify(err error) retry.Failure {
 	if serverError(err) {
-		return true
+		return retry.Failure{Outcome: retry.Ambiguous}
+	}
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
+		return retry.Status(http.StatusTooManyRequests, rl.RetryAfter)
 	}
 	if status, _, ok := restError(err); ok {
-		return status == http.StatusTooManyRequests || status >= 500
+		return retry.Status(status, 0)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
+	if f, ok := retry.Network(err); ok {
+		return f
 	}
-	var ne net.Error
-	return errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
-}
-
-// nothingCreated reports failures that happen before Discord could store
-// anything: a rate limit answer, or a connection that was never made.
-func nothingCreated(err error) bool {
-	if status, _, ok := restError(err); ok {
-		return status == http.StatusTooManyRequests
-	}
-	return errors.Is(err, syscall.ECONNREFUSED)
+	return retry.Failure{Outcome: retry.Permanent}
 }
 
 func messageSend(m message) *discordgo.MessageSend {
@@ -100,76 +91,90 @@ func nonNilComponents(c []discordgo.MessageComponent) []discordgo.MessageCompone
 }
 
 // Send posts a response in a channel. A text over 2,000 characters becomes
-// several messages; the returned ID lists them all, comma-separated, so Edit
-// and Delete reach every part.
+// several messages; the reference lists them all (see bot.Platform).
 func (a *Adapter) Send(ctx context.Context, chatID string, r *commands.Response) (string, error) {
 	var ids []string
 	for _, m := range renderMessages(r) {
-		var sent *discordgo.Message
-		err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
-			var err error
-			sent, err = a.s.ChannelMessageSendComplex(chatID, messageSend(m), opts...)
-			return err
-		})
+		id, err := a.sendOne(ctx, chatID, m)
 		if err != nil {
-			return strings.Join(ids, ","), a.wrap("send a message to channel "+chatID, err)
+			return bot.MessageRef(ids), err
 		}
-		ids = append(ids, sent.ID)
+		ids = append(ids, id)
 	}
-	return strings.Join(ids, ","), nil
+	return bot.MessageRef(ids), nil
 }
 
-// Edit replaces a message Agora posted. When the new text needs more
-// messages than were sent, the last one is cut; surplus parts are deleted.
-func (a *Adapter) Edit(ctx context.Context, chatID, messageID string, r *commands.Response) error {
-	ids := strings.Split(messageID, ",")
-	msgs := fitMessages(renderMessages(r), len(ids))
-	for i, id := range ids {
-		if i >= len(msgs) {
-			if err := a.deleteOne(ctx, chatID, id); err != nil {
-				return err
+func (a *Adapter) sendOne(ctx context.Context, chatID string, m message) (string, error) {
+	var sent *discordgo.Message
+	err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		sent, err = a.s.ChannelMessageSendComplex(chatID, messageSend(m), opts...)
+		return err
+	})
+	if err != nil {
+		return "", a.wrap("send a message to channel "+chatID, err)
+	}
+	return sent.ID, nil
+}
+
+// Edit replaces a message Agora posted, part by part (see bot.Platform):
+// the existing parts are edited in order, a longer text gets new parts
+// after the last one, a shorter one has its surplus parts deleted. The
+// components and files go on the last part; the other parts lose theirs.
+func (a *Adapter) Edit(ctx context.Context, chatID, ref string, r *commands.Response) (string, error) {
+	old := bot.MessageIDs(ref)
+	if len(old) == 0 {
+		return ref, fmt.Errorf("edit a message in channel %s: empty message reference", chatID)
+	}
+	msgs := renderMessages(r)
+	var now []string // the parts posted, as the edit goes
+	for i, m := range msgs {
+		if i >= len(old) {
+			id, err := a.sendOne(ctx, chatID, m)
+			if err != nil {
+				return bot.MessageRef(now), err
 			}
+			now = append(now, id)
 			continue
 		}
-		m := msgs[i]
-		err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
-			content, comps := m.Content, nonNilComponents(m.Components)
-			edit := &discordgo.MessageEdit{ID: id, Channel: chatID, Content: &content, Components: &comps,
-				AllowedMentions: allowedMentions(m.Mentions), Files: m.files()}
-			if len(edit.Files) > 0 {
-				edit.Attachments = &[]*discordgo.MessageAttachment{}
-			}
-			_, err := a.s.ChannelMessageEditComplex(edit, opts...)
-			return err
-		})
-		if err != nil {
-			return a.wrap(fmt.Sprintf("edit message %s in channel %s", id, chatID), err)
+		if err := a.editOne(ctx, chatID, old[i], m); err != nil {
+			return bot.MessageRef(append(now, old[i:]...)), err
+		}
+		now = append(now, old[i])
+	}
+	for i := len(msgs); i < len(old); i++ {
+		if err := a.deleteOne(ctx, chatID, old[i]); err != nil {
+			return bot.MessageRef(append(now, old[i:]...)), err
 		}
 	}
-	return nil
+	return bot.MessageRef(now), nil
 }
 
-// fitMessages squeezes rendered messages into n, cutting the text of the
-// last one; the components and files of the last message are kept.
-func fitMessages(msgs []message, n int) []message {
-	if len(msgs) <= n {
-		return msgs
-	}
-	last := msgs[len(msgs)-1]
-	out := append([]message(nil), msgs[:n]...)
-	out[n-1].Content = truncate(out[n-1].Content+"\n"+msgs[n].Content, maxContent)
-	out[n-1].Components, out[n-1].Files = last.Components, last.Files
-	return out
+// editOne replaces one part whole: content, components, files. Files the
+// part had are dropped (an empty attachments list), so a part that was last
+// and no longer is loses them with its buttons.
+func (a *Adapter) editOne(ctx context.Context, chatID, id string, m message) error {
+	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+		content, comps := m.Content, nonNilComponents(m.Components)
+		edit := &discordgo.MessageEdit{ID: id, Channel: chatID, Content: &content, Components: &comps,
+			AllowedMentions: allowedMentions(m.Mentions), Files: m.files(),
+			Attachments: &[]*discordgo.MessageAttachment{}}
+		_, err := a.s.ChannelMessageEditComplex(edit, opts...)
+		return err
+	})
+	return a.wrap(fmt.Sprintf("edit message %s in channel %s", id, chatID), err)
 }
 
-// Delete removes a message Agora posted; one already gone counts as deleted.
-func (a *Adapter) Delete(ctx context.Context, chatID, messageID string) error {
-	for _, id := range strings.Split(messageID, ",") {
+// Delete removes every part of a message Agora posted; a part already gone
+// counts as deleted. A part that cannot be deleted does not keep the others.
+func (a *Adapter) Delete(ctx context.Context, chatID, ref string) error {
+	var errs []error
+	for _, id := range bot.MessageIDs(ref) {
 		if err := a.deleteOne(ctx, chatID, id); err != nil {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (a *Adapter) deleteOne(ctx context.Context, chatID, id string) error {
@@ -222,7 +227,7 @@ func (a *Adapter) RevokeRole(ctx context.Context, guildID, userID, roleID string
 	return a.wrap(fmt.Sprintf("revoke role %s from %s in server %s", roleID, userID, guildID), err)
 }
 
-func eventParams(e bot.Event) *discordgo.GuildScheduledEventParams {
+func eventParams(e commands.ScheduledEvent) *discordgo.GuildScheduledEventParams {
 	start, end := e.Start, e.End
 	if !end.After(start) {
 		// External events need an end; meetups without one last two hours.
@@ -240,7 +245,7 @@ func eventParams(e bot.Event) *discordgo.GuildScheduledEventParams {
 
 // CreateEvent creates a Guild Scheduled Event and returns its ID. It is not
 // repeated after an ambiguous failure, so an event is never listed twice.
-func (a *Adapter) CreateEvent(ctx context.Context, guildID string, e bot.Event) (string, error) {
+func (a *Adapter) CreateEvent(ctx context.Context, guildID string, e commands.ScheduledEvent) (string, error) {
 	var ev *discordgo.GuildScheduledEvent
 	err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
 		var err error
@@ -254,7 +259,7 @@ func (a *Adapter) CreateEvent(ctx context.Context, guildID string, e bot.Event) 
 }
 
 // EditEvent updates a scheduled event.
-func (a *Adapter) EditEvent(ctx context.Context, guildID, eventID string, e bot.Event) error {
+func (a *Adapter) EditEvent(ctx context.Context, guildID, eventID string, e commands.ScheduledEvent) error {
 	err := a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
 		_, err := a.s.GuildScheduledEventEdit(guildID, eventID, eventParams(e), opts...)
 		return err
@@ -272,6 +277,40 @@ func (a *Adapter) CancelEvent(ctx context.Context, guildID, eventID string) erro
 	})
 	return a.wrap(fmt.Sprintf("cancel scheduled event %s in server %s", eventID, guildID), err)
 }
+
+// maxInviteAge is the longest a Discord invite may last: 7 days.
+const maxInviteAge = 7 * 24 * time.Hour
+
+// CreateInviteLink makes an invite to a channel that one person may use
+// once, until expires (a zero time: no expiry). Discord invites last at most
+// 7 days, so a later expiry is brought back to 7 days. Discord invites have
+// no name: name is not used. unique makes Discord create a fresh invite
+// instead of handing back an existing one that someone else may have used.
+func (a *Adapter) CreateInviteLink(ctx context.Context, channelID, name string, expires time.Time) (string, error) {
+	age := time.Duration(0)
+	if !expires.IsZero() {
+		age = expires.Sub(a.rt.Clock().Now())
+		if age < time.Second {
+			return "", fmt.Errorf("invite to channel %s: expiry %s is already past", channelID, expires.Format(time.RFC3339))
+		}
+		age = min(age, maxInviteAge)
+	}
+	var inv *discordgo.Invite
+	// Not repeated after an ambiguous failure: a second link would be unasked for.
+	err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
+		var err error
+		inv, err = a.s.ChannelInviteCreate(channelID, discordgo.Invite{MaxAge: int(age / time.Second), MaxUses: 1, Unique: true}, opts...)
+		return err
+	})
+	if err != nil {
+		return "", a.wrap("create an invite to channel "+channelID, err)
+	}
+	return "https://discord.gg/" + inv.Code, nil
+}
+
+// The Discord adapter has no RemoveMember: access on Discord (to the
+// ambassadors' channels, say) follows a role, which RevokeRole takes away;
+// kicking from the whole server is not what a capability means by it.
 
 // Permission bits Agora reads.
 const (

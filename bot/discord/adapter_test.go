@@ -728,8 +728,8 @@ func TestSendEditDeleteWithFaults(t *testing.T) {
 
 	// Edits and deletes are safe to repeat: a 500 is retried.
 	e.srv.FailNext("PATCH /channels/*/messages/*", 1, http.StatusInternalServerError)
-	if err := e.adapter.Edit(ctx, channelID, id, commands.Reply("Annonce *modifiée*")); err != nil {
-		t.Fatal(err)
+	if ref, err := e.adapter.Edit(ctx, channelID, id, commands.Reply("Annonce *modifiée*")); err != nil || ref != id {
+		t.Fatalf("edit = %q, %v; want the same reference %q", ref, err, id)
 	}
 	if m := e.srv.Messages(channelID)[0]; m.Content != "Annonce **modifiée**" || len(m.Components) != 0 {
 		t.Fatalf("edited = %+v", m)
@@ -766,11 +766,12 @@ func TestSendEditDeleteWithFaults(t *testing.T) {
 	if err != nil || strings.Count(id, ",") != 1 {
 		t.Fatalf("long send: %q %v", id, err)
 	}
-	if err := e.adapter.Edit(ctx, channelID, id, commands.Reply("court")); err != nil {
+	ref, err := e.adapter.Edit(ctx, channelID, id, commands.Reply("court"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if ms := e.srv.Messages(channelID); len(ms) != 1 || ms[0].Content != "court" {
-		t.Fatalf("after edit: %+v", ms)
+	if ms := e.srv.Messages(channelID); len(ms) != 1 || ms[0].Content != "court" || ms[0].ID != ref || !strings.HasPrefix(id, ref+",") {
+		t.Fatalf("after edit to %q: %+v", ref, ms)
 	}
 }
 
@@ -817,12 +818,11 @@ func TestDirectMessagesAndRefusal(t *testing.T) {
 func TestRolesEventsAndPermissions(t *testing.T) {
 	e := newEnv(t, nil, nil, nil)
 	ctx := context.Background()
-	var granter bot.RoleGranter = e.adapter
-	var scheduler bot.EventScheduler = e.adapter
+	p := e.rt.Platforms()
 	var reader bot.RoleReader = e.adapter
 
 	e.srv.FailNext("PUT /guilds/*/members/*/roles/*", 1, http.StatusInternalServerError)
-	if err := granter.GrantRole(ctx, guildID, memberID, modRoleID); err != nil {
+	if err := p.GrantRole(ctx, commands.PlatformDiscord, guildID, memberID, modRoleID); err != nil {
 		t.Fatal(err)
 	}
 	if roles := e.srv.MemberRoles(guildID, memberID); !contains(roles, modRoleID) {
@@ -831,30 +831,45 @@ func TestRolesEventsAndPermissions(t *testing.T) {
 	if role, err := reader.MemberRole(ctx, guildID, memberID); err != nil || role != commands.RoleModerator {
 		t.Fatalf("role with the moderator role = %v %v", role, err)
 	}
-	if err := granter.RevokeRole(ctx, guildID, memberID, modRoleID); err != nil {
+	if err := p.RevokeRole(ctx, commands.PlatformDiscord, guildID, memberID, modRoleID); err != nil {
 		t.Fatal(err)
 	}
 	if role, err := reader.MemberRole(ctx, guildID, memberID); err != nil || role != commands.RoleAmbassador {
 		t.Fatalf("role with the ambassador role = %v %v", role, err)
+	}
+	if roles := e.srv.MemberRoles(guildID, memberID); contains(roles, modRoleID) || !contains(roles, ambRoleID) {
+		t.Fatalf("roles after revoking = %v", roles)
 	}
 	if perms, err := e.adapter.MemberPermissions(ctx, guildID, ownerID); err != nil || perms&discord.PermissionAdministrator == 0 {
 		t.Fatalf("owner permissions = %b %v", perms, err)
 	}
 
 	start := time.Now().Add(48 * time.Hour).Truncate(time.Second)
-	id, err := scheduler.CreateEvent(ctx, guildID, bot.Event{Name: "Apéro des coopérateurs", Location: "Lyon", Start: start})
+	id, err := p.CreateEvent(ctx, commands.PlatformDiscord, guildID, commands.ScheduledEvent{Name: "Apéro des coopérateurs", Location: "Lyon", Start: start})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := scheduler.EditEvent(ctx, guildID, id, bot.Event{Name: "Apéro (déplacé)", Location: "Lyon", Start: start.Add(time.Hour)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := scheduler.CancelEvent(ctx, guildID, id); err != nil {
-		t.Fatal(err)
-	}
 	evs := e.srv.ScheduledEvents(guildID)
-	if len(evs) != 1 || evs[0]["name"] != "Apéro (déplacé)" || evs[0]["status"] != float64(4) {
+	if len(evs) != 1 || evs[0]["entity_type"] != float64(3) || fmt.Sprint(evs[0]["entity_metadata"]) != "map[location:Lyon]" ||
+		evs[0]["scheduled_end_time"] != start.Add(2*time.Hour).Format(time.RFC3339) {
+		t.Fatalf("created events = %+v", evs)
+	}
+	moved := commands.ScheduledEvent{Name: "Apéro (déplacé)", Description: "Au bar du coin", Location: "Villeurbanne",
+		Start: start.Add(time.Hour), End: start.Add(4 * time.Hour)}
+	if err := p.EditEvent(ctx, commands.PlatformDiscord, guildID, id, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.CancelEvent(ctx, commands.PlatformDiscord, guildID, id); err != nil {
+		t.Fatal(err)
+	}
+	evs = e.srv.ScheduledEvents(guildID)
+	if len(evs) != 1 || evs[0]["name"] != "Apéro (déplacé)" || evs[0]["description"] != "Au bar du coin" ||
+		evs[0]["scheduled_end_time"] != moved.End.Format(time.RFC3339) || evs[0]["status"] != float64(4) {
 		t.Fatalf("events = %+v", evs)
+	}
+	// A refusal is an error, not a missing feature.
+	if _, err := p.CreateEvent(ctx, commands.PlatformDiscord, guildID, commands.ScheduledEvent{Name: "Trop tard", Start: time.Now().Add(-time.Hour)}); err == nil || errors.Is(err, commands.ErrUnsupported) {
+		t.Errorf("event in the past: %v", err)
 	}
 }
 

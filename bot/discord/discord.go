@@ -82,7 +82,13 @@ type Adapter struct {
 	work    sync.WaitGroup
 }
 
-var _ bot.Platform = (*Adapter)(nil)
+var (
+	_ bot.Platform       = (*Adapter)(nil)
+	_ bot.RoleGranter    = (*Adapter)(nil)
+	_ bot.EventScheduler = (*Adapter)(nil)
+	_ bot.InviteLinker   = (*Adapter)(nil)
+	_ bot.RoleReader     = (*Adapter)(nil)
+)
 
 // New prepares the adapter; nothing is sent to Discord before Run.
 func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {

@@ -287,9 +287,20 @@ func randomSecret() string {
 }
 
 // redactToken keeps the token (part of every URL) out of error messages.
+// The error chain stays, so callers can still tell a refusal from a
+// network failure.
 func redactToken(err error, token string) error {
 	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), token, "<token>"))
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), token, "<token>"), err: err}
 }
+
+// redactedError prints without the token but unwraps to the original.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +13,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
+
+	"github.com/agora-community/agora/bot/retry"
 )
 
 // Delivery safety decides what may be retried. A 429 proves Telegram did
@@ -22,11 +24,9 @@ import (
 // on proof of non-delivery, so an announcement never appears twice; edits,
 // deletions, answers and reads are idempotent and are also retried on
 // ambiguous failures.
-type safety int
-
 const (
-	onceOnly   safety = iota // retried only when provably not delivered
-	idempotent               // retried on any transient failure
+	onceOnly   = retry.OnlyIfNotSent
+	idempotent = retry.SafeToRepeat
 )
 
 const maxAttempts = 5
@@ -37,9 +37,16 @@ const callTimeout = 30 * time.Second
 // apiCall is one Bot API request made with a bound client.
 type apiCall func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error)
 
+// rateWaitError is a wait for Agora's own rate limits cut short by ctx:
+// no request was made, so it is neither retried nor counted as a call.
+type rateWaitError struct{ err error }
+
+func (e *rateWaitError) Error() string { return e.err.Error() }
+func (e *rateWaitError) Unwrap() error { return e.err }
+
 // call makes a request with retries. chatID, when non-zero, makes it a send
 // that waits for the chat's and the bot's rate limits first.
-func (a *Adapter) call(ctx context.Context, method string, chatID int64, s safety, fn apiCall) (*tgbotapi.APIResponse, error) {
+func (a *Adapter) call(ctx context.Context, method string, chatID int64, s retry.Safety, fn apiCall) (*tgbotapi.APIResponse, error) {
 	if chatID != 0 {
 		unlock, err := a.limits.lock(ctx, chatID)
 		if err != nil {
@@ -47,72 +54,67 @@ func (a *Adapter) call(ctx context.Context, method string, chatID int64, s safet
 		}
 		defer unlock()
 	}
-	backoff := 200 * time.Millisecond
-	for attempt := 1; ; attempt++ {
+	p := retry.Policy{
+		Attempts: maxAttempts,
+		Backoff:  retry.Backoff{First: 200 * time.Millisecond, Max: 5 * time.Second},
+		Classify: classify,
+		OnRetry: func(attempt int, wait time.Duration, err error) {
+			a.metrics.calls.WithLabelValues(method, "retried").Inc()
+			a.log.Warn("telegram call failed, retrying", "method", method, "attempt", attempt, "wait", wait, "error", redactToken(err, a.opts.Token))
+		},
+	}
+	var resp *tgbotapi.APIResponse
+	err := p.Do(ctx, s, func() error {
 		if chatID != 0 {
 			if err := a.limits.wait(ctx, chatID); err != nil {
-				return nil, fmt.Errorf("%s: wait for rate limit: %w", method, err)
+				return &rateWaitError{err}
 			}
 		}
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		resp, err := fn(a.bound(cctx))
-		cancel()
-		if err == nil {
-			a.metrics.calls.WithLabelValues(method, "ok").Inc()
-			return resp, nil
-		}
-		err = redactToken(err, a.opts.Token)
-		wait, retry := retryable(err, s)
-		if !retry || attempt == maxAttempts || ctx.Err() != nil {
-			a.metrics.calls.WithLabelValues(method, "failed").Inc()
-			return resp, fmt.Errorf("%s: %w", method, err)
-		}
-		a.metrics.calls.WithLabelValues(method, "retried").Inc()
-		if wait == 0 {
-			wait = backoff
-			backoff = min(backoff*2, 5*time.Second)
-		}
-		a.log.Warn("telegram call failed, retrying", "method", method, "attempt", attempt, "wait", wait, "error", err)
-		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%s: %w", method, err)
-		}
+		defer cancel()
+		var err error
+		resp, err = fn(a.bound(cctx))
+		return err
+	})
+	var rw *rateWaitError
+	switch {
+	case errors.As(err, &rw):
+		return nil, fmt.Errorf("%s: wait for rate limit: %w", method, rw.err)
+	case err != nil:
+		a.metrics.calls.WithLabelValues(method, "failed").Inc()
+		return resp, fmt.Errorf("%s: %w", method, redactToken(err, a.opts.Token))
 	}
+	a.metrics.calls.WithLabelValues(method, "ok").Inc()
+	return resp, nil
 }
 
 // request is call for a plain form-encoded method.
-func (a *Adapter) request(ctx context.Context, method string, chatID int64, s safety, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+func (a *Adapter) request(ctx context.Context, method string, chatID int64, s retry.Safety, params tgbotapi.Params) (*tgbotapi.APIResponse, error) {
 	return a.call(ctx, method, chatID, s, func(api *tgbotapi.BotAPI) (*tgbotapi.APIResponse, error) {
 		return api.MakeRequest(method, params)
 	})
 }
 
-// retryable says whether a failure may be retried, and after how long when
-// Telegram said so.
-func retryable(err error, s safety) (time.Duration, bool) {
+// classify reads a Bot API failure for the retry policy. A 429 carries
+// Telegram's wait (a second when it gave none). Whatever is neither an
+// answer from Telegram nor a recognised network failure (an answer that
+// does not decode, say) may have come after the work was done.
+func classify(err error) retry.Failure {
 	var te *tgbotapi.Error
 	if errors.As(err, &te) {
 		if isTooManyRequests(te) {
-			after := te.RetryAfter
-			if after <= 0 {
-				after = 1
-			}
-			return time.Duration(after) * time.Second, true
+			return retry.Status(http.StatusTooManyRequests, time.Duration(max(te.RetryAfter, 1))*time.Second)
 		}
-		return 0, s == idempotent && te.Code >= 500
+		return retry.Status(te.Code, 0)
 	}
 	var se *statusError
 	if errors.As(err, &se) {
-		return 0, s == idempotent && se.code >= 500
+		return retry.Status(se.code, 0)
 	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "dial" {
-		return 0, true // the request never left
+	if f, ok := retry.Network(err); ok {
+		return f
 	}
-	if errors.Is(err, context.Canceled) {
-		return 0, false
-	}
-	// Timeouts, resets, undecodable answers: the request may have landed.
-	return 0, s == idempotent
+	return retry.Failure{Outcome: retry.Ambiguous}
 }
 
 // isTooManyRequests also recognises upload errors, on which tgbotapi v5
@@ -148,17 +150,6 @@ func errorMessage(err error) string {
 		return te.Message
 	}
 	return ""
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // limits keeps Agora inside Telegram's flood limits: about 30 messages per

@@ -5,21 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/agora-community/agora/bot/retry"
 )
 
-func TestRetryable(t *testing.T) {
+func TestClassify(t *testing.T) {
 	tooMany := &tgbotapi.Error{Code: 429, Message: "Too Many Requests: retry after 3", ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: 3}}
 	uploadTooMany := &tgbotapi.Error{Message: "Too Many Requests: retry after 2", ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: 2}}
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	read := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+	const token = "123:secret"
 	tests := []struct {
 		name  string
 		err   error
-		s     safety
+		s     retry.Safety
 		wait  time.Duration
 		retry bool
 	}{
@@ -36,12 +40,18 @@ func TestRetryable(t *testing.T) {
 		{"connection reset on a send", read, onceOnly, 0, false},
 		{"connection reset on an edit", read, idempotent, 0, true},
 		{"canceled", context.Canceled, idempotent, 0, false},
+		{"redacted connection refused", redactToken(fmt.Errorf("post https://api/bot%s/sendMessage: %w", token, dial), token), onceOnly, 0, true},
+		{"undecodable answer on a send", errors.New("invalid character '<'"), onceOnly, 0, false},
+		{"undecodable answer on an edit", errors.New("invalid character '<'"), idempotent, 0, true},
 	}
 	for _, tt := range tests {
-		wait, retry := retryable(tt.err, tt.s)
-		if wait != tt.wait || retry != tt.retry {
-			t.Errorf("%s: retryable = %s, %v; want %s, %v", tt.name, wait, retry, tt.wait, tt.retry)
+		f := classify(tt.err)
+		if f.RetryAfter != tt.wait || f.Retryable(tt.s) != tt.retry {
+			t.Errorf("%s: classify = %+v, retryable %v; want wait %s, retryable %v", tt.name, f, f.Retryable(tt.s), tt.wait, tt.retry)
 		}
+	}
+	if red := redactToken(fmt.Errorf("post /bot%s/x: %w", token, dial), token); strings.Contains(red.Error(), token) {
+		t.Errorf("redacted error shows the token: %v", red)
 	}
 	for _, tt := range []struct {
 		err  error

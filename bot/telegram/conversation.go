@@ -189,7 +189,7 @@ func (a *Adapter) finishModal(ctx context.Context, chat *tgbotapi.Chat, from *tg
 	req.Action = &commands.Action{Route: st.Route, Fields: st.Fields, MessageID: st.MessageID}
 	r := a.rt.Handle(ctx, req)
 	if r.Edit && st.MessageID != "" && !r.Ephemeral {
-		if err := a.Edit(ctx, itoa(chat.ID), st.MessageID, r); err != nil {
+		if _, err := a.Edit(ctx, itoa(chat.ID), st.MessageID, r); err != nil {
 			a.log.Error("edit after a form", "chat", chat.ID, "error", err)
 		}
 		return

@@ -92,14 +92,14 @@ func TestServerErrorsRetryOnlyIdempotentCalls(t *testing.T) {
 	// An edit is idempotent: retried through 500 and 503.
 	srv.FailNext("editMessageText", 1, 500, 0)
 	srv.FailNext("editMessageText", 1, 503, 0)
-	if err := r.Edit(ctx, "-1001234", id, commands.Reply("Version 2")); err != nil {
-		t.Fatalf("edit through server errors: %v", err)
+	if ref, err := r.Edit(ctx, "-1001234", id, commands.Reply("Version 2")); err != nil || ref != id {
+		t.Fatalf("edit through server errors = %q, %v; want the same reference %q", ref, err, id)
 	}
 	if got := lastEditText(srv); got != "Version 2" {
 		t.Errorf("edited text = %q", got)
 	}
 	// Editing to the same content is not an error.
-	if err := r.Edit(ctx, "-1001234", id, commands.Reply("Version 2")); err != nil {
+	if _, err := r.Edit(ctx, "-1001234", id, commands.Reply("Version 2")); err != nil {
 		t.Errorf("same edit again: %v", err)
 	}
 	if err := r.Delete(ctx, "-1001234", id); err != nil {
@@ -135,8 +135,12 @@ func TestLongMessagesAreSplit(t *testing.T) {
 			t.Errorf("message %d: buttons %v", i, m.ReplyMarkup)
 		}
 	}
-	if last := sent[len(sent)-1]; fmt.Sprint(last.MessageID) != id || !strings.HasPrefix(strings.TrimSpace(last.Text), "Ligne") {
-		t.Errorf("returned id %s, last message %+v", id, last.MessageID)
+	var ids []string
+	for _, m := range sent {
+		ids = append(ids, fmt.Sprint(m.MessageID))
+	}
+	if want := strings.Join(ids, ","); id != want || !strings.HasPrefix(strings.TrimSpace(sent[len(sent)-1].Text), "Ligne") {
+		t.Errorf("returned reference %s, want every part: %s", id, want)
 	}
 }
 

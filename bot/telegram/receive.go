@@ -13,6 +13,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/agora-community/agora/bot/retry"
 	"github.com/agora-community/agora/storage"
 )
 
@@ -32,7 +33,7 @@ func (a *Adapter) pollWhileElected(ctx context.Context) {
 			a.lead(ctx, lease)
 			a.log.Info("this process no longer polls Telegram")
 		}
-		if sleep(ctx, a.opts.LeaseRenew) != nil {
+		if retry.Sleep(ctx, a.opts.LeaseRenew) != nil {
 			return
 		}
 	}
@@ -96,7 +97,9 @@ func (a *Adapter) poll(ctx context.Context) {
 		a.log.Error("read the update offset", "error", err)
 	}
 	timeout := int(a.opts.PollTimeout / time.Second)
-	backoff := time.Second
+	// Polling never gives up while it holds the lease, so it paces itself
+	// with the backoff alone rather than a bounded retry.Policy.
+	backoff := retry.Backoff{First: time.Second, Max: 30 * time.Second}
 	for ctx.Err() == nil {
 		params := tgbotapi.Params{"offset": strconv.Itoa(offset), "timeout": strconv.Itoa(timeout), "allowed_updates": mustJSON(allowedUpdates)}
 		cctx, cancel := context.WithTimeout(ctx, a.opts.PollTimeout+callTimeout)
@@ -106,18 +109,17 @@ func (a *Adapter) poll(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			wait := backoff
-			if d, ok := retryable(err, idempotent); ok && d > 0 {
-				wait = d
+			wait := backoff.Next()
+			if f := classify(err); f.RetryAfter > 0 {
+				wait = f.RetryAfter
 			}
-			backoff = min(backoff*2, 30*time.Second)
 			a.log.Warn("get updates failed", "wait", wait, "error", redactToken(err, a.opts.Token))
-			if sleep(ctx, wait) != nil {
+			if retry.Sleep(ctx, wait) != nil {
 				return
 			}
 			continue
 		}
-		backoff = time.Second
+		backoff.Reset()
 		var updates []tgbotapi.Update
 		if err := decode(resp, &updates); err != nil {
 			a.log.Error("decode updates", "error", err)

@@ -8,6 +8,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
 )
 
@@ -18,14 +19,15 @@ const maxCallbackData = 64
 // button's callback_data: "p/c/12|3". Routes never contain it.
 const selectSeparator = "|"
 
-// Send posts a response in a chat and returns the ID of the message that
-// carries its buttons (the last one when the text was split).
+// Send posts a response in a chat and returns its reference: the IDs of
+// the text parts, then of the files, in order (see bot.Platform).
 func (a *Adapter) Send(ctx context.Context, chatID string, r *commands.Response) (string, error) {
 	id, err := parseID("chat", chatID)
 	if err != nil {
 		return "", err
 	}
-	return a.send(ctx, id, 0, r)
+	ids, err := a.send(ctx, id, 0, r)
+	return bot.MessageRef(ids), err
 }
 
 // DirectMessage writes to a member in their private chat with the bot, which
@@ -35,11 +37,11 @@ func (a *Adapter) DirectMessage(ctx context.Context, userID string, r *commands.
 	if err != nil {
 		return "", err
 	}
-	msgID, err := a.send(ctx, id, 0, r)
+	ids, err := a.send(ctx, id, 0, r)
 	if err != nil && refusedDM(err) {
 		return "", fmt.Errorf("%w: %w", commands.ErrDirectMessageRefused, err)
 	}
-	return msgID, err
+	return bot.MessageRef(ids), err
 }
 
 // refusedDM recognises "bot was blocked by the user", "bot can't initiate
@@ -49,55 +51,129 @@ func refusedDM(err error) bool {
 	return code == 403 || (code == 400 && strings.Contains(errorMessage(err), "chat not found"))
 }
 
-// Edit replaces a message's text and buttons. A text too long for one
-// message keeps its first part: edits cannot add messages.
-func (a *Adapter) Edit(ctx context.Context, chatID, messageID string, r *commands.Response) error {
+// Edit replaces a message Agora posted, part by part (see bot.Platform),
+// and returns its new reference.
+func (a *Adapter) Edit(ctx context.Context, chatID, ref string, r *commands.Response) (string, error) {
 	cid, err := parseID("chat", chatID)
 	if err != nil {
-		return err
+		return ref, err
 	}
-	mid, err := parseID("message", messageID)
-	if err != nil {
-		return err
+	ids := bot.MessageIDs(ref)
+	if len(ids) == 0 {
+		return ref, fmt.Errorf("telegram: edit in chat %d: empty message reference", cid)
 	}
-	return a.edit(ctx, cid, mid, r)
+	for _, id := range ids {
+		if _, err := parseID("message", id); err != nil {
+			return ref, err
+		}
+	}
+	now, err := a.editParts(ctx, cid, ids, r)
+	return bot.MessageRef(now), err
 }
 
+// edit replaces the one message a button was pressed on: the earlier parts
+// of a split message are not known there, so they stay as they are.
 func (a *Adapter) edit(ctx context.Context, chatID, messageID int64, r *commands.Response) error {
-	kb := a.keyboard(r)
-	if kb == nil {
-		kb = &inlineKeyboard{Rows: [][]inlineButton{}} // an edit without buttons removes them
-	}
-	params := tgbotapi.Params{"chat_id": itoa(chatID), "message_id": itoa(messageID), "reply_markup": mustJSON(kb)}
-	method := "editMessageReplyMarkup"
-	if msgs := renderMessages(r.Text, maxMessage); len(msgs) > 0 {
-		if len(msgs) > 1 {
-			a.log.Warn("edited text longer than one message; keeping its first part", "chat", chatID, "message", messageID)
-		}
-		method = "editMessageText"
-		params["text"] = msgs[0]
-		params["parse_mode"] = "HTML"
-		params["disable_web_page_preview"] = "true"
-	}
-	_, err := a.request(ctx, method, 0, idempotent, params)
-	if err != nil && strings.Contains(errorMessage(err), "message is not modified") {
-		return nil // the same content again: nothing to do
-	}
-	// Callers (the runtime's messenger, the log lines here) name the
-	// message; the error names the method.
+	_, err := a.editParts(ctx, chatID, []string{itoa(messageID)}, r)
 	return err
 }
 
-// Delete removes a message; one already gone counts as deleted.
-func (a *Adapter) Delete(ctx context.Context, chatID, messageID string) error {
+// editParts edits the text parts in place, in order, then sends the parts
+// the new content needs beyond them, then deletes the old parts left over;
+// it returns the parts posted now. Telegram cannot turn a file into text
+// in place, so files are sent anew and old file parts deleted; an old file
+// part shows up as "no text in the message" when editing it. A response
+// with neither text nor files changes the buttons of the last part only.
+func (a *Adapter) editParts(ctx context.Context, chatID int64, old []string, r *commands.Response) ([]string, error) {
+	texts := renderMessages(r.Text, maxMessage)
+	kb := a.keyboard(r)
+	if len(texts) == 0 && len(r.Files) == 0 {
+		return old, a.editMarkup(ctx, chatID, old[len(old)-1], kb)
+	}
+	var now []string
+	edited := 0
+	for ; edited < len(texts) && edited < len(old); edited++ {
+		var markup *inlineKeyboard
+		if edited == len(texts)-1 {
+			markup = kb
+		}
+		err := a.editText(ctx, chatID, old[edited], texts[edited], markup)
+		if err != nil && strings.Contains(errorMessage(err), "there is no text in the message to edit") {
+			break // the old message's files start here
+		}
+		if err != nil {
+			return append(now, old[edited:]...), fmt.Errorf("part %d of %d: %w", edited+1, len(old), err)
+		}
+		now = append(now, old[edited])
+	}
+	restKB := kb
+	if edited == len(texts) && len(texts) > 0 {
+		restKB = nil // already on the last text part
+	}
+	sent, err := a.sendParts(ctx, chatID, 0, texts[edited:], r.Files, restKB)
+	now = append(now, sent...)
+	if err != nil {
+		return append(now, old[edited:]...), err
+	}
+	for i, id := range old[edited:] {
+		if err := a.deleteOne(ctx, chatID, id); err != nil {
+			return append(now, old[edited+i:]...), err
+		}
+	}
+	return now, nil
+}
+
+// editText replaces one part's text; a nil keyboard removes its buttons.
+func (a *Adapter) editText(ctx context.Context, chatID int64, messageID, text string, kb *inlineKeyboard) error {
+	if kb == nil {
+		kb = &inlineKeyboard{Rows: [][]inlineButton{}}
+	}
+	params := tgbotapi.Params{"chat_id": itoa(chatID), "message_id": messageID, "reply_markup": mustJSON(kb),
+		"text": text, "parse_mode": "HTML", "disable_web_page_preview": "true"}
+	return notModifiedIsDone(a.request(ctx, "editMessageText", 0, idempotent, params))
+}
+
+// editMarkup replaces one part's buttons; nil removes them.
+func (a *Adapter) editMarkup(ctx context.Context, chatID int64, messageID string, kb *inlineKeyboard) error {
+	if kb == nil {
+		kb = &inlineKeyboard{Rows: [][]inlineButton{}}
+	}
+	params := tgbotapi.Params{"chat_id": itoa(chatID), "message_id": messageID, "reply_markup": mustJSON(kb)}
+	return notModifiedIsDone(a.request(ctx, "editMessageReplyMarkup", 0, idempotent, params))
+}
+
+// notModifiedIsDone accepts Telegram's refusal to edit a message into what
+// it already is. Callers (the runtime's messenger, the log lines here) name
+// the message; the error names the method.
+func notModifiedIsDone(_ *tgbotapi.APIResponse, err error) error {
+	if err != nil && strings.Contains(errorMessage(err), "message is not modified") {
+		return nil
+	}
+	return err
+}
+
+// Delete removes every part of a message; a part already gone counts as
+// deleted, and one that cannot be deleted does not keep the others.
+func (a *Adapter) Delete(ctx context.Context, chatID, ref string) error {
 	cid, err := parseID("chat", chatID)
 	if err != nil {
 		return err
 	}
-	if _, err := parseID("message", messageID); err != nil {
-		return err
+	var errs []error
+	for _, id := range bot.MessageIDs(ref) {
+		_, err := parseID("message", id)
+		if err == nil {
+			err = a.deleteOne(ctx, cid, id)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	_, err = a.request(ctx, "deleteMessage", 0, idempotent, tgbotapi.Params{"chat_id": itoa(cid), "message_id": messageID})
+	return errors.Join(errs...)
+}
+
+func (a *Adapter) deleteOne(ctx context.Context, chatID int64, messageID string) error {
+	_, err := a.request(ctx, "deleteMessage", 0, idempotent, tgbotapi.Params{"chat_id": itoa(chatID), "message_id": messageID})
 	if err != nil && strings.Contains(errorMessage(err), "message to delete not found") {
 		return nil
 	}
@@ -105,50 +181,54 @@ func (a *Adapter) Delete(ctx context.Context, chatID, messageID string) error {
 }
 
 // send posts text (split as needed), then files; replyTo threads the first
-// message under the member's. Buttons go on the last text message, or on
-// the last file when there is no text.
-func (a *Adapter) send(ctx context.Context, chatID int64, replyTo int, r *commands.Response) (string, error) {
-	msgs := renderMessages(r.Text, maxMessage)
+// message under the member's. It returns the IDs of the parts posted, also
+// when it fails after some.
+func (a *Adapter) send(ctx context.Context, chatID int64, replyTo int, r *commands.Response) ([]string, error) {
+	texts := renderMessages(r.Text, maxMessage)
 	kb := a.keyboard(r)
-	if len(msgs) == 0 && len(r.Files) == 0 {
+	if len(texts) == 0 && len(r.Files) == 0 {
 		if kb == nil {
-			return "", errors.New("telegram: nothing to send (empty text, no files)")
+			return nil, errors.New("telegram: nothing to send (empty text, no files)")
 		}
-		msgs = []string{"👇"} // Telegram needs some text to hang buttons on
+		texts = []string{"👇"} // Telegram needs some text to hang buttons on
 	}
-	var last string
-	for i, text := range msgs {
+	return a.sendParts(ctx, chatID, replyTo, texts, r.Files, kb)
+}
+
+// sendParts posts texts, then files. Buttons go on the last text message,
+// or on the last file when there is no text.
+func (a *Adapter) sendParts(ctx context.Context, chatID int64, replyTo int, texts []string, files []commands.File, kb *inlineKeyboard) ([]string, error) {
+	var ids []string
+	for i, text := range texts {
 		params := tgbotapi.Params{"chat_id": itoa(chatID), "text": text, "parse_mode": "HTML", "disable_web_page_preview": "true"}
 		if i == 0 && replyTo != 0 {
 			params["reply_to_message_id"] = fmt.Sprint(replyTo)
 			params["allow_sending_without_reply"] = "true"
 		}
-		if i == len(msgs)-1 && kb != nil {
+		if i == len(texts)-1 && kb != nil {
 			params["reply_markup"] = mustJSON(kb)
 		}
 		id, err := a.sendMessage(ctx, chatID, params)
-		if err != nil && len(msgs) > 1 {
-			return last, fmt.Errorf("part %d of %d: %w", i+1, len(msgs), err)
+		if err != nil && len(texts) > 1 {
+			return ids, fmt.Errorf("part %d of %d: %w", i+1, len(texts), err)
 		}
 		if err != nil {
-			return last, err
+			return ids, err
 		}
-		last = id
+		ids = append(ids, id)
 	}
-	for i, f := range r.Files {
+	for i, f := range files {
 		var markup any
-		if len(msgs) == 0 && i == len(r.Files)-1 && kb != nil {
+		if len(texts) == 0 && i == len(files)-1 && kb != nil {
 			markup = kb
 		}
 		id, err := a.sendFile(ctx, chatID, f, markup)
 		if err != nil {
-			return last, fmt.Errorf("file %q: %w", f.Name, err)
+			return ids, fmt.Errorf("file %q: %w", f.Name, err)
 		}
-		if len(msgs) == 0 {
-			last = id
-		}
+		ids = append(ids, id)
 	}
-	return last, nil
+	return ids, nil
 }
 
 // sentMessage is the part of a Telegram message Agora reads back.

@@ -3,7 +3,6 @@ package telegram
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -418,30 +417,4 @@ func (a *Adapter) isAdmin(ctx context.Context, chatID, userID int64) bool {
 		a.mu.Unlock()
 	}
 	return e.ids[userID]
-}
-
-// CreateInviteLink makes a single-use invite link to a group (an
-// ambassadors' group, say) and returns it.
-func (a *Adapter) CreateInviteLink(ctx context.Context, chatID, name string) (string, error) {
-	cid, err := parseID("chat", chatID)
-	if err != nil {
-		return "", err
-	}
-	name, _ = truncatePlain(name, 32)
-	params := tgbotapi.Params{"chat_id": itoa(cid), "member_limit": "1"}
-	if name != "" {
-		params["name"] = name
-	}
-	// Not retried on ambiguous failures: a second link would still be single-use, but unasked for.
-	resp, err := a.request(ctx, "createChatInviteLink", 0, onceOnly, params)
-	if err != nil {
-		return "", fmt.Errorf("create invite link for telegram chat %d: %w", cid, err)
-	}
-	var link struct {
-		InviteLink string `json:"invite_link"`
-	}
-	if err := decode(resp, &link); err != nil {
-		return "", err
-	}
-	return link.InviteLink, nil
 }

@@ -446,3 +446,80 @@ func TestScheduledEvents(t *testing.T) {
 		t.Fatalf("events = %+v", es)
 	}
 }
+
+func TestScheduledEventRules(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	external := func(start time.Time, end *time.Time) *discordgo.GuildScheduledEventParams {
+		return &discordgo.GuildScheduledEventParams{
+			Name: "Meetup", ScheduledStartTime: &start, ScheduledEndTime: end,
+			PrivacyLevel: discordgo.GuildScheduledEventPrivacyLevelGuildOnly, EntityType: discordgo.GuildScheduledEventEntityTypeExternal,
+			EntityMetadata: &discordgo.GuildScheduledEventEntityMetadata{Location: "Paris"},
+		}
+	}
+	start := time.Now().Add(time.Hour)
+	end := start.Add(time.Hour)
+	past := time.Now().Add(-time.Hour)
+	pastEnd := past.Add(time.Hour)
+	for name, p := range map[string]*discordgo.GuildScheduledEventParams{
+		"external without an end": external(start, nil),
+		"start in the past":       external(past, &pastEnd),
+		"end before the start":    external(end, &start),
+	} {
+		var re *discordgo.RESTError
+		if _, err := dg.GuildScheduledEventCreate(guildID, p); !errors.As(err, &re) || re.Message == nil || re.Message.Code != 50035 {
+			t.Errorf("%s: err = %v, want 50035", name, err)
+		}
+	}
+	ev, err := dg.GuildScheduledEventCreate(guildID, external(start, &end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel := &discordgo.GuildScheduledEventParams{Status: discordgo.GuildScheduledEventStatusCanceled}
+	if _, err := dg.GuildScheduledEventEdit(guildID, ev.ID, cancel); err != nil {
+		t.Fatal(err)
+	}
+	restart := &discordgo.GuildScheduledEventParams{Status: discordgo.GuildScheduledEventStatusActive}
+	if _, err := dg.GuildScheduledEventEdit(guildID, ev.ID, restart); err == nil {
+		t.Error("a canceled event was started")
+	}
+	if es := srv.ScheduledEvents(guildID); len(es) != 1 || es[0]["status"] != float64(4) {
+		t.Fatalf("events = %+v", es)
+	}
+}
+
+func TestInvitesAreUsedUp(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	inv, err := dg.ChannelInviteCreate(channelID, discordgo.Invite{MaxAge: 3600, MaxUses: 1, Unique: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Code == "" || inv.MaxUses != 1 || inv.MaxAge != 3600 || inv.Guild == nil || inv.Guild.ID != guildID {
+		t.Fatalf("invite = %+v", inv)
+	}
+	// Without unique, a similar invite still valid comes back.
+	same, err := dg.ChannelInviteCreate(channelID, discordgo.Invite{MaxAge: 3600, MaxUses: 1})
+	if err != nil || same.Code != inv.Code {
+		t.Fatalf("non-unique invite = %+v, %v; want %s again", same, err, inv.Code)
+	}
+	newcomer := discordtest.User{ID: "2000000000000000009", Username: "newcomer"}
+	if err := srv.JoinWithInvite(inv.Code, newcomer); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := srv.Member(guildID, newcomer.ID); !ok {
+		t.Error("the newcomer is not a member")
+	}
+	other := discordtest.User{ID: "2000000000000000010", Username: "other"}
+	if err := srv.JoinWithInvite(inv.Code, other); !errors.Is(err, discordtest.ErrInvalidInvite) {
+		t.Errorf("second use: %v, want ErrInvalidInvite", err)
+	}
+	if _, err := dg.Invite(inv.Code); err == nil {
+		t.Error("a used-up invite is still found")
+	}
+	if invs := srv.Invites(channelID); len(invs) != 1 || invs[0].Uses != 1 || len(invs[0].Joined) != 1 || invs[0].Joined[0] != newcomer.ID {
+		t.Errorf("invites = %+v", invs)
+	}
+}

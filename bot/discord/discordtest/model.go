@@ -150,6 +150,27 @@ type RoleGrant struct {
 	Reason  string // X-Audit-Log-Reason, if any
 }
 
+// Invite is a channel invite the bot created.
+type Invite struct {
+	Code      string
+	ChannelID string
+	GuildID   string
+	MaxAge    int // seconds; 0 never expires
+	MaxUses   int // 0 unlimited
+	Uses      int
+	Temporary bool
+	Unique    bool
+	CreatedAt time.Time
+	// Joined lists the users who joined with it, in order.
+	Joined []string
+}
+
+// expired reports whether the invite can no longer be used at now.
+func (i *Invite) expired(now time.Time) bool {
+	return (i.MaxAge > 0 && !now.Before(i.CreatedAt.Add(time.Duration(i.MaxAge)*time.Second))) ||
+		(i.MaxUses > 0 && i.Uses >= i.MaxUses)
+}
+
 type channelState struct {
 	id      string
 	guildID string

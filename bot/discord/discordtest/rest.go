@@ -3,6 +3,7 @@ package discordtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -49,6 +50,9 @@ func (s *Server) routes() {
 	s.route("PATCH /channels/{channel_id}/messages/{message_id}", s.editMessage)
 	s.route("DELETE /channels/{channel_id}/messages/{message_id}", s.deleteMessage)
 	s.route("POST /users/@me/channels", s.createDM)
+	s.route("POST /channels/{channel_id}/invites", s.createInvite)
+	s.route("GET /invites/{code}", s.getInvite)
+	s.route("DELETE /invites/{code}", s.deleteInvite)
 
 	s.route("GET /guilds/{guild_id}", s.getGuild)
 	s.route("GET /guilds/{guild_id}/roles", s.getRoles)
@@ -735,11 +739,61 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, _ map[string
 	writeJSON(w, 200, out)
 }
 
+// Scheduled event statuses.
+const (
+	eventScheduled = 1
+	eventActive    = 2
+	eventCompleted = 3
+	eventCanceled  = 4
+)
+
+// eventTimesError applies the rules Discord documents but the spec cannot
+// say: an external event needs an end, after its start, and a new event
+// cannot start in the past.
+func eventTimesError(e map[string]any, creating bool) map[string]any {
+	tree := map[string]any{}
+	start, _ := time.Parse(time.RFC3339, fmt.Sprint(e["scheduled_start_time"]))
+	end, hasEnd := e["scheduled_end_time"].(string)
+	if creating && start.Before(time.Now()) {
+		addFieldError(tree, []string{"scheduled_start_time"}, fieldError{"GUILD_SCHEDULED_EVENT_SCHEDULE_PAST", "Cannot schedule event in the past."})
+	}
+	if t, _ := e["entity_type"].(float64); t == 3 && (!hasEnd || end == "") {
+		addFieldError(tree, []string{"scheduled_end_time"}, fieldError{"BASE_TYPE_REQUIRED", "This field is required"})
+	}
+	if hasEnd && end != "" {
+		if endTime, err := time.Parse(time.RFC3339, end); err == nil && !endTime.After(start) {
+			addFieldError(tree, []string{"scheduled_end_time"}, fieldError{"GUILD_SCHEDULED_EVENT_END_BEFORE_START", "The end must be after the start."})
+		}
+	}
+	if len(tree) == 0 {
+		return nil
+	}
+	return tree
+}
+
+// statusChangeAllowed follows Discord: a scheduled event may start or be
+// canceled, an active one may end; a finished one stays as it is.
+func statusChangeAllowed(from, to int) bool {
+	switch {
+	case from == to:
+		return true
+	case from == eventScheduled:
+		return to == eventActive || to == eventCanceled
+	case from == eventActive:
+		return to == eventCompleted
+	}
+	return false
+}
+
 func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, body map[string]any, _ any, _ []Attachment) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g := s.guildOr404(w, r)
 	if g == nil {
+		return
+	}
+	if errs := eventTimesError(body, true); errs != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"code": 50035, "message": "Invalid Form Body", "errors": errs})
 		return
 	}
 	e := map[string]any{
@@ -749,7 +803,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, body map[st
 	for k, v := range body {
 		e[k] = v
 	}
-	e["id"], e["guild_id"], e["creator_id"], e["status"] = s.NewID(), g.ID, s.opts.botUserID, 1
+	e["id"], e["guild_id"], e["creator_id"], e["status"] = s.NewID(), g.ID, s.opts.botUserID, float64(eventScheduled)
 	e["creator"] = s.botUser().json()
 	e["user_count"] = 0
 	s.events[g.ID] = append(s.events[g.ID], e)
@@ -793,11 +847,29 @@ func (s *Server) editEvent(w http.ResponseWriter, r *http.Request, body map[stri
 		writeError(w, 404, 10070, "Unknown Guild Scheduled Event")
 		return
 	}
-	for k, v := range body {
-		s.events[g.ID][i][k] = v
+	ev := s.events[g.ID][i]
+	merged := map[string]any{}
+	for k, v := range ev {
+		merged[k] = v
 	}
+	for k, v := range body {
+		merged[k] = v
+	}
+	if errs := eventTimesError(merged, false); errs != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"code": 50035, "message": "Invalid Form Body", "errors": errs})
+		return
+	}
+	from, _ := ev["status"].(float64)
+	to, _ := merged["status"].(float64)
+	if !statusChangeAllowed(int(from), int(to)) {
+		tree := map[string]any{}
+		addFieldError(tree, []string{"status"}, fieldError{"BASE_TYPE_CHOICES", fmt.Sprintf("Cannot change the status from %v to %v.", from, to)})
+		writeJSON(w, http.StatusBadRequest, map[string]any{"code": 50035, "message": "Invalid Form Body", "errors": tree})
+		return
+	}
+	s.events[g.ID][i] = merged
 	s.notifyLocked()
-	writeJSON(w, 200, s.events[g.ID][i])
+	writeJSON(w, 200, merged)
 }
 
 func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request, _ map[string]any, _ any, _ []Attachment) {
@@ -815,6 +887,109 @@ func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request, _ map[strin
 	s.events[g.ID] = append(s.events[g.ID][:i], s.events[g.ID][i+1:]...)
 	s.notifyLocked()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// --- invites ---
+
+func (s *Server) inviteJSON(inv *Invite) map[string]any {
+	out := map[string]any{
+		"type": 0, "code": inv.Code, "inviter": s.botUser().json(), "max_age": inv.MaxAge, "max_uses": inv.MaxUses,
+		"uses": inv.Uses, "temporary": inv.Temporary, "created_at": inv.CreatedAt.Format(time.RFC3339Nano), "expires_at": nil,
+		"channel": map[string]any{"id": inv.ChannelID, "type": 0, "name": s.channels[inv.ChannelID].name},
+	}
+	if inv.MaxAge > 0 {
+		out["expires_at"] = inv.CreatedAt.Add(time.Duration(inv.MaxAge) * time.Second).Format(time.RFC3339Nano)
+	}
+	if g, ok := s.guilds[inv.GuildID]; ok {
+		out["guild_id"] = g.ID
+		out["guild"] = map[string]any{"id": g.ID, "name": g.Name, "icon": nil, "splash": nil, "banner": nil,
+			"description": nil, "features": []any{}, "verification_level": 0, "vanity_url_code": nil, "nsfw_level": 0}
+	}
+	return out
+}
+
+// inviteCode makes an 8-character code, as Discord's unique invites have.
+func (s *Server) inviteCode() string {
+	const letters = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	n := s.ids.Add(1)
+	code := make([]byte, 8)
+	for i := range code {
+		code[i] = letters[n%uint64(len(letters))]
+		n /= uint64(len(letters))
+	}
+	return string(code)
+}
+
+func (s *Server) createInvite(w http.ResponseWriter, r *http.Request, body map[string]any, _ any, _ []Attachment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ch, ok := s.channels[r.PathValue("channel_id")]
+	if !ok {
+		writeError(w, 404, 10003, "Unknown Channel")
+		return
+	}
+	if ch.guildID == "" {
+		writeError(w, 400, 50024, "Cannot execute action on this channel type")
+		return
+	}
+	inv := &Invite{ChannelID: ch.id, GuildID: ch.guildID, MaxAge: 86400, CreatedAt: time.Now()}
+	if v, ok := body["max_age"].(float64); ok {
+		inv.MaxAge = int(v)
+	}
+	if v, ok := body["max_uses"].(float64); ok {
+		inv.MaxUses = int(v)
+	}
+	inv.Temporary, _ = body["temporary"].(bool)
+	inv.Unique, _ = body["unique"].(bool)
+	if !inv.Unique {
+		// Without unique Discord hands back a similar invite still valid.
+		for _, old := range s.invites {
+			if old.ChannelID == inv.ChannelID && old.MaxAge == inv.MaxAge && old.MaxUses == inv.MaxUses &&
+				old.Temporary == inv.Temporary && !old.expired(time.Now()) {
+				writeJSON(w, 200, s.inviteJSON(old))
+				return
+			}
+		}
+	}
+	inv.Code = s.inviteCode()
+	s.invites = append(s.invites, inv)
+	s.notifyLocked()
+	writeJSON(w, 200, s.inviteJSON(inv))
+}
+
+// inviteLocked finds a usable invite; Discord forgets used up and expired ones.
+func (s *Server) inviteLocked(code string) *Invite {
+	for _, inv := range s.invites {
+		if inv.Code == code && !inv.expired(time.Now()) {
+			return inv
+		}
+	}
+	return nil
+}
+
+func (s *Server) getInvite(w http.ResponseWriter, r *http.Request, _ map[string]any, _ any, _ []Attachment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv := s.inviteLocked(r.PathValue("code"))
+	if inv == nil {
+		writeError(w, 404, 10006, "Unknown Invite")
+		return
+	}
+	writeJSON(w, 200, s.inviteJSON(inv))
+}
+
+func (s *Server) deleteInvite(w http.ResponseWriter, r *http.Request, _ map[string]any, _ any, _ []Attachment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv := s.inviteLocked(r.PathValue("code"))
+	if inv == nil {
+		writeError(w, 404, 10006, "Unknown Invite")
+		return
+	}
+	out := s.inviteJSON(inv)
+	inv.MaxUses, inv.Uses = 1, 1 // used up: forgotten
+	s.notifyLocked()
+	writeJSON(w, 200, out)
 }
 
 // --- JSON shapes of guild objects ---

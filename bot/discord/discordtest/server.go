@@ -48,6 +48,7 @@ type Server struct {
 	byToken       map[string]*interactionState
 	roleGrants    []RoleGrant
 	events        map[string][]map[string]any // guild -> scheduled events
+	invites       []*Invite
 
 	gw gateway
 }

@@ -1,6 +1,7 @@
 package discordtest
 
 import (
+	"errors"
 	"time"
 )
 
@@ -182,6 +183,20 @@ func (s *Server) MemberRoles(guildID, userID string) []string {
 	return nil
 }
 
+// Member returns a guild member, if the user is one.
+func (s *Server) Member(guildID, userID string) (Member, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if g, ok := s.guilds[guildID]; ok {
+		if m := s.memberLocked(g, userID); m != nil {
+			c := *m
+			c.Roles = append([]string(nil), m.Roles...)
+			return c, true
+		}
+	}
+	return Member{}, false
+}
+
 // ScheduledEvents returns a guild's scheduled events as JSON objects.
 func (s *Server) ScheduledEvents(guildID string) []map[string]any {
 	s.mu.Lock()
@@ -235,4 +250,51 @@ func (s *Server) DispatchGuildMemberAdd(guildID string, m Member) {
 	payload := memberJSON(m)
 	payload["guild_id"] = guildID
 	s.Dispatch("GUILD_MEMBER_ADD", payload)
+}
+
+// Invites returns the invites the bot created to a channel, oldest first,
+// used up and expired ones included.
+func (s *Server) Invites(channelID string) []Invite {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Invite
+	for _, inv := range s.invites {
+		if inv.ChannelID == channelID {
+			c := *inv
+			c.Joined = append([]string(nil), inv.Joined...)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ErrInvalidInvite is what JoinWithInvite answers for an invite that is
+// unknown, expired or used up, as Discord shows "Invite Invalid".
+var ErrInvalidInvite = errors.New("discordtest: invite invalid")
+
+// JoinWithInvite has u accept an invite, as from the Discord client: the
+// invite counts one use and u becomes a member of its server, which sends
+// GUILD_MEMBER_ADD. A member already in the server uses nothing.
+func (s *Server) JoinWithInvite(code string, u User) error {
+	s.mu.Lock()
+	inv := s.inviteLocked(code)
+	if inv == nil {
+		s.mu.Unlock()
+		return ErrInvalidInvite
+	}
+	g, ok := s.guilds[inv.GuildID]
+	if !ok {
+		s.mu.Unlock()
+		return ErrInvalidInvite
+	}
+	if s.memberLocked(g, u.ID) != nil {
+		s.mu.Unlock()
+		return nil
+	}
+	inv.Uses++
+	inv.Joined = append(inv.Joined, u.ID)
+	gid := g.ID
+	s.mu.Unlock()
+	s.DispatchGuildMemberAdd(gid, Member{User: u})
+	return nil
 }

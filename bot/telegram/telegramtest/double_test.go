@@ -527,3 +527,76 @@ func TestUploadErrorLacksCode(t *testing.T) {
 		t.Fatalf("recorded = %+v", c)
 	}
 }
+
+func TestInviteLinkSingleUseAndBans(t *testing.T) {
+	srv := telegramtest.New(t)
+	bot := newBot(t, srv)
+	srv.AddChat(group)
+	carol := telegramtest.User{ID: 1003, FirstName: "Carol"}
+	member := func(u telegramtest.User) tgbotapi.ChatMemberConfig {
+		return tgbotapi.ChatMemberConfig{ChatID: group.ID, UserID: u.ID}
+	}
+	create := tgbotapi.CreateChatInviteLinkConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: group.ID}, MemberLimit: 1}
+	if _, err := bot.Request(create); err == nil || !strings.Contains(err.Error(), "not enough rights") {
+		t.Fatalf("link made by a bot that is no administrator: %v", err)
+	}
+	srv.SetAdministrators(group.ID, alice, srv.Bot())
+	resp, err := bot.Request(create)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var link tgbotapi.ChatInviteLink
+	_ = json.Unmarshal(resp.Result, &link)
+
+	joined, err := srv.JoinByLink(link.InviteLink, bob)
+	if err != nil || len(joined.NewChatMembers) != 1 || joined.NewChatMembers[0].ID != bob.ID || !srv.IsMember(group.ID, bob.ID) {
+		t.Fatalf("join = %+v, %v", joined, err)
+	}
+	if _, err := srv.JoinByLink(link.InviteLink, carol); !errors.Is(err, telegramtest.ErrInviteLinkExpired) {
+		t.Errorf("second join with a single-use link: %v", err)
+	}
+	if l := srv.InviteLinks(group.ID); len(l) != 1 || len(l[0].Joined) != 1 || l[0].Joined[0] != bob.ID {
+		t.Errorf("links = %+v", l)
+	}
+	if _, err := srv.JoinByLink("https://t.me/+nope", carol); !errors.Is(err, telegramtest.ErrInviteLinkInvalid) {
+		t.Errorf("unknown link: %v", err)
+	}
+
+	// A ban removes bob and keeps him out; lifting it lets him join again.
+	if _, err := bot.Request(tgbotapi.BanChatMemberConfig{ChatMemberConfig: member(bob)}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.IsMember(group.ID, bob.ID) || !srv.IsBanned(group.ID, bob.ID) {
+		t.Fatal("bob is still in the group after the ban")
+	}
+	m, err := bot.GetChatMember(tgbotapi.GetChatMemberConfig{ChatConfigWithUser: tgbotapi.ChatConfigWithUser{ChatID: group.ID, UserID: bob.ID}})
+	if err != nil || m.Status != "kicked" {
+		t.Fatalf("banned member: %v %+v", err, m)
+	}
+	resp, _ = bot.Request(tgbotapi.CreateChatInviteLinkConfig{ChatConfig: tgbotapi.ChatConfig{ChatID: group.ID}, MemberLimit: 1})
+	_ = json.Unmarshal(resp.Result, &link)
+	if _, err := srv.JoinByLink(link.InviteLink, bob); !errors.Is(err, telegramtest.ErrBannedFromChat) {
+		t.Errorf("banned user joined: %v", err)
+	}
+	if _, err := bot.Request(tgbotapi.UnbanChatMemberConfig{ChatMemberConfig: member(bob), OnlyIfBanned: true}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.IsBanned(group.ID, bob.ID) {
+		t.Fatal("still banned")
+	}
+	if _, err := srv.JoinByLink(link.InviteLink, bob); err != nil {
+		t.Errorf("join after the ban was lifted: %v", err)
+	}
+	// only_if_banned spares a member; without it, unbanning removes them.
+	if _, err := bot.Request(tgbotapi.UnbanChatMemberConfig{ChatMemberConfig: member(bob), OnlyIfBanned: true}); err != nil || !srv.IsMember(group.ID, bob.ID) {
+		t.Errorf("only_if_banned removed a member: %v", err)
+	}
+	if _, err := bot.Request(tgbotapi.UnbanChatMemberConfig{ChatMemberConfig: member(bob)}); err != nil || srv.IsMember(group.ID, bob.ID) {
+		t.Errorf("plain unban left the member in: %v", err)
+	}
+	// Administrators cannot be banned.
+	_, err = bot.Request(tgbotapi.BanChatMemberConfig{ChatMemberConfig: member(alice)})
+	if e := apiErr(t, err); e.Message != "Bad Request: can't remove chat owner" {
+		t.Errorf("banning the owner: %+v", e)
+	}
+}

@@ -169,6 +169,10 @@ func (s *Server) InlineQuery(from User, query string) string {
 func (s *Server) NewChatMembers(chat Chat, from User, members ...User) Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.newChatMembersLocked(chat, from, members...)
+}
+
+func (s *Server) newChatMembersLocked(chat Chat, from User, members ...User) Message {
 	cs := s.noteUserLocked(chat, from)
 	for _, u := range members {
 		if u.ID != s.bot.ID {

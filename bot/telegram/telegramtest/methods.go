@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -185,6 +186,8 @@ type InviteLink struct {
 	ChatID int64
 	ChatInviteLink
 	Time time.Time
+	// Joined lists the users who joined with the link, in order.
+	Joined []int64
 }
 
 func randomSlug() string {
@@ -224,6 +227,9 @@ func (s *Server) createChatInviteLink(r *request) (any, *apiError) {
 	if cs.chat.Type == "private" {
 		return nil, badRequest("can't invite members to a private chat")
 	}
+	if !s.isAdminLocked(cs.chat.ID, s.bot.ID) {
+		return nil, badRequest("not enough rights to manage chat invite links")
+	}
 	link.InviteLink = "https://t.me/+" + randomSlug()
 	s.invites = append(s.invites, InviteLink{ChatID: cs.chat.ID, ChatInviteLink: link, Time: time.Now()})
 	return link, nil
@@ -236,10 +242,143 @@ func (s *Server) InviteLinks(chatID int64) []InviteLink {
 	var out []InviteLink
 	for _, l := range s.invites {
 		if l.ChatID == chatID {
+			l.Joined = append([]int64(nil), l.Joined...)
 			out = append(out, l)
 		}
 	}
 	return out
+}
+
+func (s *Server) isAdminLocked(chatID, userID int64) bool {
+	for _, u := range s.admins[chatID] {
+		if u.ID == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// memberTargetLocked checks a ban or unban the way Telegram does: a group
+// the bot administers, a user it knows, who is not an administrator.
+func (s *Server) memberTargetLocked(p map[string]string) (*chatState, int64, *apiError) {
+	cs, aerr := s.lookupChatLocked(p["chat_id"])
+	if aerr != nil {
+		return nil, 0, aerr
+	}
+	if cs.chat.Type == "private" {
+		return nil, 0, badRequest("chat member status can't be changed in private chats")
+	}
+	if !s.isAdminLocked(cs.chat.ID, s.bot.ID) {
+		return nil, 0, badRequest("not enough rights to restrict/unrestrict chat member")
+	}
+	uid := intParam(p, "user_id", 0)
+	if uid == s.bot.ID {
+		return nil, 0, badRequest("can't restrict self")
+	}
+	for i, u := range s.admins[cs.chat.ID] {
+		if u.ID == uid && i == 0 {
+			return nil, 0, badRequest("can't remove chat owner")
+		}
+		if u.ID == uid {
+			return nil, 0, badRequest("user is an administrator of the chat")
+		}
+	}
+	if _, known := s.users[uid]; !known {
+		return nil, 0, badRequest("user not found")
+	}
+	if s.banned[cs.chat.ID] == nil {
+		s.banned[cs.chat.ID] = map[int64]bool{}
+	}
+	return cs, uid, nil
+}
+
+// banChatMember removes the user from the group and keeps them out until
+// unbanned (until_date is not modelled: bans last until lifted).
+func (s *Server) banChatMember(r *request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, uid, aerr := s.memberTargetLocked(r.params)
+	if aerr != nil {
+		return nil, aerr
+	}
+	delete(s.members[cs.chat.ID], uid)
+	s.banned[cs.chat.ID][uid] = true
+	return true, nil
+}
+
+// unbanChatMember lifts a ban. As Telegram documents, without
+// only_if_banned it also removes a user who is a member, so that after the
+// call they are not in the group but may join it.
+func (s *Server) unbanChatMember(r *request) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, uid, aerr := s.memberTargetLocked(r.params)
+	if aerr != nil {
+		return nil, aerr
+	}
+	onlyIfBanned, _ := parseBool(r.params["only_if_banned"])
+	switch {
+	case s.banned[cs.chat.ID][uid]:
+		delete(s.banned[cs.chat.ID], uid)
+	case !onlyIfBanned:
+		delete(s.members[cs.chat.ID], uid)
+	}
+	return true, nil
+}
+
+// IsMember reports whether a user is in a chat: they wrote there, joined,
+// or were added, and were not removed since.
+func (s *Server) IsMember(chatID, userID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.members[chatID][userID]
+}
+
+// IsBanned reports whether a user is banned from a chat.
+func (s *Server) IsBanned(chatID, userID int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.banned[chatID][userID]
+}
+
+// Errors JoinByLink answers, as the Telegram app shows them.
+var (
+	// ErrInviteLinkInvalid: no such link, or it was revoked (INVITE_HASH_INVALID).
+	ErrInviteLinkInvalid = errors.New("telegramtest: INVITE_HASH_INVALID")
+	// ErrInviteLinkExpired: the link's expire_date passed, or as many
+	// people joined with it as its member_limit (INVITE_HASH_EXPIRED).
+	ErrInviteLinkExpired = errors.New("telegramtest: INVITE_HASH_EXPIRED")
+	// ErrBannedFromChat: the user is banned from the chat.
+	ErrBannedFromChat = errors.New("telegramtest: USER_BANNED_IN_CHANNEL")
+	// ErrAlreadyMember: the user is in the chat already (USER_ALREADY_PARTICIPANT).
+	ErrAlreadyMember = errors.New("telegramtest: USER_ALREADY_PARTICIPANT")
+)
+
+// JoinByLink has u open an invite link in the Telegram app and join. The
+// link's expire_date and member_limit are enforced; on success u becomes a
+// member and the bot gets the new_chat_members service message.
+func (s *Server) JoinByLink(link string, u User) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var inv *InviteLink
+	for i := range s.invites {
+		if s.invites[i].InviteLink == link {
+			inv = &s.invites[i]
+		}
+	}
+	switch {
+	case inv == nil || inv.IsRevoked:
+		return Message{}, ErrInviteLinkInvalid
+	case inv.ExpireDate != 0 && time.Now().Unix() >= inv.ExpireDate,
+		inv.MemberLimit > 0 && len(inv.Joined) >= inv.MemberLimit:
+		return Message{}, ErrInviteLinkExpired
+	case s.banned[inv.ChatID][u.ID]:
+		return Message{}, ErrBannedFromChat
+	case s.members[inv.ChatID][u.ID]:
+		return Message{}, ErrAlreadyMember
+	}
+	inv.Joined = append(inv.Joined, u.ID)
+	return s.newChatMembersLocked(s.chats[inv.ChatID].chat, u, u), nil
 }
 
 func adminMember(u User, creator bool) map[string]any {
@@ -291,6 +430,9 @@ func (s *Server) getChatMember(r *request) (any, *apiError) {
 	}
 	if !known {
 		return nil, badRequest("user not found")
+	}
+	if s.banned[cs.chat.ID][uid] {
+		return map[string]any{"status": "kicked", "user": u, "until_date": 0}, nil
 	}
 	if s.members[cs.chat.ID][uid] || (cs.chat.Type == "private" && cs.chat.ID == uid) || uid == s.bot.ID {
 		return map[string]any{"status": "member", "user": u}, nil

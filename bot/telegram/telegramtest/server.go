@@ -62,6 +62,7 @@ type Server struct {
 	blocked   map[int64]bool
 	admins    map[int64][]User
 	members   map[int64]map[int64]bool
+	banned    map[int64]map[int64]bool
 	callbacks map[string]*callbackState
 	inlines   map[string]*inlineState
 
@@ -165,6 +166,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		blocked:      map[int64]bool{},
 		admins:       map[int64][]User{},
 		members:      map[int64]map[int64]bool{},
+		banned:       map[int64]map[int64]bool{},
 		callbacks:    map[string]*callbackState{},
 		inlines:      map[string]*inlineState{},
 		commands:     map[commandKey][]BotCommand{},
@@ -267,6 +269,8 @@ func init() {
 		"sendDocument":           (*Server).sendDocument,
 		"sendPhoto":              (*Server).sendPhoto,
 		"createChatInviteLink":   (*Server).createChatInviteLink,
+		"banChatMember":          (*Server).banChatMember,
+		"unbanChatMember":        (*Server).unbanChatMember,
 		"getChatAdministrators":  (*Server).getChatAdministrators,
 		"getChatMember":          (*Server).getChatMember,
 		"getChat":                (*Server).getChat,

@@ -92,3 +92,19 @@ type OutboxPost struct {
 	MessageRef     string `db:"message_ref"`
 	Attempts       int    `db:"attempts"`
 }
+
+// Link code kinds.
+const (
+	LinkChat    = "chat"
+	LinkAccount = "account"
+)
+
+// LinkCode is a one-time code that links a chat to a community, or an
+// account to a person.
+type LinkCode struct {
+	Code        string    `db:"code"`
+	Kind        string    `db:"kind"`
+	CommunityID int64     `db:"community_id"`
+	MemberID    int64     `db:"member_id"`
+	ExpiresAt   time.Time `db:"expires_at"`
+}

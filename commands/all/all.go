@@ -4,6 +4,7 @@ package all
 
 import (
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/account"
 	"github.com/agora-community/agora/commands/community"
 	"github.com/agora-community/agora/commands/help"
 	"github.com/agora-community/agora/commands/polls"
@@ -12,6 +13,7 @@ import (
 // Store is every capability's store interface at once. storage.Store
 // implements it; each capability sees only its own part.
 type Store interface {
+	account.Store
 	community.Store
 	polls.Store
 }
@@ -21,6 +23,7 @@ func Modules(deps commands.Deps, store Store) []commands.Module {
 	return []commands.Module{
 		{Name: "help", Specs: []*commands.Spec{help.Spec(deps.Registry)}},
 		community.New(deps, store),
+		account.New(deps, store),
 		polls.New(deps, store),
 	}
 }

@@ -37,6 +37,12 @@ type Store interface {
 	RenameCommunity(ctx context.Context, id int64, name string) error
 	SetCommunityLocale(ctx context.Context, id int64, locale string) error
 	SetCommunityTimezone(ctx context.Context, id int64, timezone string) error
+
+	CreateLinkCode(ctx context.Context, kind string, communityID, memberID int64, expires time.Time) (string, error)
+	UseLinkCode(ctx context.Context, code, kind string, now time.Time) (model.LinkCode, error)
+	JoinCommunity(ctx context.Context, from, into int64) ([]int64, error)
+	LeaveCommunity(ctx context.Context, chatID int64) (int64, error)
+	QueueLivePostsForChat(ctx context.Context, chatID int64, now time.Time) (int, error)
 }
 
 // New builds the capability.
@@ -59,6 +65,10 @@ func New(deps commands.Deps, store Store) commands.Module {
 			{Name: "fuseau", Handle: h.timezone, Options: []commands.Option{
 				{Name: "fuseau", Type: commands.OptionString, Required: true, MaxLength: 64},
 			}},
+			{Name: "lier", Handle: h.link, Options: []commands.Option{
+				{Name: "code", Type: commands.OptionString, MaxLength: 20},
+			}},
+			{Name: "delier", Handle: h.unlink},
 		},
 	}}}
 }

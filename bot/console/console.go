@@ -136,13 +136,15 @@ func (c *Console) handleLine(ctx context.Context, line string) (quit bool) {
 	if c.opts.Echo {
 		c.printf("> %s: %s\n", c.user, line)
 	}
-	switch {
-	case strings.HasPrefix(line, ":"):
+	if strings.HasPrefix(line, ":") {
 		return c.meta(ctx, line)
-	case commands.IsCommandText(line):
-		c.command(ctx, line)
 	}
-	// Plain chat messages are ignored, as Agora ignores chatter in a group.
+	// Commands, answers to Agora's questions and chatter alike go to the
+	// runtime's text front end, as on Telegram.
+	req := c.baseRequest()
+	c.rt.HandleText(ctx, bot.TextMessage{
+		Platform: req.Platform, Chat: req.Chat, User: req.User, Text: line, Direct: true,
+	}, c.replier(req))
 	return false
 }
 
@@ -156,20 +158,28 @@ func (c *Console) baseRequest() *commands.Request {
 	}
 }
 
-func (c *Console) command(ctx context.Context, line string) {
-	req := c.baseRequest()
-	tc, err := commands.ParseText(c.rt.Registry(), line)
-	if err != nil {
-		if ue, ok := commands.AsUserError(err); ok {
-			c.show(c.chat, "", &commands.Response{Text: ue.Localize(c.loc()), Ephemeral: true}, req.User.ID)
-			return
-		}
-		c.say(c.loc().T("error.internal"))
-		return
-	}
-	req.Command, req.Options = tc.Path, tc.Options
-	resp := c.rt.Handle(ctx, req)
-	c.show(c.chat, "", resp, req.User.ID)
+// replier shows the runtime's answers to a line typed by the current user.
+type replier struct {
+	c    *Console
+	chat string
+	user string
+}
+
+func (c *Console) replier(req *commands.Request) replier {
+	return replier{c: c, chat: req.Chat.ID, user: req.User.ID}
+}
+
+func (r replier) Reply(ctx context.Context, resp *commands.Response) {
+	r.c.show(r.chat, "", resp, r.user)
+}
+
+// Ask shows a guided question; the next line the user types answers it.
+// A form's first question also lists the form's fields, so that
+// ":formulaire champ=valeur …" fills it at once.
+func (r replier) Ask(ctx context.Context, q bot.Question) (string, error) {
+	l := r.c.loc()
+	text := markup.Join([]markup.Text{q.Text, l.T("console.answer_hint")}, "\n")
+	return r.c.show(r.chat, "", &commands.Response{Text: text, Modal: q.Form}, ""), nil
 }
 
 func (c *Console) act(ctx context.Context, msg *message, action *commands.Action) {
@@ -177,6 +187,10 @@ func (c *Console) act(ctx context.Context, msg *message, action *commands.Action
 	action.MessageID = msg.id
 	req.Action = action
 	resp := c.rt.Handle(ctx, req)
+	if resp.Modal != nil {
+		c.rt.StartForm(ctx, req, resp, c.replier(req))
+		return
+	}
 	editID := ""
 	if resp.Edit && msg.forUser == "" {
 		editID = msg.id

@@ -63,8 +63,6 @@ type Options struct {
 	// StartCommand answers /start, which Telegram sends when a member opens
 	// the bot ("aide").
 	StartCommand string
-	// ConversationTTL is how long a guided conversation waits for an answer (10 min).
-	ConversationTTL time.Duration
 	// AdminCacheTTL is how long a group's administrators are remembered (1 min).
 	AdminCacheTTL time.Duration
 }
@@ -86,7 +84,6 @@ type Adapter struct {
 	opts  Options
 	api   *tgbotapi.BotAPI
 	hc    *http.Client
-	names *commandTable
 
 	botID    int64
 	username string
@@ -141,16 +138,12 @@ func New(ctx context.Context, rt *bot.Runtime, opts Options) (*Adapter, error) {
 	if opts.StartCommand == "" {
 		opts.StartCommand = "aide"
 	}
-	if opts.ConversationTTL == 0 {
-		opts.ConversationTTL = 10 * time.Minute
-	}
 	if opts.AdminCacheTTL == 0 {
 		opts.AdminCacheTTL = time.Minute
 	}
 	a := &Adapter{
 		rt: rt, store: rt.Store(), log: rt.Log().With("platform", commands.PlatformTelegram), opts: opts,
 		hc:     &http.Client{Transport: http.DefaultTransport},
-		names:  newCommandTable(rt.Registry()),
 		limits: newLimits(opts.RateScale),
 		admins: map[int64]adminEntry{},
 	}

@@ -264,12 +264,12 @@ func TestGuidedCommandCancelled(t *testing.T) {
 		t.Fatalf("prompt = %+v, %v", prompt, ok)
 	}
 	c := srv.SendText(pc, alex, "/cancel")
-	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c.MessageID)); !ok || m.Text != loc(t, "en").S("telegram.cancelled") {
+	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c.MessageID)); !ok || m.Text != loc(t, "en").S("conversation.cancelled") {
 		t.Fatalf("cancel answer = %+v, %v", m, ok)
 	}
 	late := srv.ReplyTo(pc, alex, prompt.MessageID, "trop tard")
 	c2 := srv.SendText(pc, alex, "/cancel")
-	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c2.MessageID)); !ok || m.Text != loc(t, "en").S("telegram.nothing_to_cancel") {
+	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c2.MessageID)); !ok || m.Text != loc(t, "en").S("conversation.nothing_to_cancel") {
 		t.Fatalf("second cancel = %+v, %v", m, ok)
 	}
 	for _, s := range srv.SentMessages(alex.ID) {

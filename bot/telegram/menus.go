@@ -84,6 +84,6 @@ func (a *Adapter) menus(lang string) (members, admins []botCommand) {
 			add(name+"_"+commands.LocalName(l, sub.NameID), sub.DescriptionID, sub.Permission)
 		}
 	}
-	add(l.S("telegram.cancel.name"), "telegram.cancel.description", commands.RoleMember)
+	add(l.S("conversation.cancel.name"), "conversation.cancel.description", commands.RoleMember)
 	return members, admins
 }

@@ -88,13 +88,14 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 				echo = false
 			}
 		}
-		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{Locale: cfg.DefaultLocale, Echo: echo}))
+		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{Locale: cfg.DefaultLocale, Echo: echo, Log: log}))
 	}
 	routes := map[string]http.Handler{} // mounted on the HTTP server
 	if cfg.TelegramToken != "" {
 		tg, err := telegram.New(ctx, rt, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL,
 			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
+			Store: store, Log: log, Metrics: rt.Metrics().Registry,
 		})
 		if err != nil {
 			log.Error("cannot start the Telegram adapter", "error", err)
@@ -106,7 +107,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		}
 	}
 	if cfg.DiscordToken != "" {
-		d, err := newDiscord(rt, cfg)
+		d, err := newDiscord(rt, cfg, log)
 		if err != nil {
 			log.Error("cannot start the Discord adapter", "error", err)
 			return 1
@@ -163,8 +164,9 @@ func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Pla
 }
 
 // newDiscord builds the Discord adapter from the configuration.
-func newDiscord(rt *bot.Runtime, cfg Config) (*discord.Adapter, error) {
+func newDiscord(rt *bot.Runtime, cfg Config, log *slog.Logger) (*discord.Adapter, error) {
 	return discord.New(rt, discord.Config{
+		Log: log, Metrics: rt.Metrics().Registry,
 		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL, GatewayURL: cfg.DiscordGatewayURL,
 		PublicKey: cfg.DiscordPublicKey, GuildID: cfg.DiscordGuildID,
 		ShardID: cfg.DiscordShardID, ShardCount: cfg.DiscordShardCount,

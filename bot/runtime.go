@@ -80,16 +80,8 @@ func (rt *Runtime) Registry() *commands.Registry { return rt.registry }
 // Catalog is the message catalog adapters localize command lists with.
 func (rt *Runtime) Catalog() *locales.Catalog { return rt.catalog }
 
-// Store is the database, for adapters that keep platform state (webhook secrets, poller leases).
-func (rt *Runtime) Store() *storage.Store { return rt.store }
-
-// Log is the runtime's logger.
-func (rt *Runtime) Log() *slog.Logger { return rt.log }
-
-// Clock is the runtime's clock.
-func (rt *Runtime) Clock() Clock { return rt.clock }
-
-// Metrics are the runtime's Prometheus series.
+// Metrics are the runtime's Prometheus series; adapters register theirs
+// on Metrics().Registry.
 func (rt *Runtime) Metrics() *Metrics { return rt.metrics }
 
 // Localizer speaks the first supported language among the preferences,

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,12 +25,21 @@ import (
 // Discord server are.
 const GroupID = "console"
 
+// JobRunner runs the scheduled jobs that are due; the runtime is one.
+type JobRunner interface {
+	RunDueJobs(ctx context.Context) (int, error)
+}
+
 // Options configure a console.
 type Options struct {
 	// Echo prints each input line in the transcript, for scripts.
 	Echo bool
-	// Clock, when set, lets ":avance" move time forward and run due jobs.
+	// Clock, when set, lets ":avance" move time forward and run the due
+	// jobs with Jobs.
 	Clock *bot.ManualClock
+	Jobs  JobRunner
+	// Log receives what goes wrong behind the transcript; nil discards it.
+	Log *slog.Logger
 	// User, Chat and Locale are the starting identity; defaults are
 	// "camille", "general" and "fr".
 	User, Chat, Locale string
@@ -37,7 +47,7 @@ type Options struct {
 
 // Console is the terminal adapter.
 type Console struct {
-	rt   *bot.Runtime
+	rt   bot.Handler
 	in   io.Reader
 	opts Options
 
@@ -63,7 +73,7 @@ type message struct {
 }
 
 // New makes a console reading in and writing out.
-func New(rt *bot.Runtime, in io.Reader, out io.Writer, opts Options) *Console {
+func New(rt bot.Handler, in io.Reader, out io.Writer, opts Options) *Console {
 	if opts.User == "" {
 		opts.User = "camille"
 	}
@@ -72,6 +82,9 @@ func New(rt *bot.Runtime, in io.Reader, out io.Writer, opts Options) *Console {
 	}
 	if opts.Locale == "" {
 		opts.Locale = "fr"
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Console{
 		rt: rt, in: in, out: out, opts: opts, messages: map[string]*message{},
@@ -354,7 +367,11 @@ func (c *Console) lastWith(want func(*message) bool) *message {
 func (c *Console) advance(ctx context.Context, d time.Duration) {
 	now := c.opts.Clock.Advance(d)
 	c.say(c.loc().T("console.clock", locales.Data{"Time": c.loc().DateTime(now)}))
-	if _, err := c.rt.RunDueJobs(ctx); err != nil {
+	if c.opts.Jobs == nil {
+		return
+	}
+	if _, err := c.opts.Jobs.RunDueJobs(ctx); err != nil {
+		c.opts.Log.Error("run due jobs", "error", err)
 		c.say(c.loc().T("error.internal"))
 	}
 }

@@ -235,6 +235,7 @@ func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit fu
 	cfg := discord.Config{
 		Token: srv.BotToken(), APIURL: srv.URL(), GatewayURL: srv.GatewayURL(), GuildID: guildID,
 		ModeratorRoleID: modRoleID, AmbassadorRoleID: ambRoleID, RetryBackoff: 10 * time.Millisecond,
+		Log: log, Metrics: rt.Metrics().Registry,
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -59,11 +59,16 @@ type Config struct {
 	ReadyTimeout time.Duration
 	// Transport carries the REST requests (tests may wrap it); nil for the default.
 	Transport http.RoundTripper
+	// Log receives the adapter's logs; nil discards them.
+	Log *slog.Logger
+	// Metrics registers the adapter's series (the runtime's registry); nil
+	// keeps them unregistered.
+	Metrics prometheus.Registerer
 }
 
 // Adapter is the Discord platform. It implements bot.Platform.
 type Adapter struct {
-	rt        *bot.Runtime
+	rt        bot.Handler
 	cfg       Config
 	log       *slog.Logger
 	s         *discordgo.Session
@@ -85,7 +90,7 @@ type Adapter struct {
 var _ bot.Platform = (*Adapter)(nil)
 
 // New prepares the adapter; nothing is sent to Discord before Run.
-func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
+func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("discord adapter: no bot token")
 	}
@@ -107,12 +112,18 @@ func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = time.Minute
 	}
-	a := &Adapter{rt: rt, cfg: cfg, log: rt.Log().With("platform", commands.PlatformDiscord)}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = prometheus.NewRegistry()
+	}
+	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord)}
 	answers := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",
 		Help: "Discord interactions by kind (command, component, modal, autocomplete) and answer (immediate, deferred, failed).",
 	}, []string{"kind", "answer"})
-	if err := rt.Metrics().Registry.Register(answers); err != nil {
+	if err := cfg.Metrics.Register(answers); err != nil {
 		var already prometheus.AlreadyRegisteredError
 		if !errors.As(err, &already) {
 			return nil, fmt.Errorf("discord adapter: register metrics: %w", err)

@@ -24,10 +24,10 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
-	"github.com/agora-community/agora/storage"
 )
 
 // DefaultAPIURL is Telegram's Bot API server.
@@ -36,9 +36,29 @@ const DefaultAPIURL = "https://api.telegram.org"
 // WebhookPath is where the webhook is mounted on the HTTP server.
 const WebhookPath = "/telegram/webhook"
 
+// Store is the platform state the adapter keeps in Agora's database: the
+// poller lease, the update offset and the webhook secret, and the chat IDs
+// Telegram changes when a group becomes a supergroup. *storage.Store
+// implements it.
+type Store interface {
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+	SettingOrCreate(ctx context.Context, key, value string) (string, error)
+	ChangeChatID(ctx context.Context, platform, oldID, newID string) (bool, error)
+}
+
 // Options configure the adapter. Zero values take the defaults noted.
 type Options struct {
 	Token string
+	// Store keeps the adapter's platform state; required.
+	Store Store
+	// Log receives the adapter's logs; nil discards them.
+	Log *slog.Logger
+	// Metrics registers the adapter's series (the runtime's registry); nil
+	// keeps them unregistered.
+	Metrics prometheus.Registerer
 	// APIURL replaces https://api.telegram.org for every call and file.
 	APIURL string
 	// WebhookURL, when set, switches from long polling to a webhook: the
@@ -78,8 +98,8 @@ type JoinEvent struct {
 
 // Adapter is the Telegram platform.
 type Adapter struct {
-	rt    *bot.Runtime
-	store *storage.Store
+	rt    bot.Handler
+	store Store
 	log   *slog.Logger
 	opts  Options
 	api   *tgbotapi.BotAPI
@@ -112,9 +132,18 @@ type adminEntry struct {
 
 // New connects to Telegram (getMe) and prepares the adapter; it does not
 // receive updates until Run.
-func New(ctx context.Context, rt *bot.Runtime, opts Options) (*Adapter, error) {
+func New(ctx context.Context, rt bot.Handler, opts Options) (*Adapter, error) {
 	if opts.Token == "" {
 		return nil, errors.New("telegram: no token")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("telegram: no store for the adapter's state")
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = prometheus.NewRegistry()
 	}
 	if opts.APIURL == "" {
 		opts.APIURL = DefaultAPIURL
@@ -142,13 +171,13 @@ func New(ctx context.Context, rt *bot.Runtime, opts Options) (*Adapter, error) {
 		opts.AdminCacheTTL = time.Minute
 	}
 	a := &Adapter{
-		rt: rt, store: rt.Store(), log: rt.Log().With("platform", commands.PlatformTelegram), opts: opts,
+		rt: rt, store: opts.Store, log: opts.Log.With("platform", commands.PlatformTelegram), opts: opts,
 		hc:     &http.Client{Transport: http.DefaultTransport},
 		limits: newLimits(opts.RateScale),
 		admins: map[int64]adminEntry{},
 	}
 	a.dispatch.a = a
-	m, err := newMetrics(rt.Metrics().Registry)
+	m, err := newMetrics(opts.Metrics)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: metrics: %w", err)
 	}

@@ -161,6 +161,9 @@ func start(t *testing.T, srv *telegramtest.Server, store *storage.Store, opts te
 	rt := newRuntime(t, store)
 	opts.Token = srv.Token()
 	opts.APIURL = srv.URL()
+	opts.Store = store
+	opts.Log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts.Metrics = rt.Metrics().Registry
 	if opts.LeaseRenew == 0 {
 		opts.LeaseTTL, opts.LeaseRenew, opts.PollTimeout = 2*time.Second, 200*time.Millisecond, time.Second
 	}

@@ -61,7 +61,7 @@ func NewWithStore(t testing.TB, store *storage.Store) *Env {
 		t.Fatal(err)
 	}
 	out := &bytes.Buffer{}
-	c := console.New(rt, strings.NewReader(""), out, console.Options{Echo: true, Clock: clock})
+	c := console.New(rt, strings.NewReader(""), out, console.Options{Echo: true, Clock: clock, Jobs: rt, Log: log})
 	rt.AddPlatform(c)
 	return &Env{Runtime: rt, Store: store, Clock: clock, Console: c, out: out}
 }

@@ -18,6 +18,9 @@ type Handler interface {
 	// HandleText answers what a member typed on a platform without command
 	// forms of its own; answers go through to.
 	HandleText(ctx context.Context, msg TextMessage, to Replier)
+	// HandleEvent runs the modules' handlers of an event (req.Event) and
+	// returns what to post in the chat.
+	HandleEvent(ctx context.Context, req *commands.Request) []*commands.Response
 	// StartForm asks a form's fields one at a time, on platforms without
 	// forms; r holds the modal, req is the request it answered.
 	StartForm(ctx context.Context, req *commands.Request, r *commands.Response, to Replier)

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +45,7 @@ type Runtime struct {
 	platforms map[string]Platform
 	jobs      map[string]commands.JobHandler
 	ticks     []func(ctx context.Context) error
+	events    map[string][]eventHandler // by event kind, in installation order
 
 	inflight sync.WaitGroup
 
@@ -71,6 +74,7 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 	return &Runtime{
 		store: store, registry: registry, catalog: registry.Catalog(), log: log, clock: clock, cfg: cfg,
 		metrics: newMetrics(), platforms: map[string]Platform{}, jobs: map[string]commands.JobHandler{},
+		events: map[string][]eventHandler{},
 	}
 }
 
@@ -370,7 +374,8 @@ func (rt *Runtime) Autocomplete(ctx context.Context, req *commands.Request, opti
 	return out
 }
 
-// Install registers capabilities: their commands and their jobs.
+// Install registers capabilities: their commands, jobs, periodic work and
+// event handlers.
 func (rt *Runtime) Install(mods ...commands.Module) error {
 	for _, m := range mods {
 		if err := rt.registry.Add(m.Specs...); err != nil {
@@ -384,6 +389,11 @@ func (rt *Runtime) Install(mods ...commands.Module) error {
 			rt.ticks = append(rt.ticks, m.Tick)
 			rt.mu.Unlock()
 		}
+		rt.mu.Lock()
+		for _, kind := range slices.Sorted(maps.Keys(m.Events)) {
+			rt.events[kind] = append(rt.events[kind], eventHandler{module: m.Name, handle: m.Events[kind]})
+		}
+		rt.mu.Unlock()
 	}
 	return nil
 }

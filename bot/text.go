@@ -63,8 +63,8 @@ type Question struct {
 // HandleText answers what a member typed: a command is parsed with the one
 // grammar of typed commands (commands.ParseTextAs) and handled, with a
 // guided conversation asking for required options left out; any other
-// message answers the member's pending question, if any. Answers go
-// through to.
+// message answers the member's pending question, if any, and is otherwise
+// a message event (HandleEvent). Answers go through to.
 func (rt *Runtime) HandleText(ctx context.Context, msg TextMessage, to Replier) {
 	rt.inflight.Add(1)
 	defer rt.inflight.Done()
@@ -76,7 +76,14 @@ func (rt *Runtime) HandleText(ctx context.Context, msg TextMessage, to Replier) 
 		rt.typedCommand(ctx, msg, text, to)
 		return
 	}
-	rt.answer(ctx, msg, text, to)
+	if rt.answer(ctx, msg, text, to) {
+		return
+	}
+	req := msg.request()
+	req.Event = &commands.Event{Kind: commands.EventMessage, Text: text, MessageID: msg.MessageID}
+	for _, r := range rt.HandleEvent(ctx, req) {
+		to.Reply(ctx, r)
+	}
 }
 
 // typedCommand handles a command line.

@@ -1,7 +1,9 @@
 // Package console is Agora as a terminal chat: type commands as a member
 // would, switch the acting user, role, chat and language with meta-commands
-// starting with ":", press buttons by number or label. Fed a script on its
-// input, it prints a transcript, which makes end-to-end tests.
+// starting with ":", press buttons by number or label. Other lines are chat
+// messages (or answers to Agora's questions), and ":arrivee" plays the
+// current user joining the chat. Fed a script on its input, it prints a
+// transcript, which makes end-to-end tests.
 package console
 
 import (

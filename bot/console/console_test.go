@@ -161,3 +161,53 @@ func formConsole(t *testing.T) (*console.Console, *strings.Builder) {
 	rt.AddPlatform(c)
 	return c, out
 }
+
+func TestChatMessagesAndArrivalsAreEvents(t *testing.T) {
+	c, out := eventConsole(t)
+	ctx := context.Background()
+	for _, line := range strings.Split(`:arrivee
+Quelqu'un est là, Agora ?
+bonjour
+:user léa
+:join`, "\n") {
+		c.Exec(ctx, line)
+	}
+	consoletest.Contains(t, out.String(),
+		"> camille: :arrivee", "Bienvenue camille !",
+		"> camille: Quelqu'un est là, Agora ?", "Présente, camille.",
+		"> camille: bonjour",
+		"> léa: :join", "Bienvenue léa !",
+	)
+	if n := strings.Count(out.String(), "Présente"); n != 1 {
+		t.Errorf("%d answers to chat messages, want 1:\n%s", n, out)
+	}
+}
+
+// eventConsole is a console on a runtime whose one module welcomes
+// newcomers and answers messages asking "Agora ?".
+func eventConsole(t *testing.T) (*console.Console, *strings.Builder) {
+	t.Helper()
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := bot.New(storagetest.Open(t), commands.NewRegistry(catalog), slog.New(slog.DiscardHandler), nil, bot.Config{})
+	err = rt.Install(commands.Module{Name: "accueil", Events: map[string]commands.Handler{
+		commands.EventMemberJoined: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			return commands.Reply(markup.Escape("Bienvenue " + req.Member.Name + " !")), nil
+		},
+		commands.EventMessage: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			if !strings.HasSuffix(req.Event.Text, "Agora ?") {
+				return nil, nil
+			}
+			return commands.Reply(markup.Escape("Présente, " + req.Member.Name + ".")), nil
+		},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &strings.Builder{}
+	c := console.New(rt, strings.NewReader(""), out, console.Options{Echo: true})
+	rt.AddPlatform(c)
+	return c, out
+}

@@ -1,7 +1,8 @@
 // Package discord is Agora's Discord adapter, built on discordgo. It
 // publishes the command registry as application commands, receives
 // interactions over the gateway or signed HTTP requests, turns them into
-// neutral requests for the runtime, and renders responses as Discord
+// neutral requests for the runtime (and member joins and channel messages
+// into its events, when configured), and renders responses as Discord
 // messages within Discord's limits. No discordgo type leaves this package.
 package discord
 
@@ -40,10 +41,11 @@ type Config struct {
 	ModeratorRoleID  string
 	AmbassadorRoleID string
 	// Welcomes asks for the privileged Server Members intent, to greet
-	// members who join.
+	// members who join: joins become the runtime's member events.
 	Welcomes bool
 	// AutoFAQ asks for message events and the privileged Message Content
-	// intent, to answer questions asked in plain messages.
+	// intent, to answer questions asked in plain messages: messages become
+	// the runtime's message events.
 	AutoFAQ bool
 
 	// DeferAfter is how long a handler may take before the interaction is
@@ -164,6 +166,12 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 		},
 	}
 	s.AddHandler(a.onInteraction)
+	if cfg.Welcomes {
+		s.AddHandler(a.onMemberAdd)
+	}
+	if cfg.AutoFAQ {
+		s.AddHandler(a.onMessage)
+	}
 	a.s = s
 	a.workCtx, a.cancelWork = context.WithCancel(context.Background())
 	return a, nil

@@ -1,8 +1,9 @@
 // Package telegram is Agora's Telegram adapter, built on
-// go-telegram-bot-api v5. It turns updates (typed commands, button presses,
-// inline queries, replies to guided questions) into neutral requests and
-// renders responses as Telegram HTML with inline keyboards. No Telegram type
-// leaves this package.
+// go-telegram-bot-api v5. It hands updates to the runtime (typed text to
+// its text front end, button presses and inline queries as neutral
+// requests, member joins as events) and renders responses as Telegram HTML
+// with inline keyboards and guided questions as reply prompts. No Telegram
+// type leaves this package.
 //
 // Updates come by long polling (one process at a time, elected through a
 // database lease) or by webhook (any number of processes behind a load
@@ -87,15 +88,6 @@ type Options struct {
 	AdminCacheTTL time.Duration
 }
 
-// JoinEvent says someone joined a Telegram group; the runtime may welcome them.
-type JoinEvent struct {
-	ChatID    string
-	ChatTitle string
-	UserID    string
-	Name      string
-	Locale    string
-}
-
 // Adapter is the Telegram platform.
 type Adapter struct {
 	rt    bot.Handler
@@ -112,10 +104,6 @@ type Adapter struct {
 
 	limits  *limits
 	metrics *metrics
-
-	// OnJoin, when set, is called for every member who joins a group
-	// Agora is in (after logging it). Set it before Run.
-	OnJoin func(ctx context.Context, e JoinEvent)
 
 	mu      sync.Mutex
 	admins  map[int64]adminEntry

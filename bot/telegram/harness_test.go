@@ -34,7 +34,9 @@ var (
 )
 
 // testModule is a capability made for these tests: a command with
-// required options and buttons that edit, answer privately, open a form.
+// required options and buttons that edit, answer privately, open a form;
+// a welcome for members who join, and an answer to chat messages asking
+// "Agora ?".
 func testModule() commands.Module {
 	counter := func(n int) *commands.Response {
 		return &commands.Response{
@@ -43,7 +45,18 @@ func testModule() commands.Module {
 			Buttons: []commands.Button{{Label: "Plus", Action: fmt.Sprintf("e/plus/%d", n)}},
 		}
 	}
-	return commands.Module{Specs: []*commands.Spec{
+	events := map[string]commands.Handler{
+		commands.EventMemberJoined: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			return commands.Reply(markup.Text("Bienvenue " + markup.Escape(req.Member.Name) + " !")), nil
+		},
+		commands.EventMessage: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			if !strings.HasSuffix(req.Event.Text, "Agora ?") {
+				return nil, nil
+			}
+			return commands.Reply(markup.Text("Présente, " + markup.Escape(req.Member.Name) + ".")), nil
+		},
+	}
+	return commands.Module{Name: "essai", Events: events, Specs: []*commands.Spec{
 		{
 			Name: "essai",
 			Options: []commands.Option{

@@ -133,7 +133,7 @@ func (a *Adapter) baseRequest(ctx context.Context, chat *tgbotapi.Chat, from *tg
 	req := &commands.Request{
 		Platform: commands.PlatformTelegram,
 		Chat:     commands.Chat{ID: itoa(chat.ID), Title: chatTitle(chat, from), Private: chat.IsPrivate()},
-		User:     commands.User{ID: itoa(from.ID), Name: displayName(from), Locale: from.LanguageCode},
+		User:     commands.User{ID: itoa(from.ID), Name: displayName(from), Locale: from.LanguageCode, Bot: from.IsBot},
 	}
 	if !chat.IsPrivate() && a.isAdmin(ctx, chat.ID, from.ID) {
 		req.User.PlatformRole = commands.RoleModerator
@@ -162,17 +162,18 @@ func (a *Adapter) loc(from *tgbotapi.User) *locales.Localizer {
 }
 
 // message hands a text message to the runtime's text front end: a
-// command, an answer to a guided question, or chatter.
+// command, an answer to a guided question, or chatter (a message event,
+// whose answers reply to it).
 func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
 		return
 	}
 	if head, _ := commands.CommandHead(text); commandName(head) == "start" {
-		// Telegram sends /start when a member opens the bot.
+		// Telegram sends /start (with a deep-link payload, which Agora
+		// does not use) when a member opens the bot.
 		if _, ok := a.rt.Registry().Word("start", spelling); !ok {
-			_, rest, _ := strings.Cut(text, " ")
-			text = strings.TrimSpace("/" + a.opts.StartCommand + " " + rest)
+			text = "/" + a.opts.StartCommand
 		}
 	}
 	req := a.baseRequest(ctx, m.Chat, m.From)
@@ -304,16 +305,20 @@ func (a *Adapter) inline(ctx context.Context, q *tgbotapi.InlineQuery) {
 	}
 }
 
-// joined reports new group members to OnJoin.
+// joined hands each new group member to the runtime as an event and posts
+// what the modules answer (a welcome) in the group; a private answer goes
+// to the newcomer when they have started the bot.
 func (a *Adapter) joined(ctx context.Context, m *tgbotapi.Message) {
 	for _, u := range m.NewChatMembers {
-		if u.ID == a.botID || u.IsBot {
-			continue
+		a.log.Info("member joined a group", "chat", m.Chat.ID, "user", u.ID)
+		req := &commands.Request{
+			Platform: commands.PlatformTelegram,
+			Chat:     commands.Chat{ID: itoa(m.Chat.ID), Title: chatTitle(m.Chat, &u)},
+			User:     commands.User{ID: itoa(u.ID), Name: displayName(&u), Locale: u.LanguageCode, Bot: u.IsBot || u.ID == a.botID},
+			Event:    &commands.Event{Kind: commands.EventMemberJoined},
 		}
-		e := JoinEvent{ChatID: itoa(m.Chat.ID), ChatTitle: m.Chat.Title, UserID: itoa(u.ID), Name: displayName(&u), Locale: u.LanguageCode}
-		a.log.Info("member joined a group", "chat", e.ChatID, "user", e.UserID)
-		if a.OnJoin != nil {
-			a.OnJoin(ctx, e)
+		for _, r := range a.rt.HandleEvent(ctx, req) {
+			a.reply(ctx, &tgbotapi.Message{Chat: m.Chat, From: &u}, r)
 		}
 	}
 }

@@ -96,7 +96,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	if consoleMode {
 		// A script gets its lines echoed, so the output reads as a transcript.
 		platforms = append(platforms, console.New(rt, stdin, stdout, console.Options{
-			Locale: cfg.DefaultLocale, Echo: script, Clock: manual,
+			Locale: cfg.DefaultLocale, Echo: script, Clock: manual, Jobs: rt, Log: log,
 		}))
 	}
 	routes := map[string]http.Handler{} // mounted on the HTTP server
@@ -104,6 +104,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		tg, err := telegram.New(ctx, rt, telegram.Options{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL,
 			WebhookURL: cfg.TelegramWebhookURL, WebhookSecret: cfg.TelegramWebhookSecret,
+			Store: store, Log: log, Metrics: rt.Metrics().Registry,
 		})
 		if err != nil {
 			log.Error("cannot start the Telegram adapter", "error", err)
@@ -115,7 +116,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		}
 	}
 	if cfg.DiscordToken != "" {
-		d, err := newDiscord(rt, cfg)
+		d, err := newDiscord(rt, cfg, log)
 		if err != nil {
 			log.Error("cannot start the Discord adapter", "error", err)
 			return 1
@@ -192,8 +193,9 @@ func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Pla
 }
 
 // newDiscord builds the Discord adapter from the configuration.
-func newDiscord(rt *bot.Runtime, cfg Config) (*discord.Adapter, error) {
+func newDiscord(rt *bot.Runtime, cfg Config, log *slog.Logger) (*discord.Adapter, error) {
 	return discord.New(rt, discord.Config{
+		Log: log, Metrics: rt.Metrics().Registry,
 		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL, GatewayURL: cfg.DiscordGatewayURL,
 		PublicKey: cfg.DiscordPublicKey, GuildID: cfg.DiscordGuildID,
 		ShardID: cfg.DiscordShardID, ShardCount: cfg.DiscordShardCount,

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +30,9 @@ type Config struct {
 	// EditInterval is the least time between two edits of one message
 	// the outbox keeps up to date (DefaultEditInterval when zero).
 	EditInterval time.Duration
+	// ConversationTTL is how long a guided conversation waits for an
+	// answer (10 min).
+	ConversationTTL time.Duration
 }
 
 // Runtime connects adapters to commands.
@@ -48,6 +52,7 @@ type Runtime struct {
 	mergers   []func(ctx context.Context, into, from int64) error
 	routes    map[string]http.Handler
 	cli       map[string]commands.CLICommand
+	events    map[string][]eventHandler // by event kind, in installation order
 	outbox    *outbox
 	notifier  *notifier
 
@@ -72,10 +77,13 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 	if cfg.HandlerTimeout == 0 {
 		cfg.HandlerTimeout = 30 * time.Second
 	}
+	if cfg.ConversationTTL == 0 {
+		cfg.ConversationTTL = 10 * time.Minute
+	}
 	rt := &Runtime{
 		store: store, registry: registry, catalog: registry.Catalog(), log: log, clock: clock, cfg: cfg,
 		metrics: newMetrics(), platforms: map[string]Platform{}, jobs: map[string]commands.JobHandler{},
-		routes: map[string]http.Handler{}, cli: map[string]commands.CLICommand{},
+		routes: map[string]http.Handler{}, cli: map[string]commands.CLICommand{}, events: map[string][]eventHandler{},
 	}
 	rt.jobs[commands.MergeJob.Kind] = rt.mergeMembersJob
 	rt.outbox = newOutbox(store, rt.Messenger(), clock, log, rt.metrics, cfg.EditInterval)
@@ -89,16 +97,8 @@ func (rt *Runtime) Registry() *commands.Registry { return rt.registry }
 // Catalog is the message catalog adapters localize command lists with.
 func (rt *Runtime) Catalog() *locales.Catalog { return rt.catalog }
 
-// Store is the database, for adapters that keep platform state (webhook secrets, poller leases).
-func (rt *Runtime) Store() *storage.Store { return rt.store }
-
-// Log is the runtime's logger.
-func (rt *Runtime) Log() *slog.Logger { return rt.log }
-
-// Clock is the runtime's clock.
-func (rt *Runtime) Clock() Clock { return rt.clock }
-
-// Metrics are the runtime's Prometheus series.
+// Metrics are the runtime's Prometheus series; adapters register theirs
+// on Metrics().Registry.
 func (rt *Runtime) Metrics() *Metrics { return rt.metrics }
 
 // Localizer speaks the first supported language among the preferences,
@@ -153,7 +153,10 @@ func (rt *Runtime) Handle(ctx context.Context, req *commands.Request) (resp *com
 		label = spec.Path()
 	}
 	if err == nil && req.Action == nil {
-		err = validateOptions(req, spec)
+		err = validateOptions(req, spec, false)
+	}
+	if err == nil && req.Action != nil && req.Action.Fields != nil {
+		rt.forgetForm(ctx, req)
 	}
 	if err == nil {
 		hctx, cancel := context.WithTimeout(ctx, rt.cfg.HandlerTimeout)
@@ -276,8 +279,10 @@ func (rt *Runtime) authorize(req *commands.Request, spec *commands.Spec) error {
 }
 
 // validateOptions checks presence, types, choices and lengths once for every
-// command, so handlers can read options without re-checking them.
-func validateOptions(req *commands.Request, spec *commands.Spec) error {
+// command, so handlers can read options without re-checking them. With
+// partial, required options may still be missing: a guided conversation
+// asks for them next.
+func validateOptions(req *commands.Request, spec *commands.Spec, partial bool) error {
 	if req.Options == nil {
 		req.Options = map[string]string{}
 	}
@@ -286,60 +291,75 @@ func validateOptions(req *commands.Request, spec *commands.Spec) error {
 			delete(req.Options, name) // adapters only pass declared options; be strict anyway
 		}
 	}
-	for _, o := range spec.Options {
-		label := req.Loc.S(o.NameID)
-		v, ok := req.Options[o.Name]
-		if ok {
-			v = strings.TrimSpace(v)
-			req.Options[o.Name] = v
+	for i := range spec.Options {
+		o := &spec.Options[i]
+		v, err := checkOption(req.Loc, o, req.Options[o.Name])
+		if err != nil && (!partial || strings.TrimSpace(req.Options[o.Name]) != "") {
+			return err
 		}
-		if !ok || v == "" {
+		if v == "" {
 			delete(req.Options, o.Name)
-			if o.Required {
-				return commands.Fail("error.missing_option", locales.Data{"Name": label, "Description": req.Loc.S(o.DescriptionID)})
-			}
 			continue
 		}
-		switch o.Type {
-		case commands.OptionInteger:
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return commands.Fail("error.option_not_integer", locales.Data{"Name": label, "Value": v})
-			}
-			if o.Max > o.Min && (n < o.Min || n > o.Max) {
-				return commands.Fail("error.option_out_of_range", locales.Data{"Name": label, "Min": o.Min, "Max": o.Max})
-			}
-		case commands.OptionBoolean:
-			b, ok := commands.ParseBool(v)
-			if !ok {
-				return commands.Fail("error.option_not_boolean", locales.Data{"Name": label, "Value": v})
-			}
-			req.Options[o.Name] = strconv.FormatBool(b)
-		}
-		if len(o.Choices) > 0 {
-			if c := matchChoice(req.Loc, o.Choices, v); c != "" {
-				req.Options[o.Name] = c
-			} else {
-				labels := make([]string, len(o.Choices))
-				for i, c := range o.Choices {
-					labels[i] = req.Loc.S(c.NameID)
-				}
-				return commands.Fail("error.option_bad_choice", locales.Data{"Name": label, "Choices": strings.Join(labels, ", ")})
-			}
-		}
-		if o.MaxLength > 0 {
-			if n := utf8.RuneCountInString(v); n > o.MaxLength {
-				return commands.Fail("error.option_too_long", locales.Data{"Name": label, "Length": n, "Max": o.MaxLength})
-			}
-		}
+		req.Options[o.Name] = v
 	}
 	return nil
 }
 
-// matchChoice accepts a choice's value or its label in the member's language.
+// checkOption checks one option's value as typed, in a whole request or as
+// an answer to a guided question, and returns it as handlers read it:
+// trimmed, booleans as "true" or "false", choices as their value. An empty
+// value is "" and, for a required option, an error saying what is missing.
+func checkOption(l *locales.Localizer, o *commands.Option, v string) (string, error) {
+	label := l.S(o.NameID)
+	v = strings.TrimSpace(v)
+	if v == "" {
+		if o.Required {
+			return "", commands.Fail("error.missing_option", locales.Data{"Name": label, "Description": l.S(o.DescriptionID)})
+		}
+		return "", nil
+	}
+	switch o.Type {
+	case commands.OptionInteger:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return "", commands.Fail("error.option_not_integer", locales.Data{"Name": label, "Value": v})
+		}
+		if o.Max > o.Min && (n < o.Min || n > o.Max) {
+			return "", commands.Fail("error.option_out_of_range", locales.Data{"Name": label, "Min": o.Min, "Max": o.Max})
+		}
+	case commands.OptionBoolean:
+		b, ok := commands.ParseBool(v)
+		if !ok {
+			return "", commands.Fail("error.option_not_boolean", locales.Data{"Name": label, "Value": v})
+		}
+		v = strconv.FormatBool(b)
+	}
+	if len(o.Choices) > 0 {
+		c := matchChoice(l, o.Choices, v)
+		if c == "" {
+			labels := make([]string, len(o.Choices))
+			for i, c := range o.Choices {
+				labels[i] = l.S(c.NameID)
+			}
+			return "", commands.Fail("error.option_bad_choice", locales.Data{"Name": label, "Choices": strings.Join(labels, ", ")})
+		}
+		v = c
+	}
+	if o.MaxLength > 0 {
+		if n := utf8.RuneCountInString(v); n > o.MaxLength {
+			return "", commands.Fail("error.option_too_long", locales.Data{"Name": label, "Length": n, "Max": o.MaxLength})
+		}
+	}
+	return v, nil
+}
+
+// matchChoice accepts a choice's value or its label in the member's
+// language, case and accents aside ("clôture" is "cloture").
 func matchChoice(l *locales.Localizer, choices []commands.Choice, v string) string {
+	v = commands.FoldName(v)
 	for _, c := range choices {
-		if strings.EqualFold(c.Value, v) || strings.EqualFold(l.S(c.NameID), v) {
+		if commands.FoldName(c.Value) == v || commands.FoldName(l.S(c.NameID)) == v {
 			return c.Value
 		}
 	}
@@ -411,6 +431,11 @@ func (rt *Runtime) Install(mods ...commands.Module) error {
 				return fmt.Errorf("install %s: %w", m.Name, err)
 			}
 		}
+		rt.mu.Lock()
+		for _, kind := range slices.Sorted(maps.Keys(m.Events)) {
+			rt.events[kind] = append(rt.events[kind], eventHandler{module: m.Name, handle: m.Events[kind]})
+		}
+		rt.mu.Unlock()
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 type Registry struct {
 	catalog  *locales.Catalog
 	specs    []*Spec
-	byName   map[string]*Spec // canonical and localized names
+	byName   map[string]*Spec // canonical and localized names, folded (FoldName)
 	byPrefix map[string]*Spec
 	settings []Setting
 }
@@ -26,7 +27,8 @@ func NewRegistry(catalog *locales.Catalog) *Registry {
 
 var canonicalName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
 
-// Add registers commands. Names must be unique in every language.
+// Add registers commands. Names must be unique in every language, accents
+// and case aside.
 func (r *Registry) Add(specs ...*Spec) error {
 	for _, s := range specs {
 		if !canonicalName.MatchString(s.Name) {
@@ -36,15 +38,14 @@ func (r *Registry) Add(specs ...*Spec) error {
 		if err := checkSpec(s); err != nil {
 			return fmt.Errorf("register command %q: %w", s.Name, err)
 		}
-		names := []string{s.Name}
-		for _, lang := range locales.Supported {
-			names = append(names, LocalName(r.catalog.Localizer(nil, lang), s.NameID))
-		}
-		for _, n := range names {
-			if other, ok := r.byName[n]; ok && other != s {
+		r.fillNames(s)
+		for _, n := range s.names {
+			if other, ok := r.byName[FoldName(n)]; ok && other != s {
 				return fmt.Errorf("register command %q: name %q already used by %q", s.Name, n, other.Name)
 			}
-			r.byName[n] = s
+		}
+		for _, n := range s.names {
+			r.byName[FoldName(n)] = s
 		}
 		if s.ActionPrefix != "" {
 			if strings.Contains(s.ActionPrefix, "/") {
@@ -60,9 +61,33 @@ func (r *Registry) Add(specs ...*Spec) error {
 	return nil
 }
 
+// fillNames keeps the names a member may type for a spec, its options and
+// its subcommands: canonical first, then each language's.
+func (r *Registry) fillNames(s *Spec) {
+	local := func(canonical, id string) []string {
+		names := []string{canonical}
+		for _, lang := range locales.Supported {
+			if n := LocalName(r.catalog.Localizer(nil, lang), id); !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		return names
+	}
+	s.names = local(s.Name, s.NameID)
+	for i := range s.Options {
+		s.Options[i].names = local(s.Options[i].Name, s.Options[i].NameID)
+	}
+	for _, sub := range s.Subcommands {
+		r.fillNames(sub)
+	}
+}
+
 func checkSpec(s *Spec) error {
 	if s.Handle == nil && len(s.Subcommands) == 0 {
 		return fmt.Errorf("%s has neither a handler nor subcommands", s.path)
+	}
+	if s.DefaultSubcommand != "" && s.Subcommand(s.DefaultSubcommand) == nil {
+		return fmt.Errorf("%s: default subcommand %q does not exist", s.path, s.DefaultSubcommand)
 	}
 	if s.ActionPrefix != "" && s.HandleAction == nil {
 		return fmt.Errorf("%s has an action prefix but no action handler", s.path)
@@ -109,10 +134,44 @@ func (r *Registry) Specs() []*Spec {
 // Catalog is the catalog the registry resolves names with.
 func (r *Registry) Catalog() *locales.Catalog { return r.catalog }
 
-// Lookup finds a top-level command by its canonical or any localized name.
+// Lookup finds a top-level command by its canonical or any localized
+// name, accents and case aside.
 func (r *Registry) Lookup(name string) (*Spec, bool) {
-	s, ok := r.byName[strings.ToLower(name)]
+	s, ok := r.byName[FoldName(name)]
 	return s, ok
+}
+
+// Word finds the command a typed command word names, as a platform spells
+// it (see Spelling): a top-level command, or with sp.Join a subcommand
+// joined to its command ("sondage_creer").
+func (r *Registry) Word(word string, sp Spelling) (*Spec, bool) {
+	if s, ok := r.Lookup(word); ok {
+		return s, true
+	}
+	m := sp.matcher(word)
+	specs := r.Specs()
+	for _, s := range specs {
+		if m.matches(s.names) {
+			return s, true
+		}
+	}
+	if sp.Join == "" {
+		return nil, false
+	}
+	for _, s := range specs {
+		for _, sub := range s.Subcommands {
+			var joined []string
+			for _, pn := range s.names {
+				for _, sn := range sub.names {
+					joined = append(joined, pn+sp.Join+sn)
+				}
+			}
+			if m.matches(joined) {
+				return sub, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // Resolve finds the spec for a canonical path such as "sondage.creer".
@@ -137,34 +196,29 @@ func (r *Registry) ForAction(route string) (*Spec, bool) {
 	return s, ok
 }
 
-// MatchSubcommand finds a subcommand by canonical or localized name.
+// MatchSubcommand finds a subcommand by canonical or localized name,
+// accents and case aside.
 func (r *Registry) MatchSubcommand(s *Spec, name string) *Spec {
-	name = strings.ToLower(name)
+	return matchSubcommand(s, name, Spelling{})
+}
+
+func matchSubcommand(s *Spec, name string, sp Spelling) *Spec {
+	m := sp.matcher(name)
 	for _, sub := range s.Subcommands {
-		if sub.Name == name {
+		if m.matches(sub.names) {
 			return sub
-		}
-		for _, lang := range locales.Supported {
-			if LocalName(r.catalog.Localizer(nil, lang), sub.NameID) == name {
-				return sub
-			}
 		}
 	}
 	return nil
 }
 
-// MatchOption finds an option by canonical or localized name.
+// MatchOption finds an option by canonical or localized name, accents and
+// case aside.
 func (r *Registry) MatchOption(s *Spec, name string) *Option {
-	name = strings.ToLower(name)
+	m := Spelling{}.matcher(name)
 	for i := range s.Options {
-		o := &s.Options[i]
-		if o.Name == name {
-			return o
-		}
-		for _, lang := range locales.Supported {
-			if LocalName(r.catalog.Localizer(nil, lang), o.NameID) == name {
-				return o
-			}
+		if m.matches(s.Options[i].names) {
+			return &s.Options[i]
 		}
 	}
 	return nil

@@ -88,6 +88,10 @@ type UserError struct {
 	ID    string
 	Data  locales.Data
 	Count *int
+	// LocalData, when set, adds data written in the reader's language when
+	// the error is shown (names as the member types them), for errors made
+	// before the member's language is known.
+	LocalData func(l *locales.Localizer) locales.Data
 }
 
 func (e *UserError) Error() string { return fmt.Sprintf("user error %s", e.ID) }
@@ -115,6 +119,9 @@ func (e *UserError) Localize(l *locales.Localizer) markup.Text {
 	var data []locales.Data
 	if e.Data != nil {
 		data = append(data, e.Data)
+	}
+	if e.LocalData != nil {
+		data = append(data, e.LocalData(l))
 	}
 	if e.Count != nil {
 		return l.N(e.ID, *e.Count, data...)

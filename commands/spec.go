@@ -73,6 +73,18 @@ type Option struct {
 	Autocomplete  bool
 	MaxLength     int // for strings, in characters; 0 means the platform's limit
 	Min, Max      int // for integers, when Max > Min
+
+	// Until and Rest shape a value typed without its name on text
+	// platforms (Telegram, the console), where such words fill the options
+	// in declared order. Until ends this option's value at the first
+	// occurrence of the separator, which is dropped: with Until "|" on a
+	// poll's question, "/sondage creer Quelle pizza ? | A | B" asks
+	// "Quelle pizza ?". Rest makes the value take the rest of the line
+	// ("A | B"), as the last free string option always does.
+	Until string
+	Rest  bool
+
+	names []string // as members may type it, set by the registry
 }
 
 // Handler answers a request.
@@ -100,12 +112,19 @@ type Spec struct {
 	Handle        Handler
 	Autocomplete  AutocompleteHandler
 
+	// DefaultSubcommand, on text platforms, is the subcommand that text
+	// after the command goes to when its first word names no subcommand:
+	// "/sondage Quelle pizza ? | A | B" is "/sondage creer Quelle pizza ? | A | B".
+	DefaultSubcommand string
+
 	// ActionPrefix routes buttons, selects and modal submits whose action
 	// starts with "<prefix>/" to HandleAction.
 	ActionPrefix string
 	HandleAction Handler
 
-	path string // "sondage" or "sondage.creer", set by the registry
+	path   string   // "sondage" or "sondage.creer", set by the registry
+	parent *Spec    // the command of a subcommand, set by the registry
+	names  []string // canonical and localized names, set by the registry
 }
 
 // Path is the dotted path of the spec within its command ("sondage.voter").
@@ -155,8 +174,19 @@ func (s *Spec) fillIDs(parent string) {
 		if sub.Permission < s.Permission {
 			sub.Permission = s.Permission
 		}
+		sub.parent = s
 		sub.fillIDs(s.path)
 	}
+}
+
+// localNames are the names of the spec's command line in a language:
+// ["poll", "create"].
+func (s *Spec) localNames(l *locales.Localizer) []string {
+	var out []string
+	for p := s; p != nil; p = p.parent {
+		out = append([]string{LocalName(l, p.NameID)}, out...)
+	}
+	return out
 }
 
 // MessageIDs lists every locale message the spec refers to, for the

@@ -19,14 +19,47 @@ func IsCommandText(line string) bool {
 	return strings.HasPrefix(strings.TrimSpace(line), "/")
 }
 
-// ParseText reads "/sondage creer question:"Quel prix ?" choix:"A | B" 2j".
-//
-// After the command (and its subcommand, when it has some) come options as
-// name:value, in French or English, with values quoted by "…", «…» or “…”
-// when they hold spaces. Words without a name fill the options in their
-// declared order; the last of them takes the rest of the line, so
-// "/faq comment devenir ambassadeur ?" works without quotes.
+// CommandHead returns the command word of a command line as typed, and the
+// bot it is addressed to ("/aide@agora_bot x" → "aide", "agora_bot"), so a
+// platform can tell before parsing whether the line is for Agora at all.
+func CommandHead(line string) (name, bot string) {
+	line = strings.TrimPrefix(strings.TrimSpace(line), "/")
+	if i := strings.IndexFunc(line, unicode.IsSpace); i >= 0 {
+		line = line[:i]
+	}
+	name, bot, _ = strings.Cut(line, "@")
+	return name, bot
+}
+
+// ParseText reads "/sondage creer question:"Quel prix ?" choix:"A | B" 2j"
+// with the registry's own names; see ParseTextAs.
 func ParseText(reg *Registry, line string) (*TypedCommand, error) {
+	return ParseTextAs(reg, line, Spelling{})
+}
+
+// ParseTextAs reads a command line as typed on a platform that spells
+// command names its own way (see Spelling). It is the one grammar of typed
+// commands:
+//
+//   - Names (of commands, subcommands and options) are French, English or
+//     canonical, compared without case or accents: "/Sondage créer" and
+//     "résultats:clôture" work.
+//   - After the command (and its subcommand, when it has some; text that
+//     names no subcommand goes to the DefaultSubcommand, if any) come
+//     options as name:value, with values quoted by "…", «…» or “…” when
+//     they hold spaces.
+//   - A word is an option name only when it starts, unquoted, with a letter
+//     followed by letters, digits, "_" or "-", then directly a colon and a
+//     value (quoted, or not starting with "//"). Such a word that names no
+//     option of the command is refused with the list of its options, so a
+//     typo never ends up inside a value. Everything else is text: "heure :
+//     18h", "heure: 18h", "18:30", "http://…", ":)" and any quoted word.
+//   - Words without a name fill the options in declared order, one word
+//     each, except that a quoted word is always one whole value, an option
+//     with Until takes words up to its separator, and an option with Rest,
+//     or the last free string option, takes the rest of the line — so
+//     "/faq comment devenir ambassadeur ?" needs no quotes.
+func ParseTextAs(reg *Registry, line string, sp Spelling) (*TypedCommand, error) {
 	line = strings.TrimSpace(line)
 	if !strings.HasPrefix(line, "/") {
 		return nil, Fail("error.not_a_command")
@@ -40,7 +73,7 @@ func ParseText(reg *Registry, line string) (*TypedCommand, error) {
 	}
 	name, bot, _ := strings.Cut(tokens[0].text, "@")
 	tc := &TypedCommand{Options: map[string]string{}, BotName: bot}
-	spec, ok := reg.Lookup(name)
+	spec, ok := reg.Word(name, sp)
 	if !ok {
 		return nil, Fail("error.unknown_command", locales.Data{"Name": name})
 	}
@@ -49,28 +82,36 @@ func ParseText(reg *Registry, line string) (*TypedCommand, error) {
 		if len(tokens) == 0 {
 			return nil, Fail("error.missing_subcommand", locales.Data{"Command": spec.Name})
 		}
-		sub := reg.MatchSubcommand(spec, tokens[0].text)
-		if sub == nil {
+		var sub *Spec
+		if !tokens[0].quoted {
+			sub = matchSubcommand(spec, tokens[0].text, sp)
+		}
+		if sub != nil {
+			spec, tokens = sub, tokens[1:]
+			continue
+		}
+		if spec.DefaultSubcommand == "" {
 			return nil, Fail("error.unknown_subcommand", locales.Data{"Command": spec.Name, "Name": tokens[0].text})
 		}
-		spec = sub
-		tokens = tokens[1:]
+		spec = spec.Subcommand(spec.DefaultSubcommand) // checked by the registry
 	}
 	tc.Path = spec.Path()
 
 	var positional []token
 	for _, tok := range tokens {
-		key, value, found := strings.Cut(tok.text, ":")
-		if found && !tok.quoted && key != "" {
-			if opt := reg.MatchOption(spec, key); opt != nil {
-				if _, dup := tc.Options[opt.Name]; dup {
-					return nil, Fail("error.duplicate_option", locales.Data{"Name": key})
-				}
-				tc.Options[opt.Name] = value
-				continue
-			}
+		key, value, named := optionWord(tok)
+		if !named {
+			positional = append(positional, tok)
+			continue
 		}
-		positional = append(positional, tok)
+		opt := reg.MatchOption(spec, key)
+		if opt == nil {
+			return nil, unknownOption(spec, key)
+		}
+		if _, dup := tc.Options[opt.Name]; dup {
+			return nil, Fail("error.duplicate_option", locales.Data{"Name": key})
+		}
+		tc.Options[opt.Name] = value
 	}
 	var free []*Option
 	for i := range spec.Options {
@@ -78,28 +119,117 @@ func ParseText(reg *Registry, line string) (*TypedCommand, error) {
 			free = append(free, &spec.Options[i])
 		}
 	}
-	for i, tok := range positional {
+	for len(positional) > 0 {
 		if len(free) == 0 {
-			return nil, Fail("error.extra_argument", locales.Data{"Value": tok.text})
+			return nil, Fail("error.extra_argument", locales.Data{"Value": positional[0].text})
 		}
 		opt := free[0]
-		if len(free) == 1 && opt.Type == OptionString {
-			rest := make([]string, 0, len(positional)-i)
-			for _, t := range positional[i:] {
-				rest = append(rest, t.text)
-			}
-			tc.Options[opt.Name] = strings.Join(rest, " ")
-			break
-		}
-		tc.Options[opt.Name] = tok.text
 		free = free[1:]
+		var value string
+		value, positional = takeValue(opt, positional, len(free) == 0)
+		tc.Options[opt.Name] = value
 	}
 	return tc, nil
 }
 
+// takeValue takes the words of one unnamed value off the front of words.
+func takeValue(opt *Option, words []token, last bool) (string, []token) {
+	if words[0].quoted {
+		value, rest := words[0].text, words[1:]
+		if opt.Until != "" && len(rest) > 0 && !rest[0].quoted && strings.HasPrefix(rest[0].text, opt.Until) {
+			// `"Quelle heure ?" | A | B`: the separator after a quoted value is still one.
+			if after := strings.TrimSpace(strings.TrimPrefix(rest[0].text, opt.Until)); after != "" {
+				rest = append([]token{{text: after, open: -1}}, rest[1:]...)
+			} else {
+				rest = rest[1:]
+			}
+		}
+		return value, rest
+	}
+	if opt.Until != "" {
+		var parts []string
+		for len(words) > 0 && !words[0].quoted {
+			before, after, found := strings.Cut(words[0].text, opt.Until)
+			if !found {
+				parts = append(parts, words[0].text)
+				words = words[1:]
+				continue
+			}
+			if before = strings.TrimSpace(before); before != "" {
+				parts = append(parts, before)
+			}
+			if after = strings.TrimSpace(after); after != "" {
+				// "?|A": what follows the separator starts the next value.
+				rest := append([]token{{text: after, open: -1}}, words[1:]...)
+				return strings.Join(parts, " "), rest
+			}
+			return strings.Join(parts, " "), words[1:]
+		}
+		return strings.Join(parts, " "), words
+	}
+	if opt.Rest || last && opt.Type == OptionString {
+		parts := make([]string, len(words))
+		for i, w := range words {
+			parts[i] = w.text
+		}
+		return strings.Join(parts, " "), nil
+	}
+	return words[0].text, words[1:]
+}
+
+// optionWord reads a "name:value" word; see ParseTextAs for what counts.
+func optionWord(tok token) (name, value string, ok bool) {
+	if tok.quoted {
+		return "", "", false
+	}
+	name, value, found := strings.Cut(tok.text, ":")
+	if !found || !isOptionName(name) {
+		return "", "", false
+	}
+	quotedValue := tok.open == len(name)+1
+	if value == "" && !quotedValue || strings.HasPrefix(value, "//") && !quotedValue {
+		return "", "", false
+	}
+	return name, value, true
+}
+
+func isOptionName(s string) bool {
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+		case i > 0 && (unicode.IsDigit(r) || r == '_' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
+
+// unknownOption refuses a name:value word whose name the command does not
+// have, listing its options in the member's language.
+func unknownOption(spec *Spec, name string) error {
+	return &UserError{
+		ID:   "error.unknown_option",
+		Data: locales.Data{"Name": name},
+		LocalData: func(l *locales.Localizer) locales.Data {
+			names := make([]string, len(spec.Options))
+			for i, o := range spec.Options {
+				names[i] = LocalName(l, o.NameID)
+			}
+			return locales.Data{"Command": localPath(l, spec), "Options": strings.Join(names, ", ")}
+		},
+	}
+}
+
+// localPath is a spec's command line in a language: "sondage creer", "poll create".
+func localPath(l *locales.Localizer, s *Spec) string {
+	return strings.Join(s.localNames(l), " ")
+}
+
 type token struct {
 	text   string
-	quoted bool
+	quoted bool // the whole word was quoted: a value, never a name
+	open   int  // byte offset in text where the first quoted run began, or -1
 }
 
 var closingQuote = map[rune]rune{'"': '"', '«': '»', '“': '”'}
@@ -109,8 +239,19 @@ func tokenize(s string) ([]token, error) {
 	var out []token
 	var cur strings.Builder
 	inToken, quotedWhole := false, false
+	open := -1
 	var closing rune
 	runes := []rune(s)
+	flush := func() {
+		text := cur.String()
+		trimmed := strings.TrimLeftFunc(text, unicode.IsSpace)
+		if open >= 0 {
+			open = max(0, open-(len(text)-len(trimmed)))
+		}
+		out = append(out, token{text: strings.TrimRightFunc(trimmed, unicode.IsSpace), quoted: quotedWhole, open: open})
+		cur.Reset()
+		inToken, quotedWhole, open = false, false, -1
+	}
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
 		switch {
@@ -125,14 +266,15 @@ func tokenize(s string) ([]token, error) {
 			}
 		case unicode.IsSpace(r):
 			if inToken {
-				out = append(out, token{text: strings.TrimSpace(cur.String()), quoted: quotedWhole})
-				cur.Reset()
-				inToken, quotedWhole = false, false
+				flush()
 			}
 		default:
 			if c, ok := closingQuote[r]; ok {
 				if !inToken {
 					quotedWhole = true
+				}
+				if open < 0 {
+					open = cur.Len()
 				}
 				inToken = true
 				closing = c
@@ -146,7 +288,7 @@ func tokenize(s string) ([]token, error) {
 		return nil, Fail("error.unclosed_quote", locales.Data{"Quote": string(closing)})
 	}
 	if inToken {
-		out = append(out, token{text: strings.TrimSpace(cur.String()), quoted: quotedWhole})
+		flush()
 	}
 	return out, nil
 }

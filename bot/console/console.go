@@ -1,7 +1,9 @@
 // Package console is Agora as a terminal chat: type commands as a member
 // would, switch the acting user, role, chat and language with meta-commands
-// starting with ":", press buttons by number or label. Fed a script on its
-// input, it prints a transcript, which makes end-to-end tests.
+// starting with ":", press buttons by number or label. Other lines are chat
+// messages (or answers to Agora's questions), and ":arrivee" plays the
+// current user joining the chat. Fed a script on its input, it prints a
+// transcript, which makes end-to-end tests.
 package console
 
 import (
@@ -9,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,12 +27,21 @@ import (
 // Discord server are.
 const GroupID = "console"
 
+// JobRunner runs the scheduled jobs that are due; the runtime is one.
+type JobRunner interface {
+	RunDueJobs(ctx context.Context) (int, error)
+}
+
 // Options configure a console.
 type Options struct {
 	// Echo prints each input line in the transcript, for scripts.
 	Echo bool
-	// Clock, when set, lets ":avance" move time forward and run due jobs.
+	// Clock, when set, lets ":avance" move time forward and run the due
+	// jobs with Jobs.
 	Clock *bot.ManualClock
+	Jobs  JobRunner
+	// Log receives what goes wrong behind the transcript; nil discards it.
+	Log *slog.Logger
 	// User, Chat and Locale are the starting identity; defaults are
 	// "camille", "general" and "fr".
 	User, Chat, Locale string
@@ -37,7 +49,7 @@ type Options struct {
 
 // Console is the terminal adapter.
 type Console struct {
-	rt   *bot.Runtime
+	rt   bot.Handler
 	in   io.Reader
 	opts Options
 
@@ -69,7 +81,7 @@ type message struct {
 }
 
 // New makes a console reading in and writing out.
-func New(rt *bot.Runtime, in io.Reader, out io.Writer, opts Options) *Console {
+func New(rt bot.Handler, in io.Reader, out io.Writer, opts Options) *Console {
 	if opts.User == "" {
 		opts.User = "camille"
 	}
@@ -78,6 +90,9 @@ func New(rt *bot.Runtime, in io.Reader, out io.Writer, opts Options) *Console {
 	}
 	if opts.Locale == "" {
 		opts.Locale = "fr"
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Console{
 		rt: rt, in: in, out: out, opts: opts, messages: map[string]*message{},
@@ -142,13 +157,15 @@ func (c *Console) handleLine(ctx context.Context, line string) (quit bool) {
 	if c.opts.Echo {
 		c.printf("> %s: %s\n", c.user, line)
 	}
-	switch {
-	case strings.HasPrefix(line, ":"):
+	if strings.HasPrefix(line, ":") {
 		return c.meta(ctx, line)
-	case commands.IsCommandText(line):
-		c.command(ctx, line)
 	}
-	// Plain chat messages are ignored, as Agora ignores chatter in a group.
+	// Commands, answers to Agora's questions and chatter alike go to the
+	// runtime's text front end, as on Telegram.
+	req := c.baseRequest()
+	c.rt.HandleText(ctx, bot.TextMessage{
+		Platform: req.Platform, Chat: req.Chat, User: req.User, Text: line, Direct: true,
+	}, c.replier(req))
 	return false
 }
 
@@ -162,20 +179,28 @@ func (c *Console) baseRequest() *commands.Request {
 	}
 }
 
-func (c *Console) command(ctx context.Context, line string) {
-	req := c.baseRequest()
-	tc, err := commands.ParseText(c.rt.Registry(), line)
-	if err != nil {
-		if ue, ok := commands.AsUserError(err); ok {
-			c.show(c.chat, "", &commands.Response{Text: ue.Localize(c.loc()), Ephemeral: true}, req.User.ID)
-			return
-		}
-		c.say(c.loc().T("error.internal"))
-		return
-	}
-	req.Command, req.Options = tc.Path, tc.Options
-	resp := c.rt.Handle(ctx, req)
-	c.show(c.chat, "", resp, req.User.ID)
+// replier shows the runtime's answers to a line typed by the current user.
+type replier struct {
+	c    *Console
+	chat string
+	user string
+}
+
+func (c *Console) replier(req *commands.Request) replier {
+	return replier{c: c, chat: req.Chat.ID, user: req.User.ID}
+}
+
+func (r replier) Reply(ctx context.Context, resp *commands.Response) {
+	r.c.show(r.chat, "", resp, r.user)
+}
+
+// Ask shows a guided question; the next line the user types answers it.
+// A form's first question also lists the form's fields, so that
+// ":formulaire champ=valeur …" fills it at once.
+func (r replier) Ask(ctx context.Context, q bot.Question) (string, error) {
+	l := r.c.loc()
+	text := markup.Join([]markup.Text{q.Text, l.T("console.answer_hint")}, "\n")
+	return r.c.show(r.chat, "", &commands.Response{Text: text, Modal: q.Form}, ""), nil
 }
 
 func (c *Console) act(ctx context.Context, msg *message, action *commands.Action) {
@@ -183,6 +208,10 @@ func (c *Console) act(ctx context.Context, msg *message, action *commands.Action
 	action.MessageID = msg.id
 	req.Action = action
 	resp := c.rt.Handle(ctx, req)
+	if resp.Modal != nil {
+		c.rt.StartForm(ctx, req, resp, c.replier(req))
+		return
+	}
 	editID := ""
 	if resp.Edit && msg.forUser == "" {
 		editID = msg.id
@@ -348,7 +377,11 @@ func (c *Console) lastWith(want func(*message) bool) *message {
 func (c *Console) advance(ctx context.Context, d time.Duration) {
 	now := c.opts.Clock.Advance(d)
 	c.say(c.loc().T("console.clock", locales.Data{"Time": c.loc().DateTime(now)}))
-	if _, err := c.rt.RunDueJobs(ctx); err != nil {
+	if c.opts.Jobs == nil {
+		return
+	}
+	if _, err := c.opts.Jobs.RunDueJobs(ctx); err != nil {
+		c.opts.Log.Error("run due jobs", "error", err)
 		c.say(c.loc().T("error.internal"))
 	}
 }

@@ -9,5 +9,5 @@ import (
 )
 
 func consoleFor(env *consoletest.Env, script string, out io.Writer) *console.Console {
-	return console.New(env.Runtime, strings.NewReader(script), out, console.Options{Echo: true, Clock: env.Clock})
+	return console.New(env.Runtime, strings.NewReader(script), out, console.Options{Echo: true, Clock: env.Clock, Jobs: env.Runtime})
 }

@@ -66,6 +66,8 @@ func (c *Console) meta(ctx context.Context, line string) (quit bool) {
 		c.choose(ctx, args)
 	case "formulaire", "form":
 		c.submit(ctx, args)
+	case "arrivee", "arrivée", "join":
+		c.join(ctx)
 	case "avance", "advance":
 		if c.opts.Clock == nil {
 			c.say(c.loc().T("console.no_clock"))
@@ -140,4 +142,14 @@ func (c *Console) submit(ctx context.Context, pairs []string) {
 		fields[k] = strings.Trim(v, `"`)
 	}
 	c.act(ctx, m, &commands.Action{Route: m.modal.Action, Fields: fields})
+}
+
+// join plays the current user joining the current chat: the member event
+// modules welcome newcomers with.
+func (c *Console) join(ctx context.Context) {
+	req := c.baseRequest()
+	req.Event = &commands.Event{Kind: commands.EventMemberJoined}
+	for _, r := range c.rt.HandleEvent(ctx, req) {
+		c.show(req.Chat.ID, "", r, req.User.ID)
+	}
 }

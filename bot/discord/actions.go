@@ -289,7 +289,8 @@ const maxInviteAge = 7 * 24 * time.Hour
 func (a *Adapter) CreateInviteLink(ctx context.Context, channelID, name string, expires time.Time) (string, error) {
 	age := time.Duration(0)
 	if !expires.IsZero() {
-		age = expires.Sub(a.rt.Clock().Now())
+		// Discord counts max_age from its own clock, which is real time.
+		age = time.Until(expires)
 		if age < time.Second {
 			return "", fmt.Errorf("invite to channel %s: expiry %s is already past", channelID, expires.Format(time.RFC3339))
 		}

@@ -98,7 +98,18 @@ func testModule(slow chan struct{}) commands.Module {
 	for i := range 30 {
 		many = append(many, commands.Button{Label: fmt.Sprintf("Choix %d", i), Action: fmt.Sprintf("t/b/%d", i)})
 	}
-	return commands.Module{Specs: []*commands.Spec{{
+	events := map[string]commands.Handler{
+		commands.EventMemberJoined: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			return commands.Reply("Bienvenue " + markup.Escape(req.Member.Name) + " !"), nil
+		},
+		commands.EventMessage: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			if !strings.HasSuffix(req.Event.Text, "Agora ?") {
+				return nil, nil
+			}
+			return commands.Reply("Présente, " + markup.Escape(req.Member.Name) + "."), nil
+		},
+	}
+	return commands.Module{Name: "essai", Events: events, Specs: []*commands.Spec{{
 		Name:         "essai",
 		ActionPrefix: "t",
 		Subcommands: []*commands.Spec{
@@ -229,12 +240,13 @@ func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit fu
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rt := bot.New(store, commands.NewRegistry(catalog), log, nil, bot.Config{DefaultLocale: "fr"})
 	slow := make(chan struct{})
-	if err := rt.Install(append(all.Modules(rt.Deps(), rt.Store()), testModule(slow))...); err != nil {
+	if err := rt.Install(append(all.Modules(rt.Deps(), store), testModule(slow))...); err != nil {
 		t.Fatal(err)
 	}
 	cfg := discord.Config{
 		Token: srv.BotToken(), APIURL: srv.URL(), GatewayURL: srv.GatewayURL(), GuildID: guildID,
 		ModeratorRoleID: modRoleID, AmbassadorRoleID: ambRoleID, RetryBackoff: 10 * time.Millisecond,
+		Log: log, Metrics: rt.Metrics().Registry,
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -665,6 +677,38 @@ func TestIntentsFollowConfiguration(t *testing.T) {
 			t.Errorf("welcomes %v faq %v: intents %b, want %b", tt.welcomes, tt.faq, got, tt.want)
 		}
 	}
+}
+
+func TestMemberJoinsAndMessagesAreEvents(t *testing.T) {
+	e := newEnv(t, nil, nil, func(c *discord.Config) { c.Welcomes, c.AutoFAQ = true, true })
+	stop := e.start()
+	robot := discordtest.User{ID: "3000000000000000009", Username: "robot", Bot: true}
+	e.srv.DispatchGuildMemberAdd(guildID, discordtest.Member{User: robot})
+	e.srv.DispatchMessageCreate(channelID, robot, "Et moi, Agora ?")
+	e.srv.DispatchGuildMemberAdd(guildID, discordtest.Member{User: discordtest.User{ID: "3000000000000000008", Username: "sam"}})
+	e.srv.MustWaitFor(wait, "a welcome in the first text channel", func() bool { return hasMessage(e.srv, "Bienvenue sam !") != nil })
+	q := e.srv.DispatchMessageCreate(channelID, discordtest.User{ID: memberID, Username: "camille"}, "Tu es là, Agora ?")
+	e.srv.MustWaitFor(wait, "an answer to the message", func() bool { return hasMessage(e.srv, "Présente, camille.") != nil })
+	ref, _ := hasMessage(e.srv, "Présente, camille.").Payload["message_reference"].(map[string]any)
+	if ref["message_id"] != q {
+		t.Errorf("the answer does not reply to the message: reference %v, want %s", ref, q)
+	}
+	// Once stopped, every event taken has been handled: bots got nothing.
+	stop()
+	for _, m := range e.srv.Messages(channelID) {
+		if strings.Contains(m.Content, "robot") {
+			t.Errorf("answered a bot: %q", m.Content)
+		}
+	}
+}
+
+func hasMessage(srv *discordtest.Server, content string) *discordtest.Message {
+	for _, m := range srv.Messages(channelID) {
+		if m.Content == content {
+			return &m
+		}
+	}
+	return nil
 }
 
 func TestShardIdentifies(t *testing.T) {

@@ -1,7 +1,8 @@
 // Package discord is Agora's Discord adapter, built on discordgo. It
 // publishes the command registry as application commands, receives
 // interactions over the gateway or signed HTTP requests, turns them into
-// neutral requests for the runtime, and renders responses as Discord
+// neutral requests for the runtime (and member joins and channel messages
+// into its events, when configured), and renders responses as Discord
 // messages within Discord's limits. No discordgo type leaves this package.
 package discord
 
@@ -40,10 +41,11 @@ type Config struct {
 	ModeratorRoleID  string
 	AmbassadorRoleID string
 	// Welcomes asks for the privileged Server Members intent, to greet
-	// members who join.
+	// members who join: joins become the runtime's member events.
 	Welcomes bool
 	// AutoFAQ asks for message events and the privileged Message Content
-	// intent, to answer questions asked in plain messages.
+	// intent, to answer questions asked in plain messages: messages become
+	// the runtime's message events.
 	AutoFAQ bool
 
 	// DeferAfter is how long a handler may take before the interaction is
@@ -59,11 +61,16 @@ type Config struct {
 	ReadyTimeout time.Duration
 	// Transport carries the REST requests (tests may wrap it); nil for the default.
 	Transport http.RoundTripper
+	// Log receives the adapter's logs; nil discards them.
+	Log *slog.Logger
+	// Metrics registers the adapter's series (the runtime's registry); nil
+	// keeps them unregistered.
+	Metrics prometheus.Registerer
 }
 
 // Adapter is the Discord platform. It implements bot.Platform.
 type Adapter struct {
-	rt        *bot.Runtime
+	rt        bot.Handler
 	cfg       Config
 	log       *slog.Logger
 	s         *discordgo.Session
@@ -91,7 +98,7 @@ var (
 )
 
 // New prepares the adapter; nothing is sent to Discord before Run.
-func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
+func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("discord adapter: no bot token")
 	}
@@ -113,12 +120,18 @@ func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = time.Minute
 	}
-	a := &Adapter{rt: rt, cfg: cfg, log: rt.Log().With("platform", commands.PlatformDiscord)}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = prometheus.NewRegistry()
+	}
+	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord)}
 	answers := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",
 		Help: "Discord interactions by kind (command, component, modal, autocomplete) and answer (immediate, deferred, failed).",
 	}, []string{"kind", "answer"})
-	if err := rt.Metrics().Registry.Register(answers); err != nil {
+	if err := cfg.Metrics.Register(answers); err != nil {
 		var already prometheus.AlreadyRegisteredError
 		if !errors.As(err, &already) {
 			return nil, fmt.Errorf("discord adapter: register metrics: %w", err)
@@ -159,6 +172,12 @@ func New(rt *bot.Runtime, cfg Config) (*Adapter, error) {
 		},
 	}
 	s.AddHandler(a.onInteraction)
+	if cfg.Welcomes {
+		s.AddHandler(a.onMemberAdd)
+	}
+	if cfg.AutoFAQ {
+		s.AddHandler(a.onMessage)
+	}
 	a.s = s
 	a.workCtx, a.cancelWork = context.WithCancel(context.Background())
 	return a, nil

@@ -1,8 +1,9 @@
 // Package telegram is Agora's Telegram adapter, built on
-// go-telegram-bot-api v5. It turns updates (typed commands, button presses,
-// inline queries, replies to guided questions) into neutral requests and
-// renders responses as Telegram HTML with inline keyboards. No Telegram type
-// leaves this package.
+// go-telegram-bot-api v5. It hands updates to the runtime (typed text to
+// its text front end, button presses and inline queries as neutral
+// requests, member joins as events) and renders responses as Telegram HTML
+// with inline keyboards and guided questions as reply prompts. No Telegram
+// type leaves this package.
 //
 // Updates come by long polling (one process at a time, elected through a
 // database lease) or by webhook (any number of processes behind a load
@@ -24,10 +25,10 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
-	"github.com/agora-community/agora/storage"
 )
 
 // DefaultAPIURL is Telegram's Bot API server.
@@ -36,9 +37,29 @@ const DefaultAPIURL = "https://api.telegram.org"
 // WebhookPath is where the webhook is mounted on the HTTP server.
 const WebhookPath = "/telegram/webhook"
 
+// Store is the platform state the adapter keeps in Agora's database: the
+// poller lease, the update offset and the webhook secret, and the chat IDs
+// Telegram changes when a group becomes a supergroup. *storage.Store
+// implements it.
+type Store interface {
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+	SettingOrCreate(ctx context.Context, key, value string) (string, error)
+	ChangeChatID(ctx context.Context, platform, oldID, newID string) (bool, error)
+}
+
 // Options configure the adapter. Zero values take the defaults noted.
 type Options struct {
 	Token string
+	// Store keeps the adapter's platform state; required.
+	Store Store
+	// Log receives the adapter's logs; nil discards them.
+	Log *slog.Logger
+	// Metrics registers the adapter's series (the runtime's registry); nil
+	// keeps them unregistered.
+	Metrics prometheus.Registerer
 	// APIURL replaces https://api.telegram.org for every call and file.
 	APIURL string
 	// WebhookURL, when set, switches from long polling to a webhook: the
@@ -63,30 +84,18 @@ type Options struct {
 	// StartCommand answers /start, which Telegram sends when a member opens
 	// the bot ("aide").
 	StartCommand string
-	// ConversationTTL is how long a guided conversation waits for an answer (10 min).
-	ConversationTTL time.Duration
 	// AdminCacheTTL is how long a group's administrators are remembered (1 min).
 	AdminCacheTTL time.Duration
 }
 
-// JoinEvent says someone joined a Telegram group; the runtime may welcome them.
-type JoinEvent struct {
-	ChatID    string
-	ChatTitle string
-	UserID    string
-	Name      string
-	Locale    string
-}
-
 // Adapter is the Telegram platform.
 type Adapter struct {
-	rt    *bot.Runtime
-	store *storage.Store
+	rt    bot.Handler
+	store Store
 	log   *slog.Logger
 	opts  Options
 	api   *tgbotapi.BotAPI
 	hc    *http.Client
-	names *commandTable
 
 	botID    int64
 	username string
@@ -95,10 +104,6 @@ type Adapter struct {
 
 	limits  *limits
 	metrics *metrics
-
-	// OnJoin, when set, is called for every member who joins a group
-	// Agora is in (after logging it). Set it before Run.
-	OnJoin func(ctx context.Context, e JoinEvent)
 
 	mu      sync.Mutex
 	admins  map[int64]adminEntry
@@ -115,9 +120,18 @@ type adminEntry struct {
 
 // New connects to Telegram (getMe) and prepares the adapter; it does not
 // receive updates until Run.
-func New(ctx context.Context, rt *bot.Runtime, opts Options) (*Adapter, error) {
+func New(ctx context.Context, rt bot.Handler, opts Options) (*Adapter, error) {
 	if opts.Token == "" {
 		return nil, errors.New("telegram: no token")
+	}
+	if opts.Store == nil {
+		return nil, errors.New("telegram: no store for the adapter's state")
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = prometheus.NewRegistry()
 	}
 	if opts.APIURL == "" {
 		opts.APIURL = DefaultAPIURL
@@ -141,21 +155,17 @@ func New(ctx context.Context, rt *bot.Runtime, opts Options) (*Adapter, error) {
 	if opts.StartCommand == "" {
 		opts.StartCommand = "aide"
 	}
-	if opts.ConversationTTL == 0 {
-		opts.ConversationTTL = 10 * time.Minute
-	}
 	if opts.AdminCacheTTL == 0 {
 		opts.AdminCacheTTL = time.Minute
 	}
 	a := &Adapter{
-		rt: rt, store: rt.Store(), log: rt.Log().With("platform", commands.PlatformTelegram), opts: opts,
+		rt: rt, store: opts.Store, log: opts.Log.With("platform", commands.PlatformTelegram), opts: opts,
 		hc:     &http.Client{Transport: http.DefaultTransport},
-		names:  newCommandTable(rt.Registry()),
 		limits: newLimits(opts.RateScale),
 		admins: map[int64]adminEntry{},
 	}
 	a.dispatch.a = a
-	m, err := newMetrics(rt.Metrics().Registry)
+	m, err := newMetrics(opts.Metrics)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: metrics: %w", err)
 	}

@@ -112,6 +112,19 @@ func TestAccentlessAndSubcommandNames(t *testing.T) {
 	if !ok || !strings.Contains(got.Text, loc(t, "en").S("cmd.aide.description")) {
 		t.Fatalf("answer = %+v, %v", got, ok)
 	}
+	// Accents as typed, and an option name the command lacks is refused
+	// with the command's options in the member's language.
+	m = srv.SendText(telegramtest.PrivateChat(alex), alex, `/sondage créer couleur:rouge`)
+	got, ok = srv.WaitMessage(alex.ID, wait, replyTo(m.MessageID))
+	if !ok || !strings.Contains(got.Text, "couleur") || !strings.Contains(got.Text, "question, choices, kind") {
+		t.Fatalf("answer to an unknown option = %+v, %v", got, ok)
+	}
+	// Telegram's /start is the configured start command.
+	m = srv.SendText(telegramtest.PrivateChat(alex), alex, "/start xyz")
+	got, ok = srv.WaitMessage(alex.ID, wait, replyTo(m.MessageID))
+	if !ok || !strings.Contains(got.Text, loc(t, "en").S("help.title")) {
+		t.Fatalf("answer to /start = %+v, %v", got, ok)
+	}
 }
 
 func TestButtonsEditAndSurviveRestart(t *testing.T) {
@@ -264,12 +277,12 @@ func TestGuidedCommandCancelled(t *testing.T) {
 		t.Fatalf("prompt = %+v, %v", prompt, ok)
 	}
 	c := srv.SendText(pc, alex, "/cancel")
-	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c.MessageID)); !ok || m.Text != loc(t, "en").S("telegram.cancelled") {
+	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c.MessageID)); !ok || m.Text != loc(t, "en").S("conversation.cancelled") {
 		t.Fatalf("cancel answer = %+v, %v", m, ok)
 	}
 	late := srv.ReplyTo(pc, alex, prompt.MessageID, "trop tard")
 	c2 := srv.SendText(pc, alex, "/cancel")
-	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c2.MessageID)); !ok || m.Text != loc(t, "en").S("telegram.nothing_to_cancel") {
+	if m, ok := srv.WaitMessage(alex.ID, wait, replyTo(c2.MessageID)); !ok || m.Text != loc(t, "en").S("conversation.nothing_to_cancel") {
 		t.Fatalf("second cancel = %+v, %v", m, ok)
 	}
 	for _, s := range srv.SentMessages(alex.ID) {
@@ -390,21 +403,36 @@ func TestInlineQueryAnswersFromAutocomplete(t *testing.T) {
 	}
 }
 
-func TestJoinsAndFilesAndInviteLinks(t *testing.T) {
+func TestJoinsAndMessagesAreEvents(t *testing.T) {
 	srv := telegramtest.New(t)
-	joins := make(chan string, 4)
-	r := start(t, srv, storagetest.Open(t), telegram.Options{}, func(a *telegram.Adapter) {
-		a.OnJoin = func(ctx context.Context, e telegram.JoinEvent) { joins <- e.UserID + " " + e.Name }
-	})
-	srv.NewChatMembers(group, alex, alex)
-	select {
-	case got := <-joins:
-		if got != "1002 Alex" {
-			t.Errorf("join = %q", got)
-		}
-	case <-time.After(wait):
-		t.Fatal("no join event")
+	startPolling(t, srv)
+	helper := telegramtest.User{ID: 1003, FirstName: "Robot", IsBot: true}
+	srv.NewChatMembers(group, alex, alex, helper)
+	if _, ok := srv.WaitMessage(group.ID, wait, containing("Bienvenue Alex !")); !ok {
+		t.Fatal("the member who joined was not welcomed")
 	}
+	// A message event is answered as a reply to the message.
+	q := srv.SendText(group, alex, "Tu es là, Agora ?")
+	if m, ok := srv.WaitMessage(group.ID, wait, replyTo(q.MessageID)); !ok || m.Text != "Présente, Alex." {
+		t.Fatalf("answer to the message = %+v, %v", m, ok)
+	}
+	// Bots are never answered; ordered per chat, a last command shows
+	// everything before it was handled.
+	srv.SendText(group, helper, "Et moi, Agora ?")
+	last := srv.SendText(group, camille, "/aide@"+srv.Bot().Username)
+	if _, ok := srv.WaitMessage(group.ID, wait, replyTo(last.MessageID)); !ok {
+		t.Fatal("no answer to the last command")
+	}
+	for _, m := range srv.SentMessages(group.ID) {
+		if strings.Contains(m.Text, "Robot") {
+			t.Errorf("answered a bot: %q", m.Text)
+		}
+	}
+}
+
+func TestFilesAndInviteLinks(t *testing.T) {
+	srv := telegramtest.New(t)
+	r := start(t, srv, storagetest.Open(t), telegram.Options{})
 	c := srv.SendText(group, camille, "/fichiers")
 	if _, ok := srv.WaitMessage(group.ID, wait, func(m telegramtest.SentMessage) bool { return m.Method == "sendDocument" }); !ok {
 		t.Fatalf("no document sent after %d", c.MessageID)

@@ -34,7 +34,9 @@ var (
 )
 
 // testModule is a capability made for these tests: a command with
-// required options and buttons that edit, answer privately, open a form.
+// required options and buttons that edit, answer privately, open a form;
+// a welcome for members who join, and an answer to chat messages asking
+// "Agora ?".
 func testModule() commands.Module {
 	counter := func(n int) *commands.Response {
 		return &commands.Response{
@@ -43,7 +45,18 @@ func testModule() commands.Module {
 			Buttons: []commands.Button{{Label: "Plus", Action: fmt.Sprintf("e/plus/%d", n)}},
 		}
 	}
-	return commands.Module{Specs: []*commands.Spec{
+	events := map[string]commands.Handler{
+		commands.EventMemberJoined: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			return commands.Reply(markup.Text("Bienvenue " + markup.Escape(req.Member.Name) + " !")), nil
+		},
+		commands.EventMessage: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+			if !strings.HasSuffix(req.Event.Text, "Agora ?") {
+				return nil, nil
+			}
+			return commands.Reply(markup.Text("Présente, " + markup.Escape(req.Member.Name) + ".")), nil
+		},
+	}
+	return commands.Module{Name: "essai", Events: events, Specs: []*commands.Spec{
 		{
 			Name: "essai",
 			Options: []commands.Option{
@@ -134,7 +147,7 @@ func newRuntime(t *testing.T, store *storage.Store) *bot.Runtime {
 	// Logs go to the test's output, which go test shows only on failure.
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	rt := bot.New(store, commands.NewRegistry(catalog), log, nil, bot.Config{DefaultLocale: "fr", DefaultTimezone: paris})
-	if err := rt.Install(append(all.Modules(rt.Deps(), rt.Store()), testModule())...); err != nil {
+	if err := rt.Install(append(all.Modules(rt.Deps(), store), testModule())...); err != nil {
 		t.Fatal(err)
 	}
 	return rt
@@ -161,6 +174,9 @@ func start(t *testing.T, srv *telegramtest.Server, store *storage.Store, opts te
 	rt := newRuntime(t, store)
 	opts.Token = srv.Token()
 	opts.APIURL = srv.URL()
+	opts.Store = store
+	opts.Log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts.Metrics = rt.Metrics().Registry
 	if opts.LeaseRenew == 0 {
 		opts.LeaseTTL, opts.LeaseRenew, opts.PollTimeout = 2*time.Second, 200*time.Millisecond, time.Second
 	}

@@ -56,7 +56,7 @@ func (a *Adapter) publishMenus(ctx context.Context) error {
 // menus lists the commands in a language: those below moderator for
 // everyone, all of them for administrators.
 func (a *Adapter) menus(lang string) (members, admins []botCommand) {
-	l := a.rt.Catalog().Localizer(nil, lang)
+	l := a.rt.Registry().Catalog().Localizer(nil, lang)
 	add := func(name, descID string, perm commands.Role) {
 		n := commandName(name)
 		if n == "" {
@@ -84,6 +84,6 @@ func (a *Adapter) menus(lang string) (members, admins []botCommand) {
 			add(name+"_"+commands.LocalName(l, sub.NameID), sub.DescriptionID, sub.Permission)
 		}
 	}
-	add(l.S("telegram.cancel.name"), "telegram.cancel.description", commands.RoleMember)
+	add(l.S("conversation.cancel.name"), "conversation.cancel.description", commands.RoleMember)
 	return members, admins
 }

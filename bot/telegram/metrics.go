@@ -6,13 +6,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// metrics are the adapter's own series, on the runtime's registry.
+// metrics are the adapter's own series, on the registerer it is given.
 type metrics struct {
 	calls   *prometheus.CounterVec // by method and outcome: ok, retried, failed
 	polling prometheus.Gauge       // 1 while this process holds the poller lease
 }
 
-func newMetrics(reg *prometheus.Registry) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "agora_telegram_api_calls_total",
@@ -34,8 +34,8 @@ func newMetrics(reg *prometheus.Registry) (*metrics, error) {
 }
 
 // register adds a collector, or reuses the one a previous adapter on the
-// same runtime registered.
-func register[C prometheus.Collector](reg *prometheus.Registry, c C) (C, error) {
+// same registry registered.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
 	err := reg.Register(c)
 	var are prometheus.AlreadyRegisteredError
 	if errors.As(err, &are) {

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -32,61 +33,63 @@ func testRegistry(t testing.TB) *commands.Registry {
 	return reg
 }
 
-func TestRewriteTypedCommands(t *testing.T) {
+// TestTelegramSpelling checks the names members type on Telegram resolve
+// in the one registry through Telegram's spelling.
+func TestTelegramSpelling(t *testing.T) {
 	reg := testRegistry(t)
-	table := newCommandTable(reg)
 	tests := []struct {
-		in, want, bot string
-		known         bool
+		in, path, bot string
+		opts          map[string]string
+		errID         string
 	}{
-		{"/aide", "/aide", "", true},
-		{"/help", "/aide", "", true},
-		{"/HELP@Agora_Bot commande:x", "/aide commande:x", "Agora_Bot", true},
-		{"/aide@other_bot", "/aide", "other_bot", true},
-		{"/sondage_creer Quel prix ?", "/sondage creer Quel prix ?", "", true},
-		{"/sondage_créer@agora_bot x", "/sondage creer x", "agora_bot", true},
-		{"/sondage creer x", "/sondage creer x", "", true},
-		{"/sondage résultats", "/sondage resultats", "", true},
-		{"/sondage inconnu", "/sondage inconnu", "", true},
-		{"/sondage", "/sondage", "", true},
-		{"/inconnue x", "/inconnue x", "", false},
-		{"/", "/", "", false},
-		{"/aide\ncommande:x", "/aide commande:x", "", true},
-		{"/sondage\tcreer\nQuel prix ?", "/sondage creer Quel prix ?", "", true},
+		{in: "/aide", path: "aide", opts: map[string]string{}},
+		{in: "/help", path: "aide", opts: map[string]string{}},
+		{in: "/HELP@Agora_Bot commande:x", path: "aide", bot: "Agora_Bot", opts: map[string]string{"commande": "x"}},
+		{in: "/aide@other_bot", path: "aide", bot: "other_bot", opts: map[string]string{}},
+		{in: "/sondage_creer Quel prix ?", path: "sondage.creer", opts: map[string]string{"question": "Quel prix ?"}},
+		{in: "/sondage_créer@agora_bot x", path: "sondage.creer", bot: "agora_bot", opts: map[string]string{"question": "x"}},
+		{in: "/sondage creer x", path: "sondage.creer", opts: map[string]string{"question": "x"}},
+		{in: "/sondage résultats", path: "sondage.resultats", opts: map[string]string{}},
+		{in: "/sondage_resultats", path: "sondage.resultats", opts: map[string]string{}},
+		{in: "/aide\ncommande:x", path: "aide", opts: map[string]string{"commande": "x"}},
+		{in: "/sondage\tcreer\nQuel prix ?", path: "sondage.creer", opts: map[string]string{"question": "Quel prix ?"}},
+		{in: `/sondage_creer "Quel prix ?"`, path: "sondage.creer", opts: map[string]string{"question": "Quel prix ?"}},
+		{in: "/sondage inconnu", errID: "error.unknown_subcommand"},
+		{in: "/sondage", errID: "error.missing_subcommand"},
+		{in: "/inconnue x", errID: "error.unknown_command"},
+		{in: "/", errID: "error.not_a_command"},
 	}
 	for _, tt := range tests {
-		got := table.rewrite(reg, tt.in)
-		if got.canonical != tt.want || got.botName != tt.bot || got.known != tt.known {
-			t.Errorf("rewrite(%q) = %+v; want %q, %q, %v", tt.in, got, tt.want, tt.bot, tt.known)
+		got, err := commands.ParseTextAs(reg, tt.in, spelling)
+		if tt.errID != "" {
+			if ue, ok := commands.AsUserError(err); !ok || ue.ID != tt.errID {
+				t.Errorf("ParseTextAs(%q) = %+v, %v; want %s", tt.in, got, err, tt.errID)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseTextAs(%q): %v", tt.in, err)
+			continue
+		}
+		if got.Path != tt.path || got.BotName != tt.bot || !reflect.DeepEqual(got.Options, tt.opts) {
+			t.Errorf("ParseTextAs(%q) = %+v; want %s %v @%s", tt.in, got, tt.path, tt.opts, tt.bot)
 		}
 	}
-	tc, err := commands.ParseText(reg, mustRewrite(table, reg, `/sondage_creer "Quel prix ?"`))
-	if err != nil || tc.Path != "sondage.creer" || tc.Options["question"] != "Quel prix ?" {
-		t.Errorf("parsed = %+v, %v", tc, err)
-	}
 }
 
-func mustRewrite(t *commandTable, reg *commands.Registry, line string) string {
-	return t.rewrite(reg, line).canonical
-}
-
-func FuzzRewrite(f *testing.F) {
+func FuzzTelegramSpelling(f *testing.F) {
 	reg := testRegistry(f)
-	table := newCommandTable(reg)
-	for _, s := range []string{"/aide", "/sondage_créer@x a b", "/sondage résultats", "/@", "/ ", "/help\x00"} {
+	for _, s := range []string{"/aide", "/sondage_créer@x a b", "/sondage résultats", "/@", "/ ", "/help\x00", "/sondage_creer q:x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		typed := table.rewrite(reg, "/"+line)
-		out := typed.canonical
-		if !typed.known {
-			return
+		// Whatever the member typed, parsing never panics and fails only
+		// with something to tell them.
+		if _, err := commands.ParseTextAs(reg, "/"+line, spelling); err != nil {
+			if _, ok := commands.AsUserError(err); !ok {
+				t.Fatalf("ParseTextAs(%q): %v is not a user error", line, err)
+			}
 		}
-		if !strings.HasPrefix(out, "/") {
-			t.Fatalf("rewrite(%q) = %q", line, out)
-		}
-		// Whatever the member typed, parsing the rewrite never panics.
-		_, _ = commands.ParseText(reg, out)
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/storage"
@@ -131,7 +132,7 @@ func (a *Adapter) baseRequest(ctx context.Context, chat *tgbotapi.Chat, from *tg
 	req := &commands.Request{
 		Platform: commands.PlatformTelegram,
 		Chat:     commands.Chat{ID: itoa(chat.ID), Title: chatTitle(chat, from), Private: chat.IsPrivate()},
-		User:     commands.User{ID: itoa(from.ID), Name: displayName(from), Locale: from.LanguageCode},
+		User:     commands.User{ID: itoa(from.ID), Name: displayName(from), Locale: from.LanguageCode, Bot: from.IsBot},
 	}
 	if !chat.IsPrivate() && a.isAdmin(ctx, chat.ID, from.ID) {
 		req.User.PlatformRole = commands.RoleModerator
@@ -159,79 +160,30 @@ func (a *Adapter) loc(from *tgbotapi.User) *locales.Localizer {
 	return a.rt.Localizer(nil, from.LanguageCode)
 }
 
-// message handles a text message: a reply in a guided conversation, a
-// command, or chatter Agora ignores.
+// message hands a text message to the runtime's text front end: a
+// command, an answer to a guided question, or chatter (a message event,
+// whose answers reply to it).
 func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
 		return
 	}
-	if commands.IsCommandText(text) {
-		a.command(ctx, m, text)
-		return
-	}
-	a.answerPrompt(ctx, m)
-}
-
-// command handles a typed command line.
-func (a *Adapter) command(ctx context.Context, m *tgbotapi.Message, text string) {
-	typed := a.names.rewrite(a.rt.Registry(), text)
-	canonical, head, known := typed.canonical, typed.name, typed.known
-	if typed.botName != "" && !strings.EqualFold(typed.botName, a.username) {
-		return // addressed to another bot in the group
-	}
-	addressed := typed.botName != "" || m.Chat.IsPrivate()
-	l := a.loc(m.From)
-	if a.isCancel(head) {
-		a.cancel(ctx, m)
-		return
-	}
-	if !known && head == "start" {
-		if _, ok := a.rt.Registry().Resolve(a.opts.StartCommand); ok {
-			canonical, known = "/"+a.opts.StartCommand, true
+	if head, _ := commands.CommandHead(text); commandName(head) == "start" {
+		// Telegram sends /start (with a deep-link payload, which Agora
+		// does not use) when a member opens the bot.
+		if _, ok := a.rt.Registry().Word("start", spelling); !ok {
+			text = "/" + a.opts.StartCommand
 		}
-	}
-	if !known {
-		if addressed {
-			a.reply(ctx, m, commands.Private(l.T("error.unknown_command", locales.Data{"Name": head})))
-		}
-		return // in a group, an unknown command may be another bot's
-	}
-	tc, err := commands.ParseText(a.rt.Registry(), canonical)
-	if err != nil {
-		if ue, ok := commands.AsUserError(err); ok {
-			a.reply(ctx, m, commands.Private(ue.Localize(l)))
-			return
-		}
-		a.log.Error("parse command", "error", err)
-		a.reply(ctx, m, commands.Private(l.T("error.internal")))
-		return
 	}
 	req := a.baseRequest(ctx, m.Chat, m.From)
-	req.Command, req.Options = tc.Path, tc.Options
-	if spec, ok := a.rt.Registry().Resolve(tc.Path); ok {
-		if missing := missingOptions(spec, tc.Options); len(missing) > 0 {
-			// No questions for a command that would be refused at the end.
-			if refusal := a.rt.Precheck(ctx, req); refusal != nil {
-				a.reply(ctx, m, refusal)
-				return
-			}
-			a.startCommandConversation(ctx, m, tc, missing)
-			return
-		}
+	msg := bot.TextMessage{
+		Platform: req.Platform, Chat: req.Chat, User: req.User, Text: text,
+		MessageID: itoa(int64(m.MessageID)), Direct: m.Chat.IsPrivate(), BotName: a.username, Spelling: spelling,
 	}
-	a.reply(ctx, m, a.rt.Handle(ctx, req))
-}
-
-// missingOptions lists the required options not given, in declared order.
-func missingOptions(spec *commands.Spec, given map[string]string) []string {
-	var out []string
-	for _, o := range spec.Options {
-		if o.Required && strings.TrimSpace(given[o.Name]) == "" {
-			out = append(out, o.Name)
-		}
+	if m.ReplyToMessage != nil {
+		msg.ReplyTo = itoa(int64(m.ReplyToMessage.MessageID))
 	}
-	return out
+	a.rt.HandleText(ctx, msg, a.replier(m.Chat, m.From, m.MessageID))
 }
 
 // reply delivers the answer to a member's message. There is no ephemeral
@@ -239,10 +191,6 @@ func missingOptions(spec *commands.Spec, given map[string]string) []string {
 // when the member has started the bot, else it is posted in the group as a
 // reply to them.
 func (a *Adapter) reply(ctx context.Context, m *tgbotapi.Message, r *commands.Response) {
-	if r.Modal != nil {
-		a.startModalConversation(ctx, m.Chat, m.From, m.MessageID, "", r)
-		return
-	}
 	if r.Ephemeral && !m.Chat.IsPrivate() {
 		if _, err := a.send(ctx, m.From.ID, 0, r); err == nil {
 			return
@@ -292,7 +240,7 @@ func (a *Adapter) callback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 	switch {
 	case r.Modal != nil:
 		answer("", false)
-		a.startModalConversation(ctx, chat, q.From, 0, req.Action.MessageID, r)
+		a.rt.StartForm(ctx, req, r, a.replier(chat, q.From, 0))
 	case r.Ephemeral && !chat.IsPrivate():
 		if _, err := a.send(ctx, q.From.ID, 0, r); err == nil {
 			answer(a.loc(q.From).S("telegram.sent_privately"), false)
@@ -356,16 +304,20 @@ func (a *Adapter) inline(ctx context.Context, q *tgbotapi.InlineQuery) {
 	}
 }
 
-// joined reports new group members to OnJoin.
+// joined hands each new group member to the runtime as an event and posts
+// what the modules answer (a welcome) in the group; a private answer goes
+// to the newcomer when they have started the bot.
 func (a *Adapter) joined(ctx context.Context, m *tgbotapi.Message) {
 	for _, u := range m.NewChatMembers {
-		if u.ID == a.botID || u.IsBot {
-			continue
+		a.log.Info("member joined a group", "chat", m.Chat.ID, "user", u.ID)
+		req := &commands.Request{
+			Platform: commands.PlatformTelegram,
+			Chat:     commands.Chat{ID: itoa(m.Chat.ID), Title: chatTitle(m.Chat, &u)},
+			User:     commands.User{ID: itoa(u.ID), Name: displayName(&u), Locale: u.LanguageCode, Bot: u.IsBot || u.ID == a.botID},
+			Event:    &commands.Event{Kind: commands.EventMemberJoined},
 		}
-		e := JoinEvent{ChatID: itoa(m.Chat.ID), ChatTitle: m.Chat.Title, UserID: itoa(u.ID), Name: displayName(&u), Locale: u.LanguageCode}
-		a.log.Info("member joined a group", "chat", e.ChatID, "user", e.UserID)
-		if a.OnJoin != nil {
-			a.OnJoin(ctx, e)
+		for _, r := range a.rt.HandleEvent(ctx, req) {
+			a.reply(ctx, &tgbotapi.Message{Chat: m.Chat, From: &u}, r)
 		}
 	}
 }

@@ -139,10 +139,13 @@ func (s *service) pollSpec() *commands.Spec {
 		UsageID:      "poll.usage",
 		ActionPrefix: "p",
 		HandleAction: s.action,
+		// Typed as text, "/sondage Quelle pizza ? | Margherita | Regina"
+		// creates a poll: the question ends at the first "|".
+		DefaultSubcommand: "creer",
 		Subcommands: []*commands.Spec{
 			{Name: "creer", Handle: s.create, Options: []commands.Option{
-				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion},
-				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 3)},
+				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion, Until: "|"},
+				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 3), Rest: true},
 				{Name: "type", Type: commands.OptionString, Choices: kinds},
 				{Name: "max", Type: commands.OptionInteger, Min: 1, Max: MaxChoices},
 				{Name: "fin", Type: commands.OptionString, MaxLength: 100},

@@ -57,11 +57,11 @@ func NewWithStore(t testing.TB, store *storage.Store) *Env {
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, nil))
 	}
 	rt := bot.New(store, commands.NewRegistry(catalog), log, clock, bot.Config{DefaultLocale: "fr", DefaultTimezone: paris})
-	if err := rt.Install(all.Modules(rt.Deps(), rt.Store())...); err != nil {
+	if err := rt.Install(all.Modules(rt.Deps(), store)...); err != nil {
 		t.Fatal(err)
 	}
 	out := &bytes.Buffer{}
-	c := console.New(rt, strings.NewReader(""), out, console.Options{Echo: true, Clock: clock})
+	c := console.New(rt, strings.NewReader(""), out, console.Options{Echo: true, Clock: clock, Jobs: rt, Log: log})
 	rt.AddPlatform(c)
 	return &Env{Runtime: rt, Store: store, Clock: clock, Console: c, out: out}
 }

@@ -3,13 +3,14 @@ package bot
 import (
 	"sync"
 	"time"
+
+	"github.com/agora-community/agora/commands"
 )
 
 // Clock tells the time. Deadlines and reminders read it, so that scripts and
-// tests can move time forward instead of waiting.
-type Clock interface {
-	Now() time.Time
-}
+// tests can move time forward instead of waiting. It is the capabilities'
+// clock: one interface for both.
+type Clock = commands.Clock
 
 // SystemClock is the real time.
 type SystemClock struct{}

@@ -312,6 +312,13 @@ func (o *outbox) edit(ctx context.Context, subject string) (waiting bool, err er
 		ref, err := o.messenger.Edit(ctx, address(p), p.MessageRef, msg)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("edit %s in chat %d: %w", subject, p.ChatID, err))
+			// A split message edited in part keeps the parts now posted.
+			if ref == "" {
+				ref = p.MessageRef
+			}
+			if ferr := o.store.RecordPostEditFailed(ctx, subject, p.ChatID, ref, err.Error()); ferr != nil {
+				errs = append(errs, ferr)
+			}
 			continue
 		}
 		if err := o.store.RecordPostEdited(ctx, subject, p.ChatID, ref); err != nil {

@@ -26,13 +26,15 @@ import (
 type recordingPlatform struct {
 	clock *bot.ManualClock
 
-	mu      sync.Mutex
-	next    int
-	sends   []string            // chat IDs, in order
-	edits   map[string][]edit   // by message ref
-	deleted map[string]bool     // message refs
-	fail    map[string]bool     // chat IDs whose sends fail
-	texts   map[string][]string // chat ID → texts sent
+	mu        sync.Mutex
+	next      int
+	sends     []string          // chat IDs, in order
+	edits     map[string][]edit // by message ref
+	deleted   map[string]bool   // message refs
+	fail      map[string]bool   // chat IDs whose sends fail
+	failEdits bool
+	editTries int
+	texts     map[string][]string // chat ID → texts sent
 }
 
 type edit struct {
@@ -62,6 +64,10 @@ func (p *recordingPlatform) Send(ctx context.Context, chatID string, r *commands
 func (p *recordingPlatform) Edit(ctx context.Context, chatID, ref string, r *commands.Response) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.editTries++
+	if p.failEdits {
+		return "", errors.New("HTTP 404: unknown message")
+	}
 	p.edits[ref] = append(p.edits[ref], edit{at: p.clock.Now(), text: r.Text.Plain()})
 	return ref, nil
 }
@@ -324,5 +330,22 @@ func TestOutboxFlushStopsWithItsContext(t *testing.T) {
 	}
 	if n := len(env.platform.editsOf("m1")); n != 0 {
 		t.Fatalf("edited %d times after cancellation", n)
+	}
+}
+
+// A final edit that keeps failing (the message was deleted) is given up
+// after a few tries rather than retried every interval forever.
+func TestOutboxGivesUpAFinalEditThatKeepsFailing(t *testing.T) {
+	env := newCounterEnv(t, "c1")
+	env.platform.failEdits = true
+	if err := env.outbox.Settle(context.Background(), "count/1"); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		env.clock.Advance(4 * time.Second)
+		flush(t, env.rt)
+	}
+	if env.platform.editTries != 5 {
+		t.Fatalf("tried the final edit %d times, want 5", env.platform.editTries)
 	}
 }

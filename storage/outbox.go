@@ -198,10 +198,26 @@ func (s *Store) ClaimPostEdits(ctx context.Context, subject string, now time.Tim
 // changes when a split message gains or loses parts) and settles an owed
 // final edit.
 func (s *Store) RecordPostEdited(ctx context.Context, subject string, chatID int64, ref string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox_posts SET message_ref = $3, pending_edit = FALSE WHERE subject = $1 AND chat_id = $2`,
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox_posts SET message_ref = $3, pending_edit = FALSE, edit_failures = 0 WHERE subject = $1 AND chat_id = $2`,
 		subject, chatID, ref)
 	if err != nil {
 		return fmt.Errorf("record edit of %s in chat %d: %w", subject, chatID, err)
+	}
+	return nil
+}
+
+// maxEditFailures bounds the tries of an owed final edit.
+const maxEditFailures = 5
+
+// RecordPostEditFailed counts a failed edit; an owed final edit that failed
+// maxEditFailures times is given up, so a deleted message is not retried
+// forever.
+func (s *Store) RecordPostEditFailed(ctx context.Context, subject string, chatID int64, ref, failure string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox_posts SET edit_failures = edit_failures + 1, last_error = $4, message_ref = $3,
+		pending_edit = pending_edit AND edit_failures + 1 < $5
+		WHERE subject = $1 AND chat_id = $2`, subject, chatID, ref, failure, maxEditFailures)
+	if err != nil {
+		return fmt.Errorf("record failed edit of %s in chat %d: %w", subject, chatID, err)
 	}
 	return nil
 }

@@ -120,6 +120,11 @@ func (h handlers) chatPurpose(ctx context.Context, req *commands.Request) (*comm
 	if err := h.store.SetChatPurpose(ctx, req.ChatRef, purpose); err != nil {
 		return nil, err
 	}
+	// A chat that now serves announcements receives what is live there
+	// (open polls, upcoming meetups); the outbox posts it shortly.
+	if _, err := h.store.QueueLivePostsForChat(ctx, req.ChatRef, req.Now); err != nil {
+		return nil, err
+	}
 	return commands.Reply(req.Loc.T("community.purpose.set", locales.Data{"Purpose": req.Loc.S("community.purpose." + purpose)})), nil
 }
 

@@ -431,5 +431,119 @@ func TestICSExportParsesBack(t *testing.T) {
 		!strings.Contains(r.Text.Plain(), "Je ne trouve pas de rencontre n°9") {
 		t.Errorf("export of a missing meetup: %q", r.Text.Plain())
 	}
-	_ = errors.New
+}
+
+// A route is never trusted: forged, garbled or foreign routes are refused
+// with a private message and change nothing.
+func TestForgedRoutesAreRefused(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, setup+`/rencontre creer titre:"Apéro" date:"samedi 18h30" lieu:"Bar" places:1`)
+	ctx := context.Background()
+	press := func(platform, chat, user, route string) *commands.Response {
+		return env.Runtime.Handle(ctx, &commands.Request{
+			Platform: platform, Chat: commands.Chat{ID: chat, GroupID: console.GroupID},
+			User: commands.User{ID: user, Name: user}, Action: &commands.Action{Route: route},
+		})
+	}
+	for _, route := range []string{"rv/y/01", "rv/y/1/0", "rv/y", "rv/x/1", "rv/y/2", "rv/y/-1", "rv/y/1 ", "rv/y/é", "rv/Y/1", "rv//1", "rv/y/+1"} {
+		if r := press(commands.PlatformConsole, "general", "mallory", route); !r.Ephemeral || strings.Contains(r.Text.Plain(), "C'est noté") {
+			t.Errorf("route %q: %q, want a private refusal", route, r.Text.Plain())
+		}
+	}
+	// Another community's member cannot answer this meetup.
+	foreign := env.Runtime.Handle(ctx, &commands.Request{
+		Platform: commands.PlatformTelegram, Chat: commands.Chat{ID: "-100"}, User: commands.User{ID: "7", Name: "x"},
+		Action: &commands.Action{Route: "rv/y/1"},
+	})
+	if !strings.Contains(foreign.Text.Plain(), "Je ne trouve pas de rencontre n°1") {
+		t.Errorf("foreign community: %q", foreign.Text.Plain())
+	}
+	if c, err := env.Store.RSVPCounts(ctx, 1); err != nil || c.Yes != 0 {
+		t.Fatalf("a forged route counted: %+v, %v", c, err)
+	}
+	if r := press(commands.PlatformConsole, "general", "mallory", "rv/y/1"); !strings.Contains(r.Text.Plain(), "C'est noté : vous venez") {
+		t.Fatalf("a genuine route was refused: %q", r.Text.Plain())
+	}
+	if _, err := env.Store.RSVP(ctx, 1, 999); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("rsvp of nobody: %v", err)
+	}
+}
+
+func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:langue en
+:role ambassadeur
+/meetup create title:"Members' drinks" date:"samedi 18h30" place:"Café du Nord" city:Lyon seats:1 duration:90min
+/meetup create title:"X" date:"saturday 6pm" place:"Bar"
+:bouton 1
+/meetups near:Villeurbanne radius:10
+/meetup show meetup:#1
+/meetup edit meetup:1 seats:0
+/meetup cancel meetup:1 reason:"Snow"
+`)
+	consoletest.Contains(t, out,
+		// The announcement speaks the community's language; replies speak the member's.
+		"📅 Rencontre n°1 : Members' drinks", "rencontre locale · samedi 12 décembre à 18h30 (1 h 30 min)",
+		"Meetup #1 “Members' drinks” (Saturday 12 December at 6:30 pm) created and announced in 1 chat.",
+		"Reminders to those signed up: 24 hours, 1 hour before the start.",
+		"I cannot read the date “saturday 6pm”. Accepted forms",
+		"Noted: you are going to meetup #1 “Members' drinks”",
+		"1 upcoming meetup within 10 km of Villeurbanne:", "#1 · Saturday 12 December at 6:30 pm · Members' drinks (local meetup) — Lyon · 3 km",
+		"📅 Meetup #1: Members' drinks", "1 going · 0 of 1 seats free", "Your answer: going.", "Going (1): camille",
+		"Meetup #1 “Members' drinks” changed; its announcements are updated.",
+		"Meetup #1 “Members' drinks” cancelled. People told: 1.",
+	)
+}
+
+// Each platform group of the community gets the meetup in its own event
+// list once; a platform that keeps none is marked and not asked again.
+func TestPlatformEventsOncePerGroup(t *testing.T) {
+	env := consoletest.New(t)
+	ctx := context.Background()
+	general, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformConsole, GroupID: console.GroupID, ChatID: "general"}, storage.CommunityDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A Discord channel in the community, whose adapter this process lacks,
+	// and a second console channel of the same group.
+	discordChat, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformDiscord, GroupID: "g1", ChatID: "c1"}, storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.MoveChat(ctx, discordChat.ID, general.CommunityID); err != nil {
+		t.Fatal(err)
+	}
+	out := env.Run(t, `
+:chat autre
+:role ambassadeur
+/rencontre creer titre:"Apéro" date:"samedi 18h30" lieu:"Bar" ville:Lyon
+:avance 1s
+/rencontre modifier rencontre:1 durée:3h
+:avance 1s
+:avance 1s
+`)
+	if n := strings.Count(out, "événement 1 créé"); n != 1 {
+		t.Errorf("event created %d times, want once:\n%s", n, out)
+	}
+	if n := strings.Count(out, "événement 1 modifié"); n != 1 {
+		t.Errorf("event edited %d times, want once:\n%s", n, out)
+	}
+	events, err := env.Store.PlatformEvents(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 || events[0].Platform != "console" || events[0].EventID != "1" || events[0].Sequence != 1 ||
+		events[1].Platform != "discord" || !events[1].Unsupported || events[1].EventID != "" {
+		t.Fatalf("events = %+v", events)
+	}
+	jobs, err := env.Store.PendingJobs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.Kind == "meetup.events" {
+			t.Errorf("events job left pending: %+v", j)
+		}
+	}
 }

@@ -45,21 +45,30 @@ func (s *service) routes() map[string]http.Handler {
 		panic(err) // the embedded folder is part of the build
 	}
 	files := http.FileServerFS(static)
-	return map[string]http.Handler{
-		"GET " + agendaPrefix + "{token}/{$}":         http.HandlerFunc(s.servePage),
-		"GET " + agendaPrefix + "{token}/" + feedFile: http.HandlerFunc(s.serveFeed),
-		"GET " + agendaPrefix + "{token}/{file}":      http.HandlerFunc(s.serveMeetup),
-		"GET " + agendaPrefix + "static/{path...}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			name := r.PathValue("path")
-			if name == "" || name == "page.html" || strings.HasSuffix(name, "/") {
-				http.NotFound(w, r)
+	serve := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if name == "" || strings.HasSuffix(name, "/") {
+				http.NotFound(w, r) // no directory listings
 				return
 			}
 			w.Header().Set("Cache-Control", "public, max-age=86400")
 			w.Header().Set("X-Content-Type-Options", "nosniff")
 			r2 := r.Clone(r.Context())
-			r2.URL.Path = "/" + path.Clean(name)
+			r2.URL.Path = path.Clean("/" + name)
 			files.ServeHTTP(w, r2)
+		})
+	}
+	// The static files have literal paths (and Leaflet its own folder), so
+	// that no pattern overlaps /agenda/{token}/ without being more
+	// specific: ServeMux refuses such pairs.
+	return map[string]http.Handler{
+		"GET " + agendaPrefix + "{token}/{$}":         http.HandlerFunc(s.servePage),
+		"GET " + agendaPrefix + "{token}/" + feedFile: http.HandlerFunc(s.serveFeed),
+		"GET " + agendaPrefix + "{token}/{file}":      http.HandlerFunc(s.serveMeetup),
+		"GET " + agendaPrefix + "static/agenda.js":    serve("agenda.js"),
+		"GET " + agendaPrefix + "static/agenda.css":   serve("agenda.css"),
+		"GET " + agendaPrefix + "static/leaflet/{path...}": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			serve("leaflet/"+r.PathValue("path")).ServeHTTP(w, r)
 		}),
 	}
 }

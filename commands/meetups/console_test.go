@@ -80,6 +80,8 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 /rencontres rayon:10
 /rencontres Paris
 /rencontre liste ville:"Trifouillis-les-Oies"
+:avance 1j
+:avance 8h
 `)
 	consoletest.Contains(t, out,
 		// No announcement chat: the general one gets it, and the author is told why.
@@ -112,7 +114,15 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 		"L'option rayon va avec près",
 		"Aucune rencontre à venir à Paris.",
 		"1 rencontre à venir à Trifouillis-les-Oies", "Jeux",
+		// Agora was down when the 24-hour reminder of n°3 was due; 9 hours
+		// before, it is dropped. The 1-hour one comes.
+		"> zoe: :avance 1j", "Horloge : mardi 8 décembre à 10h00.",
+		"> zoe: :avance 8h", "Horloge : mardi 8 décembre à 18h00.", "⏰ Rappel : la rencontre n°3 « Apéro » commence dans 1 heure",
 	)
+	late := out[strings.Index(out, "> zoe: :avance 1j"):strings.Index(out, "> zoe: :avance 8h")]
+	if strings.Contains(late, "⏰") {
+		t.Errorf("a reminder 15 hours late was sent:\n%s", late)
+	}
 	// The online meetup and the unknown commune are never found by distance.
 	if near := out[strings.Index(out, "rayon:80"):]; strings.Contains(near[:strings.Index(near, "Atlantis")], "Jeux") {
 		t.Errorf("a meetup without coordinates was found by distance:\n%s", near)

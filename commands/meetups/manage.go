@@ -20,7 +20,7 @@ func (s *service) manageable(ctx context.Context, req *commands.Request) (model.
 		return m, commands.Fail("meetup.not_yours", locales.Data{"ID": m.ID})
 	}
 	if !isOpen(m, req.Now) {
-		return m, closedError(m, req)
+		return m, closedError(m)
 	}
 	return m, nil
 }
@@ -46,7 +46,7 @@ func (s *service) edit(ctx context.Context, req *commands.Request) (*commands.Re
 	var notify bool
 	_, after, moved, err := s.store.UpdateMeetup(ctx, m.ID, req.Now, promotedJob, func(cur *model.Meetup) (model.JobPlan, error) {
 		if !isOpen(*cur, req.Now) {
-			return model.JobPlan{}, closedError(*cur, req)
+			return model.JobPlan{}, closedError(*cur)
 		}
 		old := *cur
 		apply(cur)
@@ -191,7 +191,7 @@ func (s *service) cancel(ctx context.Context, req *commands.Request) (*commands.
 	}
 	_, _, _, err = s.store.UpdateMeetup(ctx, m.ID, req.Now, promotedJob, func(cur *model.Meetup) (model.JobPlan, error) {
 		if !isOpen(*cur, req.Now) {
-			return model.JobPlan{}, closedError(*cur, req)
+			return model.JobPlan{}, closedError(*cur)
 		}
 		now := req.Now
 		cur.Status, cur.CancelledAt, cur.CancelReason = model.MeetupCancelled, &now, reason

@@ -71,8 +71,10 @@ func (s *service) remindJob(ctx context.Context, p string) error {
 		wanted = wanted || o.Label == label
 	}
 	// Cancelled, started, moved later (its job moved too) or no longer
-	// wanted: nothing to say now.
-	if !isOpen(m, now) || now.Before(m.Start.Add(-d)) || !wanted {
+	// wanted: nothing to say now. A reminder run more than half its
+	// advance late (Agora was down) is dropped: "in 24 hours" said 9 hours
+	// before would mislead, and the next, shorter reminder still comes.
+	if !isOpen(m, now) || now.Before(m.Start.Add(-d)) || !wanted || m.Start.Sub(now) < d/2 {
 		return nil
 	}
 	var errs []error

@@ -37,7 +37,7 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 	rule := model.RSVPRule{MeetupID: id, CommunityID: req.Community.ID, MemberID: req.Member.ID, Platform: req.Platform, PlatformUserID: req.User.ID}
 	ch, err := s.store.SetRSVP(ctx, rule, status, req.Now, promotedJob)
 	if errors.Is(err, model.ErrMeetupClosed) {
-		return nil, closedError(s.fresh(ctx, m), req)
+		return nil, closedError(s.fresh(ctx, m))
 	}
 	if err != nil {
 		return nil, err
@@ -46,11 +46,11 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 		s.outbox.Changed(meetupSubject(id))
 	}
 	data := locales.Data{"ID": m.ID, "Title": m.Title, "Date": req.Loc.DateTime(m.Start), "Position": ch.Position}
-	id2 := "meetup.rsvp." + ch.Status
+	message := "meetup.rsvp." + ch.Status
 	if ch.Status == ch.Previous {
-		id2 = "meetup.rsvp.again." + ch.Status
+		message = "meetup.rsvp.again." + ch.Status
 	}
-	return commands.Private(req.Loc.T(id2, data)), nil
+	return commands.Private(req.Loc.T(message, data)), nil
 }
 
 // fresh reloads a meetup whose state changed under a request, keeping the
@@ -63,7 +63,7 @@ func (s *service) fresh(ctx context.Context, m model.Meetup) model.Meetup {
 }
 
 // closedError tells why a meetup takes no more answers or changes.
-func closedError(m model.Meetup, req *commands.Request) error {
+func closedError(m model.Meetup) error {
 	if m.Status == model.MeetupCancelled {
 		return commands.Fail("meetup.is_cancelled", locales.Data{"ID": m.ID})
 	}

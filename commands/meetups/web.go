@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agora-community/agora/commands/meetups/ical"
+	"github.com/agora-community/agora/commands/meetups/places"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/model"
 )
@@ -237,8 +238,8 @@ func (s *service) servePage(w http.ResponseWriter, r *http.Request) {
 			Place: m.Place, City: m.City, Description: m.Description,
 			Counts: countsLine(l, m, counts).Plain(), ICS: idString(m.ID) + ".ics",
 		}
-		if strings.Contains(strings.ToLower(m.Place), strings.ToLower(m.City)) {
-			pm.City = ""
+		if strings.Contains(places.FoldCity(m.Place), places.FoldCity(m.City)) {
+			pm.City = "" // the address says it already
 		}
 		if isLink(m.Place) {
 			pm.Link = m.Place

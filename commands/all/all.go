@@ -7,6 +7,7 @@ import (
 	"github.com/agora-community/agora/commands/account"
 	"github.com/agora-community/agora/commands/community"
 	"github.com/agora-community/agora/commands/help"
+	"github.com/agora-community/agora/commands/meetups"
 	"github.com/agora-community/agora/commands/polls"
 )
 
@@ -16,6 +17,7 @@ type Store interface {
 	account.Store
 	community.Store
 	polls.Store
+	meetups.Store
 }
 
 // Modules builds every capability.
@@ -25,5 +27,6 @@ func Modules(deps commands.Deps, store Store) []commands.Module {
 		community.New(deps, store),
 		account.New(deps, store),
 		polls.New(deps, store),
+		meetups.New(deps, store),
 	}
 }

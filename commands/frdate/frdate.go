@@ -389,3 +389,38 @@ func parseSlashed(w string) (day, month, year int, ok bool) {
 	}
 	return day, month, year, true
 }
+
+// DayWithoutTime tells whether s names a day but no time of day
+// ("12/12/2026", "samedi", "demain", "2026-12-12"), which Read refuses as
+// unreadable, and which day it names (at midnight, in loc), so a caller
+// can tell a member that only the time is missing. It changes nothing in
+// what Read accepts: it is only asked about texts Read refused.
+func DayWithoutTime(s string, now time.Time, loc *time.Location) (time.Time, bool) {
+	if len(s) > 100 {
+		return time.Time{}, false
+	}
+	if _, err := Read(s, now, loc); !errors.Is(err, ErrUnreadable) {
+		return time.Time{}, false
+	}
+	meaningful := false
+	for _, w := range tokens(s) {
+		meaningful = meaningful || !filler[w]
+	}
+	if !meaningful {
+		return time.Time{}, false
+	}
+	// The latest time of the day, so "samedi" typed on a Saturday morning
+	// is that day, as the member means it.
+	var t time.Time
+	r, err := Read(s+" 23h59", now, loc)
+	var understood *Error
+	switch {
+	case err == nil:
+		t = r.Time
+	case errors.As(err, &understood):
+		t = understood.Time
+	default:
+		return time.Time{}, false
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), true
+}

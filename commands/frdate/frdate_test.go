@@ -184,3 +184,57 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestDayWithoutTime(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, paris) // a Monday
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, paris) }
+	tests := []struct {
+		in   string
+		want time.Time // zero: not a day without a time
+	}{
+		{"12/12/2026", day(2026, 12, 12)},
+		{"12/12", day(2026, 12, 12)},
+		{"samedi", day(2026, 12, 12)},
+		{"lundi", day(2026, 12, 7)}, // today: the day is not over
+		{"demain", day(2026, 12, 8)},
+		{"12 décembre", day(2026, 12, 12)},
+		{"le 3 janvier 2027", day(2027, 1, 3)},
+		{"2026-12-12", day(2026, 12, 12)},
+		{"12/11", day(2026, 11, 12)},          // past, but still a day without a time
+		{"12/12/2027", day(2027, 12, 12)},     // too far, still a day
+		{"samedi 18h30", time.Time{}},         // read by Read
+		{"12/12 25h", time.Time{}},            // a bad time is not a missing one
+		{"", time.Time{}},                     // nothing
+		{"à", time.Time{}},                    // a filler word alone names no day
+		{"n'importe quoi", time.Time{}},       // nothing understood
+		{"31/02", time.Time{}},                // no such day
+		{"vendredi 12 décembre", time.Time{}}, // not a Friday
+	}
+	for _, tt := range tests {
+		got, ok := DayWithoutTime(tt.in, now, paris)
+		if ok != !tt.want.IsZero() || ok && !got.Equal(tt.want) {
+			t.Errorf("DayWithoutTime(%q) = %v, %v; want %v", tt.in, got, ok, tt.want)
+		}
+	}
+}
+
+func FuzzDayWithoutTime(f *testing.F) {
+	for _, s := range []string{"12/12/2026", "samedi", "demain", "2026-12-12", "12 décembre", "à", "12/12 25h"} {
+		f.Add(s)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, paris)
+	f.Fuzz(func(t *testing.T, s string) {
+		day, ok := DayWithoutTime(s, now, paris)
+		if !ok {
+			return
+		}
+		if _, err := Read(s, now, paris); !errors.Is(err, ErrUnreadable) {
+			t.Fatalf("DayWithoutTime(%q) answered for a text Read does not refuse as unreadable", s)
+		}
+		if day.Hour() != 0 || day.Minute() != 0 || day.Location() != paris {
+			t.Fatalf("DayWithoutTime(%q) = %v, not a midnight in Paris", s, day)
+		}
+	})
+}

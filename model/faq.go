@@ -24,8 +24,8 @@ type FAQEntry struct {
 	UpdatedAt   time.Time
 }
 
-// Text returns the version in lang, if the entry has one.
-func (e FAQEntry) Text(lang string) (FAQText, bool) {
+// Version returns the text in lang, if the entry has one.
+func (e FAQEntry) Version(lang string) (FAQText, bool) {
 	for _, t := range e.Texts {
 		if t.Lang == lang {
 			return t, true
@@ -63,11 +63,20 @@ type FAQQuestion struct {
 	AnsweredAt *time.Time
 }
 
+// FAQAnswer is how moderators answer a queued question: with a new entry,
+// or with an existing one (adding the question to its phrasings in Lang
+// when Phrasing is set).
+type FAQAnswer struct {
+	NewEntry *FAQEntry
+	EntryID  int64
+	Lang     string
+	Phrasing string
+}
+
 // FAQEntryStats is how an entry is used: how often it was given as an
 // answer and what members said of it.
 type FAQEntryStats struct {
 	EntryID   int64
-	Question  string // in the community's reference language
 	Asked     int
 	Helpful   int
 	Unhelpful int

@@ -459,22 +459,12 @@ func (s *Store) PendingFAQQuestions(ctx context.Context, communityID int64, limi
 	return faqQuestions(rows), total, nil
 }
 
-// FAQAnswer is how moderators answer a queued question: with a new entry,
-// or with an existing one (adding the question to its phrasings in Lang
-// when Phrasing is set).
-type FAQAnswer struct {
-	NewEntry *model.FAQEntry
-	EntryID  int64
-	Lang     string
-	Phrasing string
-}
-
 // AnswerFAQQuestion answers a pending question of a community in one
 // transaction: it creates the new entry or adds the phrasing, then marks
 // answered the question and every other pending one of the community with
 // the same normalized form, and returns them all, so each member who asked
 // is told. A question no longer pending is ErrNotFound.
-func (s *Store) AnswerFAQQuestion(ctx context.Context, communityID, questionID int64, a FAQAnswer, now time.Time) ([]model.FAQQuestion, error) {
+func (s *Store) AnswerFAQQuestion(ctx context.Context, communityID, questionID int64, a model.FAQAnswer, now time.Time) ([]model.FAQQuestion, error) {
 	var answered []model.FAQQuestion
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
 		normalized, err := claimPendingFAQQuestion(ctx, tx, communityID, questionID)

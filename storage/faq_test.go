@@ -299,7 +299,7 @@ func TestFAQQuestionQueue(t *testing.T) {
 
 		// A new entry answers both members who asked the same question.
 		entry := &model.FAQEntry{Texts: []model.FAQText{{Lang: "fr", Question: "Où se garer ?", Answer: "Rue Haute."}}}
-		answered, err := s.AnswerFAQQuestion(ctx, f.community.ID, q1.ID, storage.FAQAnswer{NewEntry: entry}, faqNow.Add(time.Hour))
+		answered, err := s.AnswerFAQQuestion(ctx, f.community.ID, q1.ID, model.FAQAnswer{NewEntry: entry}, faqNow.Add(time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -307,13 +307,13 @@ func TestFAQQuestionQueue(t *testing.T) {
 			answered[1].Status != model.FAQAnswered || answered[1].AnsweredAt == nil {
 			t.Fatalf("answered = %+v", answered)
 		}
-		if _, err := s.AnswerFAQQuestion(ctx, f.community.ID, q2.ID, storage.FAQAnswer{NewEntry: entry}, faqNow); !errors.Is(err, storage.ErrNotFound) {
+		if _, err := s.AnswerFAQQuestion(ctx, f.community.ID, q2.ID, model.FAQAnswer{NewEntry: entry}, faqNow); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("answer twice: %v, want ErrNotFound", err)
 		}
 
 		// An existing entry answers with the question as a new phrasing.
 		answered, err = s.AnswerFAQQuestion(ctx, f.community.ID, q3.ID,
-			storage.FAQAnswer{EntryID: entry.ID, Lang: "fr", Phrasing: "Qui paie le loyer ?"}, faqNow)
+			model.FAQAnswer{EntryID: entry.ID, Lang: "fr", Phrasing: "Qui paie le loyer ?"}, faqNow)
 		if err != nil || len(answered) != 1 || answered[0].EntryID != entry.ID {
 			t.Fatalf("answered = %+v, %v", answered, err)
 		}

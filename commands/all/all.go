@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/community"
+	"github.com/agora-community/agora/commands/faq"
 	"github.com/agora-community/agora/commands/help"
 	"github.com/agora-community/agora/commands/polls"
 )
@@ -14,6 +15,7 @@ import (
 type Store interface {
 	community.Store
 	polls.Store
+	faq.Store
 }
 
 // Modules builds every capability.
@@ -22,5 +24,6 @@ func Modules(deps commands.Deps, store Store) []commands.Module {
 		{Name: "help", Specs: []*commands.Spec{help.Spec(deps.Registry)}},
 		community.New(deps, store),
 		polls.New(deps, store),
+		faq.New(deps, store),
 	}
 }

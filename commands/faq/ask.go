@@ -89,14 +89,21 @@ func answerResponse(l *locales.Localizer, f *communityFAQ, e model.FAQEntry, lan
 }
 
 // urlPattern finds web addresses in answers.
-var urlPattern = regexp.MustCompile(`https?://[^\s<>()\[\]]+`)
+var urlPattern = regexp.MustCompile("https?://[^\\s<>()\\[\\]`]+")
+
+// urlTrailers end a sentence or a formatting around a link rather than
+// the link: "voir *https://x.org/a*." has the address https://x.org/a.
+const urlTrailers = ".,;:!?*_'\""
 
 // answerMarkup is an answer as moderators wrote it, in the FAQ's own
 // formatting (*bold*, _italic_, `code`), except web addresses, whose
 // underscores and stars are kept literal: "https://x.org/mon_espace" must
 // stay a working link, not start italics.
 func answerMarkup(answer string) markup.Text {
-	return markup.Text(urlPattern.ReplaceAllStringFunc(answer, func(u string) string { return string(markup.Escape(u)) }))
+	return markup.Text(urlPattern.ReplaceAllStringFunc(answer, func(u string) string {
+		link := strings.TrimRight(u, urlTrailers)
+		return string(markup.Escape(link)) + u[len(link):]
+	}))
 }
 
 // Member button routes: "faq/<verb>/<entry>".

@@ -141,7 +141,9 @@ func parseFile(data []byte) ([]fileEntry, []fileProblem) {
 }
 
 // syntaxLine finds the line in the YAML library's syntax errors
-// ("yaml: line 3: …"); its wording is not shown to members.
+// ("yaml: line 3: …"); its wording is not shown to members. The line is
+// where the construct in error starts, which may be a little before the
+// mistake itself: the message says so.
 var syntaxLine = regexp.MustCompile(`^yaml: line (\d+):`)
 
 func (p *fileParser) syntax(err error) {
@@ -330,6 +332,7 @@ func scalars(v *yaml.Node) ([]string, bool) {
 func (t fileText) lineOf(problemID string) int {
 	field := map[string]string{
 		"faq.bad_lang": "langue", "faq.question_too_long": "question", "faq.answer_too_long": "reponse",
+		"faq.missing_question": "question", "faq.missing_answer": "reponse",
 		"faq.too_many_phrasings": "formulations", "faq.phrasing_too_long": "formulations",
 		"faq.too_many_tags": "tags", "faq.tag_too_long": "tags",
 	}[problemID]
@@ -412,7 +415,9 @@ func writeFile(header string, entries []model.FAQEntry) ([]byte, error) {
 			continue
 		}
 		m := &yaml.Node{Kind: yaml.MappingNode}
-		m.Content = append(m.Content, str("id"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(e.ID, 10)})
+		if e.ID > 0 {
+			m.Content = append(m.Content, str("id"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(e.ID, 10)})
+		}
 		top := mainText(e)
 		if top.Lang != "fr" {
 			m.Content = append(m.Content, str("langue"), str(top.Lang))

@@ -25,6 +25,12 @@ func (s *service) ask(ctx context.Context, req *commands.Request) (*commands.Res
 	if err != nil {
 		return nil, err
 	}
+	if req.Chat.Private && len(f.ids) == 0 {
+		// A direct conversation with Agora is a community of its own,
+		// without a FAQ or moderators: a question queued there would wait
+		// for nobody.
+		return nil, commands.Fail("faq.private_no_faq")
+	}
 	results := f.index.Search(question, lang, 1+others)
 	if len(results) == 0 || results[0].Confidence < search.MatchThreshold {
 		return s.unanswered(ctx, req, question)

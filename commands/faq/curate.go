@@ -174,19 +174,28 @@ func optionChange(req *commands.Request) change {
 	return c
 }
 
-// formChange reads a change from a form: an empty field, or "-" for the
-// question and answer, leaves the text as it was (a form cannot show the
-// current text, and a guided conversation needs a way to skip).
+// formChange reads a change from a form: an empty field, or "-", leaves
+// the text as it was. A form cannot show the current text, and a guided
+// conversation (Telegram) asks every field, so "-" is how to skip one;
+// emptying a list takes the command's option ("formulations:-").
 func formChange(fields map[string]string) change {
 	var c change
 	for name, field := range map[string]**string{"question": &c.question, "reponse": &c.answer, "formulations": &c.phrasings, "tags": &c.tags} {
-		v := strings.TrimSpace(fields[name])
-		if v == "" || v == "-" && (name == "question" || name == "reponse") {
-			continue
+		if v := formValue(fields[name]); v != "" {
+			*field = &v
 		}
-		*field = &v
 	}
 	return c
+}
+
+// formValue is a form field as typed, "" when left empty or skipped
+// with "-".
+func formValue(v string) string {
+	v = strings.TrimSpace(v)
+	if v == "-" {
+		return ""
+	}
+	return v
 }
 
 // add is /faqgestion ajouter: with the texts as options, the entry is

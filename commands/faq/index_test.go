@@ -160,3 +160,14 @@ func TestParseCLI(t *testing.T) {
 		}
 	}
 }
+
+func TestFormValues(t *testing.T) {
+	c := formChange(map[string]string{"question": " - ", "reponse": "", "formulations": "a\nb | c", "tags": "-"})
+	if c.question != nil || c.answer != nil || c.tags != nil || c.phrasings == nil {
+		t.Fatalf("change = %+v, want only the phrasings", c)
+	}
+	got := c.apply(model.FAQText{Question: "Q", Answer: "R", Tags: []string{"t"}})
+	if got.Question != "Q" || got.Answer != "R" || !reflect.DeepEqual(got.Tags, []string{"t"}) || !reflect.DeepEqual(got.Phrasings, []string{"a", "b ", " c"}) {
+		t.Fatalf("applied = %+v", got)
+	}
+}

@@ -321,3 +321,18 @@ func TestForgedButtonsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A direct conversation with Agora is a community of its own: with no FAQ
+// there, a question would be queued for moderators who do not exist.
+func TestAskingInPrivateWithoutAFAQ(t *testing.T) {
+	env := consoletest.New(t)
+	m := faq.New(env.Runtime.Deps(), env.Store)
+	req := request(t, env, commands.PlatformTelegram, "42", "42", commands.RoleMember)
+	req.Chat.Private = true
+	req.Command = "faq"
+	req.Options = map[string]string{"question": "Comment adhérer ?"}
+	_, err := spec(t, m, "faq").Handle(context.Background(), req)
+	if ue, ok := commands.AsUserError(err); !ok || ue.ID != "faq.private_no_faq" {
+		t.Fatalf("asking in private: %v", err)
+	}
+}

@@ -151,7 +151,7 @@ func answerForm(l *locales.Localizer, q model.FAQQuestion) *commands.Response {
 
 // answer answers a queued question with a new entry or an existing one.
 func (s *service) answer(ctx context.Context, req *commands.Request, q model.FAQQuestion, answer, as, title string) (*commands.Response, error) {
-	answer, as, title = strings.TrimSpace(answer), strings.TrimSpace(as), strings.TrimSpace(title)
+	answer, as, title = formValue(answer), formValue(as), formValue(title)
 	if answer != "" && as != "" {
 		return nil, commands.Fail("faq.answer_either")
 	}

@@ -39,10 +39,10 @@ func (s *service) ask(ctx context.Context, req *commands.Request) (*commands.Res
 	if !ok {
 		return s.unanswered(ctx, req, question)
 	}
-	var close []int64
+	var closeIDs []int64
 	for _, r := range results[1:] {
 		if r.Confidence >= search.MatchThreshold && r.ID != best.ID {
-			close = append(close, r.ID)
+			closeIDs = append(closeIDs, r.ID)
 		}
 	}
 	s.countAsked(ctx, best.ID)
@@ -50,7 +50,7 @@ func (s *service) ask(ctx context.Context, req *commands.Request) (*commands.Res
 	if results[0].Confidence < search.AnswerThreshold {
 		kind = answerUnsure
 	}
-	return answerResponse(req.Loc, f, best, lang, kind, close), nil
+	return answerResponse(req.Loc, f, best, lang, kind, closeIDs), nil
 }
 
 // countAsked records an answer given; a failure costs a statistic, not the
@@ -72,7 +72,7 @@ const (
 
 // answerResponse shows an entry in the member's language (or French) with
 // the helpful / unhelpful buttons and buttons for the close entries.
-func answerResponse(l *locales.Localizer, f *communityFAQ, e model.FAQEntry, lang string, kind answerKind, close []int64) *commands.Response {
+func answerResponse(l *locales.Localizer, f *communityFAQ, e model.FAQEntry, lang string, kind answerKind, closeIDs []int64) *commands.Response {
 	t := textFor(e, lang)
 	var lines []markup.Text
 	if kind == answerUnsure {
@@ -86,7 +86,7 @@ func answerResponse(l *locales.Localizer, f *communityFAQ, e model.FAQEntry, lan
 		{Label: l.S("faq.button_helpful"), Action: route("u", e.ID), Style: commands.ButtonSuccess},
 		{Label: l.S("faq.button_unhelpful"), Action: route("n", e.ID)},
 	}
-	for _, id := range close {
+	for _, id := range closeIDs {
 		if other, ok := f.entry(id); ok {
 			buttons = append(buttons, commands.Button{Label: cut(textFor(other, lang).Question, 80), Action: route("s", id), Style: commands.ButtonPrimary})
 		}

@@ -112,7 +112,8 @@ func testModule() commands.Module {
 			},
 		},
 		{
-			Name:    "faq",
+			// A stand-in for inline answers, independent of the FAQ's content.
+			Name:    "questions",
 			Options: []commands.Option{{Name: "question", Type: commands.OptionString, Autocomplete: true}},
 			Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 				return commands.Reply("FAQ"), nil
@@ -177,6 +178,9 @@ func start(t *testing.T, srv *telegramtest.Server, store *storage.Store, opts te
 	opts.Store = store
 	opts.Log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Metrics = rt.Metrics().Registry
+	if opts.InlineCommand == "" {
+		opts.InlineCommand = "questions"
+	}
 	if opts.LeaseRenew == 0 {
 		opts.LeaseTTL, opts.LeaseRenew, opts.PollTimeout = 2*time.Second, 200*time.Millisecond, time.Second
 	}

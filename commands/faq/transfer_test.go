@@ -1,0 +1,222 @@
+package faq_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/agora-community/agora/bot/console/consoletest"
+	"github.com/agora-community/agora/storage"
+)
+
+// cli runs "agora faq ARGS" as the command line does and returns what it
+// printed and its error.
+func cli(t *testing.T, env *consoletest.Env, args ...string) (string, error) {
+	t.Helper()
+	tool, ok := env.Runtime.CLI("faq")
+	if !ok {
+		t.Fatal("no faq command-line tool installed")
+	}
+	var out bytes.Buffer
+	err := tool.Run(context.Background(), args, &out, env.Runtime.Localizer(nil))
+	return out.String(), err
+}
+
+func read(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, fourEntries+`
+:role moderateur
+/faqgestion modifier entree:1 langue:en question:"How do I join?" reponse:"Fill in the *form*."
+`)
+	ctx := context.Background()
+	_, community, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: "console", GroupID: "console", ChatID: "general"},
+		storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(community.ID, 10)
+	dir := t.TempDir()
+	first := filepath.Join(dir, "faq.yaml")
+
+	out, err := cli(t, env, "export", first, "--community", id)
+	if err != nil || !strings.Contains(out, "4 entrées de la FAQ de « general » exportées dans "+first) {
+		t.Fatalf("export: %q, %v", out, err)
+	}
+	file := read(t, first)
+	for _, want := range []string{
+		"# FAQ de la communauté « general » : 4 entrée(s), exportée le lundi 7 décembre à 10h00.",
+		"(mise en forme : *gras*, _italique_, `code`)",
+		"- id: 1\n  question: Comment devenir membre de la coopérative ?\n  formulations:\n    - Comment adhérer ?\n",
+		"  tags: [adhésion, inscription]\n",
+		"  en:\n    question: How do I join?\n    reponse: Fill in the *form*.\n",
+		"- id: 4\n  question: Où se trouve le local ?\n",
+	} {
+		if !strings.Contains(file, want) {
+			t.Fatalf("the export lacks %q:\n%s", want, file)
+		}
+	}
+
+	// Importing the export changes nothing, and exporting again gives the same file.
+	out, err = cli(t, env, "import", first, "--community="+id)
+	if err != nil || !strings.Contains(out, "Import terminé : 0 ajoutée(s), 0 modifiée(s), 4 inchangée(s).") {
+		t.Fatalf("import of the export: %q, %v", out, err)
+	}
+	second := filepath.Join(dir, "again.yaml")
+	if _, err := cli(t, env, "exporter", second, "--community", id); err != nil {
+		t.Fatal(err)
+	}
+	if again := read(t, second); again != file {
+		t.Fatalf("export after import differs:\n%s\n---\n%s", file, again)
+	}
+
+	// An edited file: one answer changed, one entry added with a long answer.
+	edited := strings.Replace(file, "reponse: Une part vaut 20 €.", "reponse: Une part vaut 25 €.", 1) + `- question: Quels sont les horaires ?
+  tags: [horaires]
+  reponse: |
+    Du mardi au samedi :
+    - 9h à 13h ;
+    - 15h à 19h.
+`
+	write(t, first, edited)
+	out, err = cli(t, env, "import", first, "--community", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 3 inchangée(s).",
+		"+ n°5 (ligne 27) : « Quels sont les horaires ? »",
+		"~ n°2 (ligne 16) : « Combien coûte une part sociale ? »",
+	} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("report lacks %q:\n%s\nfile:\n%s", want, out, edited)
+		}
+	}
+	// Every process rebuilds its index: members get the new entry at once.
+	transcript := env.Run(t, `
+:role membre
+/faq quels horaires ?
+/faq le prix d'une part
+`)
+	consoletest.Contains(t, transcript,
+		"❓ Quels sont les horaires ?\n    Du mardi au samedi :\n    - 9h à 13h ;\n    - 15h à 19h.",
+		"❓ Combien coûte une part sociale ?\n    Une part vaut 25 €.",
+	)
+
+	// The same file in another community adds everything once; again, nothing.
+	_, other, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-100"},
+		storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherID := strconv.FormatInt(other.ID, 10)
+	out, err = cli(t, env, "import", first, "--community", otherID)
+	if err != nil || !strings.Contains(out, "Import terminé : 5 ajoutée(s), 0 modifiée(s), 0 inchangée(s).") {
+		t.Fatalf("import into another community: %q, %v", out, err)
+	}
+	out, err = cli(t, env, "import", first, "--community", otherID)
+	if err != nil || !strings.Contains(out, "Import terminé : 0 ajoutée(s), 0 modifiée(s), 5 inchangée(s).") {
+		t.Fatalf("second import into another community: %q, %v", out, err)
+	}
+
+	// A refused file says why, line by line, and changes nothing.
+	bad := filepath.Join(dir, "bad.yaml")
+	write(t, bad, `- question: Comment adhérer à la coopérative ?
+  reponse: Nouveau.
+- question: comment adhérer à la COOPÉRATIVE
+  reponse: Doublon.
+- id: 2
+  question: Combien coûte une part sociale ?
+  reponse: 30 €.
+  couleur: rouge
+`)
+	out, err = cli(t, env, "import", bad, "--community", id)
+	if err == nil || err.Error() != "import refusé" {
+		t.Fatalf("refused import: error %v", err)
+	}
+	for _, want := range []string{
+		"Import refusé, la FAQ n'a pas changé. 2 problèmes :",
+		"ligne 8 : champ inconnu « couleur »",
+		"ligne 3 : la question « comment adhérer à la COOPÉRATIVE » est déjà posée ligne 1.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("report lacks %q:\n%s", want, out)
+		}
+	}
+	third := filepath.Join(dir, "third.yaml")
+	if _, err := cli(t, env, "export", third, "--community", id); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(read(t, third), "Une part vaut 25 €.") {
+		t.Fatal("a refused import changed the FAQ")
+	}
+
+	for _, args := range [][]string{
+		{},
+		{"export", first},
+		{"export", "--community", id},
+		{"effacer", first, "--community", id},
+		{"export", first, "--community", "x"},
+		{"import", first, "other", "--community", id},
+	} {
+		if _, err := cli(t, env, args...); err == nil || !strings.HasPrefix(err.Error(), "usage : agora faq export FICHIER --community N") {
+			t.Errorf("agora faq %v: %v, want the usage", args, err)
+		}
+	}
+	if _, err := cli(t, env, "export", first, "--community", "999"); err == nil || err.Error() != "aucune communauté n°999" {
+		t.Errorf("unknown community: %v", err)
+	}
+	if _, err := cli(t, env, "import", filepath.Join(dir, "absent.yaml"), "--community", id); err == nil || !strings.HasPrefix(err.Error(), "lecture de ") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestExportAndImportInChat(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, fourEntries+`
+:role moderateur
+/faqgestion exporter
+/faqgestion importer
+:formulaire yaml="[{question: Où se garer, reponse: Rue Basse.}, {id: 2, question: 'Combien coûte une part sociale ?', reponse: 25 €}]"
+/faqgestion importer
+:formulaire yaml="[{question: Où se garer, reponse: Ailleurs.}, {question: où se GARER, reponse: Doublon.}, {question: Sans réponse}]"
+/faqgestion importer
+:formulaire yaml="- question: [oups"
+:role membre
+/faq où se garer ?
+/faqgestion importer
+`)
+	consoletest.Contains(t, out,
+		"> camille: /faqgestion exporter", "Voici la FAQ : 4 entrées.", "fichier joint : faq.yaml (",
+		"> camille: /faqgestion importer",
+		"Collez le contenu du fichier YAML (4000 caractères au plus ; au-delà, utilisez agora faq import sur le serveur).",
+		"Formulaire « Importer une FAQ (YAML) »", "yaml: Contenu du fichier YAML",
+		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 0 inchangée(s).",
+		"+ n°5 (ligne 1) : « Où se garer »", "~ n°2 (ligne 1) : « Combien coûte une part sociale ? »",
+		"Import refusé, la FAQ n'a pas changé. 2 problèmes :",
+		"ligne 1 : Il manque la réponse.",
+		"ligne 1 : la question « où se GARER » est déjà posée ligne 1.",
+		"Import refusé, la FAQ n'a pas changé. 1 problème :", "ligne 1 : le YAML est mal formé",
+		"> camille: /faq où se garer ?", "❓ Où se garer\n    Rue Basse.",
+		"> camille: /faqgestion importer", "Cette commande est réservée aux modérateur·rices.",
+	)
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/agora-community/agora/commands/community"
 	"github.com/agora-community/agora/commands/help"
 	"github.com/agora-community/agora/commands/polls"
+	"github.com/agora-community/agora/commands/welcome"
 )
 
 // Store is every capability's store interface at once. storage.Store
@@ -16,6 +17,7 @@ type Store interface {
 	account.Store
 	community.Store
 	polls.Store
+	welcome.Store
 }
 
 // Modules builds every capability.
@@ -25,5 +27,6 @@ func Modules(deps commands.Deps, store Store) []commands.Module {
 		community.New(deps, store),
 		account.New(deps, store),
 		polls.New(deps, store),
+		welcome.New(deps, store),
 	}
 }

@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/account"
+	"github.com/agora-community/agora/commands/ambassadors"
 	"github.com/agora-community/agora/commands/community"
 	"github.com/agora-community/agora/commands/help"
 	"github.com/agora-community/agora/commands/polls"
@@ -18,6 +19,7 @@ type Store interface {
 	community.Store
 	polls.Store
 	welcome.Store
+	ambassadors.Store
 }
 
 // Modules builds every capability.
@@ -28,5 +30,6 @@ func Modules(deps commands.Deps, store Store) []commands.Module {
 		account.New(deps, store),
 		polls.New(deps, store),
 		welcome.New(deps, store),
+		ambassadors.New(deps, store),
 	}
 }

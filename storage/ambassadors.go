@@ -137,9 +137,10 @@ func (s *Store) Applications(ctx context.Context, communityID int64, status stri
 // UPDATE that only a pending application passes, so when two moderators
 // decide at once exactly one decision is recorded: the other gets the
 // application as decided, with ErrConflict. An applicant never passes it
-// for their own application. jobs (the grants, the first reminder) are
-// scheduled in the same transaction, so a crash loses none.
-func (s *Store) DecideApplication(ctx context.Context, id int64, status string, by int64, reason string, now time.Time, jobs ...model.JobRef) (model.Application, error) {
+// for their own application. followUp (the grants), when its Kind is
+// set, is scheduled at followUpAt in the same transaction, so a crash
+// loses nothing.
+func (s *Store) DecideApplication(ctx context.Context, id int64, status string, by int64, reason string, now time.Time, followUp model.JobRef, followUpAt time.Time) (model.Application, error) {
 	if status != model.ApplicationApproved && status != model.ApplicationRejected {
 		return model.Application{}, fmt.Errorf("decide application %d: bad decision %q", id, status)
 	}
@@ -165,7 +166,7 @@ func (s *Store) DecideApplication(ctx context.Context, id int64, status string, 
 				return fmt.Errorf("grant the ambassador role of application %d: %w", id, err)
 			}
 		}
-		return s.scheduleAll(ctx, tx, now, jobs)
+		return s.scheduleFollowUp(ctx, tx, followUp, followUpAt)
 	})
 	return s.afterDecision(ctx, id, err)
 }
@@ -174,8 +175,9 @@ func (s *Store) DecideApplication(ctx context.Context, id int64, status string, 
 // revoked, the history records who did it and why, and the member is no
 // longer an ambassador in Agora (a moderator stays one). Only an approved
 // application passes, once: otherwise ErrConflict, with the application as
-// it is. jobs (the platforms' removals) are scheduled in the same transaction.
-func (s *Store) RevokeAmbassador(ctx context.Context, id, by int64, reason string, now time.Time, jobs ...model.JobRef) (model.Application, error) {
+// it is. followUp (the platforms' removals) is scheduled at followUpAt in
+// the same transaction.
+func (s *Store) RevokeAmbassador(ctx context.Context, id, by int64, reason string, now time.Time, followUp model.JobRef, followUpAt time.Time) (model.Application, error) {
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE ambassador_applications SET status = 'revoked', decided_by = $2, decided_at = $3, reason = $4
 			WHERE id = $1 AND status = 'approved'`, id, by, now.UTC(), reason)
@@ -192,7 +194,7 @@ func (s *Store) RevokeAmbassador(ctx context.Context, id, by int64, reason strin
 			(SELECT community_id, member_id FROM ambassador_applications WHERE id = $1)`, id); err != nil {
 			return fmt.Errorf("remove the ambassador role of application %d: %w", id, err)
 		}
-		return s.scheduleAll(ctx, tx, now, jobs)
+		return s.scheduleFollowUp(ctx, tx, followUp, followUpAt)
 	})
 	return s.afterDecision(ctx, id, err)
 }
@@ -226,13 +228,11 @@ func logDecision(ctx context.Context, tx *sqlx.Tx, id int64, decision string, by
 	return nil
 }
 
-func (s *Store) scheduleAll(ctx context.Context, tx *sqlx.Tx, now time.Time, jobs []model.JobRef) error {
-	for _, j := range jobs {
-		if err := s.scheduleRef(ctx, tx, j, now); err != nil {
-			return err
-		}
+func (s *Store) scheduleFollowUp(ctx context.Context, tx *sqlx.Tx, j model.JobRef, at time.Time) error {
+	if j.Kind == "" {
+		return nil
 	}
-	return nil
+	return s.scheduleRef(ctx, tx, j, at)
 }
 
 // AmbassadorDecisions lists the community's latest decisions, newest first.

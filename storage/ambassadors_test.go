@@ -101,11 +101,11 @@ func TestApplicationDecidedOnceWithItsHistory(t *testing.T) {
 		}
 
 		// The applicant cannot decide their own application.
-		if got, err := s.DecideApplication(ctx, a.ID, model.ApplicationApproved, f.applicant.ID, "", ambNow); !errors.Is(err, storage.ErrConflict) || got.Status != model.ApplicationPending {
+		if got, err := s.DecideApplication(ctx, a.ID, model.ApplicationApproved, f.applicant.ID, "", ambNow, model.JobRef{}, time.Time{}); !errors.Is(err, storage.ErrConflict) || got.Status != model.ApplicationPending {
 			t.Fatalf("self approval: %+v, %v", got, err)
 		}
 		grant := model.JobRef{Kind: "ambassador.grant", Payload: "1"}
-		got, err := s.DecideApplication(ctx, a.ID, model.ApplicationApproved, f.mod.ID, "", ambNow, grant)
+		got, err := s.DecideApplication(ctx, a.ID, model.ApplicationApproved, f.mod.ID, "", ambNow, grant, ambNow.Add(time.Minute))
 		if err != nil || got.Status != model.ApplicationApproved || got.DeciderName != "Sam" || got.DecidedAt == nil {
 			t.Fatalf("approve: %+v, %v", got, err)
 		}
@@ -113,11 +113,11 @@ func TestApplicationDecidedOnceWithItsHistory(t *testing.T) {
 			t.Fatalf("role after approval = %q", role)
 		}
 		jobs, err := s.PendingJobs(ctx)
-		if err != nil || len(jobs) != 1 || jobs[0].Kind != grant.Kind || !jobs[0].RunAt.Equal(ambNow) {
+		if err != nil || len(jobs) != 1 || jobs[0].Kind != grant.Kind || !jobs[0].RunAt.Equal(ambNow.Add(time.Minute)) {
 			t.Fatalf("jobs after approval: %+v, %v", jobs, err)
 		}
 		// A second decision loses and learns who decided.
-		late, err := s.DecideApplication(ctx, a.ID, model.ApplicationRejected, f.mod.ID, "trop tard", ambNow)
+		late, err := s.DecideApplication(ctx, a.ID, model.ApplicationRejected, f.mod.ID, "trop tard", ambNow, model.JobRef{}, time.Time{})
 		if !errors.Is(err, storage.ErrConflict) || late.Status != model.ApplicationApproved || late.DeciderName != "Sam" {
 			t.Fatalf("late rejection: %+v, %v", late, err)
 		}
@@ -125,14 +125,14 @@ func TestApplicationDecidedOnceWithItsHistory(t *testing.T) {
 			t.Fatalf("an ambassador applied again: %v", err)
 		}
 
-		revoked, err := s.RevokeAmbassador(ctx, a.ID, f.mod.ID, "inactif", ambNow.Add(time.Hour))
+		revoked, err := s.RevokeAmbassador(ctx, a.ID, f.mod.ID, "inactif", ambNow.Add(time.Hour), model.JobRef{}, time.Time{})
 		if err != nil || revoked.Status != model.ApplicationRevoked || revoked.Reason != "inactif" {
 			t.Fatalf("revoke: %+v, %v", revoked, err)
 		}
 		if role := roleOf(t, s, f.community.ID, "100"); role != "member" {
 			t.Fatalf("role after revocation = %q", role)
 		}
-		if _, err := s.RevokeAmbassador(ctx, a.ID, f.mod.ID, "", ambNow.Add(time.Hour)); !errors.Is(err, storage.ErrConflict) {
+		if _, err := s.RevokeAmbassador(ctx, a.ID, f.mod.ID, "", ambNow.Add(time.Hour), model.JobRef{}, time.Time{}); !errors.Is(err, storage.ErrConflict) {
 			t.Fatalf("second revocation: %v", err)
 		}
 
@@ -141,7 +141,7 @@ func TestApplicationDecidedOnceWithItsHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.DecideApplication(ctx, again.ID, model.ApplicationRejected, f.mod.ID, "pas maintenant", ambNow.Add(2*time.Hour)); err != nil {
+		if _, err := s.DecideApplication(ctx, again.ID, model.ApplicationRejected, f.mod.ID, "pas maintenant", ambNow.Add(2*time.Hour), model.JobRef{}, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		pending, err := s.Applications(ctx, f.community.ID, model.ApplicationPending)
@@ -195,7 +195,7 @@ func TestConcurrentDecisionsMakeOne(t *testing.T) {
 				if i%2 == 1 {
 					status = model.ApplicationRejected
 				}
-				_, results[i] = s.DecideApplication(ctx, a.ID, status, mods[i].ID, "raison", ambNow)
+				_, results[i] = s.DecideApplication(ctx, a.ID, status, mods[i].ID, "raison", ambNow, model.JobRef{}, time.Time{})
 			}()
 		}
 		close(start)
@@ -287,7 +287,7 @@ func TestStepsAndRemindersAreRecordedOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.DecideApplication(ctx, a.ID, model.ApplicationApproved, f.mod.ID, "", ambNow); err != nil {
+		if _, err := s.DecideApplication(ctx, a.ID, model.ApplicationApproved, f.mod.ID, "", ambNow, model.JobRef{}, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		for i, want := range []bool{true, false} {
@@ -332,7 +332,7 @@ func TestMergeAmbassadorsKeepsOneOpenApplication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.DecideApplication(ctx, newer.ID, model.ApplicationApproved, f.mod.ID, "", ambNow); err != nil {
+		if _, err := s.DecideApplication(ctx, newer.ID, model.ApplicationApproved, f.mod.ID, "", ambNow, model.JobRef{}, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.MarkWelcomed(ctx, f.community.ID, other.ID, ambNow); err != nil {

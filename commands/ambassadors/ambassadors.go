@@ -36,8 +36,8 @@ type Store interface {
 	Application(ctx context.Context, id int64) (model.Application, error)
 	OpenApplication(ctx context.Context, communityID, memberID int64) (model.Application, error)
 	Applications(ctx context.Context, communityID int64, status string) ([]model.Application, error)
-	DecideApplication(ctx context.Context, id int64, status string, by int64, reason string, now time.Time, jobs ...model.JobRef) (model.Application, error)
-	RevokeAmbassador(ctx context.Context, id, by int64, reason string, now time.Time, jobs ...model.JobRef) (model.Application, error)
+	DecideApplication(ctx context.Context, id int64, status string, by int64, reason string, now time.Time, followUp model.JobRef, followUpAt time.Time) (model.Application, error)
+	RevokeAmbassador(ctx context.Context, id, by int64, reason string, now time.Time, followUp model.JobRef, followUpAt time.Time) (model.Application, error)
 	AmbassadorDecisions(ctx context.Context, communityID int64, limit int) ([]model.AmbassadorDecision, error)
 
 	EnsureAmbassadorActions(ctx context.Context, applicationID int64, kind string, now time.Time) error
@@ -66,6 +66,10 @@ const (
 	// actionLease bounds one platform action: an action still running
 	// after it lost its process and is taken again.
 	actionLease = 2 * time.Minute
+	// followUpDelay is when the job that finishes a decision's platform
+	// actions runs: the deciding request performs them at once, and the
+	// job only takes over when that request died, once its claims expired.
+	followUpDelay = actionLease
 	// inviteLifetime is how long the ambassadors' group invite stays valid.
 	inviteLifetime = 7 * 24 * time.Hour
 )

@@ -6,10 +6,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/agora-community/agora/bot/console"
 	"github.com/agora-community/agora/bot/console/consoletest"
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/model"
 	"github.com/agora-community/agora/storage/storagetest"
 )
 
@@ -347,5 +349,35 @@ func TestTwoModeratorsDecideAtOnce(t *testing.T) {
 		if decided != 1 || len(decisions) != round+1 {
 			t.Fatalf("round %d: %d decisions answered, %d recorded; want one each: %q", round, decided, len(decisions)-round, answers)
 		}
+	}
+}
+
+// A process that recorded an approval and died before acting on the
+// platforms leaves a job that does it.
+func TestGrantsFinishAfterACrash(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, setup+leaApplies)
+	ctx := context.Background()
+	sam, err := env.Store.ResolveMember(ctx, 1, commands.PlatformConsole, "sam", "sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	followUp := model.JobRef{Kind: "ambassador.grant", Payload: "1"}
+	if _, err := env.Store.DecideApplication(ctx, 1, model.ApplicationApproved, sam.ID, "", consoletest.Start, followUp, consoletest.Start.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	out := env.Run(t, `
+:avance 1min
+:avance 1min
+:avance 1h
+`)
+	consoletest.Contains(t, out,
+		"> lea: :avance 1min", "> lea: :avance 1min",
+		"[lien d'invitation dans ambassadeurs pour Ambassadeur·rice lea : https://console.invalid/invite/1]",
+		"message privé à lea] 🎉 Voici votre lien pour rejoindre le salon des ambassadeur·rices de Coop Lyon.",
+		"> lea: :avance 1h",
+	)
+	if strings.Contains(out[:strings.LastIndex(out, "> lea: :avance 1min")], "lien d'invitation") || strings.Count(out, "lien d'invitation") != 1 {
+		t.Fatalf("the grant ran early or twice:\n%s", out)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
@@ -155,13 +154,19 @@ func outcome(err error, refused string) (status, reason, detail string) {
 	case refused != "" && errors.Is(err, commands.ErrDirectMessageRefused):
 		return model.ActionFailed, refused, ""
 	}
-	// The adapters' errors name the call and the platform's answer, without
-	// secrets: what a moderator needs to fix a missing permission.
-	d := err.Error()
-	if utf8.RuneCountInString(d) > maxDetail {
-		d = string([]rune(d)[:maxDetail-1]) + "…"
+	return model.ActionFailed, reasonPlatform, platformDetail(err)
+}
+
+// platformDetail is a platform error as moderators read it: the adapters' errors
+// name the call and the platform's answer, without secrets, which is what
+// fixing a missing permission takes. Wrapping puts the platform's own
+// words last, so a long one keeps its end, on one line.
+func platformDetail(err error) string {
+	d := strings.Join(strings.Fields(err.Error()), " ")
+	if r := []rune(d); len(r) > maxDetail {
+		d = "…" + string(r[len(r)-maxDetail+1:])
 	}
-	return model.ActionFailed, reasonPlatform, d
+	return d
 }
 
 // outcomeLines say how each platform action went, for the moderator who

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/markup"
@@ -102,13 +103,13 @@ func (s *service) view(ctx context.Context, req *commands.Request, id int64) (*c
 }
 
 // approve makes the applicant an ambassador: in Agora at once, with the
-// decision; on the platforms right after, by the grants also scheduled
-// with the decision, so a crash in between still grants them.
+// decision; on the platforms right after, in this request, and by a job
+// scheduled with the decision should this request die first.
 func (s *service) approve(ctx context.Context, req *commands.Request, id int64) (*commands.Response, error) {
 	if _, err := s.reviewable(ctx, req, id); err != nil {
 		return nil, err
 	}
-	a, err := s.store.DecideApplication(ctx, id, model.ApplicationApproved, req.Member.ID, "", req.Now, jobFor(grantJob, id))
+	a, err := s.store.DecideApplication(ctx, id, model.ApplicationApproved, req.Member.ID, "", req.Now, jobFor(grantJob, id), req.Now.Add(followUpDelay))
 	if errors.Is(err, model.ErrConflict) {
 		return nil, s.lostDecision(req, a)
 	}
@@ -164,7 +165,7 @@ func (s *service) reject(ctx context.Context, req *commands.Request, id int64) (
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.store.DecideApplication(ctx, id, model.ApplicationRejected, req.Member.ID, reason, req.Now)
+	a, err := s.store.DecideApplication(ctx, id, model.ApplicationRejected, req.Member.ID, reason, req.Now, model.JobRef{}, time.Time{})
 	if errors.Is(err, model.ErrConflict) {
 		return nil, s.lostDecision(req, a)
 	}
@@ -300,7 +301,7 @@ func (s *service) revoke(ctx context.Context, req *commands.Request) (*commands.
 	if raw := req.String("raison"); raw != "" {
 		reason = welcome.CleanText(raw)
 	}
-	a, err := s.store.RevokeAmbassador(ctx, target.ID, req.Member.ID, reason, req.Now, jobFor(revokeJob, target.ID))
+	a, err := s.store.RevokeAmbassador(ctx, target.ID, req.Member.ID, reason, req.Now, jobFor(revokeJob, target.ID), req.Now.Add(followUpDelay))
 	if errors.Is(err, model.ErrConflict) {
 		return nil, alreadyDecided(a)
 	}

@@ -1,6 +1,6 @@
 // Package welcome greets newcomers once per community, in their language,
 // with the community's charter, how to take part and how to become an
-// ambassador; /accueil lets moderators write the welcome text and the
+// ambassador; /bienvenue lets moderators write the welcome text and the
 // charter (the defaults are in locales/welcome).
 package welcome
 
@@ -40,8 +40,8 @@ const (
 	textOption  = "texte"
 	whatText    = "texte"
 	whatCharter = "charte"
-	formText    = "acc/text"
-	formCharter = "acc/charter"
+	formText    = "bvn/text"
+	formCharter = "bvn/charter"
 )
 
 var resettable = []commands.Choice{
@@ -55,9 +55,9 @@ func New(deps commands.Deps, store Store) commands.Module {
 	return commands.Module{
 		Name: "welcome",
 		Specs: []*commands.Spec{{
-			Name:         "accueil",
+			Name:         "bienvenue",
 			Permission:   commands.RoleModerator,
-			ActionPrefix: "acc",
+			ActionPrefix: "bvn",
 			HandleAction: h.form,
 			Subcommands: []*commands.Spec{
 				{Name: "texte", Handle: h.setText, Options: []commands.Option{
@@ -159,7 +159,7 @@ func form(l *locales.Localizer, what string) *commands.Modal {
 	}}}
 }
 
-// form takes the texts written in the forms /accueil texte and /accueil
+// form takes the texts written in the forms /bienvenue texte and /bienvenue
 // charte open; the runtime already checked the member is a moderator.
 func (h handlers) form(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	switch req.Action.Route {

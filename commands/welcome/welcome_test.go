@@ -45,12 +45,12 @@ func TestNewcomersAreGreetedOnceInTheirLanguage(t *testing.T) {
 func TestModeratorsWriteTheWelcomeTextAndCharter(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `
-/accueil charte Pas de pub.
+/bienvenue charte Pas de pub.
 :role moderateur
-/accueil charte Respect, entraide et *bonne humeur*.
-/accueil texte
+/bienvenue charte Respect, entraide et *bonne humeur*.
+/bienvenue texte
 :formulaire texte="Présentez-vous dans #general !"
-/accueil apercu
+/bienvenue apercu
 :chat moderation
 /communaute salon objectif:moderation
 :user zoe
@@ -58,23 +58,23 @@ func TestModeratorsWriteTheWelcomeTextAndCharter(t *testing.T) {
 :chat general
 :arrivee
 :user camille
-/accueil texte
+/bienvenue texte
 /annuler
-/accueil reinitialiser quoi:charte
+/bienvenue reinitialiser quoi:charte
 :user noe
 :arrivee
 `)
 	consoletest.Contains(t, out,
-		"> camille: /accueil charte Pas de pub.", "Cette commande est réservée aux modérateur·rices.",
+		"> camille: /bienvenue charte Pas de pub.", "Cette commande est réservée aux modérateur·rices.",
 		"Charte enregistrée.", "Respect, entraide et *bonne humeur*.",
-		"> camille: /accueil texte", "Écrivez le texte de bienvenue", "texte: Texte de bienvenue",
+		"> camille: /bienvenue texte", "Écrivez le texte de bienvenue", "texte: Texte de bienvenue",
 		"Texte de bienvenue enregistré.", "Présentez-vous dans #general !",
-		"> camille: /accueil apercu", "Aperçu du message d'accueil :", "Bienvenue Camille dans general",
+		"> camille: /bienvenue apercu", "Aperçu du message d'accueil :", "Bienvenue Camille dans general",
 		"Présentez-vous dans #general !", "Notre charte", "Respect, entraide et *bonne humeur*.",
 		// Nobody is greeted in the moderators' chat; the same person is in a general one.
 		"> zoe: :arrivee", "> zoe: :chat general", "> zoe: :arrivee", "Bienvenue zoe dans general",
 		"Présentez-vous dans #general !", "Respect, entraide et *bonne humeur*.",
-		"> camille: /accueil reinitialiser quoi:charte", "La charte par défaut d'Agora est rétablie",
+		"> camille: /bienvenue reinitialiser quoi:charte", "La charte par défaut d'Agora est rétablie",
 		"> noe: :arrivee", "Bienvenue noe", "Présentez-vous dans #general !", "1. Respect : on discute des idées",
 	)
 	if strings.Contains(out[:strings.Index(out, "> zoe: :chat general")], "Bienvenue zoe") {

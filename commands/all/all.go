@@ -5,11 +5,13 @@ package all
 import (
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/account"
+	"github.com/agora-community/agora/commands/ambassadors"
 	"github.com/agora-community/agora/commands/community"
 	"github.com/agora-community/agora/commands/faq"
 	"github.com/agora-community/agora/commands/help"
 	"github.com/agora-community/agora/commands/meetups"
 	"github.com/agora-community/agora/commands/polls"
+	"github.com/agora-community/agora/commands/welcome"
 )
 
 // Store is every capability's store interface at once. storage.Store
@@ -20,6 +22,8 @@ type Store interface {
 	polls.Store
 	meetups.Store
 	faq.Store
+	welcome.Store
+	ambassadors.Store
 }
 
 // Modules builds every capability.
@@ -31,5 +35,7 @@ func Modules(deps commands.Deps, store Store) []commands.Module {
 		polls.New(deps, store),
 		meetups.New(deps, store),
 		faq.New(deps, store),
+		welcome.New(deps, store),
+		ambassadors.New(deps, store),
 	}
 }

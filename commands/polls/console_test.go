@@ -135,20 +135,62 @@ func TestQuorumNotReachedMarksTheResultInvalid(t *testing.T) {
 	out := env.Run(t, `
 /sondage creer question:"On change de local ?" choix:"Oui | Non" quorum:5 fin:"demain 19h" resultats:cloture
 :bouton Oui
-/sondage resultats sondage:1
 :user alex
-/sondage resultats sondage:1
 :bouton Non
 :avance 2j
 `)
 	consoletest.Contains(t, out,
 		"quorum 5 · clôture mardi 8 décembre à 19h00",
 		"1. Oui\n", "2. Non\n", "0 votant", "Les résultats seront montrés à la clôture.",
-		// The author sees the tally; others wait for the close.
-		"> camille: /sondage resultats sondage:1", "1. Oui : 1 vote (100 %)",
-		"> alex: /sondage resultats sondage:1", "Les résultats du sondage n°1 seront montrés à sa clôture.",
 		"Résultat du sondage n°1", "1. Oui : 1 vote (50 %)", "2 votants · quorum de 5 non atteint : résultat non valable",
 		"Égalité",
+	)
+}
+
+// Results at the close mean no tally before it, for anyone: not the
+// author, not a moderator, not in an export, not on the poll's message.
+func TestResultsAtTheCloseAreHiddenFromEveryoneUntilThen(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, twoChats+`
+/sondage creer question:"Budget ?" choix:"Fête | Livres" resultats:cloture anonyme:non fin:1j
+:bouton Fête
+/sondage resultats sondage:1
+/sondage exporter sondage:1
+:user alex
+:bouton Livres
+:role moderateur
+/sondage resultats sondage:1
+/sondage exporter sondage:1
+:avance 3s
+:user camille
+/sondage fermer sondage:1
+/sondage resultats sondage:1
+/sondage exporter sondage:1
+`)
+	before, after, ok := strings.Cut(out, "> camille: /sondage fermer sondage:1")
+	if !ok {
+		t.Fatalf("no close in:\n%s", out)
+	}
+	consoletest.Contains(t, before,
+		"> camille: :bouton Fête", "Vote enregistré pour le sondage n°1 : Fête.",
+		// The author waits like everyone.
+		"> camille: /sondage resultats sondage:1", "Le sondage n°1 montre ses résultats à la clôture : personne ne les voit avant",
+		"> camille: /sondage exporter sondage:1", "son export sera possible une fois qu'il sera clos.",
+		// So does a moderator.
+		"> alex: /sondage resultats sondage:1", "personne ne les voit avant, ni son auteur ni la modération.",
+		"> alex: /sondage exporter sondage:1", "son export sera possible",
+		// The live edit of the poll's messages shows the voters, not the counts.
+		"> alex: :avance 3s", "· modifié", "1. Fête\n", "2. Livres\n", "2 votants", "Les résultats seront montrés à la clôture.",
+	)
+	for _, leak := range []string{" vote (", " votes (", "%)", "fichier joint"} {
+		if strings.Contains(before, leak) {
+			t.Errorf("%q shown before the close in:\n%s", leak, before)
+		}
+	}
+	consoletest.Contains(t, after,
+		"Résultat du sondage n°1", "1. Fête : 1 vote (50 %)", "Sondage n°1 clos",
+		"> camille: /sondage resultats sondage:1", "1. Fête : 1 vote (50 %)", "2. Livres : 1 vote (50 %)",
+		"> camille: /sondage exporter sondage:1", "fichier joint : sondage-1.csv", "fichier joint : sondage-1-bulletins.csv",
 	)
 }
 

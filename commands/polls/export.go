@@ -14,11 +14,15 @@ import (
 
 // export is /sondage exporter: the totals as CSV and, for public polls
 // only, every ballot with its voter's name. Anonymous polls never reveal
-// who voted what, not even to moderators.
+// who voted what, not even to moderators, and polls whose results wait for
+// the close are exported once closed.
 func (s *service) export(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	p, err := s.manageable(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if hiddenNow(p) {
+		return nil, commands.Fail("poll.export_waits", locales.Data{"ID": p.ID})
 	}
 	ballots, err := s.store.Ballots(ctx, p.ID)
 	if err != nil {

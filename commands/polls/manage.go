@@ -12,13 +12,15 @@ import (
 )
 
 // results is /sondage resultats. Polls whose results wait for the close
-// show only the number of voters until then, except to their managers.
+// show only the number of voters until then, to everyone: the author and
+// moderators too, since a tally seen early by those who can close the
+// poll is exactly what "results at the close" promises to prevent.
 func (s *service) results(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	p, err := s.typedPoll(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if p.Status == model.PollOpen && !p.Live && !mayManage(req, p) {
+	if hiddenNow(p) {
 		return nil, commands.Fail("poll.results_hidden", locales.Data{"ID": p.ID})
 	}
 	t, err := s.tally(ctx, p)
@@ -133,6 +135,10 @@ func (s *service) settings(ctx context.Context, req *commands.Request) (*command
 	}
 	return commands.Reply(req.Loc.T("poll.creation_set", locales.Data{"Role": req.Loc.S("role." + role)})), nil
 }
+
+// hiddenNow is true while a poll whose results wait for the close is
+// still open: no count may be shown or exported, to anyone.
+func hiddenNow(p model.Poll) bool { return p.Status == model.PollOpen && !p.Live }
 
 func itoa(n int) string { return strconv.Itoa(n) }
 

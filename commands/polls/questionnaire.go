@@ -118,7 +118,9 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		// rule of ranked polls (earlier rounds, then the poll's draw), and
 		// the line says so.
 		dec := t.Decide(p.ID)
-		if dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
+		// Agora's questions show live results; a poll that waits for the
+		// close must not leak its leader here either.
+		if hiddenNow(p) || dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
 			provisional = true
 			lines = append(lines, l.T("poll.q.undecided", d))
 			continue

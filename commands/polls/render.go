@@ -37,7 +37,7 @@ func usesSelect(p model.Poll) bool {
 func pollMessage(l *locales.Localizer, p model.Poll, t Tally) *commands.Response {
 	lines := []markup.Text{l.T("poll.header", locales.Data{"ID": p.ID, "Question": p.Question}), meta(l, p)}
 	open := p.Status == model.PollOpen
-	if open && !p.Live {
+	if hiddenNow(p) {
 		for i, c := range p.Choices {
 			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": signedEuros(c.PriceCents)}))
 		}

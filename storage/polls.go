@@ -14,7 +14,7 @@ import (
 
 const pollColumns = `p.id, p.community_id, COALESCE(p.author_id, 0) AS author_id,
 	COALESCE(p.questionnaire_id, 0) AS questionnaire_id, p.question, p.kind, p.max_choices, p.anonymous,
-	p.live, p.quorum, p.voter_role, p.voter_rank, p.deadline, p.status, p.closed_at, p.created_at`
+	p.live, p.quorum, p.voter_role, p.voter_rank, p.audience, p.deadline, p.status, p.closed_at, p.created_at`
 
 // CreatePoll stores a poll with its choices and, in the same transaction,
 // the jobs that publish it now and close it at its deadline, so a crash
@@ -34,10 +34,10 @@ func (s *Store) CreatePoll(ctx context.Context, p *Poll, now time.Time, publish,
 			deadline = p.Deadline.UTC()
 		}
 		err := tx.GetContext(ctx, &p.ID, `INSERT INTO polls (community_id, author_id, questionnaire_id, question, kind,
-			max_choices, anonymous, live, quorum, voter_role, voter_rank, deadline, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			max_choices, anonymous, live, quorum, voter_role, voter_rank, audience, deadline, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			p.CommunityID, author, questionnaire, p.Question, p.Kind, p.MaxChoices, p.Anonymous, p.Live,
-			p.Quorum, p.VoterRole, p.VoterRank, deadline, now.UTC())
+			p.Quorum, p.VoterRole, p.VoterRank, p.Audience, deadline, now.UTC())
 		if err != nil {
 			return fmt.Errorf("create poll: %w", err)
 		}

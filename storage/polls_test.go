@@ -75,7 +75,7 @@ func TestPollRoundTripAndJobs(t *testing.T) {
 		}
 		if got.Question != "Q?" || got.Kind != storage.PollSingle || !got.Anonymous || got.Status != storage.PollOpen ||
 			got.Deadline == nil || !got.Deadline.Equal(deadline) || len(got.Choices) != 3 || got.Choices[1].PriceCents != 40 ||
-			got.AuthorID != f.members[0].ID {
+			got.AuthorID != f.members[0].ID || got.Audience != "" {
 			t.Fatalf("poll = %+v", got)
 		}
 		jobs, err := s.PendingJobs(ctx)
@@ -84,6 +84,15 @@ func TestPollRoundTripAndJobs(t *testing.T) {
 		}
 		if len(jobs) != 2 || jobs[0].Kind != "poll.publish" || jobs[1].Kind != "poll.close" || !jobs[1].RunAt.Equal(deadline) {
 			t.Fatalf("jobs = %+v, want publish now and close at the deadline", jobs)
+		}
+		// The chats a poll goes to are kept with it, for the publish job.
+		aimed := storage.Poll{CommunityID: f.community.ID, Question: "Q?", Kind: storage.PollSingle, VoterRole: "member",
+			Audience: "moderation", Choices: []storage.PollChoice{{Label: "A"}, {Label: "B"}}}
+		if err := s.CreatePoll(ctx, &aimed, pollNow, publishJob, closeJob); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Poll(ctx, aimed.ID); err != nil || got.Audience != "moderation" {
+			t.Fatalf("audience = %q, %v; want moderation", got.Audience, err)
 		}
 		if _, err := s.Poll(ctx, p.ID+100); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("missing poll: %v, want ErrNotFound", err)

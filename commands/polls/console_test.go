@@ -574,3 +574,51 @@ func TestLinkingTwoVotersKeepsTheLatestBallot(t *testing.T) {
 		}
 	}
 }
+
+// A poll goes to the public chats by default, never to the moderators'
+// chat; salons: aims it, and only moderators aim at their own chats.
+func TestPollsGoWhereTheyAreAimed(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Affiche ?" choix:"Rouge | Bleue" salons:annonces
+:chat moderation
+:role moderateur
+/communaute salon objectif:moderation
+:chat annonces
+/communaute salon objectif:annonces
+:chat general
+/sondage creer question:"Pique-nique ?" choix:"Oui | Non"
+/sondage creer question:"Ordre du jour ?" choix:"Budget | Local" salons:modération
+/sondage creer question:"Affiche ?" choix:"Rouge | Bleue" salons:annonces
+/sondage creer question:"Goûter ?" choix:"Oui | Non" salons:general
+:user alex
+/sondage creer question:"Secret ?" choix:"A | B" salons:moderation
+/sondage liste
+/sondage resultats sondage:3
+/sondage voter sondage:3 choix:1
+`)
+	consoletest.Contains(t, out,
+		// No announcement chat yet: the poll waits, and the author is told why.
+		"Sondage n°1 créé, mais aucun salon d'annonces ne le reçoit",
+		// By default: the general and announcement chats, not the moderators'.
+		"> camille: /sondage creer question:\"Pique-nique ?\"", "] 📊 Sondage n°2 : Pique-nique ?", "· annonces] 📊 Sondage n°2 : Pique-nique ?",
+		"Sondage n°2 créé et publié dans 2 salons.",
+		// Aimed at the moderators: their chat only, and only they vote.
+		"· moderation] 📊 Sondage n°3 : Ordre du jour ?", "réservé aux modérateur·rices", "Sondage n°3 créé et publié dans 1 salon.",
+		"· annonces] 📊 Sondage n°4 : Affiche ?", "Sondage n°4 créé et publié dans 1 salon.",
+		"] 📊 Sondage n°5 : Goûter ?", "Sondage n°5 créé et publié dans 1 salon.",
+		"> alex: /sondage creer", "Seule la modération publie un sondage dans ses salons",
+		// Members do not see the moderators' poll at all.
+		"> alex: /sondage liste", "4 sondages ouverts", "n°5 : Goûter ?", "n°4 : Affiche ?", "n°2 : Pique-nique ?", "n°1 : Affiche ?",
+		"> alex: /sondage resultats sondage:3", "Je ne trouve pas de sondage n°3 dans cette communauté.",
+		"> alex: /sondage voter sondage:3 choix:1", "Je ne trouve pas de sondage n°3 dans cette communauté.",
+	)
+	for _, n := range []string{"1", "2", "4", "5"} {
+		if strings.Contains(out, "· moderation] 📊 Sondage n°"+n+" ") {
+			t.Errorf("poll %s was posted in the moderation chat:\n%s", n, out)
+		}
+	}
+	if strings.Contains(out, "· annonces] 📊 Sondage n°5 ") || strings.Contains(out, "· annonces] 📊 Sondage n°3 ") {
+		t.Errorf("a poll aimed elsewhere was posted in the announcement chat:\n%s", out)
+	}
+}

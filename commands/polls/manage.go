@@ -113,6 +113,7 @@ func (s *service) list(ctx context.Context, req *commands.Request) (*commands.Re
 	if err != nil {
 		return nil, err
 	}
+	polls = visiblePolls(req, polls)
 	if len(polls) == 0 {
 		return commands.Private(req.Loc.T("poll.list_empty")), nil
 	}
@@ -140,6 +141,17 @@ func (s *service) settings(ctx context.Context, req *commands.Request) (*command
 // still open: no count may be shown or exported, to anyone.
 func hiddenNow(p model.Poll) bool { return p.Status == model.PollOpen && !p.Live }
 
+// visiblePolls drops the polls hidden from this member.
+func visiblePolls(req *commands.Request, polls []model.Poll) []model.Poll {
+	out := polls[:0:0]
+	for _, p := range polls {
+		if !hiddenFrom(req, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // suggestPolls proposes the community's open polls as the member types a
@@ -152,6 +164,7 @@ func (s *service) suggestPolls(ctx context.Context, req *commands.Request, optio
 	if err != nil {
 		return nil, err
 	}
+	polls = visiblePolls(req, polls)
 	var out []commands.Suggestion
 	for _, p := range polls {
 		id := pollIDString(p.ID)

@@ -116,6 +116,42 @@ var roles = []commands.Choice{
 	{Value: "moderator", NameID: "poll.voters.moderator"},
 }
 
+// Audiences are the chats a poll is posted to (option "salons"): chats of
+// one purpose, both public kinds, or the moderators' own chats.
+const (
+	audienceGeneral       = "general"
+	audienceAnnouncements = "announcements"
+	audiencePublic        = "public"
+	audienceModeration    = "moderation"
+)
+
+var audiences = []commands.Choice{
+	{Value: audienceGeneral, NameID: "poll.audience.general"},
+	{Value: audienceAnnouncements, NameID: "poll.audience.announcements"},
+	{Value: audiencePublic, NameID: "poll.audience.public"},
+	{Value: audienceModeration, NameID: "poll.audience.moderation"},
+}
+
+// audiencePurposes are the chat purposes an audience names. Polls created
+// before the option have none stored and went to the public chats.
+func audiencePurposes(audience string) []string {
+	switch audience {
+	case audienceGeneral:
+		return []string{model.PurposeGeneral}
+	case audienceAnnouncements:
+		return []string{model.PurposeAnnouncements}
+	case audienceModeration:
+		return []string{model.PurposeModeration}
+	}
+	return []string{model.PurposeGeneral, model.PurposeAnnouncements}
+}
+
+// hiddenFrom is true when a poll is none of this member's business: a poll
+// posted in the moderators' chats only exists for moderators.
+func hiddenFrom(req *commands.Request, p model.Poll) bool {
+	return p.Audience == audienceModeration && req.Member.Role < commands.RoleModerator
+}
+
 var showResults = []commands.Choice{
 	{Value: "live", NameID: "poll.show.live"},
 	{Value: "close", NameID: "poll.show.close"},
@@ -150,6 +186,7 @@ func (s *service) pollSpec() *commands.Spec {
 				{Name: "resultats", Type: commands.OptionString, Choices: showResults},
 				{Name: "quorum", Type: commands.OptionInteger, Min: 0, Max: MaxQuorum},
 				{Name: "votants", Type: commands.OptionString, Choices: roles},
+				{Name: "salons", Type: commands.OptionString, Choices: audiences},
 			}},
 			{Name: "voter", Handle: s.voteCommand, Autocomplete: s.suggestPolls, Options: []commands.Option{
 				pollOption(),
@@ -170,10 +207,11 @@ func (s *service) pollSpec() *commands.Spec {
 }
 
 // loadPoll finds a poll of the request's community; a poll of another
-// community, or a deleted one, does not exist for this member.
+// community, a deleted one, or one meant for moderators only when the
+// member is not one, does not exist for this member.
 func (s *service) loadPoll(ctx context.Context, req *commands.Request, id int64) (model.Poll, error) {
 	p, err := s.store.Poll(ctx, id)
-	if errors.Is(err, model.ErrNotFound) || err == nil && (p.CommunityID != req.Community.ID || p.Status == model.PollDeleted) {
+	if errors.Is(err, model.ErrNotFound) || err == nil && (p.CommunityID != req.Community.ID || p.Status == model.PollDeleted || hiddenFrom(req, p)) {
 		return model.Poll{}, commands.Fail("poll.not_found", locales.Data{"ID": id})
 	}
 	if err != nil {

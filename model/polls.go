@@ -79,6 +79,7 @@ type BallotRule struct {
 type Questionnaire struct {
 	ID          int64  `db:"id"`
 	CommunityID int64  `db:"community_id"`
+	AuthorID    int64  `db:"author_id"`
 	Title       string `db:"title"`
 	BaseCents   int64  `db:"base_cents"`
 }

@@ -86,6 +86,18 @@ func (s *Store) OpenPolls(ctx context.Context, communityID int64) ([]Poll, error
 	return polls, nil
 }
 
+// ClosedPolls lists up to limit of a community's closed polls, the most
+// recently closed first.
+func (s *Store) ClosedPolls(ctx context.Context, communityID int64, limit int) ([]Poll, error) {
+	var polls []Poll
+	err := s.db.SelectContext(ctx, &polls, `SELECT `+pollColumns+` FROM polls p
+		WHERE p.community_id = $1 AND p.status = 'closed' ORDER BY p.closed_at DESC, p.id DESC LIMIT $2`, communityID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list closed polls of community %d: %w", communityID, err)
+	}
+	return polls, nil
+}
+
 func encodeChoices(choices []int) string {
 	parts := make([]string, len(choices))
 	for i, c := range choices {
@@ -294,10 +306,23 @@ func (s *Store) CreateQuestionnaire(ctx context.Context, q *Questionnaire, autho
 // Questionnaire loads a questionnaire.
 func (s *Store) Questionnaire(ctx context.Context, id int64) (Questionnaire, error) {
 	var q Questionnaire
-	if err := s.db.GetContext(ctx, &q, `SELECT id, community_id, title, base_cents FROM questionnaires WHERE id = $1`, id); err != nil {
+	if err := s.db.GetContext(ctx, &q, `SELECT `+questionnaireColumns+` FROM questionnaires WHERE id = $1`, id); err != nil {
 		return Questionnaire{}, fmt.Errorf("load questionnaire %d: %w", id, notFound(err))
 	}
 	return q, nil
+}
+
+const questionnaireColumns = `id, community_id, COALESCE(author_id, 0) AS author_id, title, base_cents`
+
+// Questionnaires lists up to limit of a community's questionnaires, the
+// newest first.
+func (s *Store) Questionnaires(ctx context.Context, communityID int64, limit int) ([]Questionnaire, error) {
+	var out []Questionnaire
+	if err := s.db.SelectContext(ctx, &out, `SELECT `+questionnaireColumns+` FROM questionnaires
+		WHERE community_id = $1 ORDER BY id DESC LIMIT $2`, communityID, limit); err != nil {
+		return nil, fmt.Errorf("list questionnaires of community %d: %w", communityID, err)
+	}
+	return out, nil
 }
 
 // QuestionnairePolls lists the polls of a questionnaire that were not
@@ -318,9 +343,9 @@ func (s *Store) QuestionnairePolls(ctx context.Context, id int64) ([]Poll, error
 	return polls, nil
 }
 
-// MergePollBallots moves member from's ballots and polls to member into,
-// when a person links two accounts. Where both voted in one poll, the more
-// recent ballot wins. It is idempotent, so a retried merge is harmless.
+// MergePollBallots moves member from's ballots, polls and questionnaires
+// to member into, when a person links two accounts. Where both voted in one
+// poll, the more recent ballot wins. It is idempotent, so a retried merge is harmless.
 func (s *Store) MergePollBallots(ctx context.Context, into, from int64) error {
 	return s.InTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM poll_ballots WHERE member_id = $1 AND EXISTS (
@@ -337,6 +362,9 @@ func (s *Store) MergePollBallots(ctx context.Context, into, from int64) error {
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE polls SET author_id = $1 WHERE author_id = $2`, into, from); err != nil {
 			return fmt.Errorf("merge polls of member %d into %d: %w", from, into, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE questionnaires SET author_id = $1 WHERE author_id = $2`, into, from); err != nil {
+			return fmt.Errorf("merge questionnaires of member %d into %d: %w", from, into, err)
 		}
 		return nil
 	})

@@ -622,3 +622,66 @@ func TestPollsGoWhereTheyAreAimed(t *testing.T) {
 		t.Errorf("a poll aimed elsewhere was posted in the announcement chat:\n%s", out)
 	}
 }
+
+// Without a number, /sondage resultats shows the latest poll: the newest
+// open one, or else the one closed last. The list shows closed polls on
+// demand; questionnaires are listed and closed at once.
+func TestLatestPollListsAndQuestionnaires(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage resultats
+/sondage liste etat:tous
+/sondage creer question:"Premier ?" choix:"A | B"
+/sondage creer question:"Deuxième ?" choix:"C | D"
+/sondage resultats
+/sondage fermer sondage:2
+/sondage resultats
+:avance 1h
+/sondage fermer sondage:1
+/sondage resultats
+/sondage liste
+/sondage liste etat:clos
+:langue en
+/poll list state:all
+:langue fr
+/questionnaire liste
+:role moderateur
+/questionnaire creer titre:"Pain"
+/questionnaire ajouter questionnaire:1 question:"Farine ?" choix:"Bio +0,40 € | Standard"
+/questionnaire ajouter questionnaire:1 question:"Taille ?" choix:"Grand | Petit"
+/questionnaire creer titre:"Lait"
+:role membre
+/questionnaire liste
+:user alex
+/questionnaire fermer questionnaire:1
+:user camille
+/questionnaire fermer questionnaire:1
+/questionnaire fermer questionnaire:1
+/questionnaire liste
+/sondage liste etat:tous
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage resultats", "Aucun sondage dans cette communauté pour l'instant.",
+		"> camille: /sondage liste etat:tous", "Aucun sondage dans cette communauté pour l'instant.",
+		// The newest open poll.
+		"> camille: /sondage resultats", "📊 Sondage n°2 : Deuxième ?",
+		// Poll 2 closed: poll 1 is the newest open one.
+		"> camille: /sondage resultats", "📊 Sondage n°1 : Premier ?",
+		// Both closed: the one closed last.
+		"> camille: /sondage resultats", "📊 Sondage n°1 : Premier ?", "Aucun vote : pas de résultat.",
+		"> camille: /sondage liste", "Aucun sondage ouvert.",
+		"> camille: /sondage liste etat:clos", "2 sondages clos", "n°1 : Premier ? (clos le lundi 7 décembre à 11h00)",
+		"n°2 : Deuxième ? (clos le lundi 7 décembre à 10h00)",
+		"> camille: /poll list state:all", "2 closed polls", "#1: Premier ? (closed Monday 7 December at 11:00 am)",
+		"> camille: /questionnaire liste", "Aucun questionnaire dans cette communauté.",
+		"> camille: /questionnaire liste", "2 questionnaires", "n°2 « Lait » : aucune question", "n°1 « Pain » : 2 questions, dont 2 ouvertes",
+		// Closing a questionnaire is for its author and moderators.
+		"> alex: /questionnaire fermer questionnaire:1", "Seuls l'auteur du questionnaire n°1 et la modération peuvent faire cela.",
+		// Its author closes it, though no longer a moderator.
+		"> camille: /questionnaire fermer questionnaire:1", "Résultat du sondage n°3 : Farine ?", "Résultat du sondage n°4 : Taille ?",
+		"Questionnaire n°1 : 2 questions closes ; leurs résultats sont publiés.",
+		"> camille: /questionnaire fermer questionnaire:1", "Le questionnaire n°1 n'a aucune question ouverte.",
+		"> camille: /questionnaire liste", "n°1 « Pain » : 2 questions\n",
+		"> camille: /sondage liste etat:tous", "4 sondages clos", "n°4 : Taille ?", "n°3 : Farine ?", "n°1 : Premier ?", "n°2 : Deuxième ?",
+	)
+}

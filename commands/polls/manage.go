@@ -16,7 +16,13 @@ import (
 // moderators too, since a tally seen early by those who can close the
 // poll is exactly what "results at the close" promises to prevent.
 func (s *service) results(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	p, err := s.typedPoll(ctx, req)
+	var p model.Poll
+	var err error
+	if req.Has("sondage") {
+		p, err = s.typedPoll(ctx, req)
+	} else {
+		p, err = s.latestPoll(ctx, req)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +39,27 @@ func (s *service) results(ctx context.Context, req *commands.Request) (*commands
 		lines = append(lines, outcome(req.Loc, p, t))
 	}
 	return commands.Private(markup.Join(lines, "\n")), nil
+}
+
+// latestPoll is the poll /sondage resultats shows when no number is
+// given: the newest open poll the member may see, or else the one closed
+// last, which is what a member asking "the results?" means.
+func (s *service) latestPoll(ctx context.Context, req *commands.Request) (model.Poll, error) {
+	open, err := s.store.OpenPolls(ctx, req.Community.ID)
+	if err != nil {
+		return model.Poll{}, err
+	}
+	if v := visiblePolls(req, open); len(v) > 0 {
+		return s.loadPoll(ctx, req, v[0].ID)
+	}
+	closed, err := s.store.ClosedPolls(ctx, req.Community.ID, listLimit)
+	if err != nil {
+		return model.Poll{}, err
+	}
+	if v := visiblePolls(req, closed); len(v) > 0 {
+		return s.loadPoll(ctx, req, v[0].ID)
+	}
+	return model.Poll{}, commands.Fail("poll.none")
 }
 
 // close is /sondage fermer: the poll closes now and its result is posted
@@ -107,23 +134,60 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 	return commands.Private(req.Loc.T("poll.deleted", locales.Data{"ID": p.ID})), nil
 }
 
-// list is /sondage liste: the community's open polls.
+// listLimit bounds the closed polls and questionnaires a list shows: a
+// list is one message, and older ones are still reachable by number.
+const listLimit = 20
+
+// list is /sondage liste: the community's open polls, its closed ones
+// (the most recently closed first), or both.
 func (s *service) list(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	polls, err := s.store.OpenPolls(ctx, req.Community.ID)
-	if err != nil {
-		return nil, err
+	state := req.String("etat")
+	if state == "" {
+		state = "open"
 	}
-	polls = visiblePolls(req, polls)
-	if len(polls) == 0 {
-		return commands.Private(req.Loc.T("poll.list_empty")), nil
-	}
-	lines := []markup.Text{req.Loc.N("poll.list_title", len(polls))}
-	for _, p := range polls {
-		d := locales.Data{"ID": p.ID, "Question": p.Question}
-		if p.Deadline != nil {
-			d["Deadline"] = req.Loc.DateTime(*p.Deadline)
+	l := req.Loc
+	var lines []markup.Text
+	if state != "closed" {
+		open, err := s.store.OpenPolls(ctx, req.Community.ID)
+		if err != nil {
+			return nil, err
 		}
-		lines = append(lines, req.Loc.T("poll.list_line", d))
+		if open = visiblePolls(req, open); len(open) > 0 {
+			lines = append(lines, l.N("poll.list_title", len(open)))
+			for _, p := range open {
+				d := locales.Data{"ID": p.ID, "Question": p.Question}
+				if p.Deadline != nil {
+					d["Deadline"] = l.DateTime(*p.Deadline)
+				}
+				lines = append(lines, l.T("poll.list_line", d))
+			}
+		}
+	}
+	if state != "open" {
+		closed, err := s.store.ClosedPolls(ctx, req.Community.ID, listLimit+1)
+		if err != nil {
+			return nil, err
+		}
+		closed = visiblePolls(req, closed)
+		more := len(closed) > listLimit
+		closed = closed[:min(len(closed), listLimit)]
+		if len(closed) > 0 {
+			lines = append(lines, l.N("poll.list_title_closed", len(closed)))
+			for _, p := range closed {
+				d := locales.Data{"ID": p.ID, "Question": p.Question}
+				if p.ClosedAt != nil {
+					d["Closed"] = l.DateTime(*p.ClosedAt)
+				}
+				lines = append(lines, l.T("poll.list_line_closed", d))
+			}
+		}
+		if more {
+			lines = append(lines, l.T("poll.list_more", locales.Data{"Max": listLimit}))
+		}
+	}
+	if len(lines) == 0 {
+		empty := map[string]string{"open": "poll.list_empty", "closed": "poll.list_empty_closed", "all": "poll.none"}[state]
+		return commands.Private(l.T(empty)), nil
 	}
 	return commands.Private(markup.Join(lines, "\n")), nil
 }

@@ -39,6 +39,7 @@ type Store interface {
 	CreatePoll(ctx context.Context, p *model.Poll, now time.Time, publish, closing model.JobRef) error
 	Poll(ctx context.Context, id int64) (model.Poll, error)
 	OpenPolls(ctx context.Context, communityID int64) ([]model.Poll, error)
+	ClosedPolls(ctx context.Context, communityID int64, limit int) ([]model.Poll, error)
 	ClosePoll(ctx context.Context, id int64, now time.Time, announce model.JobRef) (bool, error)
 	ReopenPoll(ctx context.Context, id int64, closing model.JobRef) (bool, error)
 	DeletePoll(ctx context.Context, id int64, pending ...model.JobRef) error
@@ -50,6 +51,7 @@ type Store interface {
 
 	CreateQuestionnaire(ctx context.Context, q *model.Questionnaire, authorID int64) error
 	Questionnaire(ctx context.Context, id int64) (model.Questionnaire, error)
+	Questionnaires(ctx context.Context, communityID int64, limit int) ([]model.Questionnaire, error)
 	QuestionnairePolls(ctx context.Context, id int64) ([]model.Poll, error)
 }
 
@@ -164,6 +166,22 @@ func pollOption() commands.Option {
 	return commands.Option{Name: "sondage", Type: commands.OptionString, Required: true, MaxLength: 20, Autocomplete: true}
 }
 
+// latestPollOption is the poll number where it may be left out: the
+// command then takes the community's latest poll.
+func latestPollOption() commands.Option {
+	o := pollOption()
+	o.Required = false
+	return o
+}
+
+// listStates are what /sondage liste shows: open polls (by default),
+// closed ones, or both.
+var listStates = []commands.Choice{
+	{Value: "open", NameID: "poll.state.open"},
+	{Value: "closed", NameID: "poll.state.closed"},
+	{Value: "all", NameID: "poll.state.all"},
+}
+
 // numberOption is a questionnaire's number, read like a poll's.
 func numberOption(name string) commands.Option {
 	return commands.Option{Name: name, Type: commands.OptionString, Required: true, MaxLength: 20}
@@ -193,12 +211,14 @@ func (s *service) pollSpec() *commands.Spec {
 				{Name: "choix", Type: commands.OptionString, MaxLength: 1000},
 				{Name: "classement", Type: commands.OptionString, MaxLength: 1000},
 			}},
-			{Name: "resultats", Handle: s.results, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
+			{Name: "resultats", Handle: s.results, Autocomplete: s.suggestPolls, Options: []commands.Option{latestPollOption()}},
 			{Name: "fermer", Handle: s.close, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "rouvrir", Handle: s.reopen, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "supprimer", Handle: s.delete, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "exporter", Handle: s.export, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
-			{Name: "liste", Handle: s.list},
+			{Name: "liste", Handle: s.list, Options: []commands.Option{
+				{Name: "etat", Type: commands.OptionString, Choices: listStates},
+			}},
 			{Name: "reglage", Handle: s.settings, Permission: commands.RoleModerator, Options: []commands.Option{
 				{Name: "creation", Type: commands.OptionString, Required: true, Choices: roles},
 			}},

@@ -2,6 +2,7 @@ package polls_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -267,6 +268,7 @@ func TestPermissionsAndBadInput(t *testing.T) {
 :user camille
 /sondage liste
 /sondage supprimer sondage:1
+:bouton 1
 /sondage liste
 /sondage voter sondage:1 choix:1
 `)
@@ -293,7 +295,8 @@ func TestPermissionsAndBadInput(t *testing.T) {
 		"> alex: /sondage exporter sondage:1", "Export du sondage n°1 : totaux et bulletins.",
 		"fichier joint : sondage-1.csv", "fichier joint : sondage-1-bulletins.csv",
 		"> camille: /sondage liste", "1 sondage ouvert", "n°1 : Réservé",
-		"> camille: /sondage supprimer sondage:1", "supprimé]", "Sondage n°1 supprimé.",
+		"> camille: /sondage supprimer sondage:1", "Le sondage n°1 a 1 votant", "[1 Supprimer le sondage n°1]",
+		"> camille: :bouton 1", "supprimé]", "Sondage n°1 supprimé.",
 		"> camille: /sondage liste", "Aucun sondage ouvert.",
 		"> camille: /sondage voter sondage:1 choix:1", "Je ne trouve pas de sondage n°1 dans cette communauté.",
 	)
@@ -684,4 +687,79 @@ func TestLatestPollListsAndQuestionnaires(t *testing.T) {
 		"> camille: /questionnaire liste", "n°1 « Pain » : 2 questions\n",
 		"> camille: /sondage liste etat:tous", "4 sondages clos", "n°4 : Taille ?", "n°3 : Farine ?", "n°1 : Premier ?", "n°2 : Deuxième ?",
 	)
+}
+
+// Deleting a poll members voted in takes a confirmation, by the member who
+// asked; a poll without ballots goes at once.
+func TestDeletingAPollWithBallotsIsConfirmed(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Vide ?" choix:"A | B"
+/sondage supprimer sondage:1
+/sondage creer question:"Votée ?" choix:"A | B"
+:user alex
+:bouton A
+:user camille
+/sondage supprimer sondage:2
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage supprimer sondage:1", "Sondage n°1 supprimé.",
+		"> camille: /sondage supprimer sondage:2",
+		"Le sondage n°2 a 1 votant : le supprimer efface aussi son vote, sans retour possible. Confirmez avec le bouton.",
+		"[1 Supprimer le sondage n°2]",
+	)
+	// Where a private answer shows in the group (Telegram without a direct
+	// conversation), others see the button: their press, or a forged
+	// route, deletes nothing.
+	ctx := context.Background()
+	chat, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformConsole, GroupID: "console", ChatID: "general"}, storage.CommunityDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, name := range []string{"camille", "alex"} {
+		m, err := env.Store.ResolveMember(ctx, chat.CommunityID, commands.PlatformConsole, name, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = m.ID
+	}
+	press := func(user string, role commands.Role, route string) string {
+		return env.Runtime.Handle(ctx, &commands.Request{
+			Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
+			User:   commands.User{ID: user, Name: user, PlatformRole: role},
+			Action: &commands.Action{Route: route},
+		}).Text.Plain()
+	}
+	camilles := fmt.Sprintf("p/del/2/%d", ids["camille"])
+	alexs := fmt.Sprintf("p/del/2/%d", ids["alex"])
+	for _, tt := range []struct {
+		user  string
+		role  commands.Role
+		route string
+		want  string
+	}{
+		{"alex", commands.RoleMember, camilles, "demandée par quelqu'un d'autre"},
+		{"alex", commands.RoleModerator, camilles, "demandée par quelqu'un d'autre"},
+		{"alex", commands.RoleMember, alexs, "Seuls l'auteur du sondage n°2 et la modération peuvent faire cela."},
+		{"camille", commands.RoleMember, "p/del/2", "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/3/%d", ids["camille"]), "Je ne trouve pas de sondage n°3"},
+	} {
+		if got := press(tt.user, tt.role, tt.route); !strings.Contains(got, tt.want) {
+			t.Errorf("%s (%v) pressing %s: %q, want %q", tt.user, tt.role, tt.route, got, tt.want)
+		}
+	}
+	out = env.Run(t, `
+/sondage resultats sondage:2
+:bouton Supprimer le sondage n°2
+/sondage resultats sondage:2
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage resultats sondage:2", "1. A : 1 vote (100 %)", // still there
+		"> camille: :bouton Supprimer le sondage n°2", "supprimé]", "Sondage n°2 supprimé.",
+		"> camille: /sondage resultats sondage:2", "Je ne trouve pas de sondage n°2",
+	)
+	if got := press("camille", commands.RoleMember, camilles); !strings.Contains(got, "Je ne trouve pas de sondage n°2") {
+		t.Errorf("pressing again after the deletion: %q", got)
+	}
 }

@@ -116,12 +116,54 @@ func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.
 	return commands.Private(req.Loc.T("poll.reopened", locales.Data{"ID": p.ID})), nil
 }
 
-// delete is /sondage supprimer: the poll disappears from every chat.
+// delete is /sondage supprimer: the poll disappears from every chat. A
+// poll that members voted in is only deleted once the member who asked
+// confirms with a button, since their votes go with it.
 func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	p, err := s.manageable(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	ballots, err := s.store.Ballots(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ballots) == 0 {
+		return s.deleteNow(ctx, req, p)
+	}
+	r := commands.Private(req.Loc.N("poll.delete_confirm", len(ballots), locales.Data{"ID": p.ID}))
+	r.Buttons = []commands.Button{{
+		Label:  req.Loc.S("poll.delete_button", locales.Data{"ID": p.ID}),
+		Action: deleteRoute(p.ID, req.Member.ID),
+		Style:  commands.ButtonDanger,
+	}}
+	return r, nil
+}
+
+// confirmDelete is the press of the confirmation button. The route names
+// the poll and the member who asked: only that member confirms, and only
+// while they may still manage the poll.
+func (s *service) confirmDelete(ctx context.Context, req *commands.Request, id int64, rawMember string) (*commands.Response, error) {
+	member, ok := parseID(rawMember)
+	if !ok || member != req.Member.ID {
+		return nil, commands.Fail("poll.delete_not_yours", locales.Data{"ID": id})
+	}
+	p, err := s.loadPoll(ctx, req, id)
+	if err != nil {
+		return nil, err
+	}
+	if !mayManage(req, p) {
+		return nil, commands.Fail("poll.not_yours", locales.Data{"ID": p.ID})
+	}
+	r, err := s.deleteNow(ctx, req, p)
+	if err != nil {
+		return nil, err
+	}
+	r.Edit = true // the confirmation becomes the outcome, without its button
+	return r, nil
+}
+
+func (s *service) deleteNow(ctx context.Context, req *commands.Request, p model.Poll) (*commands.Response, error) {
 	if err := s.store.DeletePoll(ctx, p.ID, publishJob, closeJob, announceJob); err != nil {
 		return nil, err
 	}

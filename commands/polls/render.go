@@ -22,6 +22,11 @@ func voteRoute(p model.Poll, choice int) string {
 
 func selectRoute(id int64) string { return "p/s/" + pollIDString(id) }
 
+// deleteRoute confirms the deletion of a poll asked by member.
+func deleteRoute(id, member int64) string {
+	return "p/del/" + pollIDString(id) + "/" + strconv.FormatInt(member, 10)
+}
+
 // usesSelect is true for single-choice polls with more than five choices:
 // one menu instead of rows of buttons. Multiple-choice and ranked polls
 // keep one toggle button per choice (up to 20, four rows on Discord),

@@ -18,6 +18,7 @@ import (
 //	p/v/<poll>/<choice>  single choice: this choice
 //	p/t/<poll>/<choice>  multiple choice or ranked: toggle this choice
 //	p/s/<poll>           menu: the selected values are choice positions
+//	p/del/<poll>/<member>  confirms deleting a poll that has ballots
 //
 // Everything in a route is re-checked: the numbers must be canonical, the
 // poll must belong to the member's community, the choice must exist, and
@@ -48,6 +49,8 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 			return nil, commands.Fail("error.unknown_action")
 		}
 		return s.toggle(ctx, req, st, choice)
+	case args[0] == "del" && len(args) == 3:
+		return s.confirmDelete(ctx, req, id, args[2])
 	case args[0] == "s" && len(args) == 2:
 		st, err := s.static(ctx, req, id)
 		if err != nil {

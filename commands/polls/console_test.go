@@ -372,7 +372,7 @@ func TestForgedRoutesAreRefused(t *testing.T) {
 			Action:   &commands.Action{Route: route, Values: values},
 		})
 	}
-	for _, route := range []string{"p/v/1/2", "p/v/1/01", "p/v/01/0", "p/v/1", "p/v/1/0/0", "p/x/1/0", "p/t/1/0", "p/v/2/0", "p/s/1", "p/v/1/-1", "p/v/1/0 ", "p/v/1/é"} {
+	for _, route := range []string{"p/v/1/2", "p/v/1/01", "p/v/01/0", "p/v/+1/0", "p/v/1/+0", "p/v/1", "p/v/1/0/0", "p/x/1/0", "p/t/1/0", "p/v/2/0", "p/s/1", "p/v/1/-1", "p/v/1/0 ", "p/v/1/é"} {
 		r := press(route)
 		if !r.Ephemeral || len(r.Text) == 0 {
 			t.Errorf("route %q: %+v, want a private refusal", route, r)
@@ -743,6 +743,8 @@ func TestDeletingAPollWithBallotsIsConfirmed(t *testing.T) {
 		{"alex", commands.RoleModerator, camilles, "demandée par quelqu'un d'autre"},
 		{"alex", commands.RoleMember, alexs, "Seuls l'auteur du sondage n°2 et la modération peuvent faire cela."},
 		{"camille", commands.RoleMember, "p/del/2", "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/2/+%d", ids["camille"]), "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/+2/%d", ids["camille"]), "Ce bouton n'est plus valide."},
 		{"camille", commands.RoleMember, fmt.Sprintf("p/del/3/%d", ids["camille"]), "Je ne trouve pas de sondage n°3"},
 	} {
 		if got := press(tt.user, tt.role, tt.route); !strings.Contains(got, tt.want) {

@@ -232,12 +232,15 @@ func TestRoutes(t *testing.T) {
 	if r := voteRoute(p, 19); len(r) > 64 || r != "p/t/999999999999/19" {
 		t.Fatalf("route %q", r)
 	}
-	for _, bad := range []string{"", "00", "01", "20", "-1", "1a", "+1", "100"} {
+	if r := deleteRoute(999999999999, 999999999999); len(r) > 64 || r != "p/del/999999999999/999999999999" {
+		t.Fatalf("route %q", r)
+	}
+	for _, bad := range []string{"", "00", "01", "20", "-1", "1a", "+1", "100", " 1", "1 "} {
 		if _, ok := parseIndex(bad, 20); ok {
 			t.Errorf("parseIndex(%q) accepted", bad)
 		}
 	}
-	for _, bad := range []string{"", "0", "012", "-3", "1e3", "9999999999999"} {
+	for _, bad := range []string{"", "0", "012", "-3", "+3", " 3", "3 ", "1e3", "9999999999999", "٣"} {
 		if _, ok := parseID(bad); ok {
 			t.Errorf("parseID(%q) accepted", bad)
 		}
@@ -248,6 +251,60 @@ func TestRoutes(t *testing.T) {
 	if _, err := selectedChoices([]string{"1", "1"}, 3); err == nil {
 		t.Fatal("a repeated menu value was accepted")
 	}
+}
+
+// Button data is read strictly: a route is accepted only as Agora writes
+// it, since a platform hands back whatever a client sends.
+func TestParseRoute(t *testing.T) {
+	tests := []struct {
+		in   string
+		want route // zero: refused
+	}{
+		{"p/v/2/0", route{verbVote, 2, 0}},
+		{"p/v/2/19", route{verbVote, 2, 19}},
+		{"p/t/12/3", route{verbToggle, 12, 3}},
+		{"p/s/7", route{verb: verbSelect, poll: 7}},
+		{"p/del/7/42", route{verbDelete, 7, 42}},
+		{"p/v/999999999999/1", route{verbVote, 999999999999, 1}},
+		// Numbers not written as Agora writes them.
+		{"p/v/+2/0", route{}}, {"p/v/02/0", route{}}, {"p/v/ 2/0", route{}}, {"p/v/2 /0", route{}},
+		{"p/v/2/+0", route{}}, {"p/v/2/00", route{}}, {"p/v/2/01", route{}}, {"p/v/2/-1", route{}}, {"p/v/2/ 1", route{}},
+		{"p/v/0/0", route{}}, {"p/v/-2/0", route{}}, {"p/v/2e1/0", route{}}, {"p/v/0x2/0", route{}}, {"p/v/２/0", route{}},
+		{"p/v/2/20", route{}}, {"p/v/2/100", route{}}, {"p/v/9999999999999/0", route{}},
+		{"p/del/7/+42", route{}}, {"p/del/7/042", route{}}, {"p/del/7/0", route{}}, {"p/del/+7/42", route{}},
+		// Wrong shapes.
+		{"", route{}}, {"p", route{}}, {"p/v", route{}}, {"p/v/2", route{}}, {"p/v/2/0/0", route{}}, {"p/v/2/", route{}},
+		{"p/s/7/0", route{}}, {"p/s/", route{}}, {"p/del/7", route{}}, {"p/x/2/0", route{}}, {"P/v/2/0", route{}},
+		{"q/v/2/0", route{}}, {"/p/v/2/0", route{}}, {"p//2/0", route{}}, {"p/V/2/0", route{}},
+	}
+	for _, tt := range tests {
+		got, ok := parseRoute(tt.in)
+		if ok != (tt.want != route{}) || got != tt.want && ok {
+			t.Errorf("parseRoute(%q) = %+v, %v; want %+v", tt.in, got, ok, tt.want)
+		}
+		if ok && got.String() != tt.in {
+			t.Errorf("parseRoute(%q) writes back as %q", tt.in, got.String())
+		}
+	}
+}
+
+// Any route accepted is exactly the text Agora writes for it.
+func FuzzParseRoute(f *testing.F) {
+	for _, s := range []string{"p/v/2/0", "p/t/12/19", "p/s/7", "p/del/7/42", "p/v/+2/0", "p/v/02/0", "p/v/ 2/0", "p/v/2 /0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, ok := parseRoute(s)
+		if !ok {
+			return
+		}
+		if r.String() != s {
+			t.Fatalf("parseRoute(%q) = %+v, which writes %q", s, r, r.String())
+		}
+		if r.poll <= 0 || r.arg < 0 || len(s) > 64 {
+			t.Fatalf("parseRoute(%q) = %+v", s, r)
+		}
+	})
 }
 
 func TestParseNumber(t *testing.T) {

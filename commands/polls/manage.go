@@ -143,9 +143,8 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 // confirmDelete is the press of the confirmation button. The route names
 // the poll and the member who asked: only that member confirms, and only
 // while they may still manage the poll.
-func (s *service) confirmDelete(ctx context.Context, req *commands.Request, id int64, rawMember string) (*commands.Response, error) {
-	member, ok := parseID(rawMember)
-	if !ok || member != req.Member.ID {
+func (s *service) confirmDelete(ctx context.Context, req *commands.Request, id, member int64) (*commands.Response, error) {
+	if member != req.Member.ID {
 		return nil, commands.Fail("poll.delete_not_yours", locales.Data{"ID": id})
 	}
 	p, err := s.loadPoll(ctx, req, id)

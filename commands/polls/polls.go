@@ -292,14 +292,6 @@ func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales
 	return s.catalog.Localizer(tz, c.Locale).At(s.clock.Now()), nil
 }
 
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 12 || s[0] == '0' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
-}
-
 // numberPrefixes are the marks members put before a number: "n°12" as
 // Agora writes it, "nº12" with the ordinal indicator, "no 12", "#12".
 var numberPrefixes = []string{"n°", "nº", "no.", "no", "#"}

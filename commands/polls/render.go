@@ -9,24 +9,6 @@ import (
 	"github.com/agora-community/agora/model"
 )
 
-// Routes of the poll's components. They carry only numbers, are at most
-// "p/t/" + 12 digits + "/" + 2 digits long (well under 64 bytes), and are
-// checked against the database when pressed.
-func voteRoute(p model.Poll, choice int) string {
-	verb := "v"
-	if p.Kind != model.PollSingle {
-		verb = "t"
-	}
-	return "p/" + verb + "/" + pollIDString(p.ID) + "/" + strconv.Itoa(choice)
-}
-
-func selectRoute(id int64) string { return "p/s/" + pollIDString(id) }
-
-// deleteRoute confirms the deletion of a poll asked by member.
-func deleteRoute(id, member int64) string {
-	return "p/del/" + pollIDString(id) + "/" + strconv.FormatInt(member, 10)
-}
-
 // usesSelect is true for single-choice polls with more than five choices:
 // one menu instead of rows of buttons. Multiple-choice and ranked polls
 // keep one toggle button per choice (up to 20, four rows on Discord),

@@ -12,7 +12,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
@@ -336,14 +339,27 @@ func validateOptions(req *commands.Request, spec *commands.Spec) error {
 	return nil
 }
 
-// matchChoice accepts a choice's value or its label in the member's language.
+// matchChoice accepts a choice's value or its label in the member's
+// language, with or without accents: labels are written in good French
+// ("modérateurs", "clôture"), and members type "moderateurs" too.
 func matchChoice(l *locales.Localizer, choices []commands.Choice, v string) string {
 	for _, c := range choices {
-		if strings.EqualFold(c.Value, v) || strings.EqualFold(l.S(c.NameID), v) {
+		if strings.EqualFold(c.Value, v) || strings.EqualFold(l.S(c.NameID), v) || foldAccents(l.S(c.NameID)) == foldAccents(v) {
 			return c.Value
 		}
 	}
 	return ""
+}
+
+// foldAccents lowers s and drops its accents: "Clôture" is "cloture".
+func foldAccents(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // Autocomplete proposes values for an option being typed. Failures yield no

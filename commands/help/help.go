@@ -208,7 +208,7 @@ func values(l *locales.Localizer, o commands.Option) markup.Text {
 		}
 		return l.T("help.values.choices", locales.Data{"Values": markup.Join(labels, ", ")})
 	case o.Type == commands.OptionInteger && o.Max > o.Min:
-		return l.T("help.values.range", locales.Data{"Min": o.Min, "Max": o.Max})
+		return l.T("help.values.range", locales.Data{"Min": l.Number(o.Min), "Max": l.Number(o.Max)})
 	case o.Type == commands.OptionInteger:
 		return l.T("help.values.integer")
 	case o.Type == commands.OptionBoolean:

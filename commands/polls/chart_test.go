@@ -23,7 +23,7 @@ import (
 func chartOf(winner int, counts ...int) ChartData {
 	c := ChartData{Title: "Quel jour pour la fête ?", XLabel: "votes", Winner: winner}
 	for i, n := range counts {
-		c.Bars = append(c.Bars, Bar{Label: fmt.Sprintf("Choix %d", i+1), Value: fmt.Sprintf("%d · %d\u202f%%", n, n), Count: n})
+		c.Bars = append(c.Bars, Bar{Label: fmt.Sprintf("Choix %d", i+1), Value: fmt.Sprintf("%d · %d\u00a0%%", n, n), Count: n})
 	}
 	return c
 }
@@ -273,9 +273,9 @@ func TestResultChart(t *testing.T) {
 		lang, kind, axis string
 		values           []string
 	}{
-		{"fr", storage.PollSingle, "votes", []string{"3 · 60\u202f%", "2 · 40\u202f%", "0 · 0\u202f%"}},
+		{"fr", storage.PollSingle, "votes", []string{"3 · 60\u00a0%", "2 · 40\u00a0%", "0 · 0\u00a0%"}},
 		{"en", storage.PollSingle, "votes", []string{"3 · 60%", "2 · 40%", "0 · 0%"}},
-		{"fr", storage.PollRanked, "votes (premier choix)", []string{"3 · 60\u202f%", "2 · 40\u202f%", "0 · 0\u202f%"}},
+		{"fr", storage.PollRanked, "votes (premier choix)", []string{"3 · 60\u00a0%", "2 · 40\u00a0%", "0 · 0\u00a0%"}},
 	}
 	for _, tt := range tests {
 		p.Kind = tt.kind
@@ -291,7 +291,7 @@ func TestResultChart(t *testing.T) {
 	}
 	// No votes at all: percentages of nothing are 0, not a division by zero.
 	c := resultChart(catalog.Localizer(nil, "fr"), p, Tally{Counts: make([]int, 3), Winner: -1})
-	if c.Bars[0].Value != "0 · 0\u202f%" {
+	if c.Bars[0].Value != "0 · 0\u00a0%" {
 		t.Fatalf("value without votes %q", c.Bars[0].Value)
 	}
 	if _, err := BarChart(c); err != nil {
@@ -300,7 +300,7 @@ func TestResultChart(t *testing.T) {
 }
 
 func FuzzBarChart(f *testing.F) {
-	f.Add("Quel jour ?", "Samedi soir", "12 · 40\u202f%", uint8(12), true)
+	f.Add("Quel jour ?", "Samedi soir", "12 · 40\u00a0%", uint8(12), true)
 	f.Add("", "", "", uint8(0), false)
 	f.Add("\x00\n\t\xff", "🎉🇫🇷 é è à ç œ €", "\u202e", uint8(255), true)
 	f.Add(strings.Repeat("long ", 100), strings.Repeat("é", 300), "$x^2$ \\frac", uint8(1), false)

@@ -23,7 +23,7 @@ func (s *service) create(ctx context.Context, req *commands.Request) (*commands.
 		return nil, err
 	}
 	if needed := commands.ParseRole(creation); req.Member.Role < needed {
-		return nil, commands.Fail("poll.creation_restricted", locales.Data{"Role": req.Loc.S("role." + needed.String())})
+		return nil, commands.Fail("poll.creation_restricted", locales.Data{"Roles": req.Loc.S("poll.voters." + needed.String())})
 	}
 	p, err := pollFromOptions(req)
 	if err != nil {

@@ -175,6 +175,9 @@ func TestParseEuros(t *testing.T) {
 		{"2,10", 210, true}, {"2.10", 210, true}, {"2,1", 210, true}, {"2 €", 200, true}, {"€3", 300, true},
 		{"+0,40 €", 40, true}, {"-1", -100, true}, {"−0,05", -5, true}, {"0", 0, true},
 		{"", 0, false}, {"2,105", 0, false}, {"abc", 0, false}, {"2,", 0, false}, {",5", 0, false}, {"12345678", 0, false},
+		// As Agora writes amounts, with no-break spaces; other groupings are refused.
+		{"2,10\u00a0€", 210, true}, {"1\u202f234,56\u00a0€", 123456, true}, {"-1\u202f000\u202f000", -100000000, true},
+		{"12\u202f34", 0, false}, {"1\u202f2345", 0, false}, {"1\u202f\u202f234", 0, false}, {"1 234", 0, false}, {"1\u00a0234", 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := parseEuros(tt.in)
@@ -182,7 +185,7 @@ func TestParseEuros(t *testing.T) {
 			t.Errorf("parseEuros(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
-	for cents, want := range map[int64]string{0: "0,00 €", 210: "2,10 €", 5: "0,05 €", -40: "-0,40 €", 123456: "1234,56 €"} {
+	for cents, want := range map[int64]string{0: "0,00\u00a0€", 210: "2,10\u00a0€", 5: "0,05\u00a0€", -40: "-0,40\u00a0€", 123456: "1\u202f234,56\u00a0€", 100000000: "1\u202f000\u202f000,00\u00a0€"} {
 		if got := formatEuros(cents); got != want {
 			t.Errorf("formatEuros(%d) = %q, want %q", cents, got, want)
 		}
@@ -313,7 +316,7 @@ func TestParseNumber(t *testing.T) {
 		want int64 // 0: refused
 	}{
 		{"1", 1}, {"12", 12}, {" 12 ", 12}, {"012", 12},
-		{"n°1", 1}, {"n° 1", 1}, {"N°1", 1}, {"N° 12", 12}, {"nº3", 3}, {"#1", 1}, {"# 1", 1},
+		{"n°1", 1}, {"n° 1", 1}, {"n°\u00a01", 1}, {"n°\u202f1", 1}, {"N°1", 1}, {"N° 12", 12}, {"nº3", 3}, {"#1", 1}, {"# 1", 1},
 		{"no 4", 4}, {"No. 4", 4}, {"no.4", 4},
 		{"999999999999", 999999999999},
 		{"", 0}, {"n°", 0}, {"#", 0}, {"0", 0}, {"n°0", 0}, {"-1", 0}, {"+1", 0}, {"1.5", 0}, {"un", 0},

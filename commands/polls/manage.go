@@ -239,7 +239,8 @@ func (s *service) settings(ctx context.Context, req *commands.Request) (*command
 	if err := creationSetting.Set(ctx, s.store, req.Community.ID, role, req.Now); err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.T("poll.creation_set", locales.Data{"Role": req.Loc.S("role." + role)})), nil
+	l := s.publicLoc(req)
+	return commands.Reply(l.T("poll.creation_set", locales.Data{"Role": l.S("role." + role)})), nil
 }
 
 // hiddenNow is true while a poll whose results wait for the close is

@@ -110,7 +110,7 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 	if err != nil {
 		return nil, err
 	}
-	l := req.Loc
+	l := s.publicLoc(req)
 	lines := []markup.Text{l.T("poll.q.header", locales.Data{"ID": q.ID, "Title": q.Title})}
 	total, provisional := q.BaseCents, false
 	for i, p := range polls {

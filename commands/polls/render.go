@@ -62,13 +62,13 @@ func meta(l *locales.Localizer, p model.Poll) markup.Text {
 		"Kind":      l.S("poll.kind_label." + p.Kind),
 		"Anonymous": p.Anonymous,
 		"Max":       p.MaxChoices,
-		"Quorum":    p.Quorum,
+		"Quorum":    l.Number(p.Quorum),
 	}
 	if p.Deadline != nil {
 		d["Deadline"] = l.DateTime(*p.Deadline)
 	}
 	if p.VoterRole != "member" {
-		d["Role"] = l.S("role." + p.VoterRole)
+		d["Roles"] = l.S("poll.voters." + p.VoterRole)
 	}
 	return l.T("poll.meta", d)
 }
@@ -99,7 +99,7 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 		if !t.QuorumMet(p.Quorum) {
 			id = "poll.quorum_missed"
 		}
-		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": p.Quorum})}, " · ")
+		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": l.Number(p.Quorum)})}, " · ")
 	}
 	return append(lines, voters)
 }
@@ -122,11 +122,12 @@ func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, gone []bool) 
 		if gone[c] || v == 0 && contains(r.Eliminated, c) {
 			continue
 		}
-		counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": v}))
+		counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": l.Number(v)}))
 	}
 	d := locales.Data{"N": n, "Counts": markup.Join(counts, ", ")}
 	if len(r.Eliminated) > 0 {
 		d["Eliminated"] = roundChoices(l, p, r.Eliminated)
+		d["Several"] = len(r.Eliminated) > 1
 	}
 	if r.Break == NoTieBreak {
 		return l.T("poll.round", d)
@@ -166,7 +167,7 @@ func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
 	for i, choice := range p.Choices {
 		c.Bars = append(c.Bars, Bar{
 			Label: choice.Label,
-			Value: l.S("poll.chart.value", locales.Data{"Count": t.Counts[i], "Percent": percent(t.Counts[i], base)}),
+			Value: l.S("poll.chart.value", locales.Data{"Count": l.Number(t.Counts[i]), "Percent": percent(t.Counts[i], base)}),
 			Count: t.Counts[i],
 		})
 	}

@@ -158,7 +158,7 @@ func (s *service) explain(ctx context.Context, req *commands.Request, id int64) 
 	case p.Status != model.PollOpen || p.Deadline != nil && !req.Now.Before(*p.Deadline):
 		return commands.Fail("poll.closed", locales.Data{"ID": p.ID})
 	case int(req.Member.Role) < int(commands.ParseRole(p.VoterRole)):
-		return commands.Fail("poll.role_required", locales.Data{"Role": req.Loc.S("role." + p.VoterRole)})
+		return commands.Fail("poll.role_required", locales.Data{"Roles": req.Loc.S("poll.voters." + p.VoterRole)})
 	}
 	return fmt.Errorf("ballot on poll %d refused for no known reason", id)
 }

@@ -115,7 +115,7 @@ func TestConsoleRunsAScriptOnTheEmbeddedDatabase(t *testing.T) {
 // poll's deadline, and Agora closes the poll and posts its result.
 func TestPipedScriptAdvancesTimeToAPollsDeadline(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
-	script := `/sondage creer question:"On se retrouve ce soir ?" choix:"Oui | Non" fin:1h
+	script := `/sondage creer question:"On se retrouve ce soir ?" choix:"Oui | Non" fin:"dans 1h"
 :bouton Oui
 :avance 2h
 `

@@ -1,7 +1,9 @@
 package polls_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
@@ -769,5 +771,74 @@ func TestDeletingAPollWithBallotsIsConfirmed(t *testing.T) {
 	)
 	if got := press("camille", commands.RoleMember, camilles); !strings.Contains(got, "Je ne trouve pas de sondage n°\u00a02") {
 		t.Errorf("pressing again after the deletion: %q", got)
+	}
+}
+
+// The export opens in French Excel as it is: UTF-8 with a byte order
+// mark, ";" between fields, decimal commas, and header lines saying which
+// poll, how many voters and when it closed. English speakers get ",".
+func TestExportReadsBackAsFrenchExcelWritesIt(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, `
+/sondage creer question:"Quel jour ; vraiment ?" choix:"Samedi | Dimanche | =SOMME(A1)" anonyme:non
+:bouton Samedi
+:user alex
+:bouton Samedi
+:user sam
+:bouton Dimanche
+:user camille
+:avance 1h
+/sondage fermer sondage:1
+`)
+	export := func(lang string) []commands.File {
+		t.Helper()
+		r := env.Runtime.Handle(context.Background(), &commands.Request{
+			Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
+			User:    commands.User{ID: "camille", Name: "camille", Locale: lang},
+			Command: "sondage.exporter", Options: map[string]string{"sondage": "1"},
+		})
+		if len(r.Files) != 2 {
+			t.Fatalf("export: %q with %d files", r.Text.Plain(), len(r.Files))
+		}
+		return r.Files
+	}
+	read := func(f commands.File, comma rune) [][]string {
+		t.Helper()
+		if !bytes.HasPrefix(f.Data, []byte("\ufeff")) {
+			t.Fatalf("%s does not start with a UTF-8 byte order mark", f.Name)
+		}
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(f.Data, []byte("\ufeff"))))
+		r.Comma, r.FieldsPerRecord = comma, -1
+		rows, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		return rows
+	}
+	files := export("fr")
+	totals := read(files[0], ';')
+	want := [][]string{
+		{"sondage", "1"},
+		{"question", "Quel jour ; vraiment ?"},
+		{"votants", "3"},
+		{"clôture", "2026-12-07 11:00"},
+		{"numéro", "choix", "votes", "pourcentage"},
+		{"1", "Samedi", "2", "66,7"},
+		{"2", "Dimanche", "1", "33,3"},
+		{"3", "'=SOMME(A1)", "0", "0,0"}, // a label is never run as a formula
+	}
+	if fmt.Sprint(totals) != fmt.Sprint(want) {
+		t.Errorf("totals =\n%q\nwant\n%q", totals, want)
+	}
+	if !strings.Contains(string(files[0].Data), "\r\n") {
+		t.Error("lines do not end with CRLF")
+	}
+	ballots := read(files[1], ';')
+	if fmt.Sprint(ballots) != fmt.Sprint([][]string{{"votant", "bulletin"}, {"camille", "Samedi"}, {"alex", "Samedi"}, {"sam", "Dimanche"}}) {
+		t.Errorf("ballots = %q", ballots)
+	}
+	totals = read(export("en")[0], ',')
+	if len(totals) < 6 || totals[2][0] != "voters" || totals[5][3] != "66.7" {
+		t.Errorf("English totals = %q", totals)
 	}
 }

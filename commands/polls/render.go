@@ -163,6 +163,9 @@ func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
 		axis = "poll.chart.axis_ranked"
 	}
 	c := ChartData{Title: p.Question, XLabel: l.S(axis), Winner: t.Winner}
+	if p.Quorum > 0 && !t.QuorumMet(p.Quorum) {
+		c.Note = l.S("poll.quorum_missed", locales.Data{"Quorum": l.Number(p.Quorum)})
+	}
 	base := percentBase(p, t)
 	for i, choice := range p.Choices {
 		c.Bars = append(c.Bars, Bar{

@@ -125,10 +125,10 @@ func TestPipedScriptAdvancesTimeToAPollsDeadline(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{
-		"> camille: /sondage creer", "Sondage n°1 : On se retrouve ce soir ?",
-		"> camille: :bouton Oui", "Vote enregistré pour le sondage n°1 : Oui.",
-		"> camille: :avance 2h", "Horloge : ",
-		"🏁 Résultat du sondage n°1 : On se retrouve ce soir ?", "Choix retenu : Oui.",
+		"> camille: /sondage creer", "Sondage n°\u00a01\u00a0: On se retrouve ce soir ?",
+		"> camille: :bouton Oui", "Vote enregistré pour le sondage n°\u00a01\u00a0: Oui.",
+		"> camille: :avance 2h", "Horloge\u00a0: ",
+		"🏁 Résultat du sondage n°\u00a01\u00a0: On se retrouve ce soir ?", "Choix retenu\u00a0: Oui.",
 	} {
 		i := strings.Index(out, want)
 		if i < 0 {

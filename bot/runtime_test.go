@@ -86,7 +86,7 @@ func TestHandleValidatesAndAuthorizes(t *testing.T) {
 			{"missing option", request("aide", nil), "Il manque l'option commande", false},
 			{"too long", request("aide", map[string]string{"commande": "abcdefghijklmnop"}), "16 caractères pour 10 au plus", false},
 			{"unknown", request("inconnue", nil), "Je ne connais pas la commande inconnue", false},
-			{"permission", request("moderer", nil), "réservée aux modérateur·rices", false},
+			{"permission", request("moderer", nil), "Il faut être modérateur·rice pour utiliser cette commande.", false},
 			{"panic", request("panique", nil), "quelque chose s'est mal passé", false},
 			{"internal", request("casse", nil), "quelque chose s'est mal passé", false},
 			{"timeout", request("lent", nil), "a pris trop de temps", false},
@@ -131,7 +131,7 @@ func TestForgedActionsAreRefused(t *testing.T) {
 	// A valid route still needs the command's permission.
 	req := request("", nil)
 	req.Action = &commands.Action{Route: "m/ok"}
-	if got := f.rt.Handle(context.Background(), req).Text.Plain(); !strings.Contains(got, "réservée") {
+	if got := f.rt.Handle(context.Background(), req).Text.Plain(); !strings.Contains(got, "Il faut être modérateur·rice") {
 		t.Errorf("member pressed a moderator button: %q", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,7 +152,7 @@ func (l *Localizer) T(id string, data ...Data) markup.Text {
 }
 
 // N returns the plural form of message id for count, which templates see as
-// {{.Count}}.
+// {{.Count}}, written with the language's digit grouping (see Number).
 func (l *Localizer) N(id string, count int, data ...Data) markup.Text {
 	return l.localize(id, count, data)
 }
@@ -174,14 +175,59 @@ func (l *Localizer) localize(id string, count any, data []Data) markup.Text {
 			}
 		}
 	}
-	if count != nil {
-		td["Count"] = count
+	if n, ok := count.(int); ok {
+		td["Count"] = l.Number(n)
 	}
 	s, err := l.inner.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: td, PluralCount: count})
 	if err != nil && s == "" {
 		return markup.Escape(id)
 	}
 	return markup.Text(s)
+}
+
+// Number is n as people of the localizer's language read it, for template
+// data: "13 000" in French (narrow no-break spaces group the digits, as
+// French typography has it), "13,000" in English. Templates still see a
+// number, so {{if .Count}} and {{eq .Count 1}} work on it.
+func (l *Localizer) Number(n int) fmt.Stringer {
+	if l.lang == "fr" {
+		return frenchNumber(n)
+	}
+	return englishNumber(n)
+}
+
+// The language's number types: named integers, so text/template compares
+// them as numbers and prints them with their String method.
+type (
+	frenchNumber  int
+	englishNumber int
+)
+
+func (n frenchNumber) String() string  { return groupDigits(int(n), "\u202f") }
+func (n englishNumber) String() string { return groupDigits(int(n), ",") }
+
+// groupDigits writes n with sep between groups of three digits.
+func groupDigits(n int, sep string) string {
+	s := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	if len(s) <= 3 {
+		return sign + s
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	first := len(s) % 3
+	if first == 0 {
+		first = 3
+	}
+	b.WriteString(s[:first])
+	for i := first; i < len(s); i += 3 {
+		b.WriteString(sep)
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
 }
 
 var weekdayIDs = [...]string{"date.weekday.sunday", "date.weekday.monday", "date.weekday.tuesday", "date.weekday.wednesday", "date.weekday.thursday", "date.weekday.friday", "date.weekday.saturday"}

@@ -151,7 +151,7 @@ func TestTemplateDataIsEscaped(t *testing.T) {
 func TestFrenchPluralsCountZeroAsOne(t *testing.T) {
 	c := load(t)
 	fr, en := c.Localizer(nil, "fr"), c.Localizer(nil, "en")
-	for n, want := range map[int]string{0: "0 vote", 1: "1 vote", 2: "2 votes", 1000000: "1000000 de votes"} {
+	for n, want := range map[int]string{0: "0 vote", 1: "1 vote", 2: "2 votes", 1000000: "1\u202f000\u202f000 de votes"} {
 		if got := fr.N("count.votes", n).Plain(); got != want {
 			t.Errorf("fr %d = %q, want %q", n, got, want)
 		}

@@ -35,7 +35,10 @@ type Poll struct {
 	VoterRole       string `db:"voter_role"`
 	// VoterRank is VoterRole's rank as the capability orders roles: the
 	// ballot statement compares it with the voter's.
-	VoterRank int        `db:"voter_rank"`
+	VoterRank int `db:"voter_rank"`
+	// Audience names the chats the poll is posted to, as the capability
+	// names them; empty is its default.
+	Audience  string     `db:"audience"`
 	Deadline  *time.Time `db:"deadline"`
 	Status    string     `db:"status"`
 	ClosedAt  *time.Time `db:"closed_at"`
@@ -76,6 +79,7 @@ type BallotRule struct {
 type Questionnaire struct {
 	ID          int64  `db:"id"`
 	CommunityID int64  `db:"community_id"`
+	AuthorID    int64  `db:"author_id"`
 	Title       string `db:"title"`
 	BaseCents   int64  `db:"base_cents"`
 }

@@ -14,7 +14,7 @@ import (
 
 const pollColumns = `p.id, p.community_id, COALESCE(p.author_id, 0) AS author_id,
 	COALESCE(p.questionnaire_id, 0) AS questionnaire_id, p.question, p.kind, p.max_choices, p.anonymous,
-	p.live, p.quorum, p.voter_role, p.voter_rank, p.deadline, p.status, p.closed_at, p.created_at`
+	p.live, p.quorum, p.voter_role, p.voter_rank, p.audience, p.deadline, p.status, p.closed_at, p.created_at`
 
 // CreatePoll stores a poll with its choices and, in the same transaction,
 // the jobs that publish it now and close it at its deadline, so a crash
@@ -34,10 +34,10 @@ func (s *Store) CreatePoll(ctx context.Context, p *Poll, now time.Time, publish,
 			deadline = p.Deadline.UTC()
 		}
 		err := tx.GetContext(ctx, &p.ID, `INSERT INTO polls (community_id, author_id, questionnaire_id, question, kind,
-			max_choices, anonymous, live, quorum, voter_role, voter_rank, deadline, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+			max_choices, anonymous, live, quorum, voter_role, voter_rank, audience, deadline, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			p.CommunityID, author, questionnaire, p.Question, p.Kind, p.MaxChoices, p.Anonymous, p.Live,
-			p.Quorum, p.VoterRole, p.VoterRank, deadline, now.UTC())
+			p.Quorum, p.VoterRole, p.VoterRank, p.Audience, deadline, now.UTC())
 		if err != nil {
 			return fmt.Errorf("create poll: %w", err)
 		}
@@ -82,6 +82,18 @@ func (s *Store) OpenPolls(ctx context.Context, communityID int64) ([]Poll, error
 		WHERE p.community_id = $1 AND p.status = 'open' ORDER BY p.id DESC`, communityID)
 	if err != nil {
 		return nil, fmt.Errorf("list open polls of community %d: %w", communityID, err)
+	}
+	return polls, nil
+}
+
+// ClosedPolls lists up to limit of a community's closed polls, the most
+// recently closed first.
+func (s *Store) ClosedPolls(ctx context.Context, communityID int64, limit int) ([]Poll, error) {
+	var polls []Poll
+	err := s.db.SelectContext(ctx, &polls, `SELECT `+pollColumns+` FROM polls p
+		WHERE p.community_id = $1 AND p.status = 'closed' ORDER BY p.closed_at DESC, p.id DESC LIMIT $2`, communityID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list closed polls of community %d: %w", communityID, err)
 	}
 	return polls, nil
 }
@@ -294,10 +306,23 @@ func (s *Store) CreateQuestionnaire(ctx context.Context, q *Questionnaire, autho
 // Questionnaire loads a questionnaire.
 func (s *Store) Questionnaire(ctx context.Context, id int64) (Questionnaire, error) {
 	var q Questionnaire
-	if err := s.db.GetContext(ctx, &q, `SELECT id, community_id, title, base_cents FROM questionnaires WHERE id = $1`, id); err != nil {
+	if err := s.db.GetContext(ctx, &q, `SELECT `+questionnaireColumns+` FROM questionnaires WHERE id = $1`, id); err != nil {
 		return Questionnaire{}, fmt.Errorf("load questionnaire %d: %w", id, notFound(err))
 	}
 	return q, nil
+}
+
+const questionnaireColumns = `id, community_id, COALESCE(author_id, 0) AS author_id, title, base_cents`
+
+// Questionnaires lists up to limit of a community's questionnaires, the
+// newest first.
+func (s *Store) Questionnaires(ctx context.Context, communityID int64, limit int) ([]Questionnaire, error) {
+	var out []Questionnaire
+	if err := s.db.SelectContext(ctx, &out, `SELECT `+questionnaireColumns+` FROM questionnaires
+		WHERE community_id = $1 ORDER BY id DESC LIMIT $2`, communityID, limit); err != nil {
+		return nil, fmt.Errorf("list questionnaires of community %d: %w", communityID, err)
+	}
+	return out, nil
 }
 
 // QuestionnairePolls lists the polls of a questionnaire that were not
@@ -318,9 +343,9 @@ func (s *Store) QuestionnairePolls(ctx context.Context, id int64) ([]Poll, error
 	return polls, nil
 }
 
-// MergePollBallots moves member from's ballots and polls to member into,
-// when a person links two accounts. Where both voted in one poll, the more
-// recent ballot wins. It is idempotent, so a retried merge is harmless.
+// MergePollBallots moves member from's ballots, polls and questionnaires
+// to member into, when a person links two accounts. Where both voted in one
+// poll, the more recent ballot wins. It is idempotent, so a retried merge is harmless.
 func (s *Store) MergePollBallots(ctx context.Context, into, from int64) error {
 	return s.InTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM poll_ballots WHERE member_id = $1 AND EXISTS (
@@ -337,6 +362,9 @@ func (s *Store) MergePollBallots(ctx context.Context, into, from int64) error {
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE polls SET author_id = $1 WHERE author_id = $2`, into, from); err != nil {
 			return fmt.Errorf("merge polls of member %d into %d: %w", from, into, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE questionnaires SET author_id = $1 WHERE author_id = $2`, into, from); err != nil {
+			return fmt.Errorf("merge questionnaires of member %d into %d: %w", from, into, err)
 		}
 		return nil
 	})

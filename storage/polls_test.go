@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestPollRoundTripAndJobs(t *testing.T) {
 		}
 		if got.Question != "Q?" || got.Kind != storage.PollSingle || !got.Anonymous || got.Status != storage.PollOpen ||
 			got.Deadline == nil || !got.Deadline.Equal(deadline) || len(got.Choices) != 3 || got.Choices[1].PriceCents != 40 ||
-			got.AuthorID != f.members[0].ID {
+			got.AuthorID != f.members[0].ID || got.Audience != "" {
 			t.Fatalf("poll = %+v", got)
 		}
 		jobs, err := s.PendingJobs(ctx)
@@ -84,6 +85,15 @@ func TestPollRoundTripAndJobs(t *testing.T) {
 		}
 		if len(jobs) != 2 || jobs[0].Kind != "poll.publish" || jobs[1].Kind != "poll.close" || !jobs[1].RunAt.Equal(deadline) {
 			t.Fatalf("jobs = %+v, want publish now and close at the deadline", jobs)
+		}
+		// The chats a poll goes to are kept with it, for the publish job.
+		aimed := storage.Poll{CommunityID: f.community.ID, Question: "Q?", Kind: storage.PollSingle, VoterRole: "member",
+			Audience: "moderation", Choices: []storage.PollChoice{{Label: "A"}, {Label: "B"}}}
+		if err := s.CreatePoll(ctx, &aimed, pollNow, publishJob, closeJob); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Poll(ctx, aimed.ID); err != nil || got.Audience != "moderation" {
+			t.Fatalf("audience = %q, %v; want moderation", got.Audience, err)
 		}
 		if _, err := s.Poll(ctx, p.ID+100); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("missing poll: %v, want ErrNotFound", err)
@@ -325,6 +335,16 @@ func TestLinkingIdentitiesKeepsOneBallot(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		q := storage.Questionnaire{CommunityID: f.community.ID, Title: "Pain"}
+		if err := s.CreateQuestionnaire(ctx, &q, f.members[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MergePollBallots(ctx, f.members[0].ID, merged); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Questionnaire(ctx, q.ID); err != nil || got.AuthorID != f.members[0].ID {
+			t.Fatalf("questionnaire author after linking = %d, %v; want member 0", got.AuthorID, err)
+		}
 		if err := s.DeleteMergedMember(ctx, merged); err != nil {
 			t.Fatal(err)
 		}
@@ -353,8 +373,22 @@ func TestQuestionnaire(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, err := s.Questionnaire(ctx, q.ID)
-		if err != nil || got.BaseCents != 210 || got.Title != "Pain" {
+		if err != nil || got.BaseCents != 210 || got.Title != "Pain" || got.AuthorID != f.members[0].ID {
 			t.Fatalf("questionnaire = %+v, %v", got, err)
+		}
+		second := storage.Questionnaire{CommunityID: f.community.ID, Title: "Lait"}
+		if err := s.CreateQuestionnaire(ctx, &second, f.members[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		for limit, want := range map[int]string{1: "Lait", 5: "Lait Pain"} {
+			list, err := s.Questionnaires(ctx, f.community.ID, limit)
+			var titles []string
+			for _, q := range list {
+				titles = append(titles, q.Title)
+			}
+			if err != nil || strings.Join(titles, " ") != want {
+				t.Errorf("questionnaires (limit %d) = %v, %v; want %s, newest first", limit, titles, err, want)
+			}
 		}
 		polls, err := s.QuestionnairePolls(ctx, q.ID)
 		if err != nil || len(polls) != 1 || polls[0].Choices[0].PriceCents != 40 || polls[0].QuestionnaireID != q.ID {
@@ -435,3 +469,38 @@ func TestBallotBatcherAnswersEachBallot(t *testing.T) {
 // The edit slot of a poll message is taken once per interval, by one
 // claimer among many: what keeps several processes to one edit per
 // message per interval between them.
+
+// Closed polls are listed most recently closed first, without open or
+// deleted ones.
+func TestClosedPolls(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newPollFixture(t, s, 1)
+		var ids []int64
+		for range 4 {
+			ids = append(ids, f.poll(t, s, storage.PollSingle, nil).ID)
+		}
+		// Closed in the order 3, 1, 2; 4 stays open; 2 is then deleted.
+		for i, id := range []int64{ids[2], ids[0], ids[1]} {
+			if _, err := s.ClosePoll(ctx, id, pollNow.Add(time.Duration(i)*time.Hour), announceJob); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.DeletePoll(ctx, ids[1]); err != nil {
+			t.Fatal(err)
+		}
+		for limit, want := range map[int][]int64{1: {ids[0]}, 10: {ids[0], ids[2]}} {
+			got, err := s.ClosedPolls(ctx, f.community.ID, limit)
+			var gotIDs []int64
+			for _, p := range got {
+				gotIDs = append(gotIDs, p.ID)
+			}
+			if err != nil || fmt.Sprint(gotIDs) != fmt.Sprint(want) {
+				t.Errorf("closed polls (limit %d) = %v, %v; want %v", limit, gotIDs, err, want)
+			}
+		}
+		if got, err := s.ClosedPolls(ctx, f.community.ID+1, 10); err != nil || len(got) != 0 {
+			t.Errorf("closed polls of another community = %+v, %v", got, err)
+		}
+	})
+}

@@ -25,7 +25,7 @@ func TestHelpInFrenchThenEnglish(t *testing.T) {
 :langue en
 /help`)
 	consoletest.Contains(t, out,
-		"> camille: /aide", "Ce que vous pouvez faire avec Agora", "/aide : Affiche les commandes",
+		"> camille: /aide", "Ce que vous pouvez faire avec Agora", "/aide\u00a0: Affiche les commandes",
 		"What you can do with Agora", "/help: Shows the commands")
 }
 
@@ -39,9 +39,9 @@ func TestUnknownCommandAndBadInputGetLocalizedReplies(t *testing.T) {
 	consoletest.Contains(t, out,
 		"Je ne connais pas la commande inconnue",
 		"Un guillemet n'est pas refermé",
-		"Aucun bouton ne correspond à « 1 »",
-		"Rôle inconnu « pape »",
-		"Commande de console inconnue : :nimporte")
+		"Aucun bouton ne correspond à «\u00a01\u00a0»",
+		"Rôle inconnu «\u00a0pape\u00a0»",
+		"Commande de console inconnue\u00a0: :nimporte")
 }
 
 func TestSwitchUserRoleAndChat(t *testing.T) {
@@ -58,7 +58,7 @@ func TestSwitchUserRoleAndChat(t *testing.T) {
 func TestAdvanceNeedsAManualClock(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, ":avance 2h\n:avance demain")
-	consoletest.Contains(t, out, "Horloge : lundi 7 décembre à 12h00", "Durée illisible « demain »")
+	consoletest.Contains(t, out, "Horloge\u00a0: lundi 7 décembre à 12h00", "Durée illisible «\u00a0demain\u00a0»")
 }
 
 // A console on real time, as at a terminal, explains why it cannot move it.
@@ -95,7 +95,7 @@ func TestDatesFollowTheClockNotTheMachine(t *testing.T) {
 		return [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}[time.Date(y, month, day, 12, 0, 0, 0, paris).Weekday()]
 	}
 	consoletest.Contains(t, out,
-		fmt.Sprintf("Horloge : %s 28 décembre à 11h00.", weekday(time.December, 28, year)),
+		fmt.Sprintf("Horloge\u00a0: %s 28 décembre à 11h00.", weekday(time.December, 28, year)),
 		fmt.Sprintf("clôture %s 30 décembre à 11h00", weekday(time.December, 30, year)),
 		fmt.Sprintf("clôture %s 3 janvier %d à 18h30", weekday(time.January, 3, year+1), year+1),
 	)
@@ -112,7 +112,7 @@ func TestScriptFromReaderEndsAtEOF(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	consoletest.Contains(t, got, "Agora, console de test", "Ce que vous pouvez faire", "À bientôt !")
+	consoletest.Contains(t, got, "Agora, console de test", "Ce que vous pouvez faire", "À bientôt\u202f!")
 	if strings.Count(got, "Ce que vous pouvez faire") != 1 {
 		t.Errorf("lines after :quitter ran:\n%s", got)
 	}

@@ -98,12 +98,13 @@ func parseRole(s string) (commands.Role, bool) {
 }
 
 // press finds a button of the newest message that has buttons, by its
-// number or its label (case and accents as typed).
+// number or its label (case and accents as typed; the no-break spaces of
+// French typography, which no one types in a terminal, as plain spaces).
 func (c *Console) press(ctx context.Context, which string) {
 	m := c.lastWith(func(m *message) bool { return len(m.buttons) > 0 })
 	if m != nil {
 		for i, b := range m.buttons {
-			if b.URL == "" && (which == strconv.Itoa(i+1) || strings.EqualFold(which, b.Label)) {
+			if b.URL == "" && (which == strconv.Itoa(i+1) || strings.EqualFold(plainSpaces.Replace(which), plainSpaces.Replace(b.Label))) {
 				c.act(ctx, m, &commands.Action{Route: b.Action})
 				return
 			}
@@ -111,6 +112,8 @@ func (c *Console) press(ctx context.Context, which string) {
 	}
 	c.say(c.loc().T("console.no_button", locales.Data{"Label": which}))
 }
+
+var plainSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 
 func (c *Console) choose(ctx context.Context, picks []string) {
 	m := c.lastWith(func(m *message) bool { return m.sel != nil })

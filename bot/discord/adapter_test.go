@@ -495,7 +495,7 @@ func TestEphemeralErrorAndMemberIdentity(t *testing.T) {
 		t.Fatalf("moderator answer = %+v", r)
 	}
 	in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker("3000000000000000099", "0"), Name: "moderation"})
-	if r := e.response(in); !r.Ephemeral() || !strings.Contains(content(r), "réservée") {
+	if r := e.response(in); !r.Ephemeral() || !strings.Contains(content(r), "Il faut être modérateur·rice") {
 		t.Fatalf("member answer = %+v", r)
 	}
 }

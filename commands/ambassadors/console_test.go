@@ -50,7 +50,7 @@ func TestApplyApproveAndFirstSteps(t *testing.T) {
 :chat moderation
 :bouton Approuver
 /ambassadeur candidatures
-:bouton Voir n°1
+:bouton Voir n° 1
 :bouton Approuver
 :user lea
 :chat general
@@ -71,59 +71,59 @@ Et j'ai une question.
 `)
 	consoletest.Contains(t, out,
 		// The form, asked field by field or filled at once.
-		"> lea: /ambassadeur postuler", "Ville ou région ?", "Formulaire « Devenir ambassadeur·rice »",
+		"> lea: /ambassadeur postuler", "Ville ou région\u202f?", "Formulaire «\u00a0Devenir ambassadeur·rice\u00a0»",
 		"ville: Ville ou région", "motivation: Motivation", "disponibilites: Disponibilités",
 		// Posted in the moderators' chat with its buttons; the applicant is told.
-		"[#", "· moderation] 📝 Candidature d'ambassadeur·rice n°1", "lea · Saint-Étienne",
-		"Motivation : J'aime ma ville et ses habitants", "Disponibilités : Le samedi",
+		"[#", "· moderation] 📝 Candidature d'ambassadeur·rice n°\u00a01", "lea · Saint-Étienne",
+		"Motivation\u00a0: J'aime ma ville et ses habitants", "Disponibilités\u00a0: Le samedi",
 		"Envoyée le lundi 7 décembre à 10h00", "[1 Approuver] [2 Refuser]",
-		"Merci ! Votre candidature n°1 (Saint-Étienne) est enregistrée. Les modérateur·rices de Coop Lyon vont l'examiner",
+		"Merci\u202f! Votre candidature n°\u00a01 (Saint-Étienne) est enregistrée. Les modérateur·rices de Coop Lyon vont l'examiner",
 		// One open application: applying again shows it.
-		"> lea: /ambassadeur postuler", "Vous avez déjà une candidature en cours : n°1 (Saint-Étienne), envoyée le lundi 7 décembre.",
+		"> lea: /ambassadeur postuler", "Vous avez déjà une candidature en cours\u00a0: n°\u00a01 (Saint-Étienne), envoyée le lundi 7 décembre.",
 		// Members do not review.
-		"> lea: :bouton Approuver", "Cette commande est réservée aux modérateur·rices.",
+		"> lea: :bouton Approuver", "Il faut être modérateur·rice pour utiliser cette commande.",
 		// A moderator cannot approve their own application.
 		"> camille: :bouton Approuver", "Vous ne pouvez pas décider de votre propre candidature",
 		// camille approves lea's: the role in Agora, the invite, the private message.
-		"> camille: /ambassadeur candidatures", "2 candidatures en attente", "n°1 · lea", "n°2 · camille", "[1 Voir n°1] [2 Voir n°2]",
-		"> camille: :bouton Voir n°1", "Candidature d'ambassadeur·rice n°1", "[1 Approuver] [2 Refuser]",
+		"> camille: /ambassadeur candidatures", "2 candidatures en attente", "n°\u00a01 · lea", "n°\u00a02 · camille", "[1 Voir n°\u00a01] [2 Voir n°\u00a02]",
+		"> camille: :bouton Voir n° 1", "Candidature d'ambassadeur·rice n°\u00a01", "[1 Approuver] [2 Refuser]",
 	)
-	approval := out[strings.Index(out, "> camille: :bouton Voir n°1"):]
+	approval := out[strings.Index(out, "> camille: :bouton Voir n° 1"):]
 	consoletest.Contains(t, approval,
-		"[#", "· message privé à lea] 🎉 Bonne nouvelle : votre candidature est acceptée, vous êtes ambassadeur·rice de Coop Lyon (Saint-Étienne) !",
-		"Premiers pas : 0 étape sur 4", "⬜ Accepter la charte", "⬜ Vous présenter dans le salon des ambassadeur·rices",
+		"[#", "· message privé à lea] 🎉 Bonne nouvelle\u00a0: votre candidature est acceptée, vous êtes ambassadeur·rice de Coop Lyon (Saint-Étienne)\u202f!",
+		"Premiers pas\u00a0: 0 étape sur 4", "⬜ Accepter la charte", "⬜ Vous présenter dans le salon des ambassadeur·rices",
 		"⬜ Annoncer une première rencontre", "⬜ Participer à une première rencontre",
-		"La charte de la communauté", "1. Respect : on discute des idées", "[1 J'accepte la charte]",
-		"[lien d'invitation dans ambassadeurs pour Ambassadeur·rice lea : https://console.invalid/invite/1]",
+		"La charte de la communauté", "1. Respect\u00a0: on discute des idées", "[1 J'accepte la charte]",
+		"[lien d'invitation dans ambassadeurs pour Ambassadeur·rice lea\u00a0: https://console.invalid/invite/1]",
 		"message privé à lea] 🎉 Voici votre lien pour rejoindre le salon des ambassadeur·rices de Coop Lyon.",
 		"[1 Rejoindre le salon → https://console.invalid/invite/1]",
-		"Candidature n°1 acceptée : lea est ambassadeur·rice (Saint-Étienne).",
-		"• console : lien d'invitation au salon des ambassadeur·rices envoyé en privé.",
+		"Candidature n°\u00a01 acceptée\u00a0: lea est ambassadeur·rice (Saint-Étienne).",
+		"• console\u00a0: lien d'invitation au salon des ambassadeur·rices envoyé en privé.",
 		// An ambassador applying again is told they are one.
-		"> lea: /ambassadeur postuler", "Vous êtes déjà ambassadeur·rice (Saint-Étienne, candidature n°1 acceptée le lundi 7 décembre).",
+		"> lea: /ambassadeur postuler", "Vous êtes déjà ambassadeur·rice (Saint-Étienne, candidature n°\u00a01 acceptée le lundi 7 décembre).",
 		// The checklist: the charter, the introduction seen in the ambassadors' chat.
 		"> lea: /ambassadeur charte", "La charte de la communauté", "[1 J'accepte la charte]",
-		"> lea: :bouton J'accepte la charte", "✅ Étape « Accepter la charte » validée pour lea (1/4).",
-		"Prochaine étape : présentez-vous en quelques mots dans le salon des ambassadeur·rices.",
+		"> lea: :bouton J'accepte la charte", "✅ Étape «\u00a0Accepter la charte\u00a0» validée pour lea (1/4).",
+		"Prochaine étape\u00a0: présentez-vous en quelques mots dans le salon des ambassadeur·rices.",
 		"> lea: /ambassadeur charte", "Vous avez accepté la charte le lundi 7 décembre.",
-		"> lea: Bonjour à toutes et à tous", "👋 Bienvenue parmi les ambassadeur·rices, lea ! Votre présentation valide l'étape « se présenter ».",
+		"> lea: Bonjour à toutes et à tous", "👋 Bienvenue parmi les ambassadeur·rices, lea\u202f! Votre présentation valide l'étape «\u00a0se présenter\u00a0».",
 		"> lea: Et j'ai une question.",
-		"> lea: /ambassadeur valider etape:annonce", "L'étape « Annoncer une première rencontre » est validée par un·e modérateur·rice.",
-		"> lea: /ambassadeur valider etape:presentation", "L'étape « Vous présenter dans le salon des ambassadeur·rices » de lea était déjà validée.",
-		"> camille: /ambassadeur valider etape:annonce ambassadeur:\"n°1\"", "✅ Étape « Annoncer une première rencontre » validée pour lea (3/4).",
-		"Prochaine étape : participez à une rencontre",
-		"> camille: /ambassadeur progression ambassadeur:Lea", "lea, ambassadeur·rice · Saint-Étienne", "Premiers pas : 3 étapes sur 4",
+		"> lea: /ambassadeur valider etape:annonce", "L'étape «\u00a0Annoncer une première rencontre\u00a0» est validée par un·e modérateur·rice.",
+		"> lea: /ambassadeur valider etape:presentation", "L'étape «\u00a0Vous présenter dans le salon des ambassadeur·rices\u00a0» de lea était déjà validée.",
+		"> camille: /ambassadeur valider etape:annonce ambassadeur:\"n°1\"", "✅ Étape «\u00a0Annoncer une première rencontre\u00a0» validée pour lea (3/4).",
+		"Prochaine étape\u00a0: participez à une rencontre",
+		"> camille: /ambassadeur progression ambassadeur:Lea", "lea, ambassadeur·rice · Saint-Étienne", "Premiers pas\u00a0: 3 étapes sur 4",
 		"✅ Accepter la charte (le lundi 7 décembre)", "✅ Vous présenter dans le salon des ambassadeur·rices (le lundi 7 décembre)",
 		"✅ Annoncer une première rencontre (le lundi 7 décembre)", "⬜ Participer à une première rencontre",
 		"> camille: /ambassadeur liste", "1 ambassadeur·rice",
-		"n°1 · lea · Saint-Étienne · 3/4 · prochaine étape : Participer à une première rencontre (depuis le lundi 7 décembre)",
+		"n°\u00a01 · lea · Saint-Étienne · 3/4 · prochaine étape\u00a0: Participer à une première rencontre (depuis le lundi 7 décembre)",
 		// A moderator who is no ambassador sees everyone's progress.
-		"> camille: /ambassadeur progression", "n°1 · lea · Saint-Étienne · 3/4",
+		"> camille: /ambassadeur progression", "n°\u00a01 · lea · Saint-Étienne · 3/4",
 	)
 	if n := strings.Count(out, "Bienvenue parmi les ambassadeur·rices"); n != 1 {
 		t.Fatalf("the introduction was noticed %d times, want once:\n%s", n, out)
 	}
-	if strings.Contains(approval, "Candidature n°2 acceptée") {
+	if strings.Contains(approval, "Candidature n°\u00a02 acceptée") {
 		t.Fatalf("a moderator approved their own application:\n%s", out)
 	}
 }
@@ -148,20 +148,20 @@ func TestRejectWithAReason(t *testing.T) {
 /ambassadeur candidatures
 `)
 	consoletest.Contains(t, out,
-		"> camille: :bouton Refuser", "Raison du refus ?", "raison: Raison du refus",
-		`> camille: :formulaire raison=""`, "Il manque la réponse à « Raison du refus ».",
+		"> camille: :bouton Refuser", "Raison du refus\u202f?", "raison: Raison du refus",
+		`> camille: :formulaire raison=""`, "Il manque la réponse à «\u00a0Raison du refus\u00a0».",
 		`> camille: :formulaire raison="Nous avons déjà deux ambassadeurs à Saint-Étienne."`,
-		"message privé à lea] Votre candidature pour devenir ambassadeur·rice de Coop Lyon (n°1) n'a pas été retenue. Raison : Nous avons déjà deux ambassadeurs à Saint-Étienne.",
-		"Candidature n°1 refusée. lea reçoit la raison en privé.",
+		"message privé à lea] Votre candidature pour devenir ambassadeur·rice de Coop Lyon (n°\u00a01) n'a pas été retenue. Raison\u00a0: Nous avons déjà deux ambassadeurs à Saint-Étienne.",
+		"Candidature n°\u00a01 refusée. lea reçoit la raison en privé.",
 		// Another moderator pressing the old button is told it was decided.
-		"> sam: :bouton Approuver", "La candidature n°1 est déjà décidée. ❌ Refusée par camille le lundi 7 décembre à 10h00 : Nous avons déjà deux ambassadeurs à Saint-Étienne.",
+		"> sam: :bouton Approuver", "La candidature n°\u00a01 est déjà décidée. ❌ Refusée par camille le lundi 7 décembre à 10h00\u00a0: Nous avons déjà deux ambassadeurs à Saint-Étienne.",
 		// Rejected, lea may apply again.
-		"> lea: /ambassadeur postuler", "Ville ou région ?",
+		"> lea: /ambassadeur postuler", "Ville ou région\u202f?",
 		"> camille: /ambassadeur historique", "Dernières décisions",
-		"lundi 7 décembre à 10h00 · n°1 lea (Saint-Étienne) refusée par camille : Nous avons déjà deux ambassadeurs à Saint-Étienne.",
+		"lundi 7 décembre à 10h00 · n°\u00a01 lea (Saint-Étienne) refusée par camille\u00a0: Nous avons déjà deux ambassadeurs à Saint-Étienne.",
 		"> camille: /ambassadeur candidatures", "Aucune candidature en attente.",
 	)
-	if strings.Contains(out, "Candidature n°1 acceptée") {
+	if strings.Contains(out, "Candidature n°\u00a01 acceptée") {
 		t.Fatalf("a rejected application was approved:\n%s", out)
 	}
 }
@@ -171,7 +171,7 @@ func TestRevokeTakesTheRoleBackEverywhere(t *testing.T) {
 	out := env.Run(t, setup+leaApplies+`
 :user camille
 /ambassadeur candidatures
-:bouton Voir n°1
+:bouton Voir n° 1
 :bouton Approuver
 /ambassadeur revoquer Léa Plus disponible
 /ambassadeur revoquer ambassadeur:lea
@@ -181,18 +181,18 @@ func TestRevokeTakesTheRoleBackEverywhere(t *testing.T) {
 /ambassadeurs
 `)
 	consoletest.Contains(t, out,
-		"> camille: /ambassadeur candidatures", "1 candidature en attente", "n°1 · lea · Saint-Étienne · le lundi 7 décembre", "[1 Voir n°1]",
-		"> camille: :bouton Voir n°1", "Candidature d'ambassadeur·rice n°1", "[1 Approuver] [2 Refuser]",
-		"> camille: :bouton Approuver", "Candidature n°1 acceptée",
+		"> camille: /ambassadeur candidatures", "1 candidature en attente", "n°\u00a01 · lea · Saint-Étienne · le lundi 7 décembre", "[1 Voir n°\u00a01]",
+		"> camille: :bouton Voir n° 1", "Candidature d'ambassadeur·rice n°\u00a01", "[1 Approuver] [2 Refuser]",
+		"> camille: :bouton Approuver", "Candidature n°\u00a01 acceptée",
 		"> camille: /ambassadeur revoquer Léa Plus disponible",
-		"message privé à lea] Votre rôle d'ambassadeur·rice de Coop Lyon vous a été retiré.", "Raison : Plus disponible", "Merci pour tout ce que vous avez fait.",
+		"message privé à lea] Votre rôle d'ambassadeur·rice de Coop Lyon vous a été retiré.", "Raison\u00a0: Plus disponible", "Merci pour tout ce que vous avez fait.",
 		"[lea retiré·e de ambassadeurs]",
-		"lea n'est plus ambassadeur·rice (candidature n°1).", "• console : retiré·e du salon des ambassadeur·rices.",
-		"> camille: /ambassadeur revoquer ambassadeur:lea", "Je ne trouve pas d'ambassadeur·rice « lea ».",
+		"lea n'est plus ambassadeur·rice (candidature n°\u00a01).", "• console\u00a0: retiré·e du salon des ambassadeur·rices.",
+		"> camille: /ambassadeur revoquer ambassadeur:lea", "Je ne trouve pas d'ambassadeur·rice «\u00a0lea\u00a0».",
 		"> camille: /ambassadeur historique",
-		"n°1 lea (Saint-Étienne) rôle retiré par camille : Plus disponible",
-		"n°1 lea (Saint-Étienne) acceptée par camille",
-		"> lea: /ambassadeur progression", "Vous n'êtes pas ambassadeur·rice. Pour le devenir : /ambassadeur postuler.",
+		"n°\u00a01 lea (Saint-Étienne) rôle retiré par camille\u00a0: Plus disponible",
+		"n°\u00a01 lea (Saint-Étienne) acceptée par camille",
+		"> lea: /ambassadeur progression", "Vous n'êtes pas ambassadeur·rice. Pour le devenir\u00a0: /ambassadeur postuler.",
 		"> lea: /ambassadeurs", "Aucun·e ambassadeur·rice pour l'instant.",
 	)
 }
@@ -208,13 +208,13 @@ func TestDirectoryIgnoresAccentsAndCase(t *testing.T) {
 :formulaire ville="ST ETIENNE" motivation="Ma ville" disponibilites="Le mercredi"
 :user camille
 /ambassadeur candidatures
-:bouton Voir n°1
+:bouton Voir n° 1
 :bouton Approuver
 /ambassadeur candidatures
-:bouton Voir n°2
+:bouton Voir n° 2
 :bouton Approuver
 /ambassadeur candidatures
-:bouton Voir n°3
+:bouton Voir n° 3
 :bouton Approuver
 :user ana
 /ambassadeurs saint-étienne
@@ -224,11 +224,11 @@ func TestDirectoryIgnoresAccentsAndCase(t *testing.T) {
 /ambassadeurs
 `)
 	consoletest.Contains(t, out,
-		"> ana: /ambassadeurs saint-étienne", "Ambassadeur·rices à « saint-étienne » :", "• lea · Saint-Étienne", "• zoe · ST ETIENNE",
-		"> ana: /ambassadeurs Rhône", "Ambassadeur·rice à « Rhône » :", "• noe · Auvergne-Rhône-Alpes",
-		"> ana: /ambassadeurs lyonnais", "Aucun·e ambassadeur·rice à « lyonnais » pour l'instant. Envie de vous lancer ? /ambassadeur postuler",
-		"> ana: /ambassadeurs ?!", "« ?! » n'est pas un nom de ville ou de région.",
-		"> ana: /ambassadeurs", "3 ambassadeur·rices, par ville :", "Auvergne-Rhône-Alpes : noe", "Saint-Étienne : lea, zoe",
+		"> ana: /ambassadeurs saint-étienne", "Ambassadeur·rices à «\u00a0saint-étienne\u00a0»\u00a0:", "• lea · Saint-Étienne", "• zoe · ST ETIENNE",
+		"> ana: /ambassadeurs Rhône", "Ambassadeur·rice à «\u00a0Rhône\u00a0»\u00a0:", "• noe · Auvergne-Rhône-Alpes",
+		"> ana: /ambassadeurs lyonnais", "Aucun·e ambassadeur·rice à «\u00a0lyonnais\u00a0» pour l'instant. Envie de vous lancer\u202f? /ambassadeur postuler",
+		"> ana: /ambassadeurs ?!", "«\u00a0?!\u00a0» n'est pas un nom de ville ou de région.",
+		"> ana: /ambassadeurs", "3 ambassadeur·rices, par ville\u00a0:", "Auvergne-Rhône-Alpes\u00a0: noe", "Saint-Étienne\u00a0: lea, zoe",
 	)
 }
 
@@ -256,23 +256,23 @@ func TestRemindersOncePerStep(t *testing.T) {
 	consoletest.Contains(t, out,
 		"> camille: /ambassadeur reglage relance_jours:3", "Rappel après 3 jours sans avancer.",
 		"> lea: :avance 2j", "> lea: :avance 2j",
-		"message privé à lea] Bonjour lea ! Depuis 4 jours, vos premiers pas d'ambassadeur·rice de Coop Lyon attendent l'étape « Accepter la charte ».",
-		"Prochaine étape : lisez la charte et acceptez-la avec /ambassadeur charte.", "[1 J'accepte la charte]",
+		"message privé à lea] Bonjour lea\u202f! Depuis 4 jours, vos premiers pas d'ambassadeur·rice de Coop Lyon attendent l'étape «\u00a0Accepter la charte\u00a0».",
+		"Prochaine étape\u00a0: lisez la charte et acceptez-la avec /ambassadeur charte.", "[1 J'accepte la charte]",
 		"> lea: :avance 4j",
 		"> lea: :bouton J'accepte la charte", "validée pour lea (1/4)",
 		"> lea: :avance 2j", "> lea: :avance 2j",
-		"attendent l'étape « Vous présenter dans le salon des ambassadeur·rices ».",
+		"attendent l'étape «\u00a0Vous présenter dans le salon des ambassadeur·rices\u00a0».",
 		"> lea: :avance 10j",
-		"> camille: /ambassadeur reglage", "Rôle Discord des ambassadeur·rices : aucun. Rappel après 3 jours sans avancer.",
+		"> camille: /ambassadeur reglage", "Rôle Discord des ambassadeur·rices\u00a0: aucun. Rappel après 3 jours sans avancer.",
 	)
 	first := out[:strings.Index(out, "> lea: :avance 2j")]
 	if strings.Contains(first, "Bonjour lea") {
 		t.Fatalf("reminded before the delay:\n%s", out)
 	}
-	if n := strings.Count(out, "attendent l'étape « Accepter la charte »"); n != 1 {
+	if n := strings.Count(out, "attendent l'étape «\u00a0Accepter la charte\u00a0»"); n != 1 {
 		t.Fatalf("reminded %d times about the charter, want once:\n%s", n, out)
 	}
-	if n := strings.Count(out, "attendent l'étape « Vous présenter"); n != 1 {
+	if n := strings.Count(out, "attendent l'étape «\u00a0Vous présenter"); n != 1 {
 		t.Fatalf("reminded %d times about the introduction, want once:\n%s", n, out)
 	}
 }
@@ -292,13 +292,13 @@ func TestApplicantToldInTheirLanguage(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"> lea: /ambassador apply", "City or region?", "Form “Become an ambassador”",
-		"· moderation] 📝 Candidature d'ambassadeur·rice n°1", "lea · Lyon", "Motivation : I love my city",
+		"· moderation] 📝 Candidature d'ambassadeur·rice n°\u00a01", "lea · Lyon", "Motivation\u00a0: I love my city",
 		"Thank you! Your application no. 1 (Lyon) is recorded.",
 		"You already have an application under review: no. 1 (Lyon), sent on Monday 7 December.",
 		"message privé à lea] 🎉 Good news: your application is accepted, you are an ambassador of Coop Lyon (Lyon)!",
 		"First steps: 0 of 4 done", "⬜ Accept the charter", "The community's charter", "1. Respect: we discuss ideas", "[1 I accept the charter]",
 		"Here is your link to join the ambassadors' chat of Coop Lyon.",
-		"Candidature n°1 acceptée : lea est ambassadeur·rice (Lyon).",
+		"Candidature n°\u00a01 acceptée\u00a0: lea est ambassadeur·rice (Lyon).",
 	)
 }
 
@@ -336,7 +336,7 @@ func TestTwoModeratorsDecideAtOnce(t *testing.T) {
 		decided := 0
 		for _, a := range answers {
 			switch {
-			case strings.Contains(a, "acceptée :"), strings.Contains(a, "refusée."):
+			case strings.Contains(a, "acceptée\u00a0:"), strings.Contains(a, "refusée."):
 				decided++
 			case !strings.Contains(a, "est déjà décidée. "):
 				t.Fatalf("round %d: unexpected answer %q", round, a)
@@ -373,7 +373,7 @@ func TestGrantsFinishAfterACrash(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"> lea: :avance 1min", "> lea: :avance 1min",
-		"[lien d'invitation dans ambassadeurs pour Ambassadeur·rice lea : https://console.invalid/invite/1]",
+		"[lien d'invitation dans ambassadeurs pour Ambassadeur·rice lea\u00a0: https://console.invalid/invite/1]",
 		"message privé à lea] 🎉 Voici votre lien pour rejoindre le salon des ambassadeur·rices de Coop Lyon.",
 		"> lea: :avance 1h",
 	)

@@ -208,14 +208,14 @@ func TestDiscordRoleGrantedRevokedAndRetried(t *testing.T) {
 
 	e.apply(leaID, "Léa", "Villeurbanne")
 	post := e.postWith("amb/approve/1")
-	if !strings.Contains(post.Content, "Candidature d'ambassadeur·rice n°1") || !strings.Contains(post.Content, "Villeurbanne") {
+	if !strings.Contains(post.Content, "Candidature d'ambassadeur·rice n°\u00a01") || !strings.Contains(post.Content, "Villeurbanne") {
 		t.Fatalf("application post = %q", post.Content)
 	}
 	if e.hasRole(leaID) {
 		t.Fatal("the role was given before any decision")
 	}
 	approved := e.click("amb/approve/1", post)
-	if !strings.Contains(approved, "Candidature n°1 acceptée") || !strings.Contains(approved, "Discord : rôle d'ambassadeur·rice ajouté.") {
+	if !strings.Contains(approved, "Candidature n°\u00a01 acceptée") || !strings.Contains(approved, "Discord\u00a0: rôle d'ambassadeur·rice ajouté.") {
 		t.Fatalf("approval answered %q", approved)
 	}
 	if !e.hasRole(leaID) {
@@ -233,7 +233,7 @@ func TestDiscordRoleGrantedRevokedAndRetried(t *testing.T) {
 		Invoker: e.invoker(ownerID, "Sam", moderationID, "8"), Name: "ambassadeur",
 		Options: []discordtest.CommandOption{{Name: "revoquer", Type: 1, Options: []discordtest.CommandOption{{Name: "ambassadeur", Type: 3, Value: "1"}}}},
 	}))
-	if !strings.Contains(text(revoked), "Discord : rôle d'ambassadeur·rice retiré.") {
+	if !strings.Contains(text(revoked), "Discord\u00a0: rôle d'ambassadeur·rice retiré.") {
 		t.Fatalf("revocation answered %q", text(revoked))
 	}
 	if e.hasRole(leaID) {
@@ -253,7 +253,7 @@ func TestDiscordRoleGrantedRevokedAndRetried(t *testing.T) {
 	e.apply(nomadID, "Noé", "Lyon")
 	nomadPost := e.postWith("amb/approve/2")
 	failed := e.click("amb/approve/2", nomadPost)
-	if !strings.Contains(failed, "Candidature n°2 acceptée") || !strings.Contains(failed, "⚠️ Discord : échec.") || !strings.Contains(failed, "404") {
+	if !strings.Contains(failed, "Candidature n°\u00a02 acceptée") || !strings.Contains(failed, "⚠️ Discord\u00a0: échec.") || !strings.Contains(failed, "404") {
 		t.Fatalf("approval with a failed grant answered %q", failed)
 	}
 	report := e.postWith("amb/retry/2")
@@ -282,7 +282,7 @@ func TestDiscordRoleGrantedRevokedAndRetried(t *testing.T) {
 		}
 		return n == 2
 	})
-	if ok := e.click("amb/retry/2", second); !strings.Contains(ok, "Discord : rôle d'ambassadeur·rice ajouté.") || !e.hasRole(nomadID) {
+	if ok := e.click("amb/retry/2", second); !strings.Contains(ok, "Discord\u00a0: rôle d'ambassadeur·rice ajouté.") || !e.hasRole(nomadID) {
 		t.Fatalf("retry answered %q; roles %v", ok, e.srv.MemberRoles(guildID, nomadID))
 	}
 	if none := e.click("amb/retry/2", second); !strings.Contains(none, "ajouté") {

@@ -108,7 +108,7 @@ func TestParseNumber(t *testing.T) {
 		want int64
 		ok   bool
 	}{
-		{"3", 3, true}, {"n°3", 3, true}, {"N° 12", 12, true}, {"#7", 7, true}, {"no 4", 4, true}, {"007", 7, true},
+		{"3", 3, true}, {"n°\u00a03", 3, true}, {"N° 12", 12, true}, {"#7", 7, true}, {"no 4", 4, true}, {"007", 7, true},
 		{"", 0, false}, {"Noé", 0, false}, {"3a", 0, false}, {"-1", 0, false}, {"0", 0, false}, {"9999999999999", 0, false},
 	}
 	for _, tt := range tests {

@@ -149,26 +149,26 @@ func TestTelegramApplicationInviteAndRemoval(t *testing.T) {
 	sent(t, srv, tgGeneral.ID, "Léa, je vous ai écrit en privé")
 	start := sent(t, srv, tgLea.ID, "continue ici, en privé")
 	srv.PressButton(lea, tgLea, start.MessageID, *button(t, start, "amb/form/").CallbackData)
-	sent(t, srv, tgLea.ID, "Ville ou région ?")
+	sent(t, srv, tgLea.ID, "Ville ou région\u202f?")
 	srv.SendText(lea, tgLea, "Villeurbanne")
-	sent(t, srv, tgLea.ID, "Motivation ?")
+	sent(t, srv, tgLea.ID, "Motivation\u202f?")
 	srv.SendText(lea, tgLea, "Faire vivre la coopérative près de chez moi")
-	sent(t, srv, tgLea.ID, "Disponibilités ?")
+	sent(t, srv, tgLea.ID, "Disponibilités\u202f?")
 	srv.SendText(lea, tgLea, "Le samedi")
-	sent(t, srv, tgLea.ID, "Votre candidature n°1 (Villeurbanne) est enregistrée")
+	sent(t, srv, tgLea.ID, "Votre candidature n°\u00a01 (Villeurbanne) est enregistrée")
 	for _, m := range srv.SentMessages(tgGeneral.ID) {
 		if strings.Contains(m.Text, "Villeurbanne") || strings.Contains(m.Text, "Motivation") {
 			t.Fatalf("the application showed in the group: %q", m.Text)
 		}
 	}
 
-	post := sent(t, srv, tgModeration.ID, "Candidature d'ambassadeur·rice n°1")
+	post := sent(t, srv, tgModeration.ID, "Candidature d'ambassadeur·rice n°\u00a01")
 	if !strings.Contains(post.Text, "Léa · Villeurbanne") || !strings.Contains(post.Text, "Faire vivre la coopérative") {
 		t.Fatalf("application post = %q", post.Text)
 	}
 	srv.PressButton(tgModeration, tgSam, post.MessageID, *button(t, post, "amb/approve/1").CallbackData)
-	approved := sent(t, srv, tgSam.ID, "Candidature n°1 acceptée")
-	if !strings.Contains(approved.Text, "Telegram : lien d'invitation au salon des ambassadeur·rices envoyé en privé.") {
+	approved := sent(t, srv, tgSam.ID, "Candidature n°\u00a01 acceptée")
+	if !strings.Contains(approved.Text, "Telegram\u00a0: lien d'invitation au salon des ambassadeur·rices envoyé en privé.") {
 		t.Fatalf("approval answered %q", approved.Text)
 	}
 	sent(t, srv, tgLea.ID, "votre candidature est acceptée")
@@ -189,12 +189,12 @@ func TestTelegramApplicationInviteAndRemoval(t *testing.T) {
 		t.Fatal("the ambassadors' group has the wrong members")
 	}
 	// Her first words in the ambassadors' group are her introduction.
-	srv.SendText(tgAmbassadors, tgLea, "Bonjour à tous, je suis Léa de Villeurbanne !")
-	sent(t, srv, tgAmbassadors.ID, "Bienvenue parmi les ambassadeur·rices, Léa !")
+	srv.SendText(tgAmbassadors, tgLea, "Bonjour à tous, je suis Léa de Villeurbanne\u202f!")
+	sent(t, srv, tgAmbassadors.ID, "Bienvenue parmi les ambassadeur·rices, Léa\u202f!")
 
 	srv.SendText(tgModeration, tgSam, "/ambassadeur revoquer 1 Plus disponible")
 	revoked := sent(t, srv, tgSam.ID, "n'est plus ambassadeur·rice")
-	if !strings.Contains(revoked.Text, "Telegram : retiré·e du salon des ambassadeur·rices.") {
+	if !strings.Contains(revoked.Text, "Telegram\u00a0: retiré·e du salon des ambassadeur·rices.") {
 		t.Fatalf("revocation answered %q", revoked.Text)
 	}
 	sent(t, srv, tgLea.ID, "vous a été retiré")
@@ -216,11 +216,11 @@ func TestTelegramApplicationInTheGroupWithoutPrivateChat(t *testing.T) {
 	srv.SendText(tgGeneral, tgNoe, "/ambassadeur postuler")
 	sent(t, srv, tgGeneral.ID, "Je ne peux pas vous écrire en privé")
 	for _, step := range []struct{ question, answer string }{
-		{"Ville ou région ?", "Lyon"}, {"Motivation ?", "Rencontrer les voisins"}, {"Disponibilités ?", "Le soir"},
+		{"Ville ou région\u202f?", "Lyon"}, {"Motivation\u202f?", "Rencontrer les voisins"}, {"Disponibilités\u202f?", "Le soir"},
 	} {
 		q := sent(t, srv, tgGeneral.ID, step.question)
 		srv.ReplyTo(tgGeneral, tgNoe, q.MessageID, step.answer)
 	}
-	sent(t, srv, tgGeneral.ID, "Votre candidature n°1 (Lyon) est enregistrée")
+	sent(t, srv, tgGeneral.ID, "Votre candidature n°\u00a01 (Lyon) est enregistrée")
 	sent(t, srv, tgModeration.ID, "Noé · Lyon")
 }

@@ -14,13 +14,13 @@ func TestOnlyModeratorsChangeSettings(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `/communaute salon objectif:annonces
 /aide`)
-	consoletest.Contains(t, out, "réservée aux modérateur·rices")
-	if strings.Contains(out, "/communaute :") {
+	consoletest.Contains(t, out, "Il faut être modérateur·rice pour utiliser cette commande.")
+	if strings.Contains(out, "/communaute\u00a0:") {
 		t.Errorf("a member's /aide lists a moderator command:\n%s", out)
 	}
 	out = env.Run(t, `:role moderateur
 /aide`)
-	consoletest.Contains(t, out, "/communaute : Réglages de la communauté", "/communaute salon")
+	consoletest.Contains(t, out, "/communaute\u00a0: Réglages de la communauté", "/communaute salon")
 }
 
 func TestModeratorConfiguresTheCommunity(t *testing.T) {
@@ -36,13 +36,13 @@ func TestModeratorConfiguresTheCommunity(t *testing.T) {
 /community channel purpose:moderation
 /communaute salon objectif:cuisine`)
 	consoletest.Contains(t, out,
-		"Ce salon sert désormais aux annonces.",
+		"Objectif de ce salon\u00a0: annonces.",
 		"La communauté s'appelle désormais Coop *Lyon*.",
-		"Fuseau horaire : America/Montreal. Il est lundi 7 décembre à 4h00.",
-		"Je ne connais pas le fuseau « Mars/Olympus »",
-		"Langue par défaut de la communauté : anglais.",
-		"Coop *Lyon* : langue anglais, fuseau America/Montreal",
-		"console · general : annonces",
+		"Fuseau horaire\u00a0: America/Montreal. Il est lundi 7 décembre à 4h00.",
+		"Je ne connais pas le fuseau «\u00a0Mars/Olympus\u00a0»",
+		"Langue par défaut de la communauté\u00a0: anglais.",
+		"Coop *Lyon*\u00a0: langue anglais, fuseau America/Montreal",
+		"console · general\u00a0: annonces",
 		"This chat is now for moderation.",
 		"The option purpose accepts: general, announcements, moderation, ambassadors.")
 }

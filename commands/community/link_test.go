@@ -42,7 +42,7 @@ func TestChatsOfTwoPlatformsBecomeOneCommunity(t *testing.T) {
 	consoletest.Contains(t, out, "Code de liaison", "valable 15 minutes", "/communaute lier code:")
 	code := codeIn(t, out)
 
-	if got := discord(env, "u1", commands.RoleMember, "communaute.lier", map[string]string{"code": code}); !strings.Contains(got, "réservée aux modérateur") {
+	if got := discord(env, "u1", commands.RoleMember, "communaute.lier", map[string]string{"code": code}); !strings.Contains(got, "Il faut être modérateur") {
 		t.Fatalf("a member linked a chat: %q", got)
 	}
 	got := discord(env, "admin", commands.RoleModerator, "communaute.lier", map[string]string{"code": strings.ToLower(code[:4]) + "-" + code[4:]})
@@ -103,5 +103,5 @@ func TestAMemberLinksTheirAccounts(t *testing.T) {
 		t.Fatalf("link: %q", got)
 	}
 	out = env.Run(t, "/compte info")
-	consoletest.Contains(t, out, "2 comptes sont reliés à vous", "console : camille", "Discord : d-42")
+	consoletest.Contains(t, out, "2 comptes sont reliés à vous", "console\u00a0: camille", "Discord\u00a0: d-42")
 }

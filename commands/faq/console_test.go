@@ -38,9 +38,9 @@ func TestMembersAskAndSayWhetherItHelped(t *testing.T) {
 /faqgestion stats
 `)
 	consoletest.Contains(t, out,
-		"Entrée n°1 ajoutée (fr) : « Comment devenir membre de la coopérative ? ».",
+		"Entrée n° 1 ajoutée (fr) : « Comment devenir membre de la coopérative ? ».",
 		"Formulaire « Nouvelle entrée de la FAQ (fr) »", "question: Question", "reponse: Réponse",
-		"Entrée n°4 ajoutée (fr) : « Où se trouve le local ? ».",
+		"Entrée n° 4 ajoutée (fr) : « Où se trouve le local ? ».",
 		// The answer, public, its formatting kept and its link intact.
 		"> camille: /faq comment adhérer ?",
 		"[#7] ❓ Comment devenir membre de la coopérative ?\n    Remplissez le formulaire sur https://coop.example/mon_espace et achetez une part.",
@@ -56,13 +56,13 @@ func TestMembersAskAndSayWhetherItHelped(t *testing.T) {
 		"> camille: /faq où est le local", "❓ Où se trouve le local ?\n    12 rue Haute, à Lyon.",
 		"> camille: /faq ?", "Je n'ai pas trouvé de quoi chercher dans votre question",
 		"L'option question est trop longue : 501 caractères pour 500 au plus.",
-		"> camille: /faqgestion liste", "Cette commande est réservée aux modérateur·rices.",
+		"> camille: /faqgestion liste", "Il faut être modérateur·rice pour utiliser cette commande.",
 		"> camille: /faqgestion stats", "4 entrées", "4 réponses données", "0 question sans réponse en attente",
 		"Avis : 0 utile(s), 1 pas utile(s) : 0 % d'avis positifs",
 		"Les plus demandées :",
-		"1. n°1 Comment devenir membre de la coopérative ? : 2 fois · 👍 0 · 👎 1 (0 % d'avis positifs)",
-		"2. n°3 Comment quitter la coopérative ? : 1 fois · 👍 0 · 👎 0 (pas encore d'avis)",
-		"Les moins utiles :", "1. n°1 Comment devenir membre",
+		"1. n° 1 Comment devenir membre de la coopérative ? : 2 fois · 👍 0 · 👎 1 (0 % d'avis positifs)",
+		"2. n° 3 Comment quitter la coopérative ? : 1 fois · 👍 0 · 👎 0 (pas encore d'avis)",
+		"Les moins utiles :", "1. n° 1 Comment devenir membre",
 	)
 }
 
@@ -72,7 +72,7 @@ func TestModeratorsCurateInTwoLanguages(t *testing.T) {
 :role moderateur
 /faqgestion ajouter question:"comment S'INSCRIRE" reponse:"Doublon."
 /faqgestion ajouter question:"Sans réponse ?"
-/faqgestion modifier entree:n°2 reponse:"Une part vaut *25 €* depuis 2026."
+/faqgestion modifier entree:n° 2 reponse:"Une part vaut *25 €* depuis 2026."
 /faqgestion modifier entree:1 langue:en question:"How do I become a member?" reponse:"Fill in the *form*."
 /faqgestion modifier entree:3
 :formulaire question="" reponse="-" formulations="Comment partir ? | Comment démissionner ?"
@@ -97,33 +97,33 @@ func TestModeratorsCurateInTwoLanguages(t *testing.T) {
 /faqgestion liste
 `)
 	consoletest.Contains(t, out,
-		"Entrée n°4 ajoutée",
+		"Entrée n° 4 ajoutée",
 		"> camille: /faqgestion ajouter question:\"comment S'INSCRIRE\"",
-		"L'entrée n°1 pose déjà la question « comment S'INSCRIRE » (comme question ou formulation) : modifiez-la plutôt avec /faqgestion modifier entree:1.",
+		"L'entrée n° 1 pose déjà la question « comment S'INSCRIRE » (comme question ou formulation) : modifiez-la plutôt avec /faqgestion modifier entree:1.",
 		"> camille: /faqgestion ajouter question:\"Sans réponse ?\"", "Il manque la réponse.",
-		"Entrée n°2 modifiée (fr) : « Combien coûte une part sociale ? ».",
-		"Version en ajoutée à l'entrée n°1 : « How do I become a member? ».",
+		"Entrée n° 2 modifiée (fr) : « Combien coûte une part sociale ? ».",
+		"Version en ajoutée à l'entrée n° 1 : « How do I become a member? ».",
 		// An edit form says what it keeps; empty fields and "-" keep the text.
-		"> camille: /faqgestion modifier entree:3", "Un champ laissé vide", "Formulaire « Entrée n°3 (fr) »",
-		"Entrée n°3 modifiée (fr) : « Comment quitter la coopérative ? ».",
+		"> camille: /faqgestion modifier entree:3", "Un champ laissé vide", "Formulaire « Entrée n° 3 (fr) »",
+		"Entrée n° 3 modifiée (fr) : « Comment quitter la coopérative ? ».",
 		// A new version needs its question and answer.
 		"> camille: :formulaire question=\"How do I leave?\"", "Il manque la réponse.",
-		"> camille: /faqgestion voir entree:3", "Entrée n°3 · donnée 0 fois", "fr · Comment quitter la coopérative ?",
+		"> camille: /faqgestion voir entree:3", "Entrée n° 3 · donnée 0 fois", "fr · Comment quitter la coopérative ?",
 		"Formulations : Comment partir ? | Comment démissionner ?", "Écrivez au secrétariat",
 		"> camille: /faqgestion voir entree:1", "fr · Comment devenir membre", "Mots-clés : adhésion, inscription",
 		"en · How do I become a member?", "Fill in the form.",
-		"• n°1 · Comment devenir membre de la coopérative ? (fr, en)", "• n°2 · Combien coûte une part sociale ? (fr)",
+		"• n° 1 · Comment devenir membre de la coopérative ? (fr, en)", "• n° 2 · Combien coûte une part sociale ? (fr)",
 		// English speakers get the English version, or the French one.
 		"> camille: /faq how do I become a member?", "❓ How do I become a member?\n    Fill in the form.", "[1 👍 Helpful] [2 👎 Not helpful]",
 		"> camille: /faq combien coûte une part ?", "❓ Combien coûte une part sociale ?\n    Une part vaut 25 € depuis 2026.",
 		"> camille: /faq comment démissionner ?", "❓ Comment quitter la coopérative ?",
-		"> camille: /faqgestion supprimer entree:2 langue:en", "L'entrée n°2 n'a pas de version en.",
-		"> camille: /faqgestion supprimer entree:2 langue:fr", "C'est la seule version de l'entrée n°2 : pour la retirer, supprimez l'entrée.",
-		"Version en de l'entrée n°1 supprimée.",
-		"Entrée n°4 supprimée : « Où se trouve le local ? ».",
-		"> camille: /faqgestion voir entree:4", "Je ne trouve pas d'entrée n°4 dans la FAQ de cette communauté.",
+		"> camille: /faqgestion supprimer entree:2 langue:en", "L'entrée n° 2 n'a pas de version en.",
+		"> camille: /faqgestion supprimer entree:2 langue:fr", "C'est la seule version de l'entrée n° 2 : pour la retirer, supprimez l'entrée.",
+		"Version en de l'entrée n° 1 supprimée.",
+		"Entrée n° 4 supprimée : « Où se trouve le local ? ».",
+		"> camille: /faqgestion voir entree:4", "Je ne trouve pas d'entrée n° 4 dans la FAQ de cette communauté.",
 		"« abc » n'est pas un numéro",
-		"> camille: /faqgestion liste", "FAQ : 3 entrées (page 1/1)", "• n°1 · Comment devenir membre de la coopérative ? (fr)\n",
+		"> camille: /faqgestion liste", "FAQ : 3 entrées (page 1/1)", "• n° 1 · Comment devenir membre de la coopérative ? (fr)\n",
 	)
 }
 
@@ -151,7 +151,7 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 :bouton Répondre
 /faqgestion repondre demande:1 reponse:"Oui, s'il est tenu en laisse." intitule:"Les chiens sont-ils acceptés ?"
 /faqgestion repondre demande:3
-:formulaire comme=n°2
+:formulaire comme=n° 2
 /faqgestion voir entree:2
 /faqgestion repondre demande:3 reponse:"Non."
 /faqgestion repondre demande:99 reponse:"Non."
@@ -170,45 +170,45 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"> camille: /faq Peut-on venir avec son chien aux réunions ?",
-		"[#8 · moderation] ❓ Question sans réponse n°1 de camille : « Peut-on venir avec son chien aux réunions ? »",
-		"Répondez avec le bouton ou /faqgestion repondre demande:1 reponse:… ; comme:N si l'entrée n°N y répond déjà.",
+		"[#8 · moderation] ❓ Question sans réponse n° 1 de camille : « Peut-on venir avec son chien aux réunions ? »",
+		"Répondez avec le bouton ou /faqgestion repondre demande:1 reponse:… ; comme:N si l'entrée n° N y répond déjà.",
 		"[1 Répondre] [2 Écarter]",
 		"[#9 · visible par vous seul·e] Je n'ai pas encore de réponse à cette question. Les modérateur·rices sont prévenu·es",
 		// Asked again by the same member: nothing new for the moderators.
 		"> camille: /faq peut-on venir avec son chien aux réunions", "[#10 · visible par vous seul·e] Je n'ai pas encore de réponse",
-		"> alex: /faq Peut-on venir avec son chien aux réunions ?", "Question sans réponse n°2 de alex",
-		"> alex: /faq Acceptez-vous les bitcoins ?", "Question sans réponse n°3 de alex",
-		"> alex: /faq Avez-vous un parking à vélos ?", "Question sans réponse n°4 de alex",
+		"> alex: /faq Peut-on venir avec son chien aux réunions ?", "Question sans réponse n° 2 de alex",
+		"> alex: /faq Acceptez-vous les bitcoins ?", "Question sans réponse n° 3 de alex",
+		"> alex: /faq Avez-vous un parking à vélos ?", "Question sans réponse n° 4 de alex",
 		"> sam: /faqgestion file", "4 questions attendent une réponse :",
-		"• n°1 · camille · lundi 7 décembre à 10h00 : « Peut-on venir avec son chien aux réunions ? »",
-		"• n°4 · alex", "Répondez avec /faqgestion repondre demande:N reponse:…",
+		"• n° 1 · camille · lundi 7 décembre à 10h00 : « Peut-on venir avec son chien aux réunions ? »",
+		"• n° 4 · alex", "Répondez avec /faqgestion repondre demande:N reponse:…",
 		// The buttons under the newest notice; a dismissed question cannot be answered.
-		"> sam: :bouton Écarter", "Question n°4 écartée (1 question retirée de la file).",
-		"> sam: :bouton Répondre", "La question n°4 n'attend plus de réponse : elle a déjà été traitée.",
+		"> sam: :bouton Écarter", "Question n° 4 écartée (1 question retirée de la file).",
+		"> sam: :bouton Répondre", "La question n° 4 n'attend plus de réponse : elle a déjà été traitée.",
 		// A new entry, reworded, answers both members who asked the same question.
 		"> sam: /faqgestion repondre demande:1",
 		"message privé à camille] 📬 Les modérateur·rices ont répondu à votre question « Peut-on venir avec son chien aux réunions ? » :\n    ❓ Les chiens sont-ils acceptés ?\n    Oui, s'il est tenu en laisse.",
 		"message privé à alex] 📬 Les modérateur·rices ont répondu à votre question « Peut-on venir avec son chien aux réunions ? »",
-		"Question n°1 : l'entrée n°5 est créée ; 2 membres prévenus.",
+		"Question n° 1 : l'entrée n° 5 est créée ; 2 membres prévenus.",
 		// The form answers with an existing entry: the question becomes one of its phrasings.
-		"> sam: /faqgestion repondre demande:3", "Question n°3 : « Acceptez-vous les bitcoins ? ». Écrivez la réponse",
-		"Formulaire « Répondre à la question n°3 »", "reponse: Réponse", "comme: Ou : numéro d'une entrée qui y répond", "intitule: Question de la nouvelle entrée (facultatif)",
-		"> sam: :formulaire comme=n°2",
+		"> sam: /faqgestion repondre demande:3", "Question n° 3 : « Acceptez-vous les bitcoins ? ». Écrivez la réponse",
+		"Formulaire « Répondre à la question n° 3 »", "reponse: Réponse", "comme: Ou : numéro d'une entrée qui y répond", "intitule: Question de la nouvelle entrée (facultatif)",
+		"> sam: :formulaire comme=n° 2",
 		"message privé à alex] 📬 Les modérateur·rices ont répondu à votre question « Acceptez-vous les bitcoins ? » :\n    ❓ Combien coûte une part sociale ?\n    Une part vaut 20 €.",
-		"Question n°3 : ajoutée à l'entrée n°2 ; 1 membre prévenu·e.",
+		"Question n° 3 : ajoutée à l'entrée n° 2 ; 1 membre prévenu·e.",
 		"> sam: /faqgestion voir entree:2", "Formulations : Acceptez-vous les bitcoins ?",
-		"> sam: /faqgestion repondre demande:3 reponse:\"Non.\"", "La question n°3 n'attend plus de réponse",
-		"> sam: /faqgestion repondre demande:99", "Je ne trouve pas de question n°99 dans la file de cette communauté.",
-		"> alex: /faq Y a-t-il une crèche ?", "Question sans réponse n°5 de alex",
+		"> sam: /faqgestion repondre demande:3 reponse:\"Non.\"", "La question n° 3 n'attend plus de réponse",
+		"> sam: /faqgestion repondre demande:99", "Je ne trouve pas de question n° 99 dans la file de cette communauté.",
+		"> alex: /faq Y a-t-il une crèche ?", "Question sans réponse n° 5 de alex",
 		"> sam: /faqgestion repondre demande:5 reponse:\"Non.\" comme:2", "Donnez une réponse (reponse:) ou le numéro d'une entrée (comme:), pas les deux.",
 		"> sam: /faqgestion repondre demande:5 reponse:\"Oui, le samedi.\" intitule:\"Comment quitter la coopérative ?\"",
-		"L'entrée n°3 pose déjà la question « Comment quitter la coopérative ? »",
-		"> sam: /faqgestion file", "1 question attend une réponse :", "• n°5 · alex",
+		"L'entrée n° 3 pose déjà la question « Comment quitter la coopérative ? »",
+		"> sam: /faqgestion file", "1 question attend une réponse :", "• n° 5 · alex",
 		"> sam: /faqgestion stats", "1 question sans réponse en attente (3 traitée(s) par la modération)",
 		// The next member asking gets the new entry at once.
 		"> camille: /faq les chiens sont acceptés ?", "❓ Les chiens sont-ils acceptés ?\n    Oui, s'il est tenu en laisse.",
 	)
-	if n := strings.Count(out, "Question sans réponse n°1 "); n != 1 {
+	if n := strings.Count(out, "Question sans réponse n° 1 "); n != 1 {
 		t.Fatalf("the moderators heard of question 1 %d times, want once", n)
 	}
 }

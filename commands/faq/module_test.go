@@ -147,7 +147,7 @@ func TestAutomaticAnswersWithCooldownAcrossProcesses(t *testing.T) {
 	answered(say(a, message(t, env, "general", "lou", "Combien coûte une part sociale ?")), "Combien coûte une part sociale ?")
 
 	stats := env.Run(t, ":role moderateur\n/faqgestion stats")
-	consoletest.Contains(t, stats, "1. n°1 Comment devenir membre de la coopérative ? : 3 fois", "2. n°2 Combien coûte une part sociale ? : 2 fois")
+	consoletest.Contains(t, stats, "1. n° 1 Comment devenir membre de la coopérative ? : 3 fois", "2. n° 2 Combien coûte une part sociale ? : 2 fois")
 }
 
 // The autocomplete source: questions as the member types, the most asked
@@ -205,13 +205,13 @@ func TestAutocompleteSuggestsQuestions(t *testing.T) {
 
 	moderator := member()
 	moderator.User.PlatformRole = commands.RoleModerator
-	if got := labels(complete(moderator, "faqgestion.modifier", "entree", "n°")); len(got) != 4 || got[1] != "n°2 · Combien coûte une part sociale ? = 2" {
+	if got := labels(complete(moderator, "faqgestion.modifier", "entree", "n°")); len(got) != 4 || got[1] != "n° 2 · Combien coûte une part sociale ? = 2" {
 		t.Fatalf("entry numbers = %q", got)
 	}
-	if got := labels(complete(moderator, "faqgestion.supprimer", "entree", "quitter")); len(got) == 0 || got[0] != "n°3 · Comment quitter la coopérative ? = 3" {
+	if got := labels(complete(moderator, "faqgestion.supprimer", "entree", "quitter")); len(got) == 0 || got[0] != "n° 3 · Comment quitter la coopérative ? = 3" {
 		t.Fatalf("entries by words = %q", got)
 	}
-	if got := labels(complete(moderator, "faqgestion.repondre", "demande", "chien")); len(got) != 1 || got[0] != "n°1 · Les chiens sont-ils acceptés ? = 1" {
+	if got := labels(complete(moderator, "faqgestion.repondre", "demande", "chien")); len(got) != 1 || got[0] != "n° 1 · Les chiens sont-ils acceptés ? = 1" {
 		t.Fatalf("waiting questions = %q", got)
 	}
 }
@@ -260,7 +260,7 @@ func TestAnswerGoesToTheChatWhenDirectMessagesAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := resp.Text.Plain(); got != "Question n°1 : l'entrée n°5 est créée ; 1 membre prévenu·e." {
+	if got := resp.Text.Plain(); got != "Question n° 1 : l'entrée n° 5 est créée ; 1 membre prévenu·e." {
 		t.Fatalf("reply = %q", got)
 	}
 	want := "console/atelier: 📬 camille, les modérateur·rices ont répondu à votre question « Les chiens sont-ils acceptés ? » :\n❓ Les chiens sont-ils acceptés ?\nOui, tenus en laisse."

@@ -104,8 +104,8 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 3 inchangée(s).",
-		"+ n°5 (ligne 27) : « Quels sont les horaires ? »",
-		"~ n°2 (ligne 16) : « Combien coûte une part sociale ? »",
+		"+ n° 5 (ligne 27) : « Quels sont les horaires ? »",
+		"~ n° 2 (ligne 16) : « Combien coûte une part sociale ? »",
 	} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("report lacks %q:\n%s\nfile:\n%s", want, out, edited)
@@ -182,7 +182,7 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 			t.Errorf("agora faq %v: %v, want the usage", args, err)
 		}
 	}
-	if _, err := cli(t, env, "export", first, "--community", "999"); err == nil || err.Error() != "aucune communauté n°999" {
+	if _, err := cli(t, env, "export", first, "--community", "999"); err == nil || err.Error() != "aucune communauté n° 999" {
 		t.Errorf("unknown community: %v", err)
 	}
 	if _, err := cli(t, env, "import", filepath.Join(dir, "absent.yaml"), "--community", id); err == nil || !strings.HasPrefix(err.Error(), "lecture de ") {
@@ -211,12 +211,12 @@ func TestExportAndImportInChat(t *testing.T) {
 		"Collez le contenu du fichier YAML (4000 caractères au plus ; au-delà, utilisez agora faq import sur le serveur).",
 		"Formulaire « Importer une FAQ (YAML) »", "yaml: Contenu du fichier YAML",
 		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 0 inchangée(s).",
-		"+ n°5 (ligne 1) : « Où se garer »", "~ n°2 (ligne 1) : « Combien coûte une part sociale ? »",
+		"+ n° 5 (ligne 1) : « Où se garer »", "~ n° 2 (ligne 1) : « Combien coûte une part sociale ? »",
 		"Import refusé, la FAQ n'a pas changé. 2 problèmes :",
 		"ligne 1 : Il manque la réponse.",
 		"ligne 1 : la question « où se GARER » est déjà posée ligne 1.",
 		"Import refusé, la FAQ n'a pas changé. 1 problème :", "ligne 1 : le YAML est mal formé",
 		"> camille: /faq où se garer ?", "❓ Où se garer\n    Rue Basse.",
-		"> camille: /faqgestion importer", "Cette commande est réservée aux modérateur·rices.",
+		"> camille: /faqgestion importer", "Il faut être modérateur·rice pour utiliser cette commande.",
 	)
 }

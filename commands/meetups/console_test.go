@@ -85,39 +85,39 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		// No announcement chat: the general one gets it, and the author is told why.
-		"[#1] 📅 Rencontre n°1 : Pique-nique", "rencontre locale · samedi 12 décembre à 18h30 (2 h)",
+		"[#1] 📅 Rencontre n°\u00a01\u00a0: Pique-nique", "rencontre locale · samedi 12 décembre à 18h30 (2 h)",
 		"📍 Parc de la Tête d'Or — Lyon 6e", "👥 0 vient",
-		"Rencontre n°1 « Pique-nique » (samedi 12 décembre à 18h30) créée et annoncée dans 1 salon.",
-		"Cette communauté n'a pas de salon d'annonces", "Rappels aux inscrits : 24 heures, 1 heure avant le début.",
-		"📅 Rencontre n°2 : Visite de la ferme", "visite de producteur · samedi 12 décembre à 18h30 (3 h)", "Ferme du Bois — Saint-Étienne",
-		"📅 Rencontre n°3 : Apéro", "mardi 8 décembre à 19h00", "📍 Le Bar, 3 place du Peuple, 42000 st etienne\n", "12 places libres sur 12",
-		"📅 Rencontre n°4 : Atelier en ligne", "en ligne · dimanche 20 décembre à 20h00 (1 h 30 min)", "📍 https://meet.example.org/agora\n",
-		"📅 Rencontre n°5 : Jeux", "Je ne trouve pas « Trifouillis-les-Oies » parmi les communes",
-		`date:"hier soir"`, "Je ne comprends pas la date « hier soir ». Formes acceptées, à l'heure de la communauté : 12/12/2026 18h30, 12 décembre 18h30, samedi 18h30, demain 19h",
-		"J'ai compris « 1/12 18h » comme mardi 1 décembre à 18h00, qui est déjà passé",
-		"J'ai compris « samedi » comme samedi 12 décembre, mais sans heure : ajoutez-la, par exemple « samedi 18h30 ».",
-		"J'ai compris « 12/12/2027 18h » comme dimanche 12 décembre 2027 à 18h00 : c'est plus de 366 jours à l'avance.",
-		"L'option titre est trop longue : 121 caractères pour 120 au plus.",
+		"Rencontre n°\u00a01 «\u00a0Pique-nique\u00a0» (samedi 12 décembre à 18h30) créée et annoncée dans 1 salon.",
+		"Cette communauté n'a pas de salon d'annonces", "Rappels aux inscrits\u00a0: 24 heures, 1 heure avant le début.",
+		"📅 Rencontre n°\u00a02\u00a0: Visite de la ferme", "visite de producteur · samedi 12 décembre à 18h30 (3 h)", "Ferme du Bois — Saint-Étienne",
+		"📅 Rencontre n°\u00a03\u00a0: Apéro", "mardi 8 décembre à 19h00", "📍 Le Bar, 3 place du Peuple, 42000 st etienne\n", "12 places libres sur 12",
+		"📅 Rencontre n°\u00a04\u00a0: Atelier en ligne", "en ligne · dimanche 20 décembre à 20h00 (1 h 30 min)", "📍 https://meet.example.org/agora\n",
+		"📅 Rencontre n°\u00a05\u00a0: Jeux", "Je ne trouve pas «\u00a0Trifouillis-les-Oies\u00a0» parmi les communes",
+		`date:"hier soir"`, "Je ne comprends pas la date «\u00a0hier soir\u00a0». Formes acceptées, à l'heure de la communauté\u00a0: 12/12/2026 18h30, 12 décembre 18h30, samedi 18h30, demain 19h",
+		"J'ai compris «\u00a01/12 18h\u00a0» comme mardi 1er décembre à 18h00, qui est déjà passé",
+		"J'ai compris «\u00a0samedi\u00a0» comme samedi 12 décembre, mais sans heure\u00a0: ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0».",
+		"J'ai compris «\u00a012/12/2027 18h\u00a0» comme dimanche 12 décembre 2027 à 18h00\u00a0: c'est plus de 366 jours à l'avance.",
+		"L'option titre est trop longue\u00a0: 121 caractères pour 120 au plus.",
 		"L'option places doit être comprise entre 1 et 10000.",
-		"L'option places attend un nombre entier, pas « beaucoup ».",
-		"La durée « 10min » doit aller de 15 minutes à 7 jours.",
-		"Je ne comprends pas la durée « deux heures »",
-		"L'option type accepte : rencontre locale, visite de producteur, animation en magasin, temps convivial, en ligne.",
+		"L'option places attend un nombre entier, pas «\u00a0beaucoup\u00a0».",
+		"La durée «\u00a010min\u00a0» doit aller de 15 minutes à 7 jours.",
+		"Je ne comprends pas la durée «\u00a0deux heures\u00a0»",
+		"L'option type accepte\u00a0: rencontre locale, visite de producteur, animation en magasin, temps convivial, en ligne.",
 		"> zoe: /rencontre creer", "Cette commande est réservée aux ambassadeur·rices.",
-		"> zoe: /rencontres lyon", "1 rencontre à venir à lyon :", "• n°1 · samedi 12 décembre à 18h30 · Pique-nique (rencontre locale) — Lyon 6e\n",
-		`> zoe: /rencontres "SAINT ETIENNE"`, "2 rencontres à venir à SAINT ETIENNE :",
-		"• n°3 · mardi 8 décembre à 19h00 · Apéro (rencontre locale) — Saint-Étienne",
-		"• n°2 · samedi 12 décembre à 18h30 · Visite de la ferme (visite de producteur) — Saint-Étienne",
-		"> zoe: /rencontres près:Lyon\n", "1 rencontre à venir à moins de 30 km de Lyon :", "Pique-nique (rencontre locale) — Lyon 6e · 2 km",
-		"> zoe: /rencontres près:Lyon rayon:80", "3 rencontres à venir à moins de 80 km de Lyon :", "n°3", "Saint-Étienne · 50 km", "n°1", "n°2",
-		"Je ne trouve pas la commune « Atlantis ».",
+		"> zoe: /rencontres lyon", "1 rencontre à venir à lyon\u00a0:", "• n°\u00a01 · samedi 12 décembre à 18h30 · Pique-nique (rencontre locale) — Lyon 6e\n",
+		`> zoe: /rencontres "SAINT ETIENNE"`, "2 rencontres à venir à SAINT ETIENNE\u00a0:",
+		"• n°\u00a03 · mardi 8 décembre à 19h00 · Apéro (rencontre locale) — Saint-Étienne",
+		"• n°\u00a02 · samedi 12 décembre à 18h30 · Visite de la ferme (visite de producteur) — Saint-Étienne",
+		"> zoe: /rencontres près:Lyon\n", "1 rencontre à venir à moins de 30 km de Lyon\u00a0:", "Pique-nique (rencontre locale) — Lyon 6e · 2 km",
+		"> zoe: /rencontres près:Lyon rayon:80", "3 rencontres à venir à moins de 80 km de Lyon\u00a0:", "n°\u00a03", "Saint-Étienne · 50 km", "n°\u00a01", "n°\u00a02",
+		"Je ne trouve pas la commune «\u00a0Atlantis\u00a0».",
 		"L'option rayon va avec près",
 		"Aucune rencontre à venir à Paris.",
 		"1 rencontre à venir à Trifouillis-les-Oies", "Jeux",
 		// Agora was down when the 24-hour reminder of n°3 was due; 9 hours
 		// before, it is dropped. The 1-hour one comes.
-		"> zoe: :avance 1j", "Horloge : mardi 8 décembre à 10h00.",
-		"> zoe: :avance 8h", "Horloge : mardi 8 décembre à 18h00.", "⏰ Rappel : la rencontre n°3 « Apéro » commence dans 1 heure",
+		"> zoe: :avance 1j", "Horloge\u00a0: mardi 8 décembre à 10h00.",
+		"> zoe: :avance 8h", "Horloge\u00a0: mardi 8 décembre à 18h00.", "⏰ Rappel\u00a0: la rencontre n°\u00a03 «\u00a0Apéro\u00a0» commence dans 1 heure",
 	)
 	late := out[strings.Index(out, "> zoe: :avance 1j"):strings.Index(out, "> zoe: :avance 8h")]
 	if strings.Contains(late, "⏰") {
@@ -159,28 +159,28 @@ func TestWaitingListPromotionAndWhoSeesNames(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		// Markup and mentions typed by a member stay literal text.
-		"[#2 · annonces] 📅 Rencontre n°1 : Apéro *des* coopérateurs @everyone",
+		"[#2 · annonces] 📅 Rencontre n°\u00a01\u00a0: Apéro *des* coopérateurs @everyone",
 		"On parle du pain.", "👥 0 vient · 2 places libres sur 2", "[1 ✅ Je viens] [2 🤔 Peut-être] [3 ❌ Je ne viens pas]",
-		"C'est noté : vous venez à la rencontre n°1", "Vous êtes déjà inscrit·e à la rencontre n°1",
-		"> bob: :bouton 1", "C'est noté : vous venez",
-		"> chloe: :bouton 1", "est complète : vous êtes n°1 sur la liste d'attente",
-		"> chloe: :bouton 1", "Vous êtes déjà sur la liste d'attente de la rencontre n°1, en position 1.",
-		"> dan: :bouton 1", "vous êtes n°2 sur la liste d'attente",
+		"C'est noté\u00a0: vous venez à la rencontre n°\u00a01", "Vous êtes déjà inscrit·e à la rencontre n°\u00a01",
+		"> bob: :bouton 1", "C'est noté\u00a0: vous venez",
+		"> chloe: :bouton 1", "est complète\u00a0: vous êtes n°\u00a01 sur la liste d'attente",
+		"> chloe: :bouton 1", "Vous êtes déjà sur la liste d'attente de la rencontre n°\u00a01, en position 1.",
+		"> dan: :bouton 1", "vous êtes n°\u00a02 sur la liste d'attente",
 		// Counts are edited in place once the interval allows.
 		"> dan: :avance 3s", "[#2 · modifié]", "👥 2 viennent · 0 place libre sur 2 · 2 en liste d'attente",
 		// Members see counts, not names.
-		"> dan: /rencontre voir rencontre:1", "Votre réponse : sur la liste d'attente.",
+		"> dan: /rencontre voir rencontre:1", "Votre réponse\u00a0: sur la liste d'attente.",
 		// Bob withdraws: chloe, first in line, gets the seat and is told.
-		"> bob: :bouton 3", "C'est noté : vous ne venez pas",
-		"> bob: :avance 3s", "[#", "message privé à chloe] 🎉 Une place s'est libérée : vous êtes inscrit·e à la rencontre n°1",
+		"> bob: :bouton 3", "C'est noté\u00a0: vous ne venez pas",
+		"> bob: :avance 3s", "[#", "message privé à chloe] 🎉 Une place s'est libérée\u00a0: vous êtes inscrit·e à la rencontre n°\u00a01",
 		"👥 2 viennent · 0 place libre sur 2 · 1 en liste d'attente",
-		"> chloe: /rencontre voir rencontre:n°1", "Votre réponse : je viens.",
-		"> dan: :bouton 2", "C'est noté : peut-être pour la rencontre n°1",
+		"> chloe: /rencontre voir rencontre:n°1", "Votre réponse\u00a0: je viens.",
+		"> dan: :bouton 2", "C'est noté\u00a0: peut-être pour la rencontre n°\u00a01",
 		// The author sees who answered what, the waiting list in order.
-		"> amel: /rencontre voir 1", "Viennent (2) : amel, chloe", "Peut-être (1) : dan", "Ne vient pas (1) : bob",
+		"> amel: /rencontre voir 1", "Viennent (2)\u00a0: amel, chloe", "Peut-être (1)\u00a0: dan", "Ne vient pas (1)\u00a0: bob",
 		// At the start, answers close: the announcement loses its buttons.
 		"> amel: :avance 6j", "[#2 · modifié]", "Les inscriptions sont closes.",
-		"> amel: :bouton 1", "La rencontre n°1 a commencé : inscriptions et modifications sont closes.",
+		"> amel: :bouton 1", "La rencontre n°\u00a01 a commencé\u00a0: inscriptions et modifications sont closes.",
 	)
 	if strings.Contains(out[:strings.Index(out, "> bob: :bouton 3")], "Viennent (") {
 		t.Errorf("a member saw the names of attendees:\n%s", out)
@@ -224,30 +224,30 @@ func TestEditAndCancelTellAttendeesAndUpdateEverything(t *testing.T) {
 /rencontre annuler rencontre:1
 `)
 	consoletest.Contains(t, out,
-		"[événement 1 créé : Visite, samedi 12 décembre à 18h30, Ferme du Bois, Lyon]",
-		"> bob: /rencontre modifier rencontre:1 titre:\"Pirate\"", "Seuls l'auteur de la rencontre n°1 et la modération peuvent faire cela.",
+		"[événement 1 créé\u00a0: Visite, samedi 12 décembre à 18h30, Ferme du Bois, Lyon]",
+		"> bob: /rencontre modifier rencontre:1 titre:\"Pirate\"", "Seuls l'auteur de la rencontre n°\u00a01 et la modération peuvent faire cela.",
 		"> amel: /rencontre modifier rencontre:1\n", "Rien à modifier",
 		// A new title: announcements and the event follow, nobody is disturbed.
-		"Rencontre n°1 « Visite de la ferme » modifiée ; ses annonces sont mises à jour.",
-		"[événement 1 modifié : Visite de la ferme, samedi 12 décembre à 18h30",
-		"[#2 · modifié] 📅 Rencontre n°1 : Visite de la ferme",
+		"Rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» modifiée\u202f; ses annonces sont mises à jour.",
+		"[événement 1 modifié\u00a0: Visite de la ferme, samedi 12 décembre à 18h30",
+		"[#2 · modifié] 📅 Rencontre n°\u00a01\u00a0: Visite de la ferme",
 		// A new date and place: yes, maybe and waiting are told; dan said no.
-		`date:"dimanche 11h"`, "Personnes prévenues du changement : 3.", "Personnes passées de la liste d'attente à une place : 1.",
-		"[événement 1 modifié : Visite de la ferme, dimanche 13 décembre à 11h00, Ferme des Prés, Villeurbanne]",
-		"✏️ La rencontre n°1 « Visite de la ferme » change : désormais dimanche 13 décembre à 11h00.\n    📍 Ferme des Prés, Villeurbanne",
-		"message privé à amel] ✏️ La rencontre n°1",
-		"message privé à bob] ✏️ La rencontre n°1",
-		"message privé à chloe] ✏️ La rencontre n°1",
-		"[#2 · modifié] 📅 Rencontre n°1 : Visite de la ferme", "dimanche 13 décembre à 11h00 (2 h)", "📍 Ferme des Prés, Villeurbanne",
+		`date:"dimanche 11h"`, "Personnes prévenues du changement\u00a0: 3.", "Personnes passées de la liste d'attente à une place\u00a0: 1.",
+		"[événement 1 modifié\u00a0: Visite de la ferme, dimanche 13 décembre à 11h00, Ferme des Prés, Villeurbanne]",
+		"✏️ La rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» change\u00a0: désormais dimanche 13 décembre à 11h00.\n    📍 Ferme des Prés, Villeurbanne",
+		"message privé à amel] ✏️ La rencontre n°\u00a01",
+		"message privé à bob] ✏️ La rencontre n°\u00a01",
+		"message privé à chloe] ✏️ La rencontre n°\u00a01",
+		"[#2 · modifié] 📅 Rencontre n°\u00a01\u00a0: Visite de la ferme", "dimanche 13 décembre à 11h00 (2 h)", "📍 Ferme des Prés, Villeurbanne",
 		// Cancelled: the announcement loses its buttons at once, the event is cancelled, everyone is told.
-		"> amel: /rencontre annuler", "Rencontre n°1 « Visite de la ferme » annulée. Personnes prévenues : 3.",
+		"> amel: /rencontre annuler", "Rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» annulée. Personnes prévenues\u00a0: 3.",
 		"[événement 1 annulé]",
-		"❌ La rencontre n°1 « Visite de la ferme » du dimanche 13 décembre à 11h00 est annulée. Motif : Tempête annoncée",
-		"[#2 · modifié] 📅 Rencontre n°1 : Visite de la ferme", "❌ Annulée : Tempête annoncée",
-		"> bob: :bouton 1", "Aucun bouton ne correspond à « 1 ».",
-		"> bob: /rencontre voir 1", "❌ Annulée : Tempête annoncée",
-		"> amel: /rencontre modifier rencontre:1 titre:\"Encore\"", "La rencontre n°1 est annulée.",
-		"> amel: /rencontre annuler rencontre:1\n", "La rencontre n°1 est annulée.",
+		"❌ La rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» du dimanche 13 décembre à 11h00 est annulée. Motif\u00a0: Tempête annoncée",
+		"[#2 · modifié] 📅 Rencontre n°\u00a01\u00a0: Visite de la ferme", "❌ Annulée\u00a0: Tempête annoncée",
+		"> bob: :bouton 1", "Aucun bouton ne correspond à «\u00a01\u00a0».",
+		"> bob: /rencontre voir 1", "❌ Annulée\u00a0: Tempête annoncée",
+		"> amel: /rencontre modifier rencontre:1 titre:\"Encore\"", "La rencontre n°\u00a01 est annulée.",
+		"> amel: /rencontre annuler rencontre:1\n", "La rencontre n°\u00a01 est annulée.",
 	)
 	if strings.Contains(out, "message privé à dan") {
 		t.Errorf("dan, who is not coming, was told:\n%s", out)
@@ -283,11 +283,11 @@ func TestRemindersFireOnceEvenAfterARestart(t *testing.T) {
 	// 24 hours before: in the announcement chat, and to those coming or
 	// maybe coming who accept direct messages; bob's refusal stops nobody.
 	consoletest.Contains(t, out,
-		"> dan: :avance 8h29", "Horloge : vendredi 11 décembre à 18h29.\n> dan: :avance 1min",
-		"Horloge : vendredi 11 décembre à 18h30.",
-		"[#8] ⏰ Rappel : la rencontre n°1 « Apéro » commence dans 24 heures, samedi 12 décembre à 18h30.\n    📍 Café du Nord — Lyon",
+		"> dan: :avance 8h29", "Horloge\u00a0: vendredi 11 décembre à 18h29.\n> dan: :avance 1min",
+		"Horloge\u00a0: vendredi 11 décembre à 18h30.",
+		"[#8] ⏰ Rappel\u00a0: la rencontre n°\u00a01 «\u00a0Apéro\u00a0» commence dans 24 heures, samedi 12 décembre à 18h30.\n    📍 Café du Nord — Lyon",
 		"message privé à amel] ⏰ Rappel", "message privé à chloe] ⏰ Rappel",
-		"> dan: :avance 2h", "Horloge : vendredi 11 décembre à 20h30.\n",
+		"> dan: :avance 2h", "Horloge\u00a0: vendredi 11 décembre à 20h30.\n",
 	)
 	for _, who := range []string{"bob", "dan"} {
 		if strings.Contains(out, "message privé à "+who) {
@@ -317,12 +317,12 @@ func TestRemindersFireOnceEvenAfterARestart(t *testing.T) {
 :avance 1j
 `)
 	consoletest.Contains(t, out,
-		"Horloge : vendredi 11 décembre à 18h30.",
-		"Horloge : samedi 12 décembre à 17h30.",
-		"⏰ Rappel : la rencontre n°1 « Apéro » commence dans 1 heure, samedi 12 décembre à 18h30.",
-		"message privé à amel] ⏰ Rappel : la rencontre n°1 « Apéro » commence dans 1 heure",
-		"message privé à chloe] ⏰ Rappel : la rencontre n°1 « Apéro » commence dans 1 heure",
-		"Horloge : samedi 12 décembre à 18h30.",
+		"Horloge\u00a0: vendredi 11 décembre à 18h30.",
+		"Horloge\u00a0: samedi 12 décembre à 17h30.",
+		"⏰ Rappel\u00a0: la rencontre n°\u00a01 «\u00a0Apéro\u00a0» commence dans 1 heure, samedi 12 décembre à 18h30.",
+		"message privé à amel] ⏰ Rappel\u00a0: la rencontre n°\u00a01 «\u00a0Apéro\u00a0» commence dans 1 heure",
+		"message privé à chloe] ⏰ Rappel\u00a0: la rencontre n°\u00a01 «\u00a0Apéro\u00a0» commence dans 1 heure",
+		"Horloge\u00a0: samedi 12 décembre à 18h30.",
 	)
 	if strings.Contains(out, "24 heures") {
 		t.Errorf("the 24-hour reminder was sent again after the restart:\n%s", out)
@@ -380,7 +380,7 @@ func TestICSExportParsesBack(t *testing.T) {
 /rencontre modifier rencontre:1 date:"dimanche 19h"
 /rencontre annuler rencontre:2 motif:"Personne"
 `)
-	one := ask(t, env, "zoe", commands.RoleMember, "rencontre.exporter", map[string]string{"rencontre": "n°1"})
+	one := ask(t, env, "zoe", commands.RoleMember, "rencontre.exporter", map[string]string{"rencontre": "n°\u00a01"})
 	if one.Files[0].Name != "rencontre-1.ics" || !strings.Contains(one.Text.Plain(), "pour votre agenda") {
 		t.Fatalf("export: %q, %+v", one.Text.Plain(), one.Files)
 	}
@@ -434,11 +434,11 @@ func TestICSExportParsesBack(t *testing.T) {
 			t.Errorf("cancelled %s = %q, want %q", p, got, want)
 		}
 	}
-	if d, _ := property(e, ics.ComponentPropertyDescription); !strings.HasPrefix(d, "ANNULÉE : Personne") {
+	if d, _ := property(e, ics.ComponentPropertyDescription); !strings.HasPrefix(d, "ANNULÉE\u00a0: Personne") {
 		t.Errorf("cancelled description = %q", d)
 	}
 	if r := ask(t, env, "zoe", commands.RoleMember, "rencontre.exporter", map[string]string{"rencontre": "9"}); len(r.Files) != 0 ||
-		!strings.Contains(r.Text.Plain(), "Je ne trouve pas de rencontre n°9") {
+		!strings.Contains(r.Text.Plain(), "Je ne trouve pas de rencontre n°\u00a09") {
 		t.Errorf("export of a missing meetup: %q", r.Text.Plain())
 	}
 }
@@ -465,13 +465,13 @@ func TestForgedRoutesAreRefused(t *testing.T) {
 		Platform: commands.PlatformTelegram, Chat: commands.Chat{ID: "-100"}, User: commands.User{ID: "7", Name: "x"},
 		Action: &commands.Action{Route: "rv/y/1"},
 	})
-	if !strings.Contains(foreign.Text.Plain(), "Je ne trouve pas de rencontre n°1") {
+	if !strings.Contains(foreign.Text.Plain(), "Je ne trouve pas de rencontre n°\u00a01") {
 		t.Errorf("foreign community: %q", foreign.Text.Plain())
 	}
 	if c, err := env.Store.RSVPCounts(ctx, 1); err != nil || c.Yes != 0 {
 		t.Fatalf("a forged route counted: %+v, %v", c, err)
 	}
-	if r := press(commands.PlatformConsole, "general", "mallory", "rv/y/1"); !strings.Contains(r.Text.Plain(), "C'est noté : vous venez") {
+	if r := press(commands.PlatformConsole, "general", "mallory", "rv/y/1"); !strings.Contains(r.Text.Plain(), "C'est noté\u00a0: vous venez") {
 		t.Fatalf("a genuine route was refused: %q", r.Text.Plain())
 	}
 	if _, err := env.Store.RSVP(ctx, 1, 999); !errors.Is(err, storage.ErrNotFound) {
@@ -494,7 +494,7 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		// The announcement speaks the community's language; replies speak the member's.
-		"📅 Rencontre n°1 : Members' drinks", "rencontre locale · samedi 12 décembre à 18h30 (1 h 30 min)",
+		"📅 Rencontre n°\u00a01\u00a0: Members' drinks", "rencontre locale · samedi 12 décembre à 18h30 (1 h 30 min)",
 		"Meetup #1 “Members' drinks” (Saturday 12 December at 6:30 pm) created and announced in 1 chat.",
 		"Reminders to those signed up: 24 hours, 1 hour before the start.",
 		"I cannot read the date “saturday 6pm”. Accepted forms",

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	xfont "golang.org/x/image/font"
+	"golang.org/x/image/font/sfnt"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -23,7 +24,10 @@ import (
 // previewed alone, so it carries its own title, labels and figures; the
 // caller localizes them (the chart knows no language).
 type ChartData struct {
-	Title  string // the poll's question
+	Title string // the poll's question
+	// Note is a line under the title, when the result needs a warning
+	// (e.g. "quorum not met"); empty for none.
+	Note   string
 	XLabel string // the axis label, e.g. "votes"
 	Bars   []Bar  // one per choice, in the poll's order, drawn top to bottom
 	Winner int    // index in Bars of the winner, or -1 (tie, no votes)
@@ -47,6 +51,7 @@ const (
 	chartOverhead  vg.Length = 96 // title, axis, margins
 	chartBarPitch  vg.Length = 24 // from one bar's centre to the next
 	chartBarWidth  vg.Length = 16 // thickness of a bar
+	chartNoteLine  vg.Length = 18 // the title's second line, when there is a note
 	chartTitleSize vg.Length = 14
 	chartTextSize  vg.Length = 11
 )
@@ -59,11 +64,14 @@ var (
 	chartFont   = font.Font{Typeface: "Liberation", Variant: "Sans"}
 )
 
-// BarChart draws a labelled horizontal bar chart as a PNG: the title on
-// top, one bar per choice with its label on the left and its value at its
-// end, the winner's bar in green. Text is drawn as plain text: markup means
-// nothing in an image, and control characters are removed. Glyphs missing
-// from the embedded Liberation Sans font (emoji) are left blank.
+// BarChart draws a labelled horizontal bar chart as a PNG: the title (and
+// its note) on top, one bar per choice with its number and label on the
+// left and its value at its end, the winner's bar in green. Text is drawn
+// as plain text: markup means nothing in an image, and control characters
+// are removed. Characters the embedded Liberation Sans font lacks (emoji,
+// Chinese or Japanese characters) are drawn as "□", so a label never
+// silently loses a part: "🍕 Margherita" reads "□ Margherita". Greek,
+// Cyrillic and the Latin alphabets are drawn as typed.
 func BarChart(c ChartData) ([]byte, error) {
 	p, w, h, err := chartPlot(c)
 	if err != nil {
@@ -112,22 +120,25 @@ func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
 	}
 	p.Title.TextStyle = style(chartTitleSize, true)
 	p.Title.TextStyle.XAlign, p.Title.TextStyle.YAlign = draw.XCenter, draw.YTop
-	p.Title.Text = fitWidth(p.Title.TextStyle, plainLine(c.Title), chartWidth-2*chartMargin)
+	p.Title.Text = fitWidth(p.Title.TextStyle, drawable(p.Title.TextStyle, plainLine(c.Title)), chartWidth-2*chartMargin)
+	if note := drawable(p.Title.TextStyle, plainLine(c.Note)); note != "" {
+		p.Title.Text += "\n" + fitWidth(p.Title.TextStyle, note, chartWidth-2*chartMargin)
+	}
 	p.Title.Padding = 10
 
 	p.X.Label.TextStyle = style(chartTextSize, false)
-	p.X.Label.Text = fitWidth(p.X.Label.TextStyle, plainLine(c.XLabel), chartWidth/2)
+	p.X.Label.Text = fitWidth(p.X.Label.TextStyle, drawable(p.X.Label.TextStyle, plainLine(c.XLabel)), chartWidth/2)
 	p.X.Label.TextStyle.XAlign, p.X.Label.TextStyle.YAlign = draw.XCenter, draw.YBottom
 	p.X.Tick.Label = style(chartTextSize-1, false)
 	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = draw.XCenter, draw.YTop
 	p.X.Tick.Marker = plot.TickerFunc(countTicks)
 	p.X.Min, p.X.Max = 0, float64(max(most, 1)) // no votes: an axis from 0 to 1
 
-	names := make([]string, n)
-	for i, b := range c.Bars {
-		names[n-1-i] = truncateRunes(plainLine(b.Label), chartLabelMax)
-	}
 	p.Y.Tick.Label = style(chartTextSize, false)
+	names := make([]string, n)
+	for i, label := range barLabels(p.Y.Tick.Label, c.Bars) {
+		names[n-1-i] = label
+	}
 	p.Y.Tick.Label.XAlign, p.Y.Tick.Label.YAlign = draw.XRight, draw.YCenter
 	p.NominalY(names...)
 	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
@@ -149,7 +160,7 @@ func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
 			others[y] = float64(b.Count)
 		}
 		values.XYs[y] = plotter.XY{X: float64(b.Count), Y: float64(y)}
-		values.Labels[y] = truncateRunes(plainLine(b.Value), chartLabelMax)
+		values.Labels[y] = truncateRunes(drawable(p.Y.Tick.Label, plainLine(b.Value)), chartLabelMax)
 	}
 	for _, s := range []struct {
 		v  plotter.Values
@@ -181,7 +192,47 @@ func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
 	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 	p.X.Min = 0
 
-	return p, chartWidth, chartOverhead + vg.Length(n)*chartBarPitch, nil
+	height := chartOverhead + vg.Length(n)*chartBarPitch
+	if c.Note != "" {
+		height += chartNoteLine
+	}
+	return p, chartWidth, height, nil
+}
+
+// barLabels are the choices' labels as drawn: numbered as in the result
+// message ("3. Bio"), so twenty long labels stay told apart however they
+// are cut, and cut in the middle, keeping the end where labels sharing a
+// long beginning differ.
+func barLabels(sty text.Style, bars []Bar) []string {
+	out := make([]string, len(bars))
+	for i, b := range bars {
+		out[i] = strconv.Itoa(i+1) + ". " + truncateMiddle(drawable(sty, plainLine(b.Label)), chartLabelMax)
+	}
+	return out
+}
+
+// missingGlyph stands for a character the chart's font cannot draw.
+const missingGlyph = '□'
+
+// drawable replaces the characters sty's font lacks by missingGlyph, and
+// drops the invisible ones that only join or vary others (the zero-width
+// joiner and variation selector of "👍🏽" or "❤️"), which would otherwise
+// each become a box.
+func drawable(sty text.Style, s string) string {
+	face := sty.Handler.Cache().Lookup(sty.Font, sty.Font.Size)
+	var buf sfnt.Buffer
+	return strings.Map(func(r rune) rune {
+		if r == ' ' {
+			return r
+		}
+		if g, err := face.Face.GlyphIndex(&buf, r); err == nil && g != 0 {
+			return r
+		}
+		if unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Sk, r) {
+			return -1
+		}
+		return missingGlyph
+	}, s)
 }
 
 // countTicks marks whole numbers of votes only, at a step of 1, 2 or 5
@@ -198,9 +249,10 @@ func countTicks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// plainLine makes user text a single plain line: control characters
-// (newlines included) become spaces, runs of spaces one, and invalid UTF-8
-// is replaced.
+// plainLine makes text a single plain line: control characters (newlines
+// included) become spaces, runs of spaces one, and invalid UTF-8 is
+// replaced. No-break spaces stay: French text puts them before ":" and
+// "%".
 func plainLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
@@ -209,7 +261,7 @@ func plainLine(s string) string {
 		}
 		return r
 	}, s)
-	return strings.Join(strings.Fields(s), " ")
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' }), " ")
 }
 
 // truncateRunes cuts s to at most n characters, ending with "…" when cut.
@@ -219,6 +271,18 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+// truncateMiddle cuts s to at most n characters by replacing its middle
+// with "…", keeping about two thirds of what is left from its beginning.
+func truncateMiddle(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	head := (n - 1) * 2 / 3
+	tail := n - 1 - head
+	return strings.TrimSpace(string(r[:head])) + "…" + strings.TrimSpace(string(r[len(r)-tail:]))
 }
 
 // fitWidth cuts s, ending with "…", until it is at most width wide in sty.

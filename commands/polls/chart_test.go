@@ -23,7 +23,7 @@ import (
 func chartOf(winner int, counts ...int) ChartData {
 	c := ChartData{Title: "Quel jour pour la fête ?", XLabel: "votes", Winner: winner}
 	for i, n := range counts {
-		c.Bars = append(c.Bars, Bar{Label: fmt.Sprintf("Choix %d", i+1), Value: fmt.Sprintf("%d · %d\u202f%%", n, n), Count: n})
+		c.Bars = append(c.Bars, Bar{Label: fmt.Sprintf("Choix %d", i+1), Value: fmt.Sprintf("%d · %d\u00a0%%", n, n), Count: n})
 	}
 	return c
 }
@@ -273,9 +273,9 @@ func TestResultChart(t *testing.T) {
 		lang, kind, axis string
 		values           []string
 	}{
-		{"fr", storage.PollSingle, "votes", []string{"3 · 60\u202f%", "2 · 40\u202f%", "0 · 0\u202f%"}},
+		{"fr", storage.PollSingle, "votes", []string{"3 · 60\u00a0%", "2 · 40\u00a0%", "0 · 0\u00a0%"}},
 		{"en", storage.PollSingle, "votes", []string{"3 · 60%", "2 · 40%", "0 · 0%"}},
-		{"fr", storage.PollRanked, "votes (premier choix)", []string{"3 · 60\u202f%", "2 · 40\u202f%", "0 · 0\u202f%"}},
+		{"fr", storage.PollRanked, "votes (premier choix)", []string{"3 · 60\u00a0%", "2 · 40\u00a0%", "0 · 0\u00a0%"}},
 	}
 	for _, tt := range tests {
 		p.Kind = tt.kind
@@ -291,7 +291,7 @@ func TestResultChart(t *testing.T) {
 	}
 	// No votes at all: percentages of nothing are 0, not a division by zero.
 	c := resultChart(catalog.Localizer(nil, "fr"), p, Tally{Counts: make([]int, 3), Winner: -1})
-	if c.Bars[0].Value != "0 · 0\u202f%" {
+	if c.Bars[0].Value != "0 · 0\u00a0%" {
 		t.Fatalf("value without votes %q", c.Bars[0].Value)
 	}
 	if _, err := BarChart(c); err != nil {
@@ -300,7 +300,7 @@ func TestResultChart(t *testing.T) {
 }
 
 func FuzzBarChart(f *testing.F) {
-	f.Add("Quel jour ?", "Samedi soir", "12 · 40\u202f%", uint8(12), true)
+	f.Add("Quel jour ?", "Samedi soir", "12 · 40\u00a0%", uint8(12), true)
 	f.Add("", "", "", uint8(0), false)
 	f.Add("\x00\n\t\xff", "🎉🇫🇷 é è à ç œ €", "\u202e", uint8(255), true)
 	f.Add(strings.Repeat("long ", 100), strings.Repeat("é", 300), "$x^2$ \\frac", uint8(1), false)
@@ -343,4 +343,113 @@ func BenchmarkBarChart(b *testing.B) {
 		size = len(data)
 	}
 	b.ReportMetric(float64(size), "PNG-bytes")
+}
+
+// A result below its quorum says so under the title, in the image too.
+func TestChartShowsAMissedQuorum(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storage.Poll{Question: "On déménage ?", Kind: storage.PollSingle, Quorum: 5, Choices: []storage.PollChoice{{Label: "Oui"}, {Label: "Non"}}}
+	missed := resultChart(catalog.Localizer(nil, "fr"), p, Tally{Voters: 2, Counts: []int{2, 0}, Winner: 0})
+	if missed.Note != "quorum de 5 non atteint\u00a0: résultat non valable" {
+		t.Fatalf("note = %q", missed.Note)
+	}
+	met := resultChart(catalog.Localizer(nil, "fr"), p, Tally{Voters: 5, Counts: []int{3, 2}, Winner: 0})
+	if met.Note != "" {
+		t.Fatalf("note with the quorum met = %q", met.Note)
+	}
+	if en := resultChart(catalog.Localizer(nil, "en"), p, Tally{Voters: 2, Counts: []int{2, 0}, Winner: 0}); !strings.Contains(en.Note, "not reached") {
+		t.Fatalf("English note = %q", en.Note)
+	}
+	plot, _, h, err := chartPlot(missed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if title := plot.Title.Text; title != "On déménage ?\nquorum de 5 non atteint\u00a0: résultat non valable" {
+		t.Fatalf("title = %q", title)
+	}
+	_, _, without, err := chartPlot(met)
+	if err != nil || h <= without {
+		t.Fatalf("height %v with the note, %v without (%v)", h, without, err)
+	}
+	if with, plain := pixels(decodeChart(t, missed), dark), pixels(decodeChart(t, met), dark); with < plain+100 {
+		t.Errorf("%d dark pixels with the note, %d without: the note is not drawn", with, plain)
+	}
+}
+
+// Characters the font lacks are drawn as a visible box, never dropped;
+// the scripts it has are drawn as typed.
+func TestChartDrawsOrMarksEveryCharacter(t *testing.T) {
+	p, _, _, err := chartPlot(chartOf(-1, 1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sty := p.Y.Tick.Label
+	tests := []struct{ in, want string }{
+		{"🍕 Margherita", "□ Margherita"},
+		{"日本", "□□"},
+		{"Ελληνικά", "Ελληνικά"},
+		{"Crème brûlée, œuf, ß, Жук", "Crème brûlée, œuf, ß, Жук"},
+		{"👍🏽 ❤️ 👨‍👩‍👧", "□ □ □\u200d□\u200d□"}, // skin tones and selectors add no box; joiners are invisible
+		{"2\u00a0%, 1\u202f234", "2\u00a0%, 1\u202f234"},
+		{"\uFFFD", "□"},
+	}
+	for _, tt := range tests {
+		if got := drawable(sty, tt.in); got != tt.want {
+			t.Errorf("drawable(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// The boxes are drawn: a label of boxes darkens the image.
+	c := chartOf(-1, 1, 1)
+	c.Bars[0].Label, c.Bars[1].Label = "日本", "Ελληνικά"
+	blank := chartOf(-1, 1, 1)
+	blank.Bars[0].Label, blank.Bars[1].Label = "", ""
+	if with, without := pixels(decodeChart(t, c), dark), pixels(decodeChart(t, blank), dark); with < without+50 {
+		t.Errorf("%d dark pixels with the labels, %d without", with, without)
+	}
+}
+
+// Twenty long labels that share their beginning stay told apart: each is
+// numbered as in the result message, and cut in the middle with "…".
+func TestChartKeepsLongLabelsApart(t *testing.T) {
+	prefix := string([]rune(strings.Repeat("Farine bio de blé ancien, moulue sur meule de pierre, ", 2))[:60])
+	c := chartOf(-1, make([]int, 20)...)
+	for i := range c.Bars {
+		c.Bars[i].Label = prefix + fmt.Sprintf("pain de mie no %02d, 1 kg", i+1)[:20]
+		if n := utf8.RuneCountInString(c.Bars[i].Label); n != 80 {
+			t.Fatalf("label %d has %d characters", i, n)
+		}
+	}
+	p, _, _, err := chartPlot(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := barLabels(p.Y.Tick.Label, c.Bars)
+	seen := map[string]bool{}
+	for i, l := range labels {
+		if seen[l] {
+			t.Errorf("label %d %q drawn twice", i, l)
+		}
+		seen[l] = true
+		if !strings.HasPrefix(l, fmt.Sprintf("%d. ", i+1)) || !strings.Contains(l, "…") {
+			t.Errorf("label %d = %q, want numbered and cut with …", i, l)
+		}
+		if n := utf8.RuneCountInString(l); n > chartLabelMax+4 {
+			t.Errorf("label %d = %q: %d characters", i, l, n)
+		}
+	}
+	// Without their numbers, the labels still differ: the cut keeps the end.
+	unnumbered := map[string]bool{}
+	for _, l := range labels {
+		_, rest, _ := strings.Cut(l, ". ")
+		unnumbered[rest] = true
+	}
+	if len(unnumbered) != len(labels) {
+		t.Errorf("only %d distinct labels without their numbers: %q", len(unnumbered), labels)
+	}
+	if _, err := BarChart(c); err != nil {
+		t.Fatal(err)
+	}
 }

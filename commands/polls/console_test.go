@@ -1,7 +1,10 @@
 package polls_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -39,28 +42,28 @@ func TestSingleChoicePollFromCreationToDeadline(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		// Posted in both chats, with the deadline in the community's words.
-		"[#2 · annonces] 📊 Sondage n°1 : Quel jour pour l'AG ?",
+		"[#2 · annonces] 📊 Sondage n°\u00a01\u00a0: Quel jour pour l'AG ?",
 		"choix unique · anonyme · quorum 3 · clôture samedi 12 décembre à 18h30",
-		"3. *Lundi* : 0 vote (0 %)", // markup typed by a member stays literal
+		"3. *Lundi*\u00a0: 0 vote (0\u00a0%)", // markup typed by a member stays literal
 		"[1 Samedi] [2 Dimanche] [3 *Lundi*]",
-		"[#3] 📊 Sondage n°1",
-		"Sondage n°1 créé et publié dans 2 salons.",
-		"Vote enregistré pour le sondage n°1 : Samedi.",
-		"> alex: :bouton 2", "Vote enregistré pour le sondage n°1 : Dimanche.",
-		"> alex: :bouton Samedi", "Vote modifié pour le sondage n°1 : Samedi. Votre vote précédent est remplacé.",
-		"> sam: :bouton Dimanche", "Vote enregistré pour le sondage n°1 : Dimanche.",
+		"[#3] 📊 Sondage n°\u00a01",
+		"Sondage n°\u00a01 créé et publié dans 2 salons.",
+		"Vote enregistré pour le sondage n°\u00a01\u00a0: Samedi.",
+		"> alex: :bouton 2", "Vote enregistré pour le sondage n°\u00a01\u00a0: Dimanche.",
+		"> alex: :bouton Samedi", "Vote modifié pour le sondage n°\u00a01\u00a0: Samedi. Votre vote précédent est remplacé.",
+		"> sam: :bouton Dimanche", "Vote enregistré pour le sondage n°\u00a01\u00a0: Dimanche.",
 		// Live results: both posts edited once the interval allows.
-		"> sam: :avance 3s", "[#2 · modifié]", "1. Samedi : 2 votes (67 %)", "2. Dimanche : 1 vote (33 %)",
+		"> sam: :avance 3s", "[#2 · modifié]", "1. Samedi\u00a0: 2 votes (67\u00a0%)", "2. Dimanche\u00a0: 1 vote (33\u00a0%)",
 		"3 votants · quorum de 3 atteint",
 		"[#3 · modifié · general]",
 		// Agora closes it at the deadline and posts the result where it was posted.
 		"> sam: :avance 6j", "Sondage clos.",
-		"🏁 Résultat du sondage n°1 : Quel jour pour l'AG ?", "1. Samedi : 2 votes (67 %)", "3 votants · quorum de 3 atteint",
-		"Choix retenu : Samedi.", "fichier joint : sondage-1.png",
-		"> sam: :bouton 1", "Aucun bouton ne correspond à « 1 ».", // the closed poll lost its buttons
-		"> sam: /sondage voter sondage:1 choix:2", "Le sondage n°1 est clos",
+		"🏁 Résultat du sondage n°\u00a01\u00a0: Quel jour pour l'AG ?", "1. Samedi\u00a0: 2 votes (67\u00a0%)", "3 votants · quorum de 3 atteint",
+		"Choix retenu\u00a0: Samedi.", "fichier joint\u00a0: sondage-1.png",
+		"> sam: :bouton 1", "Aucun bouton ne correspond à «\u00a01\u00a0».", // the closed poll lost its buttons
+		"> sam: /sondage voter sondage:1 choix:2", "Le sondage n°\u00a01 est clos",
 	)
-	if n := strings.Count(out, "🏁 Résultat du sondage n°1"); n != 2 {
+	if n := strings.Count(out, "🏁 Résultat du sondage n°\u00a01"); n != 2 {
 		t.Fatalf("result posted %d times, want once per chat (2)", n)
 	}
 	// The close job is done: moving on posts nothing more.
@@ -86,15 +89,15 @@ func TestMultipleChoiceTogglesWithAMaximum(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"choix multiple (2 au plus) · anonyme", "Touchez un choix pour l'ajouter ou le retirer.",
-		"> camille: :bouton 1", "Vos choix : Cuisine.",
-		"> camille: :bouton 2", "Vos choix : Cuisine, Vélo.",
-		"> camille: :bouton 3", "2 choix au plus : retirez-en un avant d'en ajouter un autre.",
-		"> camille: :bouton 1", "Vos choix : Vélo.",
+		"> camille: :bouton 1", "Vos choix\u00a0: Cuisine.",
+		"> camille: :bouton 2", "Vos choix\u00a0: Cuisine, Vélo.",
+		"> camille: :bouton 3", "2 choix au plus\u00a0: retirez-en un avant d'en ajouter un autre.",
+		"> camille: :bouton 1", "Vos choix\u00a0: Vélo.",
 		`choix:"1, 2, 3"`, "2 choix au plus",
-		`choix:"Couture, Cuisine"`, "Vote modifié pour le sondage n°1 : Couture, Cuisine.",
-		"> alex: :bouton Vélo", "Vos choix : Vélo.",
-		"Résultat du sondage n°1", "1. Cuisine : 1 vote (50 %)", "2. Vélo : 1 vote (50 %)", "3. Couture : 1 vote (50 %)",
-		"2 votants", "Égalité : aucun choix ne l'emporte.",
+		`choix:"Couture, Cuisine"`, "Vote modifié pour le sondage n°\u00a01\u00a0: Couture, Cuisine.",
+		"> alex: :bouton Vélo", "Vos choix\u00a0: Vélo.",
+		"Résultat du sondage n°\u00a01", "1. Cuisine\u00a0: 1 vote (50\u00a0%)", "2. Vélo\u00a0: 1 vote (50\u00a0%)", "3. Couture\u00a0: 1 vote (50\u00a0%)",
+		"2 votants", "Égalité\u00a0: aucun choix ne l'emporte.",
 	)
 }
 
@@ -117,16 +120,16 @@ func TestRankedPollIsDecidedByInstantRunoff(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"classement (vote alternatif)", "Touchez les choix dans votre ordre de préférence",
-		"Vote enregistré pour le sondage n°1 : Agora > Bercail.",
-		"> b2: :bouton Cabane", "Votre classement : Bercail > Cabane.",
-		"Vote enregistré pour le sondage n°1 : Cabane > Bercail > Agora.",
+		"Vote enregistré pour le sondage n°\u00a01\u00a0: Agora > Bercail.",
+		"> b2: :bouton Cabane", "Votre classement\u00a0: Bercail > Cabane.",
+		"Vote enregistré pour le sondage n°\u00a01\u00a0: Cabane > Bercail > Agora.",
 		"> camille: /sondage fermer sondage:1",
-		"🏁 Résultat du sondage n°1 : Nom du local ?",
-		"1. Agora : 2 votes (40 %)", "2. Bercail : 2 votes (40 %)", "3. Cabane : 1 vote (20 %)",
-		"Tour 1 : Agora 2, Bercail 2, Cabane 1 ; éliminé : Cabane",
-		"Tour 2 : Agora 2, Bercail 3",
-		"5 votants", "Choix retenu : Bercail.",
-		"Sondage n°1 clos ; le résultat est publié.",
+		"🏁 Résultat du sondage n°\u00a01\u00a0: Nom du local ?",
+		"1. Agora\u00a0: 2 votes (40\u00a0%)", "2. Bercail\u00a0: 2 votes (40\u00a0%)", "3. Cabane\u00a0: 1 vote (20\u00a0%)",
+		"Tour 1\u00a0: Agora 2, Bercail 2, Cabane 1\u202f; éliminé\u00a0: Cabane",
+		"Tour 2\u00a0: Agora 2, Bercail 3",
+		"5 votants", "Choix retenu\u00a0: Bercail.",
+		"Sondage n°\u00a01 clos\u202f; le résultat est publié.",
 	)
 }
 
@@ -135,20 +138,62 @@ func TestQuorumNotReachedMarksTheResultInvalid(t *testing.T) {
 	out := env.Run(t, `
 /sondage creer question:"On change de local ?" choix:"Oui | Non" quorum:5 fin:"demain 19h" resultats:cloture
 :bouton Oui
-/sondage resultats sondage:1
 :user alex
-/sondage resultats sondage:1
 :bouton Non
 :avance 2j
 `)
 	consoletest.Contains(t, out,
 		"quorum 5 · clôture mardi 8 décembre à 19h00",
 		"1. Oui\n", "2. Non\n", "0 votant", "Les résultats seront montrés à la clôture.",
-		// The author sees the tally; others wait for the close.
-		"> camille: /sondage resultats sondage:1", "1. Oui : 1 vote (100 %)",
-		"> alex: /sondage resultats sondage:1", "Les résultats du sondage n°1 seront montrés à sa clôture.",
-		"Résultat du sondage n°1", "1. Oui : 1 vote (50 %)", "2 votants · quorum de 5 non atteint : résultat non valable",
+		"Résultat du sondage n°\u00a01", "1. Oui\u00a0: 1 vote (50\u00a0%)", "2 votants · quorum de 5 non atteint\u00a0: résultat non valable",
 		"Égalité",
+	)
+}
+
+// Results at the close mean no tally before it, for anyone: not the
+// author, not a moderator, not in an export, not on the poll's message.
+func TestResultsAtTheCloseAreHiddenFromEveryoneUntilThen(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, twoChats+`
+/sondage creer question:"Budget ?" choix:"Fête | Livres" resultats:cloture anonyme:non fin:1j
+:bouton Fête
+/sondage resultats sondage:1
+/sondage exporter sondage:1
+:user alex
+:bouton Livres
+:role moderateur
+/sondage resultats sondage:1
+/sondage exporter sondage:1
+:avance 3s
+:user camille
+/sondage fermer sondage:1
+/sondage resultats sondage:1
+/sondage exporter sondage:1
+`)
+	before, after, ok := strings.Cut(out, "> camille: /sondage fermer sondage:1")
+	if !ok {
+		t.Fatalf("no close in:\n%s", out)
+	}
+	consoletest.Contains(t, before,
+		"> camille: :bouton Fête", "Vote enregistré pour le sondage n°\u00a01\u00a0: Fête.",
+		// The author waits like everyone.
+		"> camille: /sondage resultats sondage:1", "Le sondage n°\u00a01 montre ses résultats à la clôture\u00a0: personne ne les voit avant",
+		"> camille: /sondage exporter sondage:1", "son export sera possible une fois qu'il sera clos.",
+		// So does a moderator.
+		"> alex: /sondage resultats sondage:1", "personne ne les voit avant, ni son auteur ni la modération.",
+		"> alex: /sondage exporter sondage:1", "son export sera possible",
+		// The live edit of the poll's messages shows the voters, not the counts.
+		"> alex: :avance 3s", "· modifié", "1. Fête\n", "2. Livres\n", "2 votants", "Les résultats seront montrés à la clôture.",
+	)
+	for _, leak := range []string{" vote (", " votes (", "%)", "fichier joint"} {
+		if strings.Contains(before, leak) {
+			t.Errorf("%q shown before the close in:\n%s", leak, before)
+		}
+	}
+	consoletest.Contains(t, after,
+		"Résultat du sondage n°\u00a01", "1. Fête\u00a0: 1 vote (50\u00a0%)", "Sondage n°\u00a01 clos",
+		"> camille: /sondage resultats sondage:1", "1. Fête\u00a0: 1 vote (50\u00a0%)", "2. Livres\u00a0: 1 vote (50\u00a0%)",
+		"> camille: /sondage exporter sondage:1", "fichier joint\u00a0: sondage-1.csv", "fichier joint\u00a0: sondage-1-bulletins.csv",
 	)
 }
 
@@ -172,23 +217,23 @@ func TestQuestionnaireGivesWinningChoicesAndPrice(t *testing.T) {
 /questionnaire resultat questionnaire:9
 `)
 	consoletest.Contains(t, out,
-		"> camille: /questionnaire creer", "Cette commande est réservée aux modérateur·rices.",
-		"Questionnaire n°1 « Pain du mardi » créé, prix de base 2,10 €.",
-		"📊 Sondage n°1 : Farine ?", "1. Bio (+0,40 €) : 0 vote (0 %)", "2. Standard : 0 vote (0 %)",
-		"2. Petit (-0,50 €)",
-		"Je ne comprends pas le prix du choix « Bio +0,4x »",
+		"> camille: /questionnaire creer", "Il faut être modérateur·rice pour utiliser cette commande.",
+		"Questionnaire n°\u00a01 «\u00a0Pain du mardi\u00a0» créé, prix de base 2,10\u00a0€.",
+		"📊 Sondage n°\u00a01\u00a0: Farine ?", "1. Bio (+0,40\u00a0€)\u00a0: 0 vote (0\u00a0%)", "2. Standard\u00a0: 0 vote (0\u00a0%)",
+		"2. Petit (-0,50\u00a0€)",
+		"Je ne comprends pas le prix du choix «\u00a0Bio +0,4x\u00a0»",
 		"> alex: /questionnaire resultat questionnaire:1",
-		"Questionnaire n°1 : Pain du mardi",
-		"1. Farine ? (sondage n°1) : Bio (+0,40 €) (en cours)",
-		"2. Taille ? (sondage n°2) : Petit (-0,50 €) (en cours)",
-		"3. Graines ? (sondage n°3) : Oui (+0,30 €) (en cours)",
-		"Prix résultant : 2,30 € (base 2,10 €), provisoire.",
-		"Résultat du sondage n°1", "Choix retenu : Bio.",
+		"Questionnaire n°\u00a01\u00a0: Pain du mardi",
+		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€) (en cours)",
+		"2. Taille ? (sondage n°\u00a02)\u00a0: Petit (-0,50\u00a0€) (en cours)",
+		"3. Graines ? (sondage n°\u00a03)\u00a0: Oui (+0,30\u00a0€) (en cours)",
+		"Prix résultant\u00a0: 2,30\u00a0€ (base 2,10\u00a0€), provisoire.",
+		"Résultat du sondage n°\u00a01", "Choix retenu\u00a0: Bio.",
 		"> alex: /questionnaire resultat questionnaire:1",
-		"1. Farine ? (sondage n°1) : Bio (+0,40 €)\n",
-		"3. Graines ? (sondage n°3) : Oui (+0,30 €)\n",
-		"Prix résultant : 2,30 € (base 2,10 €).",
-		"Je ne trouve pas de questionnaire n°9 dans cette communauté.",
+		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€)\n",
+		"3. Graines ? (sondage n°\u00a03)\u00a0: Oui (+0,30\u00a0€)\n",
+		"Prix résultant\u00a0: 2,30\u00a0€ (base 2,10\u00a0€).",
+		"Je ne trouve pas de questionnaire n°\u00a09 dans cette communauté.",
 	)
 }
 
@@ -225,35 +270,37 @@ func TestPermissionsAndBadInput(t *testing.T) {
 :user camille
 /sondage liste
 /sondage supprimer sondage:1
+:bouton 1
 /sondage liste
 /sondage voter sondage:1 choix:1
 `)
 	consoletest.Contains(t, out,
-		"> camille: /sondage reglage creation:moderateurs", "Cette commande est réservée aux modérateur·rices.",
-		"Création de sondages : modérateur·rices et plus.",
-		"Dans cette communauté, la création de sondages est réservée aux modérateur·rices.",
-		"Création de sondages : membres et plus.",
-		"L'option question est trop longue : 301 caractères pour 300 au plus.",
-		"Il faut entre 2 et 20 choix séparés par « | » ; j'en compte 1.",
-		"Le choix « a » est donné deux fois.",
-		"Le choix n°2 est vide.",
-		"Le choix n°2 est trop long : 81 caractères pour 80 au plus.",
-		"Je ne comprends pas la clôture « la semaine des quatre jeudis ».",
+		"> camille: /sondage reglage creation:moderateurs", "Il faut être modérateur·rice pour utiliser cette commande.",
+		"Création de sondages\u00a0: à partir du rôle modérateur·rice.",
+		"Dans cette communauté, la création de sondages est réservée aux modérateurs.",
+		"Création de sondages\u00a0: à partir du rôle membre.",
+		"L'option question est trop longue\u00a0: 301 caractères pour 300 au plus.",
+		"Il faut entre 2 et 20 choix séparés par «\u00a0|\u00a0»\u202f; j'en compte 1.",
+		"Le choix «\u00a0a\u00a0» est donné deux fois.",
+		"Le choix n°\u00a02 est vide.",
+		"Le choix n°\u00a02 est trop long\u00a0: 81 caractères pour 80 au plus.",
+		"Je ne comprends pas la clôture «\u00a0la semaine des quatre jeudis\u00a0».",
 		"L'option max ne vaut que pour un sondage à choix multiple",
 		"Le maximum (3) dépasse le nombre de choix (2).",
-		"choix unique · public · réservé aux modérateur·rices",
-		"> alex: :bouton A", "Ce sondage est réservé aux modérateur·rices : votre vote n'a pas été pris en compte.",
-		"> alex: /sondage fermer sondage:1", "Seuls l'auteur du sondage n°1 et la modération peuvent faire cela.",
+		"choix unique · public · réservé aux modérateurs",
+		"> alex: :bouton A", "Ce sondage est réservé aux modérateurs\u00a0: votre vote n'a pas été pris en compte.",
+		"> alex: /sondage fermer sondage:1", "Seuls l'auteur du sondage n°\u00a01 et la modération peuvent faire cela.",
 		"> alex: /sondage exporter sondage:1", "Seuls l'auteur",
 		"> alex: /sondage supprimer sondage:1", "Seuls l'auteur",
-		"Je ne trouve pas de sondage n°42 dans cette communauté.",
-		"> alex: :bouton A", "Vote enregistré pour le sondage n°1 : A.",
-		"> alex: /sondage exporter sondage:1", "Export du sondage n°1 : totaux et bulletins.",
-		"fichier joint : sondage-1.csv", "fichier joint : sondage-1-bulletins.csv",
-		"> camille: /sondage liste", "1 sondage ouvert", "n°1 : Réservé",
-		"> camille: /sondage supprimer sondage:1", "supprimé]", "Sondage n°1 supprimé.",
+		"Je ne trouve pas de sondage n°\u00a042 dans cette communauté.",
+		"> alex: :bouton A", "Vote enregistré pour le sondage n°\u00a01\u00a0: A.",
+		"> alex: /sondage exporter sondage:1", "Export du sondage n°\u00a01\u00a0: totaux et bulletins.",
+		"fichier joint\u00a0: sondage-1.csv", "fichier joint\u00a0: sondage-1-bulletins.csv",
+		"> camille: /sondage liste", "1 sondage ouvert", "n°\u00a01\u00a0: Réservé",
+		"> camille: /sondage supprimer sondage:1", "Le sondage n°\u00a01 a 1 votant", "[1 Supprimer le sondage n°\u00a01]",
+		"> camille: :bouton 1", "supprimé]", "Sondage n°\u00a01 supprimé.",
 		"> camille: /sondage liste", "Aucun sondage ouvert.",
-		"> camille: /sondage voter sondage:1 choix:1", "Je ne trouve pas de sondage n°1 dans cette communauté.",
+		"> camille: /sondage voter sondage:1 choix:1", "Je ne trouve pas de sondage n°\u00a01 dans cette communauté.",
 	)
 }
 
@@ -270,14 +317,14 @@ func TestManyChoicesUseAMenuForSingleChoice(t *testing.T) {
 :bouton 2
 `)
 	consoletest.Contains(t, out,
-		"Menu ; choisissez avec :choix N…: Votre choix", "6. Blanc",
-		"Vote enregistré pour le sondage n°1 : Blanc.",
-		"Vote modifié pour le sondage n°1 : Vert.",
-		"2. Vert : 1 vote (100 %)",
+		"Menu\u202f; choisissez avec :choix N…: Votre choix", "6. Blanc",
+		"Vote enregistré pour le sondage n°\u00a01\u00a0: Blanc.",
+		"Vote modifié pour le sondage n°\u00a01\u00a0: Vert.",
+		"2. Vert\u00a0: 1 vote (100\u00a0%)",
 		// Multiple choice keeps a toggle button per choice, even beyond five.
-		"📊 Sondage n°2 : Couleurs ?", "[1 Rouge] [2 Vert] [3 Bleu] [4 Jaune] [5 Noir] [6 Blanc]",
-		"> camille: :bouton 6", "Vos choix : Blanc.",
-		"> camille: :bouton 1", "Vos choix : Blanc, Rouge.",
+		"📊 Sondage n°\u00a02\u00a0: Couleurs ?", "[1 Rouge] [2 Vert] [3 Bleu] [4 Jaune] [5 Noir] [6 Blanc]",
+		"> camille: :bouton 6", "Vos choix\u00a0: Blanc.",
+		"> camille: :bouton 1", "Vos choix\u00a0: Blanc, Rouge.",
 		"> camille: :bouton 2", "2 choix au plus",
 	)
 }
@@ -301,15 +348,15 @@ func TestReopenBeforeTheDeadline(t *testing.T) {
 /sondage rouvrir sondage:1
 `)
 	consoletest.Contains(t, out,
-		"Le sondage n°1 est déjà ouvert.",
-		"Résultat du sondage n°1", "Aucun vote : pas de résultat.",
-		"Le sondage n°1 est déjà clos.",
-		"> alex: /sondage voter sondage:1 choix:Oui", "Le sondage n°1 est clos",
-		"Sondage n°1 rouvert jusqu'à son échéance.",
+		"Le sondage n°\u00a01 est déjà ouvert.",
+		"Résultat du sondage n°\u00a01", "Aucun vote\u00a0: pas de résultat.",
+		"Le sondage n°\u00a01 est déjà clos.",
+		"> alex: /sondage voter sondage:1 choix:Oui", "Le sondage n°\u00a01 est clos",
+		"Sondage n°\u00a01 rouvert jusqu'à son échéance.",
 		"[#1 · modifié]", "[1 Oui] [2 Non]", // the buttons are back
-		"> alex: :bouton Oui", "Vote enregistré pour le sondage n°1 : Oui.",
-		"Résultat du sondage n°1", "1. Oui : 1 vote (100 %)", "Choix retenu : Oui.",
-		"L'échéance du sondage n°1 est passée : il ne peut plus être rouvert.",
+		"> alex: :bouton Oui", "Vote enregistré pour le sondage n°\u00a01\u00a0: Oui.",
+		"Résultat du sondage n°\u00a01", "1. Oui\u00a0: 1 vote (100\u00a0%)", "Choix retenu\u00a0: Oui.",
+		"L'échéance du sondage n°\u00a01 est passée\u00a0: il ne peut plus être rouvert.",
 	)
 }
 
@@ -327,7 +374,7 @@ func TestForgedRoutesAreRefused(t *testing.T) {
 			Action:   &commands.Action{Route: route, Values: values},
 		})
 	}
-	for _, route := range []string{"p/v/1/2", "p/v/1/01", "p/v/01/0", "p/v/1", "p/v/1/0/0", "p/x/1/0", "p/t/1/0", "p/v/2/0", "p/s/1", "p/v/1/-1", "p/v/1/0 ", "p/v/1/é"} {
+	for _, route := range []string{"p/v/1/2", "p/v/1/01", "p/v/01/0", "p/v/+1/0", "p/v/1/+0", "p/v/1", "p/v/1/0/0", "p/x/1/0", "p/t/1/0", "p/v/2/0", "p/s/1", "p/v/1/-1", "p/v/1/0 ", "p/v/1/é"} {
 		r := press(route)
 		if !r.Ephemeral || len(r.Text) == 0 {
 			t.Errorf("route %q: %+v, want a private refusal", route, r)
@@ -341,12 +388,12 @@ func TestForgedRoutesAreRefused(t *testing.T) {
 		Platform: commands.PlatformTelegram, Chat: commands.Chat{ID: "-100"}, User: commands.User{ID: "7", Name: "x"},
 		Action: &commands.Action{Route: "p/v/1/0"},
 	})
-	if !strings.Contains(foreign.Text.Plain(), "Je ne trouve pas de sondage n°1") {
+	if !strings.Contains(foreign.Text.Plain(), "Je ne trouve pas de sondage n°\u00a01") {
 		t.Errorf("foreign community: %q", foreign.Text.Plain())
 	}
 	out := env.Run(t, "/sondage resultats sondage:1")
 	consoletest.Contains(t, out, "0 votant")
-	if r := press("p/v/1/1"); !strings.Contains(r.Text.Plain(), "Vote enregistré pour le sondage n°1 : B.") {
+	if r := press("p/v/1/1"); !strings.Contains(r.Text.Plain(), "Vote enregistré pour le sondage n°\u00a01\u00a0: B.") {
 		t.Fatalf("a genuine route was refused: %q", r.Text.Plain())
 	}
 }
@@ -396,7 +443,7 @@ func TestLinkedAccountsShareOneBallot(t *testing.T) {
 		t.Fatalf("vote from the linked account: %q", got)
 	}
 	out := env.Run(t, "/sondage resultats sondage:1")
-	consoletest.Contains(t, out, "1. A : 0 vote (0 %)", "2. B : 1 vote (100 %)", "1 votant")
+	consoletest.Contains(t, out, "1. A\u00a0: 0 vote (0\u00a0%)", "2. B\u00a0: 1 vote (100\u00a0%)", "1 votant")
 }
 
 func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
@@ -409,7 +456,7 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		// The post speaks the community's language; replies speak the member's.
-		"📊 Sondage n°1 : Which day?", "classement (vote alternatif)",
+		"📊 Sondage n°\u00a01\u00a0: Which day?", "classement (vote alternatif)",
 		"Poll #1 created and posted in 1 chat.",
 		"Vote recorded for poll #1: Sunday > Saturday.",
 		"📊 Poll #1: Which day?", "ranked (instant runoff) · anonymous · closes Wednesday 9 December at 10:00 am",
@@ -428,11 +475,11 @@ func TestPollNumbersAreSuggested(t *testing.T) {
 		Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
 		User: commands.User{ID: "camille", Name: "camille"}, Command: "sondage.voter",
 	}, "sondage", "")
-	if len(got) != 1 || got[0].Value != "2" || got[0].Label != "n°2 : Deuxième ?" {
+	if len(got) != 1 || got[0].Value != "2" || got[0].Label != "n°\u00a02\u00a0: Deuxième ?" {
 		t.Fatalf("suggestions = %+v, want the open poll 2 only", got)
 	}
 	// A partial number with its mark is matched without it.
-	for _, partial := range []string{"n°2", "#2", "n° "} {
+	for _, partial := range []string{"n°\u00a02", "#2", "n° "} {
 		got = env.Runtime.Autocomplete(context.Background(), &commands.Request{
 			Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
 			User: commands.User{ID: "camille", Name: "camille"}, Command: "sondage.voter",
@@ -458,12 +505,18 @@ func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 /questionnaire resultat questionnaire:1
 :langue en
 /questionnaire result questionnaire:1
+:user camille
+/community language language:en
+/questionnaire result questionnaire:1
 `)
 	consoletest.Contains(t, out,
-		"Égalité : aucun choix ne l'emporte.",
-		"1. Farine ? (sondage n°1) : Bio (+0,40 €), retenu sur une égalité (Bio, Standard) départagée par tirage au sort reproductible\n",
-		"Prix résultant : 2,40 € (base 2,00 €).",
-		"1. Farine ? (poll #1): Bio (+0,40 €), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
+		"Égalité\u00a0: aucun choix ne l'emporte.",
+		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité (Bio, Standard) départagée par tirage au sort reproductible\n",
+		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,00\u00a0€).",
+		// A public reply speaks the community's language, whoever asks.
+		"> alex: /questionnaire result questionnaire:1", "1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité",
+		"> camille: /questionnaire result questionnaire:1",
+		"1. Farine ? (poll #1): Bio (+0,40\u00a0€), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
 	)
 }
 
@@ -483,13 +536,13 @@ func TestNumbersAreReadWithTheirMark(t *testing.T) {
 /questionnaire resultat questionnaire:n°1
 `)
 	consoletest.Contains(t, out,
-		"> camille: /sondage voter sondage:n°1 choix:1", "Vote enregistré pour le sondage n°1 : Samedi.",
-		`> camille: /sondage voter sondage:"n° 1" choix:2`, "Vote modifié pour le sondage n°1 : Dimanche.",
-		"> camille: /sondage resultats sondage:#1", "2. Dimanche : 1 vote (100 %)",
-		"> camille: /sondage voter sondage:N°1 choix:1", "Vote modifié pour le sondage n°1 : Samedi.",
-		"« n°x » n'est pas un numéro de sondage : écrivez par exemple 12 ou n°12.",
-		"Sondage n°1 clos ; le résultat est publié.",
-		"> camille: /questionnaire resultat questionnaire:n°1", "Questionnaire n°1 : Pain",
+		"> camille: /sondage voter sondage:n°1 choix:1", "Vote enregistré pour le sondage n°\u00a01\u00a0: Samedi.",
+		`> camille: /sondage voter sondage:"n° 1" choix:2`, "Vote modifié pour le sondage n°\u00a01\u00a0: Dimanche.",
+		"> camille: /sondage resultats sondage:#1", "2. Dimanche\u00a0: 1 vote (100\u00a0%)",
+		"> camille: /sondage voter sondage:N°1 choix:1", "Vote modifié pour le sondage n°\u00a01\u00a0: Samedi.",
+		"«\u00a0n°x\u00a0» n'est pas un numéro de sondage\u00a0: écrivez par exemple 12 ou n°\u00a012.",
+		"Sondage n°\u00a01 clos\u202f; le résultat est publié.",
+		"> camille: /questionnaire resultat questionnaire:n°1", "Questionnaire n°\u00a01\u00a0: Pain",
 	)
 }
 
@@ -518,7 +571,7 @@ func TestLinkingTwoVotersKeepsTheLatestBallot(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := env.Run(t, ":user camille\n/sondage resultats sondage:1")
-	consoletest.Contains(t, out, "1. A : 0 vote (0 %)", "2. B : 1 vote (100 %)", "1 votant")
+	consoletest.Contains(t, out, "1. A\u00a0: 0 vote (0\u00a0%)", "2. B\u00a0: 1 vote (100\u00a0%)", "1 votant")
 	if _, err := env.Store.Identities(ctx, merged); err != nil {
 		t.Fatal(err)
 	}
@@ -530,5 +583,262 @@ func TestLinkingTwoVotersKeepsTheLatestBallot(t *testing.T) {
 		if j.Kind == commands.MergeJob.Kind {
 			t.Errorf("merge job still pending: %+v", j)
 		}
+	}
+}
+
+// A poll goes to the public chats by default, never to the moderators'
+// chat; salons: aims it, and only moderators aim at their own chats.
+func TestPollsGoWhereTheyAreAimed(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Affiche ?" choix:"Rouge | Bleue" salons:annonces
+:chat moderation
+:role moderateur
+/communaute salon objectif:moderation
+:chat annonces
+/communaute salon objectif:annonces
+:chat general
+/sondage creer question:"Pique-nique ?" choix:"Oui | Non"
+/sondage creer question:"Ordre du jour ?" choix:"Budget | Local" salons:modération
+/sondage creer question:"Affiche ?" choix:"Rouge | Bleue" salons:annonces
+/sondage creer question:"Goûter ?" choix:"Oui | Non" salons:general
+:user alex
+/sondage creer question:"Secret ?" choix:"A | B" salons:moderation
+/sondage liste
+/sondage resultats sondage:3
+/sondage voter sondage:3 choix:1
+`)
+	consoletest.Contains(t, out,
+		// No announcement chat yet: the poll waits, and the author is told why.
+		"Sondage n°\u00a01 créé, mais aucun salon d'annonces ne le reçoit",
+		// By default: the general and announcement chats, not the moderators'.
+		"> camille: /sondage creer question:\"Pique-nique ?\"", "] 📊 Sondage n°\u00a02\u00a0: Pique-nique ?", "· annonces] 📊 Sondage n°\u00a02\u00a0: Pique-nique ?",
+		"Sondage n°\u00a02 créé et publié dans 2 salons.",
+		// Aimed at the moderators: their chat only, and only they vote.
+		"· moderation] 📊 Sondage n°\u00a03\u00a0: Ordre du jour ?", "réservé aux modérateurs", "Sondage n°\u00a03 créé et publié dans 1 salon.",
+		"· annonces] 📊 Sondage n°\u00a04\u00a0: Affiche ?", "Sondage n°\u00a04 créé et publié dans 1 salon.",
+		"] 📊 Sondage n°\u00a05\u00a0: Goûter ?", "Sondage n°\u00a05 créé et publié dans 1 salon.",
+		"> alex: /sondage creer", "Seule la modération publie un sondage dans ses salons",
+		// Members do not see the moderators' poll at all.
+		"> alex: /sondage liste", "4 sondages ouverts", "n°\u00a05\u00a0: Goûter ?", "n°\u00a04\u00a0: Affiche ?", "n°\u00a02\u00a0: Pique-nique ?", "n°\u00a01\u00a0: Affiche ?",
+		"> alex: /sondage resultats sondage:3", "Je ne trouve pas de sondage n°\u00a03 dans cette communauté.",
+		"> alex: /sondage voter sondage:3 choix:1", "Je ne trouve pas de sondage n°\u00a03 dans cette communauté.",
+	)
+	for _, n := range []string{"1", "2", "4", "5"} {
+		if strings.Contains(out, "· moderation] 📊 Sondage n°"+n+" ") {
+			t.Errorf("poll %s was posted in the moderation chat:\n%s", n, out)
+		}
+	}
+	if strings.Contains(out, "· annonces] 📊 Sondage n°\u00a05 ") || strings.Contains(out, "· annonces] 📊 Sondage n°\u00a03 ") {
+		t.Errorf("a poll aimed elsewhere was posted in the announcement chat:\n%s", out)
+	}
+}
+
+// Without a number, /sondage resultats shows the latest poll: the newest
+// open one, or else the one closed last. The list shows closed polls on
+// demand; questionnaires are listed and closed at once.
+func TestLatestPollListsAndQuestionnaires(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage resultats
+/sondage liste etat:tous
+/sondage creer question:"Premier ?" choix:"A | B"
+/sondage creer question:"Deuxième ?" choix:"C | D"
+/sondage resultats
+/sondage fermer sondage:2
+/sondage resultats
+:avance 1h
+/sondage fermer sondage:1
+/sondage resultats
+/sondage liste
+/sondage liste etat:clos
+:langue en
+/poll list state:all
+:langue fr
+/questionnaire liste
+:role moderateur
+/questionnaire creer titre:"Pain"
+/questionnaire ajouter questionnaire:1 question:"Farine ?" choix:"Bio +0,40 € | Standard"
+/questionnaire ajouter questionnaire:1 question:"Taille ?" choix:"Grand | Petit"
+/questionnaire creer titre:"Lait"
+:role membre
+/questionnaire liste
+:user alex
+/questionnaire fermer questionnaire:1
+:user camille
+/questionnaire fermer questionnaire:1
+/questionnaire fermer questionnaire:1
+/questionnaire liste
+/sondage liste etat:tous
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage resultats", "Aucun sondage dans cette communauté pour l'instant.",
+		"> camille: /sondage liste etat:tous", "Aucun sondage dans cette communauté pour l'instant.",
+		// The newest open poll.
+		"> camille: /sondage resultats", "📊 Sondage n°\u00a02\u00a0: Deuxième ?",
+		// Poll 2 closed: poll 1 is the newest open one.
+		"> camille: /sondage resultats", "📊 Sondage n°\u00a01\u00a0: Premier ?",
+		// Both closed: the one closed last.
+		"> camille: /sondage resultats", "📊 Sondage n°\u00a01\u00a0: Premier ?", "Aucun vote\u00a0: pas de résultat.",
+		"> camille: /sondage liste", "Aucun sondage ouvert.",
+		"> camille: /sondage liste etat:clos", "2 sondages clos", "n°\u00a01\u00a0: Premier ? (clos le lundi 7 décembre à 11h00)",
+		"n°\u00a02\u00a0: Deuxième ? (clos le lundi 7 décembre à 10h00)",
+		"> camille: /poll list state:all", "2 closed polls", "#1: Premier ? (closed Monday 7 December at 11:00 am)",
+		"> camille: /questionnaire liste", "Aucun questionnaire dans cette communauté.",
+		"> camille: /questionnaire liste", "2 questionnaires", "n°\u00a02 «\u00a0Lait\u00a0»\u00a0: aucune question", "n°\u00a01 «\u00a0Pain\u00a0»\u00a0: 2 questions, dont 2 ouvertes",
+		// Closing a questionnaire is for its author and moderators.
+		"> alex: /questionnaire fermer questionnaire:1", "Seuls l'auteur du questionnaire n°\u00a01 et la modération peuvent faire cela.",
+		// Its author closes it, though no longer a moderator.
+		"> camille: /questionnaire fermer questionnaire:1", "Résultat du sondage n°\u00a03\u00a0: Farine ?", "Résultat du sondage n°\u00a04\u00a0: Taille ?",
+		"Questionnaire n°\u00a01\u00a0: 2 questions closes\u202f; leurs résultats sont publiés.",
+		"> camille: /questionnaire fermer questionnaire:1", "Le questionnaire n°\u00a01 n'a aucune question ouverte.",
+		"> camille: /questionnaire liste", "n°\u00a01 «\u00a0Pain\u00a0»\u00a0: 2 questions\n",
+		"> camille: /sondage liste etat:tous", "4 sondages clos", "n°\u00a04\u00a0: Taille ?", "n°\u00a03\u00a0: Farine ?", "n°\u00a01\u00a0: Premier ?", "n°\u00a02\u00a0: Deuxième ?",
+	)
+}
+
+// Deleting a poll members voted in takes a confirmation, by the member who
+// asked; a poll without ballots goes at once.
+func TestDeletingAPollWithBallotsIsConfirmed(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Vide ?" choix:"A | B"
+/sondage supprimer sondage:1
+/sondage creer question:"Votée ?" choix:"A | B"
+:user alex
+:bouton A
+:user camille
+/sondage supprimer sondage:2
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage supprimer sondage:1", "Sondage n°\u00a01 supprimé.",
+		"> camille: /sondage supprimer sondage:2",
+		"Le sondage n°\u00a02 a 1 votant\u00a0: le supprimer efface aussi son vote, sans retour possible. Confirmez avec le bouton.",
+		"[1 Supprimer le sondage n°\u00a02]",
+	)
+	// Where a private answer shows in the group (Telegram without a direct
+	// conversation), others see the button: their press, or a forged
+	// route, deletes nothing.
+	ctx := context.Background()
+	chat, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformConsole, GroupID: "console", ChatID: "general"}, storage.CommunityDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	for _, name := range []string{"camille", "alex"} {
+		m, err := env.Store.ResolveMember(ctx, chat.CommunityID, commands.PlatformConsole, name, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = m.ID
+	}
+	press := func(user string, role commands.Role, route string) string {
+		return env.Runtime.Handle(ctx, &commands.Request{
+			Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
+			User:   commands.User{ID: user, Name: user, PlatformRole: role},
+			Action: &commands.Action{Route: route},
+		}).Text.Plain()
+	}
+	camilles := fmt.Sprintf("p/del/2/%d", ids["camille"])
+	alexs := fmt.Sprintf("p/del/2/%d", ids["alex"])
+	for _, tt := range []struct {
+		user  string
+		role  commands.Role
+		route string
+		want  string
+	}{
+		{"alex", commands.RoleMember, camilles, "demandée par quelqu'un d'autre"},
+		{"alex", commands.RoleModerator, camilles, "demandée par quelqu'un d'autre"},
+		{"alex", commands.RoleMember, alexs, "Seuls l'auteur du sondage n°\u00a02 et la modération peuvent faire cela."},
+		{"camille", commands.RoleMember, "p/del/2", "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/2/+%d", ids["camille"]), "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/+2/%d", ids["camille"]), "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/3/%d", ids["camille"]), "Je ne trouve pas de sondage n°\u00a03"},
+	} {
+		if got := press(tt.user, tt.role, tt.route); !strings.Contains(got, tt.want) {
+			t.Errorf("%s (%v) pressing %s: %q, want %q", tt.user, tt.role, tt.route, got, tt.want)
+		}
+	}
+	out = env.Run(t, `
+/sondage resultats sondage:2
+:bouton 1
+/sondage resultats sondage:2
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage resultats sondage:2", "1. A\u00a0: 1 vote (100\u00a0%)", // still there
+		"> camille: :bouton 1", "supprimé]", "Sondage n°\u00a02 supprimé.",
+		"> camille: /sondage resultats sondage:2", "Je ne trouve pas de sondage n°\u00a02",
+	)
+	if got := press("camille", commands.RoleMember, camilles); !strings.Contains(got, "Je ne trouve pas de sondage n°\u00a02") {
+		t.Errorf("pressing again after the deletion: %q", got)
+	}
+}
+
+// The export opens in French Excel as it is: UTF-8 with a byte order
+// mark, ";" between fields, decimal commas, and header lines saying which
+// poll, how many voters and when it closed. English speakers get ",".
+func TestExportReadsBackAsFrenchExcelWritesIt(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, `
+/sondage creer question:"Quel jour ; vraiment ?" choix:"Samedi | Dimanche | =SOMME(A1)" anonyme:non
+:bouton Samedi
+:user alex
+:bouton Samedi
+:user sam
+:bouton Dimanche
+:user camille
+:avance 1h
+/sondage fermer sondage:1
+`)
+	export := func(lang string) []commands.File {
+		t.Helper()
+		r := env.Runtime.Handle(context.Background(), &commands.Request{
+			Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"},
+			User:    commands.User{ID: "camille", Name: "camille", Locale: lang},
+			Command: "sondage.exporter", Options: map[string]string{"sondage": "1"},
+		})
+		if len(r.Files) != 2 {
+			t.Fatalf("export: %q with %d files", r.Text.Plain(), len(r.Files))
+		}
+		return r.Files
+	}
+	read := func(f commands.File, comma rune) [][]string {
+		t.Helper()
+		if !bytes.HasPrefix(f.Data, []byte("\ufeff")) {
+			t.Fatalf("%s does not start with a UTF-8 byte order mark", f.Name)
+		}
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(f.Data, []byte("\ufeff"))))
+		r.Comma, r.FieldsPerRecord = comma, -1
+		rows, err := r.ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
+		return rows
+	}
+	files := export("fr")
+	totals := read(files[0], ';')
+	want := [][]string{
+		{"sondage", "1"},
+		{"question", "Quel jour ; vraiment ?"},
+		{"votants", "3"},
+		{"clôture", "2026-12-07 11:00"},
+		{"numéro", "choix", "votes", "pourcentage"},
+		{"1", "Samedi", "2", "66,7"},
+		{"2", "Dimanche", "1", "33,3"},
+		{"3", "'=SOMME(A1)", "0", "0,0"}, // a label is never run as a formula
+	}
+	if fmt.Sprint(totals) != fmt.Sprint(want) {
+		t.Errorf("totals =\n%q\nwant\n%q", totals, want)
+	}
+	if !strings.Contains(string(files[0].Data), "\r\n") {
+		t.Error("lines do not end with CRLF")
+	}
+	ballots := read(files[1], ';')
+	if fmt.Sprint(ballots) != fmt.Sprint([][]string{{"votant", "bulletin"}, {"camille", "Samedi"}, {"alex", "Samedi"}, {"sam", "Dimanche"}}) {
+		t.Errorf("ballots = %q", ballots)
+	}
+	totals = read(export("en")[0], ',')
+	if len(totals) < 6 || totals[2][0] != "voters" || totals[5][3] != "66.7" {
+		t.Errorf("English totals = %q", totals)
 	}
 }

@@ -23,11 +23,16 @@ func (s *service) create(ctx context.Context, req *commands.Request) (*commands.
 		return nil, err
 	}
 	if needed := commands.ParseRole(creation); req.Member.Role < needed {
-		return nil, commands.Fail("poll.creation_restricted", locales.Data{"Role": req.Loc.S("role." + needed.String())})
+		return nil, commands.Fail("poll.creation_restricted", locales.Data{"Roles": req.Loc.S("poll.voters." + needed.String())})
 	}
 	p, err := pollFromOptions(req)
 	if err != nil {
 		return nil, err
+	}
+	// Any creator chooses among the public chats; only moderators post in
+	// their own chats.
+	if p.Audience == audienceModeration && req.Member.Role < commands.RoleModerator {
+		return nil, commands.Fail("poll.audience_moderators")
 	}
 	return s.createPoll(ctx, req, p)
 }
@@ -44,7 +49,7 @@ func (s *service) createPoll(ctx context.Context, req *commands.Request, p *mode
 		// The outbox retries; the member's poll exists and will be posted.
 		s.log.Warn("publish poll now failed; the outbox will retry", "poll", p.ID, "error", err)
 	}
-	data := locales.Data{"ID": p.ID, "Question": p.Question, "Sent": d.Sent}
+	data := locales.Data{"ID": p.ID, "Question": p.Question, "Sent": d.Sent, "Chats": req.Loc.S("poll.audience.where." + audienceOrDefault(p.Audience))}
 	switch {
 	case d.Chats == 0:
 		return commands.Private(req.Loc.T("poll.created_nowhere", data)), nil
@@ -53,6 +58,14 @@ func (s *service) createPoll(ctx context.Context, req *commands.Request, p *mode
 		return commands.Private(req.Loc.N("poll.created_pending", d.Chats, data)), nil
 	}
 	return commands.Private(req.Loc.N("poll.created", d.Sent, data)), nil
+}
+
+// audienceOrDefault is the audience chosen, or the public chats.
+func audienceOrDefault(a string) string {
+	if a == "" {
+		return audiencePublic
+	}
+	return a
 }
 
 // pollFromOptions reads and checks the options of /sondage creer.
@@ -70,6 +83,11 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 	}
 	if r := req.String("votants"); r != "" {
 		p.VoterRole = r
+	}
+	p.Audience = audienceOrDefault(req.String("salons"))
+	if p.Audience == audienceModeration {
+		// Only moderators see the poll, so only they vote.
+		p.VoterRole = "moderator"
 	}
 	if p.Question == "" {
 		return nil, commands.Fail("poll.question_empty")

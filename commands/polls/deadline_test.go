@@ -104,9 +104,9 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := []struct{ lang, in, want string }{
-		{"fr", "12/11 18h", "« 12/11 18h » se lit jeudi 12 novembre"},
+		{"fr", "12/11 18h", "«\u00a012/11 18h\u00a0» se lit jeudi 12 novembre"},
 		{"fr", "12/11 18h", "à 18h00, qui est passé. Écrivez une date à venir"},
-		{"fr", "400j", "« 400j » est trop long : la clôture doit être dans 366 jours au plus."},
+		{"fr", "400j", "«\u00a0400j\u00a0» est trop long\u00a0: la clôture doit être dans 366 jours au plus."},
 		{"en", "12/11 18h", "“12/11 18h” reads as Thursday 12 November"},
 		{"en", "400j", "the deadline must be at most 366 days away."},
 	}

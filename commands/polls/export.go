@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/agora-community/agora/commands"
@@ -14,11 +15,15 @@ import (
 
 // export is /sondage exporter: the totals as CSV and, for public polls
 // only, every ballot with its voter's name. Anonymous polls never reveal
-// who voted what, not even to moderators.
+// who voted what, not even to moderators, and polls whose results wait for
+// the close are exported once closed.
 func (s *service) export(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	p, err := s.manageable(ctx, req)
 	if err != nil {
 		return nil, err
+	}
+	if hiddenNow(p) {
+		return nil, commands.Fail("poll.export_waits", locales.Data{"ID": p.ID})
 	}
 	ballots, err := s.store.Ballots(ctx, p.ID)
 	if err != nil {
@@ -26,15 +31,29 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 	}
 	t := Count(p.Kind, len(p.Choices), ballots, p.ID)
 	l := req.Loc
-	rows := [][]string{{l.S("poll.csv.position"), l.S("poll.csv.choice"), l.S("poll.csv.votes"), l.S("poll.csv.percent")}}
-	for i, c := range p.Choices {
-		rows = append(rows, []string{itoa(i + 1), c.Label, itoa(t.Counts[i]), itoa(percent(t.Counts[i], t.Voters))})
+	f := csvFormatFor(l)
+	base := percentBase(p, t)
+	// Header lines first, so the file says what it is when opened alone.
+	closed := l.S("poll.csv.open")
+	if p.ClosedAt != nil {
+		closed = p.ClosedAt.In(l.Location()).Format("2006-01-02 15:04")
 	}
-	totals, err := writeCSV(rows)
+	rows := [][]string{
+		{l.S("poll.csv.poll"), pollIDString(p.ID)},
+		{l.S("poll.csv.question"), p.Question},
+		{l.S("poll.csv.voters"), itoa(t.Voters)},
+		{l.S("poll.csv.closed"), closed},
+		{},
+		{l.S("poll.csv.position"), l.S("poll.csv.choice"), l.S("poll.csv.votes"), l.S("poll.csv.percent")},
+	}
+	for i, c := range p.Choices {
+		rows = append(rows, []string{itoa(i + 1), c.Label, itoa(t.Counts[i]), f.percent(t.Counts[i], base)})
+	}
+	totals, err := writeCSV(rows, f)
 	if err != nil {
 		return nil, err
 	}
-	files := []commands.File{{Name: "sondage-" + pollIDString(p.ID) + ".csv", ContentType: "text/csv", Data: totals}}
+	files := []commands.File{{Name: "sondage-" + pollIDString(p.ID) + ".csv", ContentType: "text/csv; charset=utf-8", Data: totals}}
 	if !p.Anonymous {
 		rows := [][]string{{l.S("poll.csv.voter"), l.S("poll.csv.ballot")}}
 		sep := " | "
@@ -50,11 +69,11 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 			}
 			rows = append(rows, []string{b.Name, strings.Join(labels, sep)})
 		}
-		data, err := writeCSV(rows)
+		data, err := writeCSV(rows, f)
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, commands.File{Name: "sondage-" + pollIDString(p.ID) + "-bulletins.csv", ContentType: "text/csv", Data: data})
+		files = append(files, commands.File{Name: "sondage-" + pollIDString(p.ID) + "-bulletins.csv", ContentType: "text/csv; charset=utf-8", Data: data})
 	}
 	return &commands.Response{
 		Text:      l.T("poll.exported", locales.Data{"ID": p.ID, "Anonymous": p.Anonymous}),
@@ -63,11 +82,42 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 	}, nil
 }
 
-// writeCSV writes rows, defusing cells a spreadsheet would run as a
-// formula: members choose the labels and names.
-func writeCSV(rows [][]string) ([]byte, error) {
+// csvFormat is how a spreadsheet of the member's language reads CSV:
+// French Excel splits fields at ";" and reads "33,3" as a number, since
+// the comma is its decimal mark; English spreadsheets use "," and "33.3".
+type csvFormat struct {
+	comma   rune
+	decimal string
+}
+
+func csvFormatFor(l *locales.Localizer) csvFormat {
+	if l.Lang() == "fr" {
+		return csvFormat{comma: ';', decimal: ","}
+	}
+	return csvFormat{comma: ',', decimal: "."}
+}
+
+// percent is a share with one decimal, as a plain number (no "%"), so the
+// spreadsheet can compute with it.
+func (f csvFormat) percent(part, whole int) string {
+	if whole == 0 {
+		return "0"
+	}
+	return strings.Replace(strconv.FormatFloat(float64(part)*100/float64(whole), 'f', 1, 64), ".", f.decimal, 1)
+}
+
+// utf8BOM starts the files: without it, Excel reads UTF-8 as the
+// system's legacy code page and garbles every accent.
+const utf8BOM = "\ufeff"
+
+// writeCSV writes rows after a byte order mark, defusing cells a
+// spreadsheet would run as a formula: members choose the labels and names.
+func writeCSV(rows [][]string, f csvFormat) ([]byte, error) {
 	var buf bytes.Buffer
+	buf.WriteString(utf8BOM)
 	w := csv.NewWriter(&buf)
+	w.Comma = f.comma
+	w.UseCRLF = true // Excel's line ends
 	for _, row := range rows {
 		safe := make([]string, len(row))
 		for i, cell := range row {

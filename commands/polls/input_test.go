@@ -175,6 +175,9 @@ func TestParseEuros(t *testing.T) {
 		{"2,10", 210, true}, {"2.10", 210, true}, {"2,1", 210, true}, {"2 €", 200, true}, {"€3", 300, true},
 		{"+0,40 €", 40, true}, {"-1", -100, true}, {"−0,05", -5, true}, {"0", 0, true},
 		{"", 0, false}, {"2,105", 0, false}, {"abc", 0, false}, {"2,", 0, false}, {",5", 0, false}, {"12345678", 0, false},
+		// As Agora writes amounts, with no-break spaces; other groupings are refused.
+		{"2,10\u00a0€", 210, true}, {"1\u202f234,56\u00a0€", 123456, true}, {"-1\u202f000\u202f000", -100000000, true},
+		{"12\u202f34", 0, false}, {"1\u202f2345", 0, false}, {"1\u202f\u202f234", 0, false}, {"1 234", 0, false}, {"1\u00a0234", 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := parseEuros(tt.in)
@@ -182,7 +185,7 @@ func TestParseEuros(t *testing.T) {
 			t.Errorf("parseEuros(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
-	for cents, want := range map[int64]string{0: "0,00 €", 210: "2,10 €", 5: "0,05 €", -40: "-0,40 €", 123456: "1234,56 €"} {
+	for cents, want := range map[int64]string{0: "0,00\u00a0€", 210: "2,10\u00a0€", 5: "0,05\u00a0€", -40: "-0,40\u00a0€", 123456: "1\u202f234,56\u00a0€", 100000000: "1\u202f000\u202f000,00\u00a0€"} {
 		if got := formatEuros(cents); got != want {
 			t.Errorf("formatEuros(%d) = %q, want %q", cents, got, want)
 		}
@@ -232,12 +235,15 @@ func TestRoutes(t *testing.T) {
 	if r := voteRoute(p, 19); len(r) > 64 || r != "p/t/999999999999/19" {
 		t.Fatalf("route %q", r)
 	}
-	for _, bad := range []string{"", "00", "01", "20", "-1", "1a", "+1", "100"} {
+	if r := deleteRoute(999999999999, 999999999999); len(r) > 64 || r != "p/del/999999999999/999999999999" {
+		t.Fatalf("route %q", r)
+	}
+	for _, bad := range []string{"", "00", "01", "20", "-1", "1a", "+1", "100", " 1", "1 "} {
 		if _, ok := parseIndex(bad, 20); ok {
 			t.Errorf("parseIndex(%q) accepted", bad)
 		}
 	}
-	for _, bad := range []string{"", "0", "012", "-3", "1e3", "9999999999999"} {
+	for _, bad := range []string{"", "0", "012", "-3", "+3", " 3", "3 ", "1e3", "9999999999999", "٣"} {
 		if _, ok := parseID(bad); ok {
 			t.Errorf("parseID(%q) accepted", bad)
 		}
@@ -250,13 +256,67 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+// Button data is read strictly: a route is accepted only as Agora writes
+// it, since a platform hands back whatever a client sends.
+func TestParseRoute(t *testing.T) {
+	tests := []struct {
+		in   string
+		want route // zero: refused
+	}{
+		{"p/v/2/0", route{verbVote, 2, 0}},
+		{"p/v/2/19", route{verbVote, 2, 19}},
+		{"p/t/12/3", route{verbToggle, 12, 3}},
+		{"p/s/7", route{verb: verbSelect, poll: 7}},
+		{"p/del/7/42", route{verbDelete, 7, 42}},
+		{"p/v/999999999999/1", route{verbVote, 999999999999, 1}},
+		// Numbers not written as Agora writes them.
+		{"p/v/+2/0", route{}}, {"p/v/02/0", route{}}, {"p/v/ 2/0", route{}}, {"p/v/2 /0", route{}},
+		{"p/v/2/+0", route{}}, {"p/v/2/00", route{}}, {"p/v/2/01", route{}}, {"p/v/2/-1", route{}}, {"p/v/2/ 1", route{}},
+		{"p/v/0/0", route{}}, {"p/v/-2/0", route{}}, {"p/v/2e1/0", route{}}, {"p/v/0x2/0", route{}}, {"p/v/２/0", route{}},
+		{"p/v/2/20", route{}}, {"p/v/2/100", route{}}, {"p/v/9999999999999/0", route{}},
+		{"p/del/7/+42", route{}}, {"p/del/7/042", route{}}, {"p/del/7/0", route{}}, {"p/del/+7/42", route{}},
+		// Wrong shapes.
+		{"", route{}}, {"p", route{}}, {"p/v", route{}}, {"p/v/2", route{}}, {"p/v/2/0/0", route{}}, {"p/v/2/", route{}},
+		{"p/s/7/0", route{}}, {"p/s/", route{}}, {"p/del/7", route{}}, {"p/x/2/0", route{}}, {"P/v/2/0", route{}},
+		{"q/v/2/0", route{}}, {"/p/v/2/0", route{}}, {"p//2/0", route{}}, {"p/V/2/0", route{}},
+	}
+	for _, tt := range tests {
+		got, ok := parseRoute(tt.in)
+		if ok != (tt.want != route{}) || got != tt.want && ok {
+			t.Errorf("parseRoute(%q) = %+v, %v; want %+v", tt.in, got, ok, tt.want)
+		}
+		if ok && got.String() != tt.in {
+			t.Errorf("parseRoute(%q) writes back as %q", tt.in, got.String())
+		}
+	}
+}
+
+// Any route accepted is exactly the text Agora writes for it.
+func FuzzParseRoute(f *testing.F) {
+	for _, s := range []string{"p/v/2/0", "p/t/12/19", "p/s/7", "p/del/7/42", "p/v/+2/0", "p/v/02/0", "p/v/ 2/0", "p/v/2 /0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, ok := parseRoute(s)
+		if !ok {
+			return
+		}
+		if r.String() != s {
+			t.Fatalf("parseRoute(%q) = %+v, which writes %q", s, r, r.String())
+		}
+		if r.poll <= 0 || r.arg < 0 || len(s) > 64 {
+			t.Fatalf("parseRoute(%q) = %+v", s, r)
+		}
+	})
+}
+
 func TestParseNumber(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int64 // 0: refused
 	}{
 		{"1", 1}, {"12", 12}, {" 12 ", 12}, {"012", 12},
-		{"n°1", 1}, {"n° 1", 1}, {"N°1", 1}, {"N° 12", 12}, {"nº3", 3}, {"#1", 1}, {"# 1", 1},
+		{"n°1", 1}, {"n° 1", 1}, {"n°\u00a01", 1}, {"n°\u202f1", 1}, {"N°1", 1}, {"N° 12", 12}, {"nº3", 3}, {"#1", 1}, {"# 1", 1},
 		{"no 4", 4}, {"No. 4", 4}, {"no.4", 4},
 		{"999999999999", 999999999999},
 		{"", 0}, {"n°", 0}, {"#", 0}, {"0", 0}, {"n°0", 0}, {"-1", 0}, {"+1", 0}, {"1.5", 0}, {"un", 0},

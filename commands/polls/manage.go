@@ -12,13 +12,21 @@ import (
 )
 
 // results is /sondage resultats. Polls whose results wait for the close
-// show only the number of voters until then, except to their managers.
+// show only the number of voters until then, to everyone: the author and
+// moderators too, since a tally seen early by those who can close the
+// poll is exactly what "results at the close" promises to prevent.
 func (s *service) results(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	p, err := s.typedPoll(ctx, req)
+	var p model.Poll
+	var err error
+	if req.Has("sondage") {
+		p, err = s.typedPoll(ctx, req)
+	} else {
+		p, err = s.latestPoll(ctx, req)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if p.Status == model.PollOpen && !p.Live && !mayManage(req, p) {
+	if hiddenNow(p) {
 		return nil, commands.Fail("poll.results_hidden", locales.Data{"ID": p.ID})
 	}
 	t, err := s.tally(ctx, p)
@@ -31,6 +39,27 @@ func (s *service) results(ctx context.Context, req *commands.Request) (*commands
 		lines = append(lines, outcome(req.Loc, p, t))
 	}
 	return commands.Private(markup.Join(lines, "\n")), nil
+}
+
+// latestPoll is the poll /sondage resultats shows when no number is
+// given: the newest open poll the member may see, or else the one closed
+// last, which is what a member asking "the results?" means.
+func (s *service) latestPoll(ctx context.Context, req *commands.Request) (model.Poll, error) {
+	open, err := s.store.OpenPolls(ctx, req.Community.ID)
+	if err != nil {
+		return model.Poll{}, err
+	}
+	if v := visiblePolls(req, open); len(v) > 0 {
+		return s.loadPoll(ctx, req, v[0].ID)
+	}
+	closed, err := s.store.ClosedPolls(ctx, req.Community.ID, listLimit)
+	if err != nil {
+		return model.Poll{}, err
+	}
+	if v := visiblePolls(req, closed); len(v) > 0 {
+		return s.loadPoll(ctx, req, v[0].ID)
+	}
+	return model.Poll{}, commands.Fail("poll.none")
 }
 
 // close is /sondage fermer: the poll closes now and its result is posted
@@ -87,12 +116,53 @@ func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.
 	return commands.Private(req.Loc.T("poll.reopened", locales.Data{"ID": p.ID})), nil
 }
 
-// delete is /sondage supprimer: the poll disappears from every chat.
+// delete is /sondage supprimer: the poll disappears from every chat. A
+// poll that members voted in is only deleted once the member who asked
+// confirms with a button, since their votes go with it.
 func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	p, err := s.manageable(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	ballots, err := s.store.Ballots(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ballots) == 0 {
+		return s.deleteNow(ctx, req, p)
+	}
+	r := commands.Private(req.Loc.N("poll.delete_confirm", len(ballots), locales.Data{"ID": p.ID}))
+	r.Buttons = []commands.Button{{
+		Label:  req.Loc.S("poll.delete_button", locales.Data{"ID": p.ID}),
+		Action: deleteRoute(p.ID, req.Member.ID),
+		Style:  commands.ButtonDanger,
+	}}
+	return r, nil
+}
+
+// confirmDelete is the press of the confirmation button. The route names
+// the poll and the member who asked: only that member confirms, and only
+// while they may still manage the poll.
+func (s *service) confirmDelete(ctx context.Context, req *commands.Request, id, member int64) (*commands.Response, error) {
+	if member != req.Member.ID {
+		return nil, commands.Fail("poll.delete_not_yours", locales.Data{"ID": id})
+	}
+	p, err := s.loadPoll(ctx, req, id)
+	if err != nil {
+		return nil, err
+	}
+	if !mayManage(req, p) {
+		return nil, commands.Fail("poll.not_yours", locales.Data{"ID": p.ID})
+	}
+	r, err := s.deleteNow(ctx, req, p)
+	if err != nil {
+		return nil, err
+	}
+	r.Edit = true // the confirmation becomes the outcome, without its button
+	return r, nil
+}
+
+func (s *service) deleteNow(ctx context.Context, req *commands.Request, p model.Poll) (*commands.Response, error) {
 	if err := s.store.DeletePoll(ctx, p.ID, publishJob, closeJob, announceJob); err != nil {
 		return nil, err
 	}
@@ -105,22 +175,60 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 	return commands.Private(req.Loc.T("poll.deleted", locales.Data{"ID": p.ID})), nil
 }
 
-// list is /sondage liste: the community's open polls.
+// listLimit bounds the closed polls and questionnaires a list shows: a
+// list is one message, and older ones are still reachable by number.
+const listLimit = 20
+
+// list is /sondage liste: the community's open polls, its closed ones
+// (the most recently closed first), or both.
 func (s *service) list(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	polls, err := s.store.OpenPolls(ctx, req.Community.ID)
-	if err != nil {
-		return nil, err
+	state := req.String("etat")
+	if state == "" {
+		state = "open"
 	}
-	if len(polls) == 0 {
-		return commands.Private(req.Loc.T("poll.list_empty")), nil
-	}
-	lines := []markup.Text{req.Loc.N("poll.list_title", len(polls))}
-	for _, p := range polls {
-		d := locales.Data{"ID": p.ID, "Question": p.Question}
-		if p.Deadline != nil {
-			d["Deadline"] = req.Loc.DateTime(*p.Deadline)
+	l := req.Loc
+	var lines []markup.Text
+	if state != "closed" {
+		open, err := s.store.OpenPolls(ctx, req.Community.ID)
+		if err != nil {
+			return nil, err
 		}
-		lines = append(lines, req.Loc.T("poll.list_line", d))
+		if open = visiblePolls(req, open); len(open) > 0 {
+			lines = append(lines, l.N("poll.list_title", len(open)))
+			for _, p := range open {
+				d := locales.Data{"ID": p.ID, "Question": p.Question}
+				if p.Deadline != nil {
+					d["Deadline"] = l.DateTime(*p.Deadline)
+				}
+				lines = append(lines, l.T("poll.list_line", d))
+			}
+		}
+	}
+	if state != "open" {
+		closed, err := s.store.ClosedPolls(ctx, req.Community.ID, listLimit+1)
+		if err != nil {
+			return nil, err
+		}
+		closed = visiblePolls(req, closed)
+		more := len(closed) > listLimit
+		closed = closed[:min(len(closed), listLimit)]
+		if len(closed) > 0 {
+			lines = append(lines, l.N("poll.list_title_closed", len(closed)))
+			for _, p := range closed {
+				d := locales.Data{"ID": p.ID, "Question": p.Question}
+				if p.ClosedAt != nil {
+					d["Closed"] = l.DateTime(*p.ClosedAt)
+				}
+				lines = append(lines, l.T("poll.list_line_closed", d))
+			}
+		}
+		if more {
+			lines = append(lines, l.T("poll.list_more", locales.Data{"Max": listLimit}))
+		}
+	}
+	if len(lines) == 0 {
+		empty := map[string]string{"open": "poll.list_empty", "closed": "poll.list_empty_closed", "all": "poll.none"}[state]
+		return commands.Private(l.T(empty)), nil
 	}
 	return commands.Private(markup.Join(lines, "\n")), nil
 }
@@ -131,7 +239,23 @@ func (s *service) settings(ctx context.Context, req *commands.Request) (*command
 	if err := creationSetting.Set(ctx, s.store, req.Community.ID, role, req.Now); err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.T("poll.creation_set", locales.Data{"Role": req.Loc.S("role." + role)})), nil
+	l := s.publicLoc(req)
+	return commands.Reply(l.T("poll.creation_set", locales.Data{"Role": l.S("role." + role)})), nil
+}
+
+// hiddenNow is true while a poll whose results wait for the close is
+// still open: no count may be shown or exported, to anyone.
+func hiddenNow(p model.Poll) bool { return p.Status == model.PollOpen && !p.Live }
+
+// visiblePolls drops the polls hidden from this member.
+func visiblePolls(req *commands.Request, polls []model.Poll) []model.Poll {
+	out := polls[:0:0]
+	for _, p := range polls {
+		if !hiddenFrom(req, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -146,6 +270,7 @@ func (s *service) suggestPolls(ctx context.Context, req *commands.Request, optio
 	if err != nil {
 		return nil, err
 	}
+	polls = visiblePolls(req, polls)
 	var out []commands.Suggestion
 	for _, p := range polls {
 		id := pollIDString(p.ID)

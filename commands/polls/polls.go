@@ -39,6 +39,7 @@ type Store interface {
 	CreatePoll(ctx context.Context, p *model.Poll, now time.Time, publish, closing model.JobRef) error
 	Poll(ctx context.Context, id int64) (model.Poll, error)
 	OpenPolls(ctx context.Context, communityID int64) ([]model.Poll, error)
+	ClosedPolls(ctx context.Context, communityID int64, limit int) ([]model.Poll, error)
 	ClosePoll(ctx context.Context, id int64, now time.Time, announce model.JobRef) (bool, error)
 	ReopenPoll(ctx context.Context, id int64, closing model.JobRef) (bool, error)
 	DeletePoll(ctx context.Context, id int64, pending ...model.JobRef) error
@@ -50,6 +51,7 @@ type Store interface {
 
 	CreateQuestionnaire(ctx context.Context, q *model.Questionnaire, authorID int64) error
 	Questionnaire(ctx context.Context, id int64) (model.Questionnaire, error)
+	Questionnaires(ctx context.Context, communityID int64, limit int) ([]model.Questionnaire, error)
 	QuestionnairePolls(ctx context.Context, id int64) ([]model.Poll, error)
 }
 
@@ -116,6 +118,42 @@ var roles = []commands.Choice{
 	{Value: "moderator", NameID: "poll.voters.moderator"},
 }
 
+// Audiences are the chats a poll is posted to (option "salons"): chats of
+// one purpose, both public kinds, or the moderators' own chats.
+const (
+	audienceGeneral       = "general"
+	audienceAnnouncements = "announcements"
+	audiencePublic        = "public"
+	audienceModeration    = "moderation"
+)
+
+var audiences = []commands.Choice{
+	{Value: audienceGeneral, NameID: "poll.audience.general"},
+	{Value: audienceAnnouncements, NameID: "poll.audience.announcements"},
+	{Value: audiencePublic, NameID: "poll.audience.public"},
+	{Value: audienceModeration, NameID: "poll.audience.moderation"},
+}
+
+// audiencePurposes are the chat purposes an audience names. Polls created
+// before the option have none stored and went to the public chats.
+func audiencePurposes(audience string) []string {
+	switch audience {
+	case audienceGeneral:
+		return []string{model.PurposeGeneral}
+	case audienceAnnouncements:
+		return []string{model.PurposeAnnouncements}
+	case audienceModeration:
+		return []string{model.PurposeModeration}
+	}
+	return []string{model.PurposeGeneral, model.PurposeAnnouncements}
+}
+
+// hiddenFrom is true when a poll is none of this member's business: a poll
+// posted in the moderators' chats only exists for moderators.
+func hiddenFrom(req *commands.Request, p model.Poll) bool {
+	return p.Audience == audienceModeration && req.Member.Role < commands.RoleModerator
+}
+
 var showResults = []commands.Choice{
 	{Value: "live", NameID: "poll.show.live"},
 	{Value: "close", NameID: "poll.show.close"},
@@ -126,6 +164,22 @@ var showResults = []commands.Choice{
 // speakers do ("#12"); the handler reads it with parseNumber.
 func pollOption() commands.Option {
 	return commands.Option{Name: "sondage", Type: commands.OptionString, Required: true, MaxLength: 20, Autocomplete: true}
+}
+
+// latestPollOption is the poll number where it may be left out: the
+// command then takes the community's latest poll.
+func latestPollOption() commands.Option {
+	o := pollOption()
+	o.Required = false
+	return o
+}
+
+// listStates are what /sondage liste shows: open polls (by default),
+// closed ones, or both.
+var listStates = []commands.Choice{
+	{Value: "open", NameID: "poll.state.open"},
+	{Value: "closed", NameID: "poll.state.closed"},
+	{Value: "all", NameID: "poll.state.all"},
 }
 
 // numberOption is a questionnaire's number, read like a poll's.
@@ -153,18 +207,21 @@ func (s *service) pollSpec() *commands.Spec {
 				{Name: "resultats", Type: commands.OptionString, Choices: showResults},
 				{Name: "quorum", Type: commands.OptionInteger, Min: 0, Max: MaxQuorum},
 				{Name: "votants", Type: commands.OptionString, Choices: roles},
+				{Name: "salons", Type: commands.OptionString, Choices: audiences},
 			}},
 			{Name: "voter", Handle: s.voteCommand, Autocomplete: s.suggestPolls, Options: []commands.Option{
 				pollOption(),
 				{Name: "choix", Type: commands.OptionString, MaxLength: 1000},
 				{Name: "classement", Type: commands.OptionString, MaxLength: 1000},
 			}},
-			{Name: "resultats", Handle: s.results, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
+			{Name: "resultats", Handle: s.results, Autocomplete: s.suggestPolls, Options: []commands.Option{latestPollOption()}},
 			{Name: "fermer", Handle: s.close, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "rouvrir", Handle: s.reopen, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "supprimer", Handle: s.delete, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "exporter", Handle: s.export, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
-			{Name: "liste", Handle: s.list},
+			{Name: "liste", Handle: s.list, Options: []commands.Option{
+				{Name: "etat", Type: commands.OptionString, Choices: listStates},
+			}},
 			{Name: "reglage", Handle: s.settings, Permission: commands.RoleModerator, Options: []commands.Option{
 				{Name: "creation", Type: commands.OptionString, Required: true, Choices: roles},
 			}},
@@ -173,10 +230,11 @@ func (s *service) pollSpec() *commands.Spec {
 }
 
 // loadPoll finds a poll of the request's community; a poll of another
-// community, or a deleted one, does not exist for this member.
+// community, a deleted one, or one meant for moderators only when the
+// member is not one, does not exist for this member.
 func (s *service) loadPoll(ctx context.Context, req *commands.Request, id int64) (model.Poll, error) {
 	p, err := s.store.Poll(ctx, id)
-	if errors.Is(err, model.ErrNotFound) || err == nil && (p.CommunityID != req.Community.ID || p.Status == model.PollDeleted) {
+	if errors.Is(err, model.ErrNotFound) || err == nil && (p.CommunityID != req.Community.ID || p.Status == model.PollDeleted || hiddenFrom(req, p)) {
 		return model.Poll{}, commands.Fail("poll.not_found", locales.Data{"ID": id})
 	}
 	if err != nil {
@@ -222,6 +280,15 @@ func (s *service) manageable(ctx context.Context, req *commands.Request) (model.
 	return p, nil
 }
 
+// publicLoc speaks the community's language, for public replies: the whole
+// chat reads them, whatever the language of the member who asked.
+func (s *service) publicLoc(req *commands.Request) *locales.Localizer {
+	if s.catalog == nil {
+		return req.Loc
+	}
+	return s.catalog.Localizer(req.Community.Location, req.Community.Locale).At(req.Now)
+}
+
 // localizerFor speaks the community's language in its time zone, dated by
 // the runtime's clock, for messages Agora posts on its own.
 func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales.Localizer, error) {
@@ -235,14 +302,6 @@ func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales
 		tz = time.UTC
 	}
 	return s.catalog.Localizer(tz, c.Locale).At(s.clock.Now()), nil
-}
-
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 12 || s[0] == '0' {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
 }
 
 // numberPrefixes are the marks members put before a number: "n°12" as

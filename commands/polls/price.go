@@ -8,7 +8,8 @@ import (
 )
 
 // parseEuros reads an amount as French speakers write it: "2,10", "2.10",
-// "2,10 €", "2 €", "+0,40", "-1". It returns euro cents.
+// "2,10 €", "2 €", "+0,40", "-1", and as Agora writes it ("1 234,00 €",
+// with no-break spaces). It returns euro cents.
 func parseEuros(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSpace(strings.TrimSuffix(s, "€"))
@@ -23,7 +24,8 @@ func parseEuros(s string) (int64, bool) {
 		sign = -1
 	}
 	whole, frac, hasFrac := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
-	if whole == "" || len(whole) > 7 || !digits(whole) {
+	whole, grouped := ungroupThousands(whole)
+	if !grouped || whole == "" || len(whole) > 7 || !digits(whole) {
 		return 0, false
 	}
 	cents, _ := strconv.ParseInt(whole, 10, 64)
@@ -86,9 +88,10 @@ func splitPrice(label string) (string, int64, error) {
 			return strings.TrimSpace(before), cents, nil
 		}
 	}
-	// The trailing run of digits, separators, spaces and euro signs.
+	// The trailing run of digits, separators, spaces and euro signs; the
+	// no-break spaces are those of prices copied from Agora's messages.
 	start := 0
-	if i := strings.LastIndexFunc(label, func(r rune) bool { return !strings.ContainsRune("0123456789,. €", r) }); i >= 0 {
+	if i := strings.LastIndexFunc(label, func(r rune) bool { return !strings.ContainsRune("0123456789,. \u00a0\u202f€", r) }); i >= 0 {
 		_, size := utf8.DecodeRuneInString(label[i:])
 		start = i + size
 	}
@@ -127,13 +130,42 @@ func decimalComma(w string) bool {
 	return ok && digits(whole) && digits(frac) && len(frac) <= 2
 }
 
-// formatEuros writes cents the French way: "2,50 €", "-0,40 €".
+// formatEuros writes cents the French way: "2,50 €", "-0,40 €",
+// "1 234,00 €", with a no-break space before the euro sign and narrow
+// no-break spaces between groups of digits, so a price never breaks
+// across lines. parseEuros reads it back.
 func formatEuros(cents int64) string {
 	sign := ""
 	if cents < 0 {
 		sign, cents = "-", -cents
 	}
-	return sign + strconv.FormatInt(cents/100, 10) + "," + pad2(cents%100) + " €"
+	return sign + groupThousands(strconv.FormatInt(cents/100, 10)) + "," + pad2(cents%100) + "\u00a0€"
+}
+
+// groupSep separates groups of three digits in amounts Agora writes.
+const groupSep = "\u202f"
+
+// groupThousands puts groupSep between groups of three digits.
+func groupThousands(digits string) string {
+	for i := len(digits) - 3; i > 0; i -= 3 {
+		digits = digits[:i] + groupSep + digits[i:]
+	}
+	return digits
+}
+
+// ungroupThousands removes groupSep from a whole number written by
+// groupThousands ("1 234"), and refuses any other grouping ("12 34").
+func ungroupThousands(s string) (string, bool) {
+	if !strings.Contains(s, groupSep) {
+		return s, true
+	}
+	groups := strings.Split(s, groupSep)
+	for i, g := range groups {
+		if g == "" || len(g) > 3 || i > 0 && len(g) != 3 {
+			return "", false
+		}
+	}
+	return strings.Join(groups, ""), true
 }
 
 func pad2(n int64) string {

@@ -18,10 +18,6 @@ const (
 	resultKind = "poll-result"
 )
 
-// purposes are the chats a poll goes to: not the moderators' or the
-// ambassadors' own chats.
-var purposes = []string{model.PurposeGeneral, model.PurposeAnnouncements}
-
 func pollSubject(id int64) string   { return pollKind + "/" + pollIDString(id) }
 func resultSubject(id int64) string { return resultKind + "/" + pollIDString(id) }
 
@@ -42,8 +38,10 @@ func (s *service) tally(ctx context.Context, p model.Poll) (Tally, error) {
 }
 
 // publish posts an open poll in every chat of its community where it is
-// not posted yet; the outbox claims each post, so concurrent or repeated
-// runs never post twice to a chat, and retries what failed.
+// not posted yet, among the chats its audience names (stored with the poll,
+// so a retry goes to the same chats); the outbox claims each post, so
+// concurrent or repeated runs never post twice to a chat, and retries what
+// failed.
 func (s *service) publish(ctx context.Context, id int64) (commands.Delivery, error) {
 	p, err := s.store.Poll(ctx, id)
 	if err != nil {
@@ -52,7 +50,7 @@ func (s *service) publish(ctx context.Context, id int64) (commands.Delivery, err
 	if p.Status != model.PollOpen {
 		return commands.Delivery{}, nil
 	}
-	return s.outbox.Publish(ctx, p.CommunityID, pollSubject(id), purposes)
+	return s.outbox.Publish(ctx, p.CommunityID, pollSubject(id), audiencePurposes(p.Audience))
 }
 
 func (s *service) publishJob(ctx context.Context, payload string) error {

@@ -3,6 +3,7 @@ package polls
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/agora-community/agora/commands"
@@ -30,6 +31,12 @@ func (s *service) questionnaireSpec() *commands.Spec {
 				{Name: "fin", Type: commands.OptionString, MaxLength: 100},
 			}},
 			{Name: "resultat", Handle: s.questionnaireResult, Options: []commands.Option{
+				numberOption("questionnaire"),
+			}},
+			{Name: "liste", Handle: s.listQuestionnaires},
+			// Not a moderators' command: the author may close their own,
+			// as with /sondage fermer; the handler checks.
+			{Name: "fermer", Handle: s.closeQuestionnaire, Options: []commands.Option{
 				numberOption("questionnaire"),
 			}},
 		},
@@ -103,7 +110,7 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 	if err != nil {
 		return nil, err
 	}
-	l := req.Loc
+	l := s.publicLoc(req)
 	lines := []markup.Text{l.T("poll.q.header", locales.Data{"ID": q.ID, "Title": q.Title})}
 	total, provisional := q.BaseCents, false
 	for i, p := range polls {
@@ -118,7 +125,9 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		// rule of ranked polls (earlier rounds, then the poll's draw), and
 		// the line says so.
 		dec := t.Decide(p.ID)
-		if dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
+		// Agora's questions show live results; a poll that waits for the
+		// close must not leak its leader here either.
+		if hiddenNow(p) || dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
 			provisional = true
 			lines = append(lines, l.T("poll.q.undecided", d))
 			continue
@@ -141,6 +150,78 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 	}
 	lines = append(lines, l.T("poll.q.total", locales.Data{"Total": formatEuros(total), "Base": formatEuros(q.BaseCents), "Provisional": provisional}))
 	return commands.Reply(markup.Join(lines, "\n")), nil
+}
+
+// listQuestionnaires is /questionnaire liste: the community's latest
+// questionnaires with how many questions each has, and how many are open.
+func (s *service) listQuestionnaires(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	qs, err := s.store.Questionnaires(ctx, req.Community.ID, listLimit)
+	if err != nil {
+		return nil, err
+	}
+	l := req.Loc
+	if len(qs) == 0 {
+		return commands.Private(l.T("poll.q.list_empty")), nil
+	}
+	lines := []markup.Text{l.N("poll.q.list_title", len(qs))}
+	for _, q := range qs {
+		polls, err := s.store.QuestionnairePolls(ctx, q.ID)
+		if err != nil {
+			return nil, err
+		}
+		open := 0
+		for _, p := range polls {
+			if p.Status == model.PollOpen {
+				open++
+			}
+		}
+		d := locales.Data{"ID": q.ID, "Title": q.Title, "Questions": l.N("poll.q.questions", len(polls))}
+		if open > 0 {
+			d["Open"] = l.N("poll.q.open_count", open)
+		}
+		lines = append(lines, l.T("poll.q.list_line", d))
+	}
+	if len(qs) == listLimit {
+		lines = append(lines, l.T("poll.q.list_more", locales.Data{"Max": listLimit}))
+	}
+	return commands.Private(markup.Join(lines, "\n")), nil
+}
+
+// closeQuestionnaire is /questionnaire fermer: every open question closes
+// now and its result is posted, as /sondage fermer does for one poll.
+func (s *service) closeQuestionnaire(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	q, err := s.loadQuestionnaire(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if req.Member.Role < commands.RoleModerator && q.AuthorID != req.Member.ID {
+		return nil, commands.Fail("poll.q.not_yours", locales.Data{"ID": q.ID})
+	}
+	polls, err := s.store.QuestionnairePolls(ctx, q.ID)
+	if err != nil {
+		return nil, err
+	}
+	closed := 0
+	for _, p := range polls {
+		if p.Status != model.PollOpen {
+			continue
+		}
+		ok, err := s.store.ClosePoll(ctx, p.ID, req.Now, announceJob)
+		if err != nil {
+			return nil, fmt.Errorf("close questionnaire %d: %w", q.ID, err)
+		}
+		if !ok {
+			continue // closed meanwhile by its deadline or by hand
+		}
+		closed++
+		if err := s.announce(ctx, p.ID); err != nil {
+			s.log.Warn("announce closed poll now failed; the job will retry", "poll", p.ID, "error", err)
+		}
+	}
+	if closed == 0 {
+		return nil, commands.Fail("poll.q.nothing_open", locales.Data{"ID": q.ID})
+	}
+	return commands.Private(req.Loc.N("poll.q.closed_now", closed, locales.Data{"ID": q.ID})), nil
 }
 
 // signedEuros writes a price impact, or "" for none.

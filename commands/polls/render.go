@@ -9,19 +9,6 @@ import (
 	"github.com/agora-community/agora/model"
 )
 
-// Routes of the poll's components. They carry only numbers, are at most
-// "p/t/" + 12 digits + "/" + 2 digits long (well under 64 bytes), and are
-// checked against the database when pressed.
-func voteRoute(p model.Poll, choice int) string {
-	verb := "v"
-	if p.Kind != model.PollSingle {
-		verb = "t"
-	}
-	return "p/" + verb + "/" + pollIDString(p.ID) + "/" + strconv.Itoa(choice)
-}
-
-func selectRoute(id int64) string { return "p/s/" + pollIDString(id) }
-
 // usesSelect is true for single-choice polls with more than five choices:
 // one menu instead of rows of buttons. Multiple-choice and ranked polls
 // keep one toggle button per choice (up to 20, four rows on Discord),
@@ -37,7 +24,7 @@ func usesSelect(p model.Poll) bool {
 func pollMessage(l *locales.Localizer, p model.Poll, t Tally) *commands.Response {
 	lines := []markup.Text{l.T("poll.header", locales.Data{"ID": p.ID, "Question": p.Question}), meta(l, p)}
 	open := p.Status == model.PollOpen
-	if open && !p.Live {
+	if hiddenNow(p) {
 		for i, c := range p.Choices {
 			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": signedEuros(c.PriceCents)}))
 		}
@@ -75,13 +62,13 @@ func meta(l *locales.Localizer, p model.Poll) markup.Text {
 		"Kind":      l.S("poll.kind_label." + p.Kind),
 		"Anonymous": p.Anonymous,
 		"Max":       p.MaxChoices,
-		"Quorum":    p.Quorum,
+		"Quorum":    l.Number(p.Quorum),
 	}
 	if p.Deadline != nil {
 		d["Deadline"] = l.DateTime(*p.Deadline)
 	}
 	if p.VoterRole != "member" {
-		d["Role"] = l.S("role." + p.VoterRole)
+		d["Roles"] = l.S("poll.voters." + p.VoterRole)
 	}
 	return l.T("poll.meta", d)
 }
@@ -112,7 +99,7 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 		if !t.QuorumMet(p.Quorum) {
 			id = "poll.quorum_missed"
 		}
-		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": p.Quorum})}, " · ")
+		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": l.Number(p.Quorum)})}, " · ")
 	}
 	return append(lines, voters)
 }
@@ -135,11 +122,12 @@ func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, gone []bool) 
 		if gone[c] || v == 0 && contains(r.Eliminated, c) {
 			continue
 		}
-		counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": v}))
+		counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": l.Number(v)}))
 	}
 	d := locales.Data{"N": n, "Counts": markup.Join(counts, ", ")}
 	if len(r.Eliminated) > 0 {
 		d["Eliminated"] = roundChoices(l, p, r.Eliminated)
+		d["Several"] = len(r.Eliminated) > 1
 	}
 	if r.Break == NoTieBreak {
 		return l.T("poll.round", d)
@@ -175,11 +163,14 @@ func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
 		axis = "poll.chart.axis_ranked"
 	}
 	c := ChartData{Title: p.Question, XLabel: l.S(axis), Winner: t.Winner}
+	if p.Quorum > 0 && !t.QuorumMet(p.Quorum) {
+		c.Note = l.S("poll.quorum_missed", locales.Data{"Quorum": l.Number(p.Quorum)})
+	}
 	base := percentBase(p, t)
 	for i, choice := range p.Choices {
 		c.Bars = append(c.Bars, Bar{
 			Label: choice.Label,
-			Value: l.S("poll.chart.value", locales.Data{"Count": t.Counts[i], "Percent": percent(t.Counts[i], base)}),
+			Value: l.S("poll.chart.value", locales.Data{"Count": l.Number(t.Counts[i]), "Percent": percent(t.Counts[i], base)}),
 			Count: t.Counts[i],
 		})
 	}

@@ -33,17 +33,22 @@ func TestRoundLinesSayHowTiesWereBroken(t *testing.T) {
 		want       []string
 	}{
 		{"draw", "fr", poll("Alpha", "Beta", "Gamma"), issue, []string{
-			"_Tour 1_ : Alpha 4, Beta 3, Gamma 3 ; égalité pour la dernière place (Beta, Gamma) : Beta éliminé (tirage au sort reproductible)",
-			"_Tour 2_ : Alpha 4, Gamma 6",
+			"_Tour 1_\u00a0: Alpha 4, Beta 3, Gamma 3\u202f; égalité pour la dernière place (Beta, Gamma)\u00a0: Beta éliminé (tirage au sort reproductible)",
+			"_Tour 2_\u00a0: Alpha 4, Gamma 6",
 		}},
 		{"draw", "en", poll("Alpha", "Beta", "Gamma"), issue, []string{
 			"_Round 1_: Alpha 4, Beta 3, Gamma 3; tie for last place (Beta, Gamma): Beta eliminated (reproducible draw)",
 			"_Round 2_: Alpha 4, Gamma 6",
 		}},
 		{"earlier round", "fr", poll("A", "B", "C", "D"), earlier, []string{
-			"_Tour 1_ : A 6, B 4, C 3, D 1 ; éliminé : D",
-			"_Tour 2_ : A 6, B 4, C 4 ; égalité pour la dernière place (B, C) : C éliminé (moins de voix au tour 1)",
-			"_Tour 3_ : A 6, B 8",
+			"_Tour 1_\u00a0: A 6, B 4, C 3, D 1\u202f; éliminé\u00a0: D",
+			"_Tour 2_\u00a0: A 6, B 4, C 4\u202f; égalité pour la dernière place (B, C)\u00a0: C éliminé (moins de voix au tour 1)",
+			"_Tour 3_\u00a0: A 6, B 8",
+		}},
+		// Choices without a single vote go together, and the line says so in
+		// the plural.
+		{"zero votes", "fr", poll("Alpha", "Beta", "Gamma", "Delta"), [][]int{{0}, {0}, {3}, {3}}, []string{
+			"_Tour 1_\u00a0: Alpha 2, Delta 2\u202f; éliminés\u00a0: Beta, Gamma",
 		}},
 		{"earlier round", "en", poll("A", "B", "C", "D"), earlier, []string{
 			"_Round 2_: A 6, B 4, C 4; tie for last place (B, C): C eliminated (fewer votes in round 1)",
@@ -59,5 +64,27 @@ func TestRoundLinesSayHowTiesWereBroken(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Counts shown to members are grouped as their language writes numbers,
+// the quorum too; percentages and prices keep their no-break spaces.
+func TestTallyLinesGroupDigits(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storage.Poll{ID: 1, Kind: storage.PollSingle, Quorum: 10000, Choices: []storage.PollChoice{{Label: "Oui", PriceCents: 123456}, {Label: "Non"}}}
+	tally := Tally{Voters: 12345, Counts: []int{10000, 2345}, Winner: 0}
+	for lang, want := range map[string][]string{
+		"fr": {"1. *Oui* (+1\u202f234,56\u00a0€)\u00a0: 10\u202f000 votes (81\u00a0%)", "12\u202f345 votants · quorum de 10\u202f000 atteint"},
+		"en": {"1. *Oui* (+1\u202f234,56\u00a0€): 10,000 votes (81%)", "12,345 voters · quorum of 10,000 reached"},
+	} {
+		got := string(markup.Join(tallyLines(catalog.Localizer(nil, lang), p, tally), "\n"))
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: missing %q in:\n%s", lang, w, got)
+			}
+		}
 	}
 }

@@ -13,43 +13,32 @@ import (
 	"github.com/agora-community/agora/model"
 )
 
-// action handles the poll's buttons and menus:
-//
-//	p/v/<poll>/<choice>  single choice: this choice
-//	p/t/<poll>/<choice>  multiple choice or ranked: toggle this choice
-//	p/s/<poll>           menu: the selected values are choice positions
-//
-// Everything in a route is re-checked: the numbers must be canonical, the
-// poll must belong to the member's community, the choice must exist, and
-// the ballot statement itself checks the poll is open, of that kind,
-// before its deadline, and open to the member's role.
+// action handles the poll's buttons and menus (see route). Everything in
+// a route is re-checked: its numbers must be written exactly as Agora
+// writes them, the poll must belong to the member's community, the choice
+// must exist, and the ballot statement itself checks the poll is open, of
+// that kind, before its deadline, and open to the member's role.
 func (s *service) action(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	args := req.Action.Args()
-	if len(args) < 2 {
-		return nil, commands.Fail("error.unknown_action")
-	}
-	id, ok := parseID(args[1])
+	r, ok := parseRoute(req.Action.Route)
 	if !ok {
 		return nil, commands.Fail("error.unknown_action")
 	}
-	switch {
-	case args[0] == "v" && len(args) == 3:
-		st, choice, err := s.routeChoice(ctx, req, id, args[2])
+	switch r.verb {
+	case verbVote, verbToggle:
+		st, err := s.static(ctx, req, r.poll)
 		if err != nil {
 			return nil, err
 		}
-		return s.cast(ctx, req, st, []int{choice})
-	case args[0] == "t" && len(args) == 3:
-		st, choice, err := s.routeChoice(ctx, req, id, args[2])
-		if err != nil {
-			return nil, err
-		}
-		if st.Kind == model.PollSingle {
+		choice := int(r.arg)
+		if choice >= len(st.Choices) || (r.verb == verbToggle) == (st.Kind == model.PollSingle) {
 			return nil, commands.Fail("error.unknown_action")
 		}
-		return s.toggle(ctx, req, st, choice)
-	case args[0] == "s" && len(args) == 2:
-		st, err := s.static(ctx, req, id)
+		if r.verb == verbToggle {
+			return s.toggle(ctx, req, st, choice)
+		}
+		return s.cast(ctx, req, st, []int{choice})
+	case verbSelect:
+		st, err := s.static(ctx, req, r.poll)
 		if err != nil {
 			return nil, err
 		}
@@ -58,29 +47,10 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 			return nil, err
 		}
 		return s.cast(ctx, req, st, choices)
+	case verbDelete:
+		return s.confirmDelete(ctx, req, r.poll, r.arg)
 	}
 	return nil, commands.Fail("error.unknown_action")
-}
-
-func (s *service) routeChoice(ctx context.Context, req *commands.Request, id int64, raw string) (model.Poll, int, error) {
-	st, err := s.static(ctx, req, id)
-	if err != nil {
-		return st, 0, err
-	}
-	c, ok := parseIndex(raw, len(st.Choices))
-	if !ok {
-		return st, 0, commands.Fail("error.unknown_action")
-	}
-	return st, c, nil
-}
-
-// parseIndex reads a canonical choice position ("0", "12"; never "012").
-func parseIndex(s string, n int) (int, bool) {
-	if s == "" || len(s) > 2 || (len(s) > 1 && s[0] == '0') || !digits(s) {
-		return 0, false
-	}
-	c, _ := strconv.Atoi(s)
-	return c, c < n
 }
 
 func selectedChoices(values []string, n int) ([]int, error) {
@@ -188,7 +158,7 @@ func (s *service) explain(ctx context.Context, req *commands.Request, id int64) 
 	case p.Status != model.PollOpen || p.Deadline != nil && !req.Now.Before(*p.Deadline):
 		return commands.Fail("poll.closed", locales.Data{"ID": p.ID})
 	case int(req.Member.Role) < int(commands.ParseRole(p.VoterRole)):
-		return commands.Fail("poll.role_required", locales.Data{"Role": req.Loc.S("role." + p.VoterRole)})
+		return commands.Fail("poll.role_required", locales.Data{"Roles": req.Loc.S("poll.voters." + p.VoterRole)})
 	}
 	return fmt.Errorf("ballot on poll %d refused for no known reason", id)
 }

@@ -65,7 +65,7 @@ func TestModeratorsWriteTheWelcomeTextAndCharter(t *testing.T) {
 :arrivee
 `)
 	consoletest.Contains(t, out,
-		"> camille: /bienvenue charte Pas de pub.", "Cette commande est réservée aux modérateur·rices.",
+		"> camille: /bienvenue charte Pas de pub.", "Il faut être modérateur·rice pour utiliser cette commande.",
 		"Charte enregistrée.", "Respect, entraide et *bonne humeur*.",
 		"> camille: /bienvenue texte", "Écrivez le texte de bienvenue", "texte: Texte de bienvenue",
 		"Texte de bienvenue enregistré.", "Présentez-vous dans #general !",

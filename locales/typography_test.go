@@ -1,0 +1,179 @@
+package locales
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// French typography, as Agora writes it (see the header of fr.toml): a
+// narrow no-break space (U+202F) before ; ! ?, a no-break space (U+00A0)
+// before : » % € and after «, and after n° before a number. Text between
+// backquotes is what members type (`/aide`, `question:"Quel prix ?"`) and
+// is left as typed; template actions are checked as if they printed a
+// number.
+var typographyRules = []struct {
+	name string
+	bad  *regexp.Regexp
+}{
+	{"a space that is not a narrow no-break space before ; ! ?", regexp.MustCompile(`[ \x{00A0}][;!?]`)},
+	{"; ! ? without the narrow no-break space", regexp.MustCompile(`[^ \x{00A0}\x{202F}][;!?]`)},
+	{"a space that is not a no-break space before : » % €", regexp.MustCompile(`[ \x{202F}][:»%€]`)},
+	{": ending a word without the no-break space", regexp.MustCompile(`[\p{L}\p{N}*_)»]:(\s|$)`)},
+	{"» % € without the no-break space", regexp.MustCompile(`[^ \x{00A0}\x{202F}][»%€]`)},
+	{"« without the no-break space after it", regexp.MustCompile(`«[^\x{00A0}]`)},
+	{"n° without the no-break space before its number", regexp.MustCompile(`[nN]°[^\x{00A0}]`)},
+	{"an English word in French", regexp.MustCompile(`(?i)(?:^|[^\p{L}])(the|and|is|are|has|have|your|you|this|with|for|not|no longer|only)(?:[^\p{L}]|$)`)},
+}
+
+var (
+	codeSpan       = regexp.MustCompile("`[^`]*`")
+	templateAction = regexp.MustCompile(`\{\{.*?\}\}`)
+)
+
+// typographyFaults lists the rules a French text breaks.
+func typographyFaults(text string) []string {
+	var faults []string
+	if m := regexp.MustCompile(`\{\{\.Role\}\}s`).FindString(text); m != "" {
+		faults = append(faults, "a plural made by adding s to a role: "+m)
+	}
+	text = codeSpan.ReplaceAllString(text, "x")
+	text = templateAction.ReplaceAllString(text, "0")
+	for _, r := range typographyRules {
+		if m := r.bad.FindString(text); m != "" {
+			faults = append(faults, fmt.Sprintf("%s: %q", r.name, m))
+		}
+	}
+	return faults
+}
+
+// The rules catch what they are meant to catch, and nothing else.
+func TestTypographyRules(t *testing.T) {
+	const nb, nnb = "\u00a0", "\u202f"
+	tests := []struct {
+		text string
+		ok   bool
+	}{
+		{"Sondage n°" + nb + "{{.ID}}" + nb + ": {{.Question}}", true},
+		{"Sondage n°{{.ID}}" + nb + ": x", false},
+		{"Sondage n° 1" + nb + ": x", false},
+		{"Sondage" + nb + ": x" + nnb + "; y" + nnb + "! z" + nnb + "?", true},
+		{"Sondage : x", false},
+		{"Sondage: x", false},
+		{"*Sondage*: x", false},
+		{"x ; y", false},
+		{"x" + nb + "; y", false},
+		{"Quel jour ?", false},
+		{"Quel jour?", false},
+		{"«" + nb + "{{.Value}}" + nb + "»", true},
+		{"« {{.Value}} »", false},
+		{"«{{.Value}}»", false},
+		{"({{.Percent}}" + nb + "%)", true},
+		{"({{.Percent}} %)", false},
+		{"({{.Percent}}%)", false},
+		{"2,10" + nb + "€", true},
+		{"2,10 €", false},
+		{"Tapez `/sondage creer question:\"Quel prix ?\"`.", true},
+		{"18:30, 12/12", true},
+		{"réservé aux {{.Role}}s", false},
+		{"`/sondage` has no action", false},
+		{"Seuls l'auteur et la modération", true},
+	}
+	for _, tt := range tests {
+		if got := typographyFaults(tt.text); (len(got) == 0) != tt.ok {
+			t.Errorf("typographyFaults(%q) = %q, want ok=%v", tt.text, got, tt.ok)
+		}
+	}
+}
+
+// Every French message, in every form, follows French typography.
+func TestFrenchTypography(t *testing.T) {
+	names, err := fs.Glob(files, "*/fr.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, name := range append([]string{"fr.toml"}, names...) {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var messages map[string]any
+		if err := toml.Unmarshal(data, &messages); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for id, texts := range forms(messages) {
+			for _, text := range texts {
+				checked++
+				for _, f := range typographyFaults(text) {
+					t.Errorf("%s %s: %s in %q", name, id, f, text)
+				}
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked only %d French texts", checked)
+	}
+}
+
+// forms lists each message's texts: one, or one per plural form.
+func forms(messages map[string]any) map[string][]string {
+	out := map[string][]string{}
+	for id, v := range messages {
+		switch v := v.(type) {
+		case string:
+			out[id] = []string{v}
+		case map[string]any:
+			keys := make([]string, 0, len(v))
+			for k := range v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if s, ok := v[k].(string); ok {
+					out[id] = append(out[id], s)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Counts are written with French digit grouping, dates with "1er".
+func TestFrenchNumbersAndFirstOfTheMonth(t *testing.T) {
+	c := load(t)
+	fr, en := c.Localizer(nil, "fr"), c.Localizer(nil, "en")
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1\u202f000", 1234: "1\u202f234", 13000: "13\u202f000", 1234567: "1\u202f234\u202f567", -1234: "-1\u202f234"} {
+		if got := fr.Number(n).String(); got != want {
+			t.Errorf("fr Number(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if got := en.Number(1234567).String(); got != "1,234,567" {
+		t.Errorf("en Number = %q", got)
+	}
+	if got := fr.N("count.votes", 1234).Plain(); got != "1\u202f234 votes" {
+		t.Errorf("fr 1234 votes = %q", got)
+	}
+	// Templates still compare a count as a number.
+	if got := fr.N("count.votes", 0).Plain(); got != "0 vote" {
+		t.Errorf("fr 0 votes = %q", got)
+	}
+	first := c.Localizer(nil, "fr").At(mustDate(2026, 6, 1))
+	if got := first.Date(mustDate(2026, 12, 1)); got != "mardi 1er décembre" {
+		t.Errorf("first of the month = %q, want mardi 1er décembre", got)
+	}
+	if got := first.DateTime(mustDate(2026, 12, 11)); !strings.HasPrefix(got, "vendredi 11 décembre à") {
+		t.Errorf("the 11th = %q", got)
+	}
+	if got := en.At(mustDate(2026, 6, 1)).Date(mustDate(2026, 12, 1)); got != "Tuesday 1 December" {
+		t.Errorf("English first of the month = %q", got)
+	}
+}
+
+func mustDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }

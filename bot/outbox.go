@@ -314,7 +314,7 @@ func (o *outbox) edit(ctx context.Context, subject string) (waiting bool, err er
 			errs = append(errs, fmt.Errorf("edit %s in chat %d: %w", subject, p.ChatID, err))
 			continue
 		}
-		if err := o.store.RecordPostEdited(ctx, subject, p.ChatID, ref); err != nil {
+		if err := o.store.RecordPostEdited(ctx, subject, p.ChatID, ref, o.clock.Now()); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -188,7 +188,7 @@ func New(ctx context.Context, rt bot.Handler, opts Options) (*Adapter, error) {
 	}
 	a := &Adapter{
 		rt: rt, store: opts.Store, log: opts.Log.With("platform", commands.PlatformTelegram), opts: opts,
-		hc:     &http.Client{Transport: http.DefaultTransport},
+		hc:     &http.Client{Transport: transport(opts.Workers)},
 		limits: newLimits(opts.RateScale),
 		admins: map[int64]adminEntry{}, private: map[int64]bool{},
 	}
@@ -278,6 +278,15 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.pollWhileElected(ctx)
 	return nil
+}
+
+// transport keeps a connection to the Bot API open for every worker (and
+// the poller): with Go's default of two idle connections per host, a burst
+// of button answers would open and close a TLS connection per answer.
+func transport(workers int) http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = workers + 2
+	return tr
 }
 
 // ctxClient binds every HTTP request tgbotapi makes to a context, which

@@ -8,6 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +38,7 @@ var (
 	settle   = flag.Duration("settle", time.Minute, "how long to wait for the answers once the last press is sent")
 	workers  = flag.Int("drivers", 64, "goroutines injecting presses (each press is injected on time by one of them)")
 	profile  = flag.String("cpuprofile", "", "write the Agora process's CPU profile to this file (AGORA_CPU_PROFILE)")
+	logFile  = flag.String("agoralog", "", "write the Agora process's log (its first MB) to this file")
 )
 
 // editInterval is the outbox's least time between two edits of a message.
@@ -77,7 +80,9 @@ func TestLoad(t *testing.T) {
 		bin = build(t)
 	}
 	dbURL := storagetest.PostgresURL(t)
-	env := []string{"DATABASE_URL=" + dbURL, "LOG_LEVEL=warn", "HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
+	httpAddr := freeAddr(t)
+	env := []string{"DATABASE_URL=" + dbURL, "LOG_LEVEL=warn", "HTTP_ADDR=" + httpAddr,
+		"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
 	if *profile != "" {
 		abs, err := filepath.Abs(*profile)
 		if err != nil {
@@ -176,10 +181,18 @@ func TestLoad(t *testing.T) {
 	fmt.Fprintf(&report, "presses injected in %.2fs, all answers by %.2fs\n", sentIn.Seconds(), answeredIn.Seconds())
 	fmt.Fprintf(&report, "Agora process: CPU %.2fs for %d presses = %.3f ms/press; peak RSS %.1f MB\n",
 		cpu.Seconds(), total, cpu.Seconds()*1000/float64(total), float64(rss)/1024)
+	for _, line := range agoraMetrics(t, httpAddr) {
+		fmt.Fprintf(&report, "Agora metrics: %s\n", line)
+	}
 	for _, s := range sides {
 		checkSide(t, &report, store, s)
 	}
 	fmt.Fprint(os.Stdout, report.String())
+	if *logFile != "" {
+		if err := os.WriteFile(*logFile, []byte(agora.log()), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
 	agora.stop(t)
 }
 
@@ -453,6 +466,40 @@ func routeShape(path string) string {
 		}
 	}
 	return idRe.ReplaceAllString(path, "/:id")
+}
+
+// freeAddr finds a free loopback port for Agora's HTTP server.
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// agoraMetrics reads the series that explain a run from Agora's /metrics:
+// time spent in the runtime per request, and the Telegram queue.
+func agoraMetrics(t *testing.T, addr string) []string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Logf("read Agora's metrics: %v", err)
+		return nil
+	}
+	defer resp.Body.Close()
+	var out []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		for _, name := range []string{"agora_request_duration_seconds_sum", "agora_request_duration_seconds_count",
+			"agora_telegram_backpressure_total", "agora_telegram_updates_duplicate_total", "agora_telegram_updates_retaken_total"} {
+			if strings.HasPrefix(line, name) {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
 }
 
 // process is the agora child process.

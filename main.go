@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -48,6 +49,15 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		level = slog.LevelWarn // keep the terminal chat readable
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if path := getenv("AGORA_CPU_PROFILE"); path != "" {
+		// For the load harness (cmd/loadtest): the whole run's CPU profile.
+		stopProfile, err := startCPUProfile(path)
+		if err != nil {
+			log.Error("cannot start the CPU profile", "error", err)
+			return 1
+		}
+		defer stopProfile()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -216,4 +226,20 @@ func runTool(ctx context.Context, rt *bot.Runtime, cfg Config, stdout, stderr io
 		return 1
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile to path until the returned function runs.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start the CPU profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

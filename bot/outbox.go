@@ -321,7 +321,7 @@ func (o *outbox) edit(ctx context.Context, subject string) (waiting bool, err er
 			}
 			continue
 		}
-		if err := o.store.RecordPostEdited(ctx, subject, p.ChatID, ref); err != nil {
+		if err := o.store.RecordPostEdited(ctx, subject, p.ChatID, ref, o.clock.Now()); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -168,6 +168,7 @@ func (rt *Runtime) Handle(ctx context.Context, req *commands.Request) (resp *com
 	}
 	if err != nil {
 		resp, outcome = rt.failure(req, err)
+		resp.Refused = true
 	}
 	if resp == nil {
 		rt.log.Error("handler returned no response", "request", req.Describe())

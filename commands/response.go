@@ -74,6 +74,10 @@ type Response struct {
 	Modal   *Modal
 	// Mentions lists platform user IDs the message may ping; nobody else is.
 	Mentions []string
+	// Refused marks the runtime's answer to a request it refused or could
+	// not serve (a user error, a failure): platforms that show short
+	// answers in passing (Telegram's toasts) show it so that it is read.
+	Refused bool
 }
 
 // Reply is a public text answer.

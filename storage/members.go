@@ -18,6 +18,17 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 	if m, ok := s.cache.member(key); ok {
 		return m, nil
 	}
+	if s.dialect == Postgres {
+		m, ok, err := s.findOrCreateMember(ctx, communityID, platform, userID, displayName)
+		if err != nil {
+			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
+		}
+		if ok {
+			s.cache.putMember(key, m)
+			return m, nil
+		}
+		// Another request created the account meanwhile: read it below.
+	}
 	m, err := s.findMember(ctx, communityID, platform, userID)
 	if err == nil {
 		s.cache.putMember(key, m)
@@ -51,6 +62,57 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 	}
 	s.cache.putMember(key, m)
 	return m, nil
+}
+
+// findOrCreateMember finds or creates a member in one statement (one round
+// trip, one commit), so that the first press of each of thousands of new
+// members stays cheap. A creation's commit does not wait for the disk
+// (synchronous_commit off, for this statement's transaction only): what
+// the member then does (a ballot) is committed synchronously, which writes
+// the creation to disk first, since PostgreSQL's log is written in order.
+// A crash before that loses only a member nobody relied on yet, created
+// again on their next request. It reports false when another request created the
+// same account at the same moment; the member row made for nothing is then
+// deleted.
+func (s *Store) findOrCreateMember(ctx context.Context, communityID int64, platform, userID, displayName string) (Member, bool, error) {
+	var rows []struct {
+		Member
+		Linked bool `db:"linked"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `WITH existing AS (
+			SELECT m.id, m.display_name, m.locale, COALESCE(r.role, 'member') AS role
+			FROM identities i
+			JOIN members m ON m.id = i.member_id
+			LEFT JOIN community_roles r ON r.member_id = m.id AND r.community_id = $3
+			WHERE i.platform = $1 AND i.platform_user_id = $2
+		), created AS (
+			INSERT INTO members (display_name)
+			SELECT $4 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async
+			WHERE NOT EXISTS (SELECT 1 FROM existing)
+			RETURNING id, display_name, locale
+		), linked AS (
+			INSERT INTO identities (platform, platform_user_id, member_id, display_name)
+			SELECT $1, $2, id, $4 FROM created
+			ON CONFLICT (platform, platform_user_id) DO NOTHING
+			RETURNING member_id
+		)
+		SELECT id, display_name, locale, role, TRUE AS linked FROM existing
+		UNION ALL
+		SELECT c.id, c.display_name, c.locale, 'member', l.member_id IS NOT NULL FROM created c LEFT JOIN linked l ON l.member_id = c.id`,
+		platform, userID, communityID, displayName)
+	if err != nil {
+		return Member{}, false, err
+	}
+	if len(rows) != 1 {
+		return Member{}, false, fmt.Errorf("find or create member: %d rows", len(rows))
+	}
+	if !rows[0].Linked {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM members WHERE id = $1`, rows[0].ID); err != nil {
+			return Member{}, false, fmt.Errorf("delete a member created twice: %w", err)
+		}
+		return Member{}, false, nil
+	}
+	return rows[0].Member, true, nil
 }
 
 func (s *Store) findMember(ctx context.Context, communityID int64, platform, userID string) (Member, error) {

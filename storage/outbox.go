@@ -195,11 +195,16 @@ func (s *Store) ClaimPostEdits(ctx context.Context, subject string, now time.Tim
 }
 
 // RecordPostEdited stores the message reference an edit returned (it
-// changes when a split message gains or loses parts) and settles an owed
-// final edit.
-func (s *Store) RecordPostEdited(ctx context.Context, subject string, chatID int64, ref string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE outbox_posts SET message_ref = $3, pending_edit = FALSE, edit_failures = 0 WHERE subject = $1 AND chat_id = $2`,
-		subject, chatID, ref)
+// changes when a split message gains or loses parts), settles an owed
+// final edit, and moves the edit slot's stamp to now, when the edit was
+// done: the next edit is claimed an interval after this one reached the
+// platform, not after it was claimed, so two edits arrive an interval
+// apart even when one call was slow (an overloaded process, a rate limit).
+func (s *Store) RecordPostEdited(ctx context.Context, subject string, chatID int64, ref string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE outbox_posts SET message_ref = $3, pending_edit = FALSE, edit_failures = 0,
+		edited_at = CASE WHEN edited_at IS NULL OR edited_at < $4 THEN $4 ELSE edited_at END
+		WHERE subject = $1 AND chat_id = $2`,
+		subject, chatID, ref, now.UTC())
 	if err != nil {
 		return fmt.Errorf("record edit of %s in chat %d: %w", subject, chatID, err)
 	}

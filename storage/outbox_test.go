@@ -240,13 +240,22 @@ func TestOutboxSubjectLifecycle(t *testing.T) {
 		if err != nil || len(edits) != 2 {
 			t.Fatalf("final edits = %+v, %v", edits, err)
 		}
+		// The edits took 2 s to reach the platform: the next slot opens an
+		// interval after they were done, not after they were claimed.
+		done := pollNow.Add(time.Minute + 2*time.Second)
 		for _, p := range edits {
-			if err := s.RecordPostEdited(ctx, p.Subject, p.ChatID, p.MessageRef+"+"); err != nil {
+			if err := s.RecordPostEdited(ctx, p.Subject, p.ChatID, p.MessageRef+"+", done); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if owed, _ := s.OwedEdits(ctx); len(owed) != 0 {
 			t.Fatalf("edits still owed: %v", owed)
+		}
+		if early, _ := s.ClaimPostEdits(ctx, "poll/1", done.Add(2*time.Second), 3*time.Second); len(early) != 0 {
+			t.Errorf("claimed %d edits 2 s after the last edit was done", len(early))
+		}
+		if again, _ := s.ClaimPostEdits(ctx, "poll/1", done.Add(3*time.Second), 3*time.Second); len(again) != 2 {
+			t.Errorf("claimed %d edits an interval after the last edit was done, want 2", len(again))
 		}
 		if n, _ := s.QueueLivePostsForChat(ctx, f.chats[model.PurposeModeration], pollNow); n != 0 {
 			t.Fatal("a settled subject reached a new chat")

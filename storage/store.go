@@ -58,6 +58,8 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	driver := "postgres"
 	if dialect == SQLite {
 		driver = "sqlite"
+	} else {
+		dsn = oneRoundTrip(dsn)
 	}
 	db, err := sqlx.Open(driver, dsn)
 	if err != nil {
@@ -101,6 +103,26 @@ func ParseURL(databaseURL string) (dialect, dsn string, err error) {
 	default:
 		return "", "", errors.New("must start with postgres:// or sqlite: (or be unset for the embedded database)")
 	}
+}
+
+// oneRoundTrip asks lib/pq to send each query with parameters in one
+// round trip (parse, bind and execute together) instead of preparing it
+// first in a round trip of its own: half the round trips on every vote.
+// The one difference, []byte parameters sent as binary, does not matter
+// here: storage passes no []byte parameter. A URL that sets
+// binary_parameters itself keeps its choice.
+func oneRoundTrip(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	if q.Has("binary_parameters") {
+		return dsn
+	}
+	q.Set("binary_parameters", "yes")
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func sqliteDSN(path string) string {

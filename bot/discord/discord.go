@@ -87,6 +87,7 @@ type Adapter struct {
 	mu      sync.Mutex
 	closing bool
 	work    sync.WaitGroup
+	slots   chan struct{} // one per event being handled; see bounded
 }
 
 var (
@@ -126,7 +127,7 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
-	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord)}
+	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), slots: make(chan struct{}, maxInFlight)}
 	answers := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",
 		Help: "Discord interactions by kind (command, component, modal, autocomplete) and answer (immediate, deferred, failed).",
@@ -171,12 +172,17 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 			return d.DialContext(ctx, network, addr)
 		},
 	}
-	s.AddHandler(a.onInteraction)
+	// Handlers run in discordgo's reading goroutine and hand their work
+	// to at most maxInFlight goroutines: when all are busy, the gateway is
+	// not read until one finishes, so a burst beyond what Agora serves
+	// waits in the socket rather than piling up in memory.
+	s.SyncEvents = true
+	s.AddHandler(bounded(a, a.onInteraction))
 	if cfg.Welcomes {
-		s.AddHandler(a.onMemberAdd)
+		s.AddHandler(bounded(a, a.onMemberAdd))
 	}
 	if cfg.AutoFAQ {
-		s.AddHandler(a.onMessage)
+		s.AddHandler(bounded(a, a.onMessage))
 	}
 	a.s = s
 	a.workCtx, a.cancelWork = context.WithCancel(context.Background())
@@ -254,6 +260,22 @@ func (a *Adapter) stopping() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.closing
+}
+
+// maxInFlight bounds the gateway events handled at once.
+const maxInFlight = 64
+
+// bounded runs h in a goroutine of its own once one of the adapter's
+// maxInFlight slots is free, waiting for one meanwhile. h tracks its work
+// (see track), so Run waits for it.
+func bounded[E any](a *Adapter, h func(*discordgo.Session, E)) func(*discordgo.Session, E) {
+	return func(s *discordgo.Session, e E) {
+		a.slots <- struct{}{}
+		go func() {
+			defer func() { <-a.slots }()
+			h(s, e)
+		}()
+	}
 }
 
 // track registers interaction work so Run can wait for it; it refuses new

@@ -24,7 +24,12 @@ type rewriteTransport struct {
 
 func newRewriteTransport(apiURL, gatewayURL string, next http.RoundTripper) (*rewriteTransport, error) {
 	if next == nil {
-		next = http.DefaultTransport
+		// One idle connection per interaction being answered at once, not
+		// Go's default of two per host: a burst of button answers would
+		// otherwise open a TLS connection per answer.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = maxInFlight
+		next = tr
 	}
 	t := &rewriteTransport{gateway: gatewayURL, next: next}
 	if apiURL != "" {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/storage"
 )
 
 // DefaultAPIURL is Telegram's Bot API server.
@@ -38,16 +39,24 @@ const DefaultAPIURL = "https://api.telegram.org"
 const WebhookPath = "/telegram/webhook"
 
 // Store is the platform state the adapter keeps in Agora's database: the
-// poller lease, the update offset and the webhook secret, and the chat IDs
-// Telegram changes when a group becomes a supergroup. *storage.Store
-// implements it.
+// poller lease, the webhook secret, the updates taken from Telegram
+// (claimed once, taken over when their handler died), who can receive a
+// private message, and the chat IDs Telegram changes when a group becomes
+// a supergroup. *storage.Store implements it.
 type Store interface {
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
 	Setting(ctx context.Context, key string) (string, error)
-	SetSetting(ctx context.Context, key, value string) error
 	SettingOrCreate(ctx context.Context, key, value string) (string, error)
 	ChangeChatID(ctx context.Context, platform, oldID, newID string) (bool, error)
+
+	ClaimTelegramUpdates(ctx context.Context, botID int64, holder string, now time.Time, updates []storage.TelegramUpdate) ([]int64, error)
+	HandledTelegramUpdates(ctx context.Context, botID int64, ids []int64, now time.Time) error
+	RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, now, cutoff time.Time, limit int) ([]storage.TelegramUpdate, error)
+	TelegramUpdateOffset(ctx context.Context, botID int64) (int64, error)
+	PruneTelegramUpdates(ctx context.Context, cutoff time.Time) (int64, error)
+	TelegramPrivateChat(ctx context.Context, botID, userID int64) (open, known bool, err error)
+	SetTelegramPrivateChat(ctx context.Context, botID, userID int64, open bool, now time.Time) error
 }
 
 // Options configure the adapter. Zero values take the defaults noted.
@@ -86,6 +95,13 @@ type Options struct {
 	StartCommand string
 	// AdminCacheTTL is how long a group's administrators are remembered (1 min).
 	AdminCacheTTL time.Duration
+	// Workers is how many updates are handled at once (64); Queue how many
+	// may wait for a worker (2,000) before Agora stops taking more.
+	Workers, Queue int
+	// SweepEvery is how often the adapter looks for updates claimed but
+	// left unhandled by a process that died (30 s); RetakeAfter is how old
+	// such a claim must be (2 min 30 s, longer than a handler may run).
+	SweepEvery, RetakeAfter time.Duration
 }
 
 // Adapter is the Telegram platform.
@@ -107,10 +123,10 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	admins  map[int64]adminEntry
+	private map[int64]bool // user → can receive a private message, as far as known
 	polling bool
-	runCtx  context.Context // set while Run runs: webhook updates are handled under it
 
-	dispatch dispatcher
+	dispatch *dispatcher
 }
 
 type adminEntry struct {
@@ -158,13 +174,25 @@ func New(ctx context.Context, rt bot.Handler, opts Options) (*Adapter, error) {
 	if opts.AdminCacheTTL == 0 {
 		opts.AdminCacheTTL = time.Minute
 	}
+	if opts.Workers == 0 {
+		opts.Workers = 64
+	}
+	if opts.Queue == 0 {
+		opts.Queue = 2000
+	}
+	if opts.SweepEvery == 0 {
+		opts.SweepEvery = 30 * time.Second
+	}
+	if opts.RetakeAfter == 0 {
+		opts.RetakeAfter = retakeAfter
+	}
 	a := &Adapter{
 		rt: rt, store: opts.Store, log: opts.Log.With("platform", commands.PlatformTelegram), opts: opts,
-		hc:     &http.Client{Transport: http.DefaultTransport},
+		hc:     &http.Client{Transport: transport(opts.Workers)},
 		limits: newLimits(opts.RateScale),
-		admins: map[int64]adminEntry{},
+		admins: map[int64]adminEntry{}, private: map[int64]bool{},
 	}
-	a.dispatch.a = a
+	a.dispatch = newDispatcher(a, opts.Workers, opts.Queue)
 	m, err := newMetrics(opts.Metrics)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: metrics: %w", err)
@@ -226,10 +254,14 @@ func (a *Adapter) key(name string) string {
 // from the webhook when configured, else by long polling while this process
 // holds the poller lease. It returns once the updates being handled are done.
 func (a *Adapter) Run(ctx context.Context) error {
-	a.mu.Lock()
-	a.runCtx = ctx
-	a.mu.Unlock()
+	a.dispatch.start(ctx)
 	defer a.dispatch.stop()
+	swept := make(chan struct{})
+	go func() { // takes over updates left by dead processes; Run waits for it
+		defer close(swept)
+		a.sweep(ctx)
+	}()
+	defer func() { <-swept }()
 	if err := a.publishMenus(ctx); err != nil {
 		// Menus are a convenience: commands still work when typed.
 		a.log.Error("publish command menus", "error", err)
@@ -246,6 +278,15 @@ func (a *Adapter) Run(ctx context.Context) error {
 	}
 	a.pollWhileElected(ctx)
 	return nil
+}
+
+// transport keeps a connection to the Bot API open for every worker (and
+// the poller): with Go's default of two idle connections per host, a burst
+// of button answers would open and close a TLS connection per answer.
+func transport(workers int) http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = workers + 2
+	return tr
 }
 
 // ctxClient binds every HTTP request tgbotapi makes to a context, which

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,13 +84,17 @@ func TestCommandsInFrenchAndEnglishWithBotName(t *testing.T) {
 	if !ok || !strings.Contains(m.Text, loc(t, "en").S("help.title")) {
 		t.Fatalf("English help = %+v, %v", m, ok)
 	}
-	// Once a member has started the bot, private answers go privately.
-	srv.AddChat(telegramtest.PrivateChat(camille))
+	// Once a member has started the bot (Telegram sends Agora their
+	// /start), private answers go privately.
+	start := srv.SendText(telegramtest.PrivateChat(camille), camille, "/start")
+	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(start.MessageID)); !ok {
+		t.Fatal("no answer to /start")
+	}
 	again := srv.SendText(group, camille, "/aide")
 	if _, ok := srv.WaitMessage(camille.ID, wait, containing(loc(t, "fr").S("help.title"))); !ok {
 		t.Fatal("no private answer to a member who started the bot")
 	}
-	// Updates are handled in order per chat: by now the other bot's command was seen and ignored.
+	// Neither the other bot's command nor the private answer shows in the group.
 	for _, s := range srv.SentMessages(group.ID) {
 		if s.ReplyToMessageID == other.MessageID || s.ReplyToMessageID == again.MessageID {
 			t.Errorf("answered %q in the group", s.Text)
@@ -192,6 +197,10 @@ func lastEditText(srv *telegramtest.Server) string {
 	return edits[len(edits)-1].NewText
 }
 
+// A private answer to a button is the button's own answer (a toast), with
+// no private message: a vote costs no message against Telegram's global
+// budget, and members who never opened the bot are not written to. Only an
+// answer too long for a toast goes privately, to members known to accept it.
 func TestEphemeralButtonAnswer(t *testing.T) {
 	srv := telegramtest.New(t)
 	startPolling(t, srv)
@@ -200,26 +209,49 @@ func TestEphemeralButtonAnswer(t *testing.T) {
 	if !ok {
 		t.Fatal("no answer to /essai")
 	}
-	// Camille started the bot: the private answer comes by direct message.
-	srv.AddChat(telegramtest.PrivateChat(camille))
-	q := srv.PressButton(group, camille, msg.MessageID, "e/prive")
-	a, ok := srv.WaitCallbackAnswer(q, wait)
-	if !ok || a.Text != loc(t, "fr").S("telegram.sent_privately") {
-		t.Errorf("answer = %+v, %v", a, ok)
+	// Camille opened the bot: Telegram sent Agora her /start.
+	start := srv.SendText(telegramtest.PrivateChat(camille), camille, "/start")
+	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(start.MessageID)); !ok {
+		t.Fatal("no answer to /start")
 	}
-	if dm, ok := srv.LastSent(camille.ID); !ok || dm.Text != "Réponse secrète pour Camille" {
+	privateBefore := len(srv.SentMessages(camille.ID))
+	for _, who := range []telegramtest.User{camille, alex} {
+		q := srv.PressButton(group, who, msg.MessageID, "e/prive")
+		a, ok := srv.WaitCallbackAnswer(q, wait)
+		if !ok || a.Text != "Réponse secrète pour "+who.FirstName || a.ShowAlert {
+			t.Errorf("%s: toast = %+v, %v", who.FirstName, a, ok)
+		}
+	}
+	if n := len(srv.SentMessages(camille.ID)); n != privateBefore {
+		t.Errorf("a short private answer also went by private message (%d messages)", n-privateBefore)
+	}
+	// Too long for a toast: privately to Camille, an alert cut to 200
+	// characters for Alex, who is never written to privately.
+	q := srv.PressButton(group, camille, msg.MessageID, "e/long")
+	if a, ok := srv.WaitCallbackAnswer(q, wait); !ok || a.Text != loc(t, "fr").S("telegram.sent_privately") {
+		t.Errorf("long answer to Camille = %+v, %v", a, ok)
+	}
+	if dm, ok := srv.LastSent(camille.ID); !ok || !strings.HasPrefix(dm.Text, "Longue réponse pour Camille") {
 		t.Errorf("direct message = %+v, %v", dm, ok)
 	}
-	// Alex never did: a toast.
-	q = srv.PressButton(group, alex, msg.MessageID, "e/prive")
-	a, ok = srv.WaitCallbackAnswer(q, wait)
-	if !ok || a.Text != "Réponse secrète pour Alex" {
-		t.Errorf("toast = %+v, %v", a, ok)
+	q = srv.PressButton(group, alex, msg.MessageID, "e/long")
+	if a, ok := srv.WaitCallbackAnswer(q, wait); !ok || !a.ShowAlert || !strings.HasPrefix(a.Text, "Longue réponse pour Alex") || len([]rune(a.Text)) > 200 {
+		t.Errorf("long answer to Alex = %+v, %v", a, ok)
+	}
+	for _, c := range srv.CallsTo("sendMessage") {
+		if c.Params["chat_id"] == strconv.FormatInt(alex.ID, 10) {
+			t.Errorf("a private message was tried to Alex, who never opened the bot: %v", c.Params["text"])
+		}
 	}
 	for _, s := range srv.SentMessages(group.ID) {
-		if strings.Contains(s.Text, "secrète") {
+		if strings.Contains(s.Text, "secrète") || strings.Contains(s.Text, "Longue") {
 			t.Errorf("private answer posted in the group: %q", s.Text)
 		}
+	}
+	// A refusal is an alert, so it is read.
+	q = srv.PressButton(group, alex, msg.MessageID, "zz/inconnu")
+	if a, ok := srv.WaitCallbackAnswer(q, wait); !ok || !a.ShowAlert || a.Text == "" {
+		t.Errorf("refusal = %+v, %v; want an alert", a, ok)
 	}
 }
 

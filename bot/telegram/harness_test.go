@@ -84,6 +84,16 @@ func testModule() commands.Module {
 					return counter(n + 1), nil
 				case "prive":
 					return commands.Private("Réponse *secrète* pour " + markup.Escape(req.Member.Name)), nil
+				case "lent":
+					// Held until the test opens slowGate: handling slower than arrival.
+					select {
+					case <-slowGate:
+					case <-ctx.Done():
+						return nil, ctx.Err()
+					}
+					return commands.Private("Lent"), nil
+				case "long":
+					return commands.Private("Longue réponse pour " + markup.Escape(req.Member.Name) + " : " + markup.Text(strings.Repeat("bla ", 60))), nil
 				case "form":
 					return &commands.Response{Modal: &commands.Modal{Action: "e/envoi", Title: "Inscription", Fields: []commands.ModalField{
 						{ID: "nom", Label: "Votre nom", Required: true}, {ID: "ville", Label: "Votre ville", Required: true},

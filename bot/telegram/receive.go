@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -82,29 +83,46 @@ func (a *Adapter) lead(ctx context.Context, lease string) {
 	}
 }
 
-// poll fetches updates until ctx ends. The offset of the next update is
-// kept in the database, so a process taking over continues where the
-// previous poller stopped instead of handling its updates again.
+// poll fetches updates until ctx ends. Each batch is claimed in the
+// database (with the updates' bodies) before Telegram is told, by the next
+// getUpdates offset, that Agora has it: an update taken is never lost, even
+// when this process dies before handling it (another process takes the
+// claim over), and one fetched twice is handled once. When the queue of
+// updates waiting for a worker is full, polling waits for room instead of
+// fetching: Telegram keeps the updates meanwhile.
 func (a *Adapter) poll(ctx context.Context) {
-	offsetKey := a.key("offset")
 	if _, err := a.request(ctx, "deleteWebhook", 0, idempotent, tgbotapi.Params{}); err != nil && ctx.Err() == nil {
 		a.log.Error("remove a webhook before polling", "error", err)
 	}
-	offset := 0
-	if v, err := a.store.Setting(ctx, offsetKey); err == nil {
-		offset, _ = strconv.Atoi(v)
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		a.log.Error("read the update offset", "error", err)
+	offset, err := a.startOffset(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("read the update offset; not polling", "error", err)
+		}
+		return
 	}
 	timeout := int(a.opts.PollTimeout / time.Second)
 	// Polling never gives up while it holds the lease, so it paces itself
 	// with the backoff alone rather than a bounded retry.Policy.
 	backoff := retry.Backoff{First: time.Second, Max: 30 * time.Second}
 	for ctx.Err() == nil {
-		params := tgbotapi.Params{"offset": strconv.Itoa(offset), "timeout": strconv.Itoa(timeout), "allowed_updates": mustJSON(allowedUpdates)}
+		if a.dispatch.full() {
+			a.metrics.backpressure.WithLabelValues("poll").Inc()
+		}
+		room, err := a.dispatch.waitRoom(ctx)
+		if err != nil {
+			return
+		}
+		params := tgbotapi.Params{"offset": strconv.FormatInt(offset, 10), "timeout": strconv.Itoa(timeout),
+			"limit": strconv.Itoa(min(room, maxBatch)), "allowed_updates": allowedJSON}
 		cctx, cancel := context.WithTimeout(ctx, a.opts.PollTimeout+callTimeout)
 		resp, err := a.bound(cctx).MakeRequest("getUpdates", params)
 		cancel()
+		if err == nil {
+			var next int64
+			next, err = a.take(ctx, resp.Result, offset)
+			offset = next
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -120,32 +138,125 @@ func (a *Adapter) poll(ctx context.Context) {
 			continue
 		}
 		backoff.Reset()
-		var updates []tgbotapi.Update
-		if err := decode(resp, &updates); err != nil {
-			a.log.Error("decode updates", "error", err)
-			continue
-		}
-		for _, u := range updates {
-			a.dispatch.handle(a.handlerCtx(ctx), u)
-			offset = u.UpdateID + 1
-		}
-		if len(updates) > 0 {
-			if err := a.store.SetSetting(ctx, offsetKey, strconv.Itoa(offset)); err != nil && ctx.Err() == nil {
-				a.log.Error("save the update offset", "error", err)
-			}
-		}
 	}
 }
 
-// handlerCtx is the context updates are handled under: Run's, so that
-// losing the lease does not cut answers in flight.
-func (a *Adapter) handlerCtx(fallback context.Context) context.Context {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.runCtx != nil {
-		return a.runCtx
+// maxBatch is the most updates one getUpdates returns (Telegram's limit).
+const maxBatch = 100
+
+var allowedJSON = mustJSON(allowedUpdates)
+
+// startOffset is where polling resumes: after the last update claimed, or
+// the offset older versions of Agora kept in the settings.
+func (a *Adapter) startOffset(ctx context.Context) (int64, error) {
+	offset, err := a.store.TelegramUpdateOffset(ctx, a.botID)
+	if err != nil {
+		return 0, err
 	}
-	return fallback
+	if v, err := a.store.Setting(ctx, a.key("offset")); err == nil {
+		if old, _ := strconv.ParseInt(v, 10, 64); old > offset {
+			offset = old
+		}
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return 0, err
+	}
+	return offset, nil
+}
+
+// take claims a getUpdates batch and queues the updates claimed now. It
+// returns the next offset, which stays put when the claim failed so that
+// Telegram delivers the batch again.
+func (a *Adapter) take(ctx context.Context, result json.RawMessage, offset int64) (int64, error) {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(result, &raws); err != nil {
+		return offset, fmt.Errorf("decode updates: %w", err)
+	}
+	if len(raws) == 0 {
+		return offset, nil
+	}
+	batch := make([]storage.TelegramUpdate, 0, len(raws))
+	updates := make(map[int64]tgbotapi.Update, len(raws))
+	next := offset
+	for _, raw := range raws {
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			// Telegram's own JSON: this never happens, but one bad update
+			// must not stop every later one.
+			a.log.Error("decode an update; skipped", "error", err)
+			continue
+		}
+		id := int64(u.UpdateID)
+		next = max(next, id+1)
+		batch = append(batch, storage.TelegramUpdate{ID: id, Body: string(raw)})
+		updates[id] = u
+	}
+	claimed, err := a.store.ClaimTelegramUpdates(ctx, a.botID, a.holder, time.Now(), batch)
+	if err != nil {
+		return offset, fmt.Errorf("claim updates: %w", err)
+	}
+	if dup := len(batch) - len(claimed); dup > 0 {
+		a.metrics.duplicates.Add(float64(dup))
+	}
+	slices.Sort(claimed) // arrival order, for the order within a chat or member
+	us := make([]tgbotapi.Update, 0, len(claimed))
+	for _, id := range claimed {
+		us = append(us, updates[id])
+	}
+	if !a.dispatch.enqueue(us...) {
+		a.log.Warn("stopping: claimed updates left for another process", "count", len(us))
+	}
+	return next, nil
+}
+
+// sweep takes over, every sweepEvery, the updates some process claimed
+// but never finished (it died), and forgets updates handled a day ago.
+func (a *Adapter) sweep(ctx context.Context) {
+	t := time.NewTicker(a.opts.SweepEvery)
+	defer t.Stop()
+	for first := true; ; first = false {
+		if !first { // the first round runs at start: a restart finds what the crash left
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+		now := time.Now()
+		if _, err := a.store.PruneTelegramUpdates(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+			a.log.Warn("prune handled telegram updates", "error", err)
+		}
+		for ctx.Err() == nil {
+			room, err := a.dispatch.waitRoom(ctx)
+			if err != nil {
+				return
+			}
+			limit := min(room, maxBatch)
+			left, err := a.store.RetakeTelegramUpdates(ctx, a.botID, a.holder, now, now.Add(-a.opts.RetakeAfter), limit)
+			if err != nil {
+				if ctx.Err() == nil {
+					a.log.Error("take over unhandled telegram updates", "error", err)
+				}
+				break
+			}
+			us := make([]tgbotapi.Update, 0, len(left))
+			for _, l := range left {
+				var u tgbotapi.Update
+				if err := json.Unmarshal([]byte(l.Body), &u); err != nil {
+					a.log.Error("decode a stored update; skipped", "update", l.ID, "error", err)
+					continue
+				}
+				us = append(us, u)
+			}
+			if len(us) > 0 {
+				a.log.Warn("handling updates another process claimed and left", "count", len(us))
+				a.metrics.retaken.Add(float64(len(us)))
+				a.dispatch.enqueue(us...)
+			}
+			if len(left) < limit {
+				break
+			}
+		}
+	}
 }
 
 // setWebhook points Telegram at this deployment. Every process sets the
@@ -165,10 +276,12 @@ const maxUpdate = 1 << 20
 
 // WebhookHandler receives updates at WebhookPath. A request without the
 // right X-Telegram-Bot-Api-Secret-Token is refused with 403, compared in
-// constant time. An accepted update is acknowledged at once and handled in
-// the background, so a slow answer (rate limits) never makes Telegram
-// deliver it again; until Run starts, updates are refused with 503 and
-// Telegram retries them.
+// constant time. An accepted update is claimed in the database, then
+// acknowledged and handled in the background, so a slow answer (rate
+// limits) never makes Telegram deliver it again, and an update delivered
+// twice (to this process or another behind the load balancer) is handled
+// once. Until Run starts, and while the queue of waiting updates is full,
+// updates are refused with 503 and Telegram delivers them again later.
 func (a *Adapter) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
@@ -176,17 +289,37 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxUpdate))
 		var u tgbotapi.Update
-		if err := json.NewDecoder(io.LimitReader(r.Body, maxUpdate)).Decode(&u); err != nil {
+		if err == nil {
+			err = json.Unmarshal(body, &u)
+		}
+		if err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		a.mu.Lock()
-		ctx := a.runCtx
-		a.mu.Unlock()
-		if ctx == nil || ctx.Err() != nil || !a.dispatch.handle(ctx, u) {
+		if !a.dispatch.accepting() {
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
+		}
+		if a.dispatch.full() {
+			a.metrics.backpressure.WithLabelValues("webhook").Inc()
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		claimed, err := a.store.ClaimTelegramUpdates(r.Context(), a.botID, a.holder, time.Now(),
+			[]storage.TelegramUpdate{{ID: int64(u.UpdateID), Body: string(body)}})
+		if err != nil {
+			a.log.Error("claim a webhook update", "update", u.UpdateID, "error", err)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		if len(claimed) == 0 {
+			a.metrics.duplicates.Inc() // delivered before: acknowledged, not handled again
+		} else if !a.dispatch.enqueue(u) {
+			// Stopping after the claim: another process takes it over.
+			a.log.Warn("stopping: claimed webhook update left for another process", "update", u.UpdateID)
 		}
 		w.WriteHeader(http.StatusOK)
 	})

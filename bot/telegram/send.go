@@ -39,6 +39,7 @@ func (a *Adapter) DirectMessage(ctx context.Context, userID string, r *commands.
 	}
 	ids, err := a.send(ctx, id, 0, r)
 	if err != nil && refusedDM(err) {
+		a.notePrivate(ctx, id, false)
 		return "", fmt.Errorf("%w: %w", commands.ErrDirectMessageRefused, err)
 	}
 	return bot.MessageRef(ids), err

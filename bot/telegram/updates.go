@@ -18,87 +18,252 @@ import (
 // allowedUpdates are the update kinds Agora asks Telegram for.
 var allowedUpdates = []string{"message", "callback_query", "inline_query"}
 
-// dispatcher handles updates concurrently across chats and in arrival order
-// within one, so one slow chat (waiting on its rate limit) does not hold up
-// the others. Its goroutines belong to the adapter's Run, which waits for
-// them before returning.
-type dispatcher struct {
-	a       *Adapter
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	pending map[int64][]tgbotapi.Update // chats with a running drain
-	stopped bool                        // Run has returned: refuse new updates
-}
-
 // handleTimeout bounds the handling of one update, rate-limit waits included.
 const handleTimeout = 2 * time.Minute
 
-// maxQueued bounds the updates waiting in one chat; beyond, the chat is
-// flooding and further updates are dropped (and logged).
-const maxQueued = 1000
+// retakeAfter is how old an unhandled claim must be before another process
+// handles its update: longer than any handler may run, so an update whose
+// process is still working on it is never handled twice.
+const retakeAfter = handleTimeout + 30*time.Second
 
-// handle queues an update; it reports false once the dispatcher stopped.
-func (d *dispatcher) handle(ctx context.Context, u tgbotapi.Update) bool {
-	key := updateChat(u)
+// dispatcher runs the updates taken from Telegram on a fixed pool of
+// workers. One member's updates are handled one at a time in arrival
+// order; different members' run concurrently, so 2,000 members pressing
+// buttons in one group do not wait for each other. The queue is bounded: when it is full, long
+// polling stops fetching and the webhook answers 503 (Telegram delivers
+// again), so an update is never dropped and memory stays bounded. Its
+// goroutines belong to the adapter's Run, which waits for them.
+type dispatcher struct {
+	a        *Adapter
+	size     int // workers
+	capacity int
+
+	mu      sync.Mutex
+	work    *sync.Cond        // signalled when a key becomes ready or on stop
+	queues  map[int64][]taken // per key, updates not started yet
+	ready   []int64           // keys with waiting updates and no worker on them
+	busy    map[int64]bool    // keys a worker is on
+	queued  int               // updates waiting, all keys together
+	room    chan struct{}     // closed when queued drops, for waitRoom; nil when nobody waits
+	handled []int64           // ids handled since the last flush to the database
+	started bool              // workers are running
+	stopped bool              // Run is returning: refuse new updates
+	ctx     context.Context   // Run's: updates are handled under it
+	workers sync.WaitGroup    // the pool
+	flushed chan struct{}     // closed when the flusher ends
+	flush   chan struct{}     // closed by stop: the flusher's last round
+}
+
+// taken is an update claimed in the database, waiting for its handler.
+type taken struct {
+	u tgbotapi.Update
+}
+
+func newDispatcher(a *Adapter, workers, capacity int) *dispatcher {
+	d := &dispatcher{a: a, size: workers, capacity: capacity,
+		queues: map[int64][]taken{}, busy: map[int64]bool{}, flush: make(chan struct{}), flushed: make(chan struct{})}
+	d.work = sync.NewCond(&d.mu)
+	return d
+}
+
+// start runs the workers and the flusher of handled marks under ctx.
+func (d *dispatcher) start(ctx context.Context) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.stopped {
+	if d.started || d.stopped {
+		return
+	}
+	d.started, d.ctx = true, ctx
+	for range d.size {
+		d.workers.Add(1)
+		go d.worker()
+	}
+	go d.flusher()
+}
+
+// accepting reports whether updates may be queued: Run is running.
+func (d *dispatcher) accepting() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.started && !d.stopped
+}
+
+// full reports whether the queue has no room left.
+func (d *dispatcher) full() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.queued >= d.capacity
+}
+
+// waitRoom waits until the queue has room, or ctx ends, and returns how
+// many more updates fit (at least one).
+func (d *dispatcher) waitRoom(ctx context.Context) (int, error) {
+	for {
+		d.mu.Lock()
+		if d.queued < d.capacity || d.stopped {
+			n := max(d.capacity-d.queued, 1)
+			d.mu.Unlock()
+			return n, nil
+		}
+		if d.room == nil {
+			d.room = make(chan struct{})
+		}
+		ch := d.room
+		d.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// enqueue queues claimed updates; it reports false once the dispatcher
+// stopped (the claims stay, and another process takes them over later).
+// Callers wait for room first and take no more than fits.
+func (d *dispatcher) enqueue(us ...tgbotapi.Update) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.started || d.stopped {
 		return false
 	}
-	if d.pending == nil {
-		d.pending = map[int64][]tgbotapi.Update{}
+	for _, u := range us {
+		key := updateKey(u)
+		q := d.queues[key]
+		if len(q) == 0 && !d.busy[key] {
+			d.ready = append(d.ready, key)
+			d.work.Signal()
+		}
+		d.queues[key] = append(q, taken{u: u})
+		d.queued++
 	}
-	q, running := d.pending[key]
-	if len(q) >= maxQueued {
-		d.a.log.Error("too many updates waiting in one chat; dropping one", "chat", key, "update", u.UpdateID)
-		return true
-	}
-	d.pending[key] = append(q, u)
-	if !running {
-		d.wg.Add(1)
-		go d.drain(ctx, key)
-	}
+	d.a.metrics.queued.Set(float64(d.queued))
 	return true
 }
 
-// drain handles one chat's updates, and ends when it has none left.
-func (d *dispatcher) drain(ctx context.Context, key int64) {
-	defer d.wg.Done()
+// worker handles one update of a ready key at a time. A key is given back
+// to the ready list after each update, so a member pressing many times
+// does not hold a worker while others wait.
+func (d *dispatcher) worker() {
+	defer d.workers.Done()
 	for {
 		d.mu.Lock()
-		q := d.pending[key]
-		if len(q) == 0 {
-			delete(d.pending, key)
+		for len(d.ready) == 0 && !d.stopped {
+			d.work.Wait()
+		}
+		if len(d.ready) == 0 { // stopped and nothing left
 			d.mu.Unlock()
 			return
 		}
-		u := q[0]
-		d.pending[key] = q[1:]
+		key := d.ready[0]
+		d.ready = d.ready[1:]
+		q := d.queues[key]
+		t := q[0]
+		if len(q) == 1 {
+			delete(d.queues, key)
+		} else {
+			d.queues[key] = q[1:]
+		}
+		d.busy[key] = true
+		d.queued--
+		d.a.metrics.queued.Set(float64(d.queued))
+		if d.room != nil {
+			close(d.room)
+			d.room = nil
+		}
+		ctx := d.ctx
 		d.mu.Unlock()
+
 		// An update taken is finished even when Run is asked to stop,
 		// so a member is not left with half an answer.
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
-		d.a.handleUpdate(hctx, u)
+		d.a.handleUpdate(hctx, t.u)
 		cancel()
+
+		d.mu.Lock()
+		delete(d.busy, key)
+		if len(d.queues[key]) > 0 {
+			d.ready = append(d.ready, key)
+			d.work.Signal()
+		}
+		d.handled = append(d.handled, int64(t.u.UpdateID))
+		d.mu.Unlock()
 	}
 }
 
-// stop refuses further updates and waits for those taken.
+// flushEvery is how often handled updates are marked in the database, in
+// one statement for all of them: a mark only matters to a process taking
+// over unhandled updates minutes later.
+const flushEvery = 250 * time.Millisecond
+
+// flusher marks handled updates until stop, then marks the last ones.
+func (d *dispatcher) flusher() {
+	defer close(d.flushed)
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			d.markHandled()
+		case <-d.flush:
+			d.markHandled()
+			return
+		}
+	}
+}
+
+func (d *dispatcher) markHandled() {
+	d.mu.Lock()
+	ids := d.handled
+	d.handled = nil
+	d.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		if err := d.a.store.HandledTelegramUpdates(ctx, d.a.botID, ids[:n], time.Now()); err != nil {
+			// The updates were handled; left unmarked, they would be
+			// handled again minutes later. Say so loudly.
+			d.a.log.Error("mark telegram updates handled", "count", n, "error", err)
+		}
+		ids = ids[n:]
+	}
+}
+
+// stop refuses further updates, waits for the queued and running ones,
+// then marks them handled.
 func (d *dispatcher) stop() {
 	d.mu.Lock()
 	d.stopped = true
+	started := d.started
+	d.work.Broadcast()
+	if d.room != nil {
+		close(d.room)
+		d.room = nil
+	}
 	d.mu.Unlock()
-	d.wg.Wait()
+	if !started {
+		return
+	}
+	// Workers leave once the ready list is empty; the flusher after them.
+	d.workers.Wait()
+	close(d.flush)
+	<-d.flushed
 }
 
-// updateChat is the chat an update belongs to, for ordering; inline queries
-// are ordered per user.
-func updateChat(u tgbotapi.Update) int64 {
+// updateKey orders updates by member: what one member writes and presses
+// is handled in order (a reply to a guided question after the button that
+// asked it), while members never wait for each other. A private chat's ID
+// is its member's; a message without a sender is ordered by chat.
+func updateKey(u tgbotapi.Update) int64 {
 	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return u.Message.From.ID
 	case u.Message != nil:
 		return u.Message.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
-		return u.CallbackQuery.Message.Chat.ID
 	case u.CallbackQuery != nil:
 		return u.CallbackQuery.From.ID
 	case u.InlineQuery != nil:
@@ -164,6 +329,10 @@ func (a *Adapter) loc(from *tgbotapi.User) *locales.Localizer {
 // command, an answer to a guided question, or chatter (a message event,
 // whose answers reply to it).
 func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
+	if m.Chat.IsPrivate() {
+		// Whatever a member writes in private proves the bot may answer there.
+		a.notePrivate(ctx, m.From.ID, true)
+	}
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
 		return
@@ -188,14 +357,14 @@ func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 
 // reply delivers the answer to a member's message. There is no ephemeral
 // message in a Telegram group: a private answer goes by direct message
-// when the member has started the bot, else it is posted in the group as a
-// reply to them.
+// unless the member is known not to accept one, else it is posted in the
+// group as a reply to them.
 func (a *Adapter) reply(ctx context.Context, m *tgbotapi.Message, r *commands.Response) {
 	if r.Ephemeral && !m.Chat.IsPrivate() {
-		if _, err := a.send(ctx, m.From.ID, 0, r); err == nil {
-			return
-		} else if !refusedDM(err) {
-			a.log.Warn("private answer failed; answering in the group", "error", err)
+		if open, known := a.privateOpen(ctx, m.From.ID); open || !known {
+			if a.sendPrivately(ctx, m.From.ID, r) {
+				return
+			}
 		}
 	}
 	if _, err := a.send(ctx, m.Chat.ID, m.MessageID, r); err != nil {
@@ -242,14 +411,18 @@ func (a *Adapter) callback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 		answer("", false)
 		a.rt.StartForm(ctx, req, r, a.replier(chat, q.From, 0))
 	case r.Ephemeral && !chat.IsPrivate():
-		if _, err := a.send(ctx, q.From.ID, 0, r); err == nil {
-			answer(a.loc(q.From).S("telegram.sent_privately"), false)
-			return
-		} else if !refusedDM(err) {
-			a.log.Warn("private answer to a button failed; answering with a toast", "error", err)
+		// The answer to the press is the private answer: a toast, or an
+		// alert for a refusal, which the member must read. Only what does
+		// not fit goes by private message, to members known to accept one.
+		text := strings.TrimSpace(r.Text.Plain())
+		toast, cut := truncatePlain(text, maxCallbackText)
+		if cut && len(r.Files) == 0 {
+			if open, _ := a.privateOpen(ctx, q.From.ID); open && a.sendPrivately(ctx, q.From.ID, r) {
+				answer(a.loc(q.From).S("telegram.sent_privately"), false)
+				return
+			}
 		}
-		toast, cut := truncatePlain(strings.TrimSpace(r.Text.Plain()), 200)
-		answer(toast, cut || strings.Contains(toast, "\n") || len([]rune(toast)) > 60)
+		answer(toast, cut || r.Refused)
 	case r.Edit && messageID != 0:
 		answer("", false)
 		if err := a.edit(ctx, chat.ID, int64(messageID), r); err != nil {
@@ -261,6 +434,25 @@ func (a *Adapter) callback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 			a.log.Error("answer a button", "chat", chat.ID, "error", err)
 		}
 	}
+}
+
+// maxCallbackText is Telegram's limit on a button answer's text, in characters.
+const maxCallbackText = 200
+
+// sendPrivately sends r to userID's private chat and reports whether it
+// was delivered; a refusal is remembered so it is not tried again.
+func (a *Adapter) sendPrivately(ctx context.Context, userID int64, r *commands.Response) bool {
+	_, err := a.send(ctx, userID, 0, r)
+	switch {
+	case err == nil:
+		a.notePrivate(ctx, userID, true)
+		return true
+	case refusedDM(err):
+		a.notePrivate(ctx, userID, false)
+	default:
+		a.log.Warn("private answer failed; answering in the chat", "error", err)
+	}
+	return false
 }
 
 // inline answers an inline query from the configured command's autocomplete.

@@ -79,6 +79,22 @@ var template struct {
 // named by TEST_DATABASE_URL cannot be reached.
 func OpenPostgres(t testing.TB) *storage.Store {
 	t.Helper()
+	url := PostgresURL(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { s.Close() }) // before the drop, which Cleanup runs later
+	return s
+}
+
+// PostgresURL creates a new migrated PostgreSQL database, dropped when the
+// test ends, and returns its URL, for a test that runs Agora as another
+// process on it.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
 		t.Fatal("TEST_DATABASE_URL is not set")
@@ -101,15 +117,8 @@ func OpenPostgres(t testing.TB) *storage.Store {
 	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template.name)); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	s, err := storage.Open(ctx, withDatabase(base, name))
-	if err != nil {
-		t.Fatalf("open test database: %v", err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		dropDatabase(base, name)
-	})
-	return s
+	t.Cleanup(func() { dropDatabase(base, name) })
+	return withDatabase(base, name)
 }
 
 func makeTemplate(ctx context.Context, admin *sqlx.DB, base string) (string, error) {

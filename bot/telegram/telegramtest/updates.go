@@ -76,6 +76,14 @@ func (s *Server) PendingUpdates() int {
 	return len(s.queue)
 }
 
+// Pending returns the updates not yet confirmed by getUpdates or accepted
+// by the webhook, oldest first, as Telegram would deliver them.
+func (s *Server) Pending() []Update {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Update(nil), s.queue...)
+}
+
 // Polling reports whether a getUpdates request is registered as the
 // current long poll: a request is counted by CallCount before it gets
 // there, so a test that needs this one to be the poll a newer request

@@ -1,0 +1,164 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/bot/telegram"
+	"github.com/agora-community/agora/bot/telegram/telegramtest"
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+// slowGate holds the test module's "e/lent" button until the test closes it.
+var slowGate = make(chan struct{})
+
+// When members press faster than Agora handles, Agora stops fetching
+// (Telegram keeps the updates) instead of dropping any: every press is
+// answered once, and Telegram's queue empties once handling catches up.
+func TestNoUpdateDroppedWhenHandlingIsSlowerThanArrival(t *testing.T) {
+	slowGate = make(chan struct{})
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	r := start(t, srv, store, telegram.Options{Workers: 2, Queue: 5})
+	if !srv.WaitFor(wait, r.Polling) {
+		t.Fatal("the adapter never started polling")
+	}
+	const presses = 60
+	var ids []string
+	for i := range presses {
+		member := telegramtest.User{ID: int64(5000 + i%20), FirstName: "M" + strconv.Itoa(i%20), LanguageCode: "fr"}
+		ids = append(ids, srv.PressButton(group, member, 1, "e/lent"))
+	}
+	// Two presses are held by the two workers, five wait in the queue, and
+	// the rest stay with Telegram: polling waits for room.
+	if !srv.WaitFor(wait, func() bool {
+		return metricValue(t, r, "agora_telegram_backpressure_total", map[string]string{"mode": "poll"}) > 0
+	}) {
+		t.Fatalf("polling never waited for room; %d updates pending at Telegram", srv.PendingUpdates())
+	}
+	if n := srv.PendingUpdates(); n < presses-2-5-telegramMaxExtra {
+		t.Errorf("%d updates left at Telegram while handling is held; the adapter took more than it can queue", n)
+	}
+	close(slowGate)
+	for _, id := range ids {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	if !srv.WaitFor(wait, func() bool { return srv.PendingUpdates() == 0 }) {
+		t.Errorf("%d updates never confirmed", srv.PendingUpdates())
+	}
+	answers := map[string]int{}
+	for _, a := range srv.CallbackAnswers() {
+		answers[a.QueryID]++
+	}
+	for _, id := range ids {
+		if answers[id] != 1 {
+			t.Errorf("press %s answered %d times", id, answers[id])
+		}
+	}
+}
+
+// telegramMaxExtra is how many updates beyond workers and queue the adapter
+// may hold: none (it asks getUpdates for no more than fits).
+const telegramMaxExtra = 0
+
+// An update claimed by a process that died before handling it is taken
+// over by another once the claim is old enough: handled once, never lost.
+// Polling resumes after it, so Telegram does not deliver it again.
+func TestUpdateLeftByADeadProcessIsHandledOnce(t *testing.T) {
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	pc := telegramtest.PrivateChat(camille)
+	m := srv.SendText(pc, camille, "/aide")
+	pending := srv.Pending()
+	if len(pending) != 1 {
+		t.Fatalf("pending = %+v", pending)
+	}
+	body, err := json.Marshal(pending[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The dead process claimed it a while ago, then died before answering.
+	ctx := context.Background()
+	if _, err := store.ClaimTelegramUpdates(ctx, srv.Bot().ID, "dead-process", time.Now().Add(-time.Hour),
+		[]storage.TelegramUpdate{{ID: pending[0].UpdateID, Body: string(body)}}); err != nil {
+		t.Fatal(err)
+	}
+	r := start(t, srv, store, telegram.Options{SweepEvery: 200 * time.Millisecond, RetakeAfter: time.Minute})
+	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(m.MessageID)); !ok {
+		t.Fatal("the update left by the dead process was never handled")
+	}
+	if !srv.WaitFor(wait, func() bool { return srv.PendingUpdates() == 0 }) {
+		t.Fatal("the update was never confirmed to Telegram")
+	}
+	if got := metricValue(t, r, "agora_telegram_updates_retaken_total", nil); got != 1 {
+		t.Errorf("retaken = %v, want 1", got)
+	}
+	r.stop()
+	answers := 0
+	for _, s := range srv.SentMessages(camille.ID) {
+		if s.ReplyToMessageID == m.MessageID {
+			answers++
+		}
+	}
+	if answers != 1 {
+		t.Errorf("answered %d times, want once", answers)
+	}
+}
+
+// A webhook update delivered twice (Telegram retrying, or two processes
+// behind a load balancer) is acknowledged both times and handled once.
+func TestWebhookUpdateDeliveredTwiceIsHandledOnce(t *testing.T) {
+	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
+	store := storagetest.Open(t)
+	mux := http.NewServeMux()
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	r := start(t, srv, store, telegram.Options{WebhookURL: hs.URL + telegram.WebhookPath})
+	mux.Handle("POST "+telegram.WebhookPath, r.WebhookHandler())
+	var secret string
+	if !srv.WaitFor(wait, func() bool { _, secret = srv.Webhook(); return secret != "" }) {
+		t.Fatal("webhook never set")
+	}
+	pc := telegramtest.PrivateChat(camille)
+	m := srv.SendText(pc, camille, `/sondage creer question:"Deux fois ?" choix:"Oui | Non"`)
+	if _, ok := srv.WaitMessage(camille.ID, wait, containing("Deux fois ?")); !ok {
+		t.Fatalf("no poll; deliveries %+v", srv.WebhookDeliveries())
+	}
+	d := srv.WebhookDeliveries()
+	body, err := json.Marshal(telegramtest.Update{UpdateID: d[len(d)-1].UpdateID, Message: &m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("POST", hs.URL+telegram.WebhookPath, bytes.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("second delivery answered %d, want 200", resp.StatusCode)
+	}
+	if !srv.WaitFor(wait, func() bool { return metricValue(t, r, "agora_telegram_updates_duplicate_total", nil) == 1 }) {
+		t.Fatal("the second delivery was not recognized")
+	}
+	r.stop()
+	polls := 0
+	for _, s := range srv.SentMessages(camille.ID) {
+		if bytes.Contains([]byte(s.Text), []byte("Deux fois ?")) {
+			polls++
+		}
+	}
+	if polls != 1 {
+		t.Errorf("%d polls posted, want 1", polls)
+	}
+}

@@ -1,0 +1,620 @@
+package loadtest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/bot/discord/discordtest"
+	"github.com/agora-community/agora/bot/telegram/telegramtest"
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+var (
+	members  = flag.Int("members", 0, "members pressing a poll's buttons, per platform; 0 skips the harness")
+	rate     = flag.Float64("rate", 100, "presses per second, per platform")
+	platform = flag.String("platform", "telegram", "telegram, discord or both (each platform gets -members at -rate)")
+	change   = flag.Float64("change", 0.1, "share of members who press again, for another choice")
+	binary   = flag.String("agora", "", "the agora binary to run; empty: built from this repository")
+	settle   = flag.Duration("settle", time.Minute, "how long to wait for the answers once the last press is sent")
+	workers  = flag.Int("drivers", 64, "goroutines injecting presses (each press is injected on time by one of them)")
+	profile  = flag.String("cpuprofile", "", "write the Agora process's CPU profile to this file (AGORA_CPU_PROFILE)")
+	logFile  = flag.String("agoralog", "", "write the Agora process's log (its first MB) to this file")
+)
+
+// editInterval is the outbox's least time between two edits of a message.
+const editInterval = 3 * time.Second
+
+func TestMain(m *testing.M) { storagetest.Main(m) }
+
+// press is one button press: who, which choice, and what the platform
+// double reports back.
+type press struct {
+	member int
+	choice int
+	sent   time.Time
+	id     string // Telegram callback query id, or Discord interaction id
+}
+
+// side is one platform under load: its double, its poll and its presses.
+type side struct {
+	name    string
+	poll    int64
+	message string // the poll message's ID, for the edits count
+	route   string // the vote route without its choice: "p/v/1/"
+	presses []*press
+	press   func(p *press) string
+	answers func() map[string]time.Time
+	edits   func() []time.Time
+	calls   func() map[string]int
+}
+
+func TestLoad(t *testing.T) {
+	if *members == 0 {
+		t.Skip("load harness: set -members (see the package comment)")
+	}
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Fatal("the load harness needs PostgreSQL: set TEST_DATABASE_URL")
+	}
+	bin := *binary
+	if bin == "" {
+		bin = build(t)
+	}
+	dbURL := storagetest.PostgresURL(t)
+	httpAddr := freeAddr(t)
+	env := []string{"DATABASE_URL=" + dbURL, "LOG_LEVEL=warn", "HTTP_ADDR=" + httpAddr,
+		"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
+	if *profile != "" {
+		abs, err := filepath.Abs(*profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env = append(env, "AGORA_CPU_PROFILE="+abs)
+	}
+
+	var sides []*side
+	var tg *telegramtest.Server
+	var dc *discordtest.Server
+	const guildID, channelID = "4000000000000000001", "4000000000000000002"
+	if *platform == "telegram" || *platform == "both" {
+		tg = telegramtest.New(t)
+		env = append(env, "TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_URL="+tg.URL())
+	}
+	if *platform == "discord" || *platform == "both" {
+		dc = discordtest.New(t, discordtest.WithGuild(discordtest.Guild{ID: guildID,
+			Channels: []discordtest.Channel{{ID: channelID, Name: "general"}}}))
+		env = append(env, "DISCORD_TOKEN="+dc.BotToken(), "DISCORD_API_URL="+dc.URL(),
+			"DISCORD_GATEWAY_URL="+dc.GatewayURL(), "DISCORD_GUILD_ID="+guildID)
+	}
+	if tg == nil && dc == nil {
+		t.Fatalf("-platform %q: want telegram, discord or both", *platform)
+	}
+	agora := startAgora(t, bin, env)
+	if tg != nil {
+		sides = append(sides, telegramSide(t, tg, agora))
+	}
+	if dc != nil {
+		sides = append(sides, discordSide(t, dc, agora, guildID, channelID))
+	}
+
+	// The plan: every member presses once, in a random order; then the
+	// members who change their mind press another choice. Each platform
+	// gets its own plan, driven at the rate.
+	rng := rand.New(rand.NewPCG(1, 2))
+	const choices = 3
+	for _, s := range sides {
+		order := rng.Perm(*members)
+		for _, m := range order {
+			s.presses = append(s.presses, &press{member: m, choice: rng.IntN(choices)})
+		}
+		for _, m := range order[:int(float64(*members)**change)] {
+			first := s.presses[slices.IndexFunc(s.presses, func(p *press) bool { return p.member == m })].choice
+			s.presses = append(s.presses, &press{member: m, choice: (first + 1 + rng.IntN(choices-1)) % choices})
+		}
+	}
+
+	cpuBefore := agora.cpu(t)
+	load0 := loadavg()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, s := range sides {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			drive(s)
+		}()
+	}
+	wg.Wait()
+	sentIn := time.Since(start)
+
+	// Wait for every answer, bounded by -settle.
+	deadline := time.Now().Add(*settle)
+	for _, s := range sides {
+		for time.Now().Before(deadline) && len(s.answers()) < len(s.presses) {
+			waitBriefly(deadline)
+		}
+	}
+	answeredIn := time.Since(start)
+	cpuAfter := agora.cpu(t)
+	// The last ballots show in an edit at most editInterval later.
+	finalEdits := time.Now().Add(2*editInterval + time.Second)
+	for time.Now().Before(finalEdits) {
+		waitBriefly(finalEdits)
+	}
+	rss := agora.peakRSS(t)
+	load1 := loadavg()
+
+	store, err := storage.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+
+	var report bytes.Buffer
+	total := 0
+	for _, s := range sides {
+		total += len(s.presses)
+	}
+	cpu := cpuAfter - cpuBefore
+	fmt.Fprintf(&report, "load harness, %s: %d members, %.0f presses/s, %.0f%% changing, platform %s\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), *members, *rate, *change*100, *platform)
+	fmt.Fprintf(&report, "load average before %s, after %s\n", load0, load1)
+	fmt.Fprintf(&report, "presses injected in %.2fs, all answers by %.2fs\n", sentIn.Seconds(), answeredIn.Seconds())
+	fmt.Fprintf(&report, "Agora process: CPU %.2fs for %d presses = %.3f ms/press; peak RSS %.1f MB\n",
+		cpu.Seconds(), total, cpu.Seconds()*1000/float64(total), float64(rss)/1024)
+	for _, line := range agoraMetrics(t, httpAddr) {
+		fmt.Fprintf(&report, "Agora metrics: %s\n", line)
+	}
+	for _, s := range sides {
+		checkSide(t, &report, store, s)
+	}
+	fmt.Fprint(os.Stdout, report.String())
+	if *logFile != "" {
+		if err := os.WriteFile(*logFile, []byte(agora.log()), 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	agora.stop(t)
+}
+
+// checkSide reports one platform's figures and fails the test on a press
+// unanswered, a wrong tally or an edit too soon.
+func checkSide(t *testing.T, report *bytes.Buffer, store *storage.Store, s *side) {
+	answers := s.answers()
+	var lat []time.Duration
+	unanswered := 0
+	for _, p := range s.presses {
+		at, ok := answers[p.id]
+		if !ok {
+			unanswered++
+			continue
+		}
+		lat = append(lat, at.Sub(p.sent))
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	fmt.Fprintf(report, "\n[%s] presses sent %d, answered %d\n", s.name, len(s.presses), len(lat))
+	if len(lat) > 0 {
+		fmt.Fprintf(report, "[%s] press-to-answer p50 %s, p95 %s, p99 %s, max %s\n", s.name,
+			pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[len(lat)-1].Round(time.Millisecond))
+	}
+	if unanswered > 0 {
+		t.Errorf("%s: %d presses never answered", s.name, unanswered)
+	}
+	calls := s.calls()
+	names := slices.Sorted(func(yield func(string) bool) {
+		for k := range calls {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	var parts []string
+	for _, k := range names {
+		parts = append(parts, fmt.Sprintf("%s %d", k, calls[k]))
+	}
+	fmt.Fprintf(report, "[%s] API calls: %s\n", s.name, strings.Join(parts, ", "))
+
+	edits := s.edits()
+	minGap := time.Duration(0)
+	for i := 1; i < len(edits); i++ {
+		if gap := edits[i].Sub(edits[i-1]); minGap == 0 || gap < minGap {
+			minGap = gap
+		}
+	}
+	fmt.Fprintf(report, "[%s] poll message edits: %d, shortest interval %s\n", s.name, len(edits), minGap.Round(time.Millisecond))
+	// The database claim spaces edits by the interval; the platform call
+	// itself may take a little longer one time than the next.
+	if len(edits) > 1 && minGap < editInterval-250*time.Millisecond {
+		t.Errorf("%s: the poll message was edited twice %s apart (interval %s)", s.name, minGap, editInterval)
+	}
+
+	want := map[string]int{}
+	for _, p := range s.presses {
+		want[memberName(s.name, p.member)] = p.choice
+	}
+	ballots, err := store.Ballots(context.Background(), s.poll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	doubled := 0
+	for _, b := range ballots {
+		if _, seen := got[b.Name]; seen {
+			doubled++
+		}
+		if len(b.Choices) == 1 {
+			got[b.Name] = b.Choices[0]
+		}
+	}
+	wrong, lost := 0, 0
+	tallyWant, tallyGot := make([]int, 3), make([]int, 3)
+	for name, c := range want {
+		tallyWant[c]++
+		g, ok := got[name]
+		switch {
+		case !ok:
+			lost++
+		case g != c:
+			wrong++
+		}
+	}
+	for _, c := range got {
+		tallyGot[c]++
+	}
+	fmt.Fprintf(report, "[%s] tally %v, expected %v: %d ballots, %d lost, %d doubled, %d with another choice than the member's last press\n",
+		s.name, tallyGot, tallyWant, len(ballots), lost, doubled, wrong)
+	if lost > 0 || doubled > 0 || wrong > 0 || len(ballots) != len(want) {
+		t.Errorf("%s: tally %v, want %v (%d lost, %d doubled, %d wrong)", s.name, tallyGot, tallyWant, lost, doubled, wrong)
+	}
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100
+	return sorted[max(0, min(i, len(sorted))-1)].Round(time.Millisecond)
+}
+
+func memberName(platform string, i int) string { return platform[:2] + strconv.Itoa(i) }
+
+// drive injects a side's presses at the rate: press i is due at i/rate
+// after the start, and a pool of drivers injects each when it is due, so
+// a slow injection does not delay the ones after it.
+func drive(s *side) {
+	start := time.Now()
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range *workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := s.presses[i]
+				p.sent = time.Now()
+				p.id = s.press(p)
+			}
+		}()
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for i := range s.presses {
+		due := start.Add(time.Duration(float64(i) / *rate * float64(time.Second)))
+		timer.Reset(time.Until(due))
+		<-timer.C
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// waitBriefly paces the harness's own polling of the doubles.
+func waitBriefly(deadline time.Time) {
+	t := time.NewTimer(min(50*time.Millisecond, time.Until(deadline)))
+	defer t.Stop()
+	<-t.C
+}
+
+var routeRe = regexp.MustCompile(`p/v/(\d+)/\d+`)
+
+func telegramSide(t *testing.T, srv *telegramtest.Server, agora *process) *side {
+	group := telegramtest.Supergroup(-1001000, "Coopérative")
+	author := telegramtest.User{ID: 9000000, FirstName: "Autrice", LanguageCode: "fr"}
+	if !srv.WaitFor(time.Minute, func() bool { return srv.CallCount("getUpdates") > 0 }) {
+		t.Fatalf("Agora never polled Telegram; its log:\n%s", agora.log())
+	}
+	srv.SendText(group, author, `/sondage creer question:"Charge Telegram" choix:"A | B | C"`)
+	var poll telegramtest.SentMessage
+	if !srv.WaitFor(time.Minute, func() bool {
+		for _, m := range srv.SentMessages(group.ID) {
+			if strings.Contains(m.Text, "Charge Telegram") && routeRe.MatchString(m.ReplyMarkupJSON) {
+				poll = m
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("no poll posted on Telegram; Agora's log:\n%s", agora.log())
+	}
+	id, _ := strconv.ParseInt(routeRe.FindStringSubmatch(poll.ReplyMarkupJSON)[1], 10, 64)
+	s := &side{name: "telegram", poll: id, message: strconv.FormatInt(poll.MessageID, 10)}
+	s.route = fmt.Sprintf("p/v/%d/", id)
+	s.press = func(p *press) string {
+		u := telegramtest.User{ID: 10_000_000 + int64(p.member), FirstName: memberName(s.name, p.member), LanguageCode: "fr"}
+		return srv.PressButton(group, u, poll.MessageID, s.route+strconv.Itoa(p.choice))
+	}
+	s.answers = func() map[string]time.Time {
+		out := map[string]time.Time{}
+		for _, a := range srv.CallbackAnswers() {
+			if _, dup := out[a.QueryID]; !dup {
+				out[a.QueryID] = a.Time
+			}
+		}
+		return out
+	}
+	s.edits = func() []time.Time {
+		var out []time.Time
+		for _, e := range srv.Edits() {
+			if e.ChatID == group.ID && e.MessageID == poll.MessageID {
+				out = append(out, e.Time)
+			}
+		}
+		return out
+	}
+	s.calls = func() map[string]int {
+		out := map[string]int{}
+		for _, c := range srv.Calls() {
+			out[c.Method]++
+		}
+		return out
+	}
+	return s
+}
+
+func discordSide(t *testing.T, srv *discordtest.Server, agora *process, guildID, channelID string) *side {
+	if !srv.WaitConnected(time.Minute) {
+		t.Fatalf("Agora never connected to Discord; its log:\n%s", agora.log())
+	}
+	author := discordtest.User{ID: "5000000000000000000", Username: "autrice"}
+	srv.DispatchSlashCommand(discordtest.SlashCommand{
+		Invoker: discordtest.Invoker{GuildID: guildID, ChannelID: channelID, User: author, Locale: "fr"},
+		Name:    "sondage",
+		Options: []discordtest.CommandOption{{Name: "creer", Type: 1, Options: []discordtest.CommandOption{
+			{Name: "question", Type: 3, Value: "Charge Discord"}, {Name: "choix", Type: 3, Value: "A | B | C"},
+		}}},
+	})
+	var poll discordtest.Message
+	var route string
+	if !srv.WaitFor(time.Minute, func() bool {
+		for _, m := range srv.Messages(channelID) {
+			b, _ := json.Marshal(m.Components)
+			if strings.Contains(m.Content, "Charge Discord") && routeRe.Match(b) {
+				poll, route = m, routeRe.FindStringSubmatch(string(b))[1]
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("no poll posted on Discord; Agora's log:\n%s", agora.log())
+	}
+	id, _ := strconv.ParseInt(route, 10, 64)
+	s := &side{name: "discord", poll: id, message: poll.ID}
+	s.route = fmt.Sprintf("p/v/%d/", id)
+	s.press = func(p *press) string {
+		u := discordtest.User{ID: strconv.FormatInt(6_000_000_000_000_000_000+int64(p.member), 10), Username: memberName(s.name, p.member)}
+		in := srv.DispatchComponentClick(discordtest.ComponentClick{
+			Invoker:  discordtest.Invoker{GuildID: guildID, ChannelID: channelID, User: u, Locale: "fr"},
+			CustomID: s.route + strconv.Itoa(p.choice), MessageID: poll.ID,
+		})
+		return in.ID
+	}
+	s.answers = func() map[string]time.Time {
+		out := map[string]time.Time{}
+		for _, p := range s.presses {
+			if p.id == "" {
+				continue
+			}
+			if rs := srv.InteractionResponses(p.id); len(rs) > 0 {
+				out[p.id] = rs[0].Time
+			}
+		}
+		return out
+	}
+	editPath := "/channels/" + channelID + "/messages/" + poll.ID
+	s.edits = func() []time.Time {
+		var out []time.Time
+		for _, r := range srv.Requests() {
+			if r.Method == "PATCH" && strings.HasSuffix(r.Path, editPath) {
+				out = append(out, r.Time)
+			}
+		}
+		return out
+	}
+	s.calls = func() map[string]int {
+		out := map[string]int{}
+		for _, r := range srv.Requests() {
+			out[r.Method+" "+routeShape(r.Path)]++
+		}
+		return out
+	}
+	return s
+}
+
+var idRe = regexp.MustCompile(`/(\d{5,}|itoken-[^/]+)`)
+
+// routeShape replaces IDs and tokens in a REST path, to count calls by route.
+func routeShape(path string) string {
+	if i := strings.Index(path, "/api/v"); i >= 0 {
+		if j := strings.Index(path[i+6:], "/"); j >= 0 {
+			path = path[i+6+j:]
+		}
+	}
+	return idRe.ReplaceAllString(path, "/:id")
+}
+
+// freeAddr finds a free loopback port for Agora's HTTP server.
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// agoraMetrics reads the series that explain a run from Agora's /metrics:
+// time spent in the runtime per request, and the Telegram queue.
+func agoraMetrics(t *testing.T, addr string) []string {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Logf("read Agora's metrics: %v", err)
+		return nil
+	}
+	defer resp.Body.Close()
+	var out []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		for _, name := range []string{"agora_request_duration_seconds_sum", "agora_request_duration_seconds_count",
+			"agora_telegram_backpressure_total", "agora_telegram_updates_duplicate_total", "agora_telegram_updates_retaken_total"} {
+			if strings.HasPrefix(line, name) {
+				out = append(out, line)
+			}
+		}
+	}
+	return out
+}
+
+// process is the agora child process.
+type process struct {
+	cmd    *exec.Cmd
+	output *lockedBuffer
+	done   chan struct{}
+}
+
+func startAgora(t *testing.T, bin string, env []string) *process {
+	out := &lockedBuffer{}
+	cmd := exec.Command(bin)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, output: out, done: make(chan struct{})}
+	go func() { // reaps the child; stop waits for it
+		_ = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.stop(t) })
+	return p
+}
+
+func (p *process) log() string { return p.output.String() }
+
+// stop asks Agora to stop (SIGTERM), and kills it after 30 s.
+func (p *process) stop(t *testing.T) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	timer := time.NewTimer(30 * time.Second)
+	defer timer.Stop()
+	select {
+	case <-p.done:
+	case <-timer.C:
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		t.Errorf("Agora did not stop within 30 s of SIGTERM; its log:\n%s", p.log())
+	}
+}
+
+// cpu is the user and system CPU time the process has used so far.
+func (p *process) cpu(t *testing.T) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields after the command name (in parentheses, which may hold spaces).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticks
+}
+
+// peakRSS is the process's peak resident memory (VmHWM), in KiB.
+func (p *process) peakRSS(t *testing.T) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb
+		}
+	}
+	t.Fatal("no VmHWM in /proc status")
+	return 0
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:3], " ")
+}
+
+// build compiles the agora binary from this repository.
+func build(t *testing.T) string {
+	bin := filepath.Join(t.TempDir(), "agora")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/agora-community/agora")
+	cmd.Dir = "../.."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build agora: %v\n%s", err, out)
+	}
+	return bin
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.b.Len() > 1<<20 { // keep the head of a long log: the first errors explain the rest
+		return len(p), nil
+	}
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -72,7 +72,7 @@ func TestModeratorsCurateInTwoLanguages(t *testing.T) {
 :role moderateur
 /faqgestion ajouter question:"comment S'INSCRIRE" reponse:"Doublon."
 /faqgestion ajouter question:"Sans réponse ?"
-/faqgestion modifier entree:n° 2 reponse:"Une part vaut *25 €* depuis 2026."
+/faqgestion modifier entree:n°2 reponse:"Une part vaut *25 €* depuis 2026."
 /faqgestion modifier entree:1 langue:en question:"How do I become a member?" reponse:"Fill in the *form*."
 /faqgestion modifier entree:3
 :formulaire question="" reponse="-" formulations="Comment partir ? | Comment démissionner ?"
@@ -151,7 +151,7 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 :bouton Répondre
 /faqgestion repondre demande:1 reponse:"Oui, s'il est tenu en laisse." intitule:"Les chiens sont-ils acceptés ?"
 /faqgestion repondre demande:3
-:formulaire comme=n° 2
+:formulaire comme=n°2
 /faqgestion voir entree:2
 /faqgestion repondre demande:3 reponse:"Non."
 /faqgestion repondre demande:99 reponse:"Non."
@@ -193,7 +193,7 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 		// The form answers with an existing entry: the question becomes one of its phrasings.
 		"> sam: /faqgestion repondre demande:3", "Question n° 3 : « Acceptez-vous les bitcoins ? ». Écrivez la réponse",
 		"Formulaire « Répondre à la question n° 3 »", "reponse: Réponse", "comme: Ou : numéro d'une entrée qui y répond", "intitule: Question de la nouvelle entrée (facultatif)",
-		"> sam: :formulaire comme=n° 2",
+		"> sam: :formulaire comme=n°2",
 		"message privé à alex] 📬 Les modérateur·rices ont répondu à votre question « Acceptez-vous les bitcoins ? » :\n    ❓ Combien coûte une part sociale ?\n    Une part vaut 20 €.",
 		"Question n° 3 : ajoutée à l'entrée n° 2 ; 1 membre prévenu·e.",
 		"> sam: /faqgestion voir entree:2", "Formulations : Acceptez-vous les bitcoins ?",
@@ -208,7 +208,7 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 		// The next member asking gets the new entry at once.
 		"> camille: /faq les chiens sont acceptés ?", "❓ Les chiens sont-ils acceptés ?\n    Oui, s'il est tenu en laisse.",
 	)
-	if n := strings.Count(out, "Question sans réponse n° 1 "); n != 1 {
+	if n := strings.Count(out, "Question sans réponse n°\u00a01 "); n != 1 {
 		t.Fatalf("the moderators heard of question 1 %d times, want once", n)
 	}
 }

@@ -205,13 +205,13 @@ func TestAutocompleteSuggestsQuestions(t *testing.T) {
 
 	moderator := member()
 	moderator.User.PlatformRole = commands.RoleModerator
-	if got := labels(complete(moderator, "faqgestion.modifier", "entree", "n°")); len(got) != 4 || got[1] != "n° 2 · Combien coûte une part sociale ? = 2" {
+	if got := labels(complete(moderator, "faqgestion.modifier", "entree", "n°")); len(got) != 4 || got[1] != "n°\u00a02 · Combien coûte une part sociale ? = 2" {
 		t.Fatalf("entry numbers = %q", got)
 	}
-	if got := labels(complete(moderator, "faqgestion.supprimer", "entree", "quitter")); len(got) == 0 || got[0] != "n° 3 · Comment quitter la coopérative ? = 3" {
+	if got := labels(complete(moderator, "faqgestion.supprimer", "entree", "quitter")); len(got) == 0 || got[0] != "n°\u00a03 · Comment quitter la coopérative ? = 3" {
 		t.Fatalf("entries by words = %q", got)
 	}
-	if got := labels(complete(moderator, "faqgestion.repondre", "demande", "chien")); len(got) != 1 || got[0] != "n° 1 · Les chiens sont-ils acceptés ? = 1" {
+	if got := labels(complete(moderator, "faqgestion.repondre", "demande", "chien")); len(got) != 1 || got[0] != "n°\u00a01 · Les chiens sont-ils acceptés ? = 1" {
 		t.Fatalf("waiting questions = %q", got)
 	}
 }
@@ -260,10 +260,10 @@ func TestAnswerGoesToTheChatWhenDirectMessagesAreRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := resp.Text.Plain(); got != "Question n° 1 : l'entrée n° 5 est créée ; 1 membre prévenu·e." {
+	if got := resp.Text.Plain(); got != "Question n°\u00a01\u00a0: l'entrée n°\u00a05 est créée\u202f; 1 membre prévenu·e." {
 		t.Fatalf("reply = %q", got)
 	}
-	want := "console/atelier: 📬 camille, les modérateur·rices ont répondu à votre question « Les chiens sont-ils acceptés ? » :\n❓ Les chiens sont-ils acceptés ?\nOui, tenus en laisse."
+	want := "console/atelier: 📬 camille, les modérateur·rices ont répondu à votre question «\u00a0Les chiens sont-ils acceptés ?\u00a0»\u00a0:\n❓ Les chiens sont-ils acceptés ?\nOui, tenus en laisse."
 	if len(messenger.sent) != 1 || messenger.sent[0] != want {
 		t.Fatalf("sent = %q\nwant %q", messenger.sent, want)
 	}

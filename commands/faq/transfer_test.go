@@ -59,13 +59,13 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 	first := filepath.Join(dir, "faq.yaml")
 
 	out, err := cli(t, env, "export", first, "--community", id)
-	if err != nil || !strings.Contains(out, "4 entrées de la FAQ de « general » exportées dans "+first) {
+	if err != nil || !strings.Contains(out, "4 entrées de la FAQ de «\u00a0general\u00a0» exportées dans "+first) {
 		t.Fatalf("export: %q, %v", out, err)
 	}
 	file := read(t, first)
 	for _, want := range []string{
-		"# FAQ de la communauté « general » : 4 entrée(s), exportée le lundi 7 décembre à 10h00.",
-		"(mise en forme : *gras*, _italique_, `code`)",
+		"# FAQ de la communauté «\u00a0general\u00a0»\u00a0: 4 entrée(s), exportée le lundi 7 décembre à 10h00.",
+		"(mise en forme\u00a0: *gras*, _italique_, `code`)",
 		"- id: 1\n  question: Comment devenir membre de la coopérative ?\n  formulations:\n    - Comment adhérer ?\n",
 		"  tags: [adhésion, inscription]\n",
 		"  en:\n    question: How do I join?\n    reponse: Fill in the *form*.\n",
@@ -78,7 +78,7 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 
 	// Importing the export changes nothing, and exporting again gives the same file.
 	out, err = cli(t, env, "import", first, "--community="+id)
-	if err != nil || !strings.Contains(out, "Import terminé : 0 ajoutée(s), 0 modifiée(s), 4 inchangée(s).") {
+	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 0 ajoutée(s), 0 modifiée(s), 4 inchangée(s).") {
 		t.Fatalf("import of the export: %q, %v", out, err)
 	}
 	second := filepath.Join(dir, "again.yaml")
@@ -103,9 +103,9 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 3 inchangée(s).",
-		"+ n° 5 (ligne 27) : « Quels sont les horaires ? »",
-		"~ n° 2 (ligne 16) : « Combien coûte une part sociale ? »",
+		"Import terminé\u00a0: 1 ajoutée(s), 1 modifiée(s), 3 inchangée(s).",
+		"+ n°\u00a05 (ligne 27)\u00a0: «\u00a0Quels sont les horaires ?\u00a0»",
+		"~ n°\u00a02 (ligne 16)\u00a0: «\u00a0Combien coûte une part sociale ?\u00a0»",
 	} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("report lacks %q:\n%s\nfile:\n%s", want, out, edited)
@@ -130,11 +130,11 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 	}
 	otherID := strconv.FormatInt(other.ID, 10)
 	out, err = cli(t, env, "import", first, "--community", otherID)
-	if err != nil || !strings.Contains(out, "Import terminé : 5 ajoutée(s), 0 modifiée(s), 0 inchangée(s).") {
+	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 5 ajoutée(s), 0 modifiée(s), 0 inchangée(s).") {
 		t.Fatalf("import into another community: %q, %v", out, err)
 	}
 	out, err = cli(t, env, "import", first, "--community", otherID)
-	if err != nil || !strings.Contains(out, "Import terminé : 0 ajoutée(s), 0 modifiée(s), 5 inchangée(s).") {
+	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 0 ajoutée(s), 0 modifiée(s), 5 inchangée(s).") {
 		t.Fatalf("second import into another community: %q, %v", out, err)
 	}
 
@@ -154,9 +154,9 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 		t.Fatalf("refused import: error %v", err)
 	}
 	for _, want := range []string{
-		"Import refusé, la FAQ n'a pas changé. 2 problèmes :",
-		"ligne 8 : champ inconnu « couleur »",
-		"ligne 3 : la question « comment adhérer à la COOPÉRATIVE » est déjà posée ligne 1.",
+		"Import refusé, la FAQ n'a pas changé. 2 problèmes\u00a0:",
+		"ligne 8\u00a0: champ inconnu «\u00a0couleur\u00a0»",
+		"ligne 3\u00a0: la question «\u00a0comment adhérer à la COOPÉRATIVE\u00a0» est déjà posée ligne 1.",
 	} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("report lacks %q:\n%s", want, out)
@@ -178,11 +178,11 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 		{"export", first, "--community", "x"},
 		{"import", first, "other", "--community", id},
 	} {
-		if _, err := cli(t, env, args...); err == nil || !strings.HasPrefix(err.Error(), "usage : agora faq export FICHIER --community N") {
+		if _, err := cli(t, env, args...); err == nil || !strings.HasPrefix(err.Error(), "usage\u00a0: agora faq export FICHIER --community N") {
 			t.Errorf("agora faq %v: %v, want the usage", args, err)
 		}
 	}
-	if _, err := cli(t, env, "export", first, "--community", "999"); err == nil || err.Error() != "aucune communauté n° 999" {
+	if _, err := cli(t, env, "export", first, "--community", "999"); err == nil || err.Error() != "aucune communauté n°\u00a0999" {
 		t.Errorf("unknown community: %v", err)
 	}
 	if _, err := cli(t, env, "import", filepath.Join(dir, "absent.yaml"), "--community", id); err == nil || !strings.HasPrefix(err.Error(), "lecture de ") {

@@ -103,7 +103,7 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 		"La durée «\u00a010min\u00a0» doit aller de 15 minutes à 7 jours.",
 		"Je ne comprends pas la durée «\u00a0deux heures\u00a0»",
 		"L'option type accepte\u00a0: rencontre locale, visite de producteur, animation en magasin, temps convivial, en ligne.",
-		"> zoe: /rencontre creer", "Cette commande est réservée aux ambassadeur·rices.",
+		"> zoe: /rencontre creer", "Il faut être ambassadeur·rice pour utiliser cette commande.",
 		"> zoe: /rencontres lyon", "1 rencontre à venir à lyon\u00a0:", "• n°\u00a01 · samedi 12 décembre à 18h30 · Pique-nique (rencontre locale) — Lyon 6e\n",
 		`> zoe: /rencontres "SAINT ETIENNE"`, "2 rencontres à venir à SAINT ETIENNE\u00a0:",
 		"• n°\u00a03 · mardi 8 décembre à 19h00 · Apéro (rencontre locale) — Saint-Étienne",

@@ -132,12 +132,12 @@ Dimanche | Lundi
 /annuler`)
 	consoletest.Contains(t, out,
 		"> camille: /sondage Quelle pizza ?", "choix ? De 2 à 20 choix", "/annuler pour abandonner",
-		"> camille: Margherita | Regina", "Sondage n°1 : Quelle pizza ?", "Sondage n°1 créé",
-		"> camille: /sondage Quelle pizza ? | Margherita | Regina", "Sondage n°2 créé",
-		`titre:"Ma question"`, "/sondage creer n'a pas d'option titre. Ses options : question, choix, type, max, fin, anonyme, resultats, quorum, votants.",
+		"> camille: Margherita | Regina", "Sondage n° 1 : Quelle pizza ?", "Sondage n° 1 créé",
+		"> camille: /sondage Quelle pizza ? | Margherita | Regina", "Sondage n° 2 créé",
+		`titre:"Ma question"`, "/sondage creer n'a pas d'option titre. Ses options : question, choix, type, max, fin, anonyme, resultats, quorum, votants, salons.",
 		// A wrong value given with missing options is said before any question.
 		"type:inconnu", "L'option type accepte",
-		"votants:modérateurs\n", "Sondage n°3 créé",
+		"votants:modérateurs\n", "Sondage n° 3 créé",
 		"> camille: /sondage Quelle heure ?", "choix ?",
 		"> camille: /annuler", "C'est annulé.",
 		// Chatter after the cancel answers nothing.

@@ -166,10 +166,12 @@ func TestTelegramApplicationInviteAndRemoval(t *testing.T) {
 	if !strings.Contains(post.Text, "Léa · Villeurbanne") || !strings.Contains(post.Text, "Faire vivre la coopérative") {
 		t.Fatalf("application post = %q", post.Text)
 	}
-	srv.PressButton(tgModeration, tgSam, post.MessageID, *button(t, post, "amb/approve/1").CallbackData)
-	approved := sent(t, srv, tgSam.ID, "Candidature n°\u00a01 acceptée")
-	if !strings.Contains(approved.Text, "Telegram\u00a0: lien d'invitation au salon des ambassadeur·rices envoyé en privé.") {
-		t.Fatalf("approval answered %q", approved.Text)
+	// The moderator's answer is the button's own answer (a toast): it fits.
+	press := srv.PressButton(tgModeration, tgSam, post.MessageID, *button(t, post, "amb/approve/1").CallbackData)
+	approved, ok := srv.WaitCallbackAnswer(press, wait)
+	if !ok || !strings.Contains(approved.Text, "Candidature n°\u00a01 acceptée") ||
+		!strings.Contains(approved.Text, "Telegram\u00a0: lien d'invitation au salon des ambassadeur·rices envoyé en privé.") {
+		t.Fatalf("approval answered %q (answered: %v)", approved.Text, ok)
 	}
 	sent(t, srv, tgLea.ID, "votre candidature est acceptée")
 	invite := sent(t, srv, tgLea.ID, "Voici votre lien pour rejoindre le salon des ambassadeur·rices")

@@ -445,3 +445,22 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// MarkMilestone marks a first-steps step of the member's approved
+// application in the community, if they have one: how another capability
+// records what the ambassadors' checklist follows (the meetups capability
+// marks a first meetup announced, a first meetup attended). It reports
+// whether the step was newly marked.
+func (s *Store) MarkMilestone(ctx context.Context, communityID, memberID int64, step string, now time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO ambassador_steps (application_id, step, done_at)
+		SELECT id, $3, $4 FROM ambassador_applications WHERE community_id = $1 AND member_id = $2 AND status = 'approved'
+		ON CONFLICT (application_id, step) DO NOTHING`, communityID, memberID, step, now.UTC())
+	if err != nil {
+		return false, fmt.Errorf("mark milestone %s of member %d: %w", step, memberID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("mark milestone %s of member %d: %w", step, memberID, err)
+	}
+	return n > 0, nil
+}

@@ -381,3 +381,28 @@ func TestGrantsFinishAfterACrash(t *testing.T) {
 		t.Fatalf("the grant ran early or twice:\n%s", out)
 	}
 }
+
+// The two meetup steps mark themselves: an ambassador who announces a
+// meetup has announced a first one; once a meetup they said they come to
+// starts, they have attended a first one.
+func TestMeetupStepsMarkThemselves(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, setup+leaApplies+`
+:user camille
+:chat moderation
+:bouton Approuver
+:chat annonces
+/communaute salon objectif:annonces
+:user lea
+/rencontre creer titre:"Apéro" date:"demain 19h" lieu:"Café du Nord" ville:Lyon
+:bouton 1
+/ambassadeur progression
+:avance 2j
+/ambassadeur progression
+`)
+	consoletest.Contains(t, out,
+		"> lea: /ambassadeur progression", "1 étape sur 4", "✅ Annoncer une première rencontre", "⬜ Participer à une première rencontre",
+		"> lea: :avance 2j",
+		"> lea: /ambassadeur progression", "2 étapes sur 4", "✅ Annoncer une première rencontre", "✅ Participer à une première rencontre",
+	)
+}

@@ -36,6 +36,10 @@ func (s *service) create(ctx context.Context, req *commands.Request) (*commands.
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.store.MarkMilestone(ctx, m.CommunityID, m.AuthorID, model.StepMeetupAnnounced, req.Now); err != nil {
+		// The checklist can be marked by a moderator; the meetup stands.
+		s.log.Warn("mark the ambassador's first meetup", "meetup", m.ID, "error", err)
+	}
 	d, fallback, err := s.publish(ctx, m.ID)
 	if err != nil {
 		// The publish job retries; the meetup exists and will be announced.

@@ -51,6 +51,9 @@ type Store interface {
 	ChatsOfCommunity(ctx context.Context, communityID int64) ([]model.Chat, error)
 
 	CreateMeetup(ctx context.Context, m *model.Meetup, now time.Time, plan func(model.Meetup) model.JobPlan) error
+	// MarkMilestone records a step of an ambassador's first steps (a first
+	// meetup announced, attended); nothing for members who are not one.
+	MarkMilestone(ctx context.Context, communityID, memberID int64, step string, now time.Time) (bool, error)
 	Meetup(ctx context.Context, id int64) (model.Meetup, error)
 	UpdateMeetup(ctx context.Context, id int64, now time.Time, promoted model.JobRef,
 		change func(m *model.Meetup) (model.JobPlan, error)) (before, after model.Meetup, moved []model.Attendee, err error)

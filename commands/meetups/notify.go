@@ -47,6 +47,20 @@ func (s *service) startJob(ctx context.Context, p string) error {
 	if m.Status != model.MeetupScheduled || s.clock.Now().Before(m.Start) {
 		return nil // cancelled, or moved later: the moved job will run then
 	}
+	// Those who said they come attend: an ambassador's first meetup
+	// attended is a step of their checklist.
+	attendees, err := s.store.Attendees(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, a := range attendees {
+		if a.Status != model.RSVPYes {
+			continue
+		}
+		if _, err := s.store.MarkMilestone(ctx, m.CommunityID, a.MemberID, model.StepMeetupAttended, m.Start); err != nil {
+			return err
+		}
+	}
 	return s.outbox.Settle(ctx, meetupSubject(id))
 }
 

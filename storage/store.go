@@ -48,26 +48,45 @@ type Store struct {
 // community or role may stay unseen by this one.
 const ResolveCacheTTL = 5 * time.Second
 
+// Options tune Open; zero values take the defaults.
+type Options struct {
+	// QueryTimeout bounds, on PostgreSQL, a statement whose context has
+	// no deadline (DefaultQueryTimeout).
+	QueryTimeout time.Duration
+}
+
 // Open connects to the database named by a DATABASE_URL value: "" or
 // "sqlite:PATH" for the embedded file, "postgres://..." for PostgreSQL.
+// It returns once the database answered, or when ctx ends: give it a
+// deadline, since a PostgreSQL server may accept connections and never
+// answer.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return OpenWith(ctx, databaseURL, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
 	dialect, dsn, err := ParseURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}
-	driver := "postgres"
-	if dialect == SQLite {
-		driver = "sqlite"
+	if opts.QueryTimeout <= 0 {
+		opts.QueryTimeout = DefaultQueryTimeout
 	}
-	db, err := sqlx.Open(driver, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", dialect, err)
-	}
+	var db *sqlx.DB
 	if dialect == SQLite {
+		if db, err = sqlx.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		}
 		// One connection serializes writers, which SQLite needs anyway, and
 		// keeps the pragmas below on the only connection there is.
 		db.SetMaxOpenConns(1)
 	} else {
+		connector, err := newPGConnector(dsn, opts.QueryTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("open %s database: %w", dialect, redact(err, databaseURL))
+		}
+		db = sqlx.NewDb(sql.OpenDB(connector), "postgres")
 		db.SetMaxOpenConns(32)
 		db.SetMaxIdleConns(32)
 	}
@@ -139,6 +158,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// MigrateTimeout bounds the migrations at start, waiting for another
+// process's migrations included.
+const MigrateTimeout = 10 * time.Minute
+
 // Migrate applies the embedded migrations that have not run yet. On
 // PostgreSQL a session lock keeps two processes starting together from
 // migrating at once.
@@ -164,6 +187,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// A migration may rewrite a large table, longer than the default
+	// statement bound, but still not forever.
+	ctx, cancel := context.WithTimeout(ctx, MigrateTimeout)
+	defer cancel()
 	if _, err := provider.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -79,6 +79,28 @@ var template struct {
 // named by TEST_DATABASE_URL cannot be reached.
 func OpenPostgres(t testing.TB) *storage.Store {
 	t.Helper()
+	return OpenURL(t, NewPostgresDatabase(t))
+}
+
+// OpenURL opens a store on an existing database (several stores on one
+// database stand for several processes), closed when the test ends.
+func OpenURL(t testing.TB, databaseURL string) *storage.Store {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := storage.Open(ctx, databaseURL)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// NewPostgresDatabase creates a migrated PostgreSQL database, dropped when
+// the test ends, and returns its URL. It fails the test, rather than
+// skipping, when the server named by TEST_DATABASE_URL cannot be reached.
+func NewPostgresDatabase(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {
 		t.Fatal("TEST_DATABASE_URL is not set")
@@ -101,15 +123,8 @@ func OpenPostgres(t testing.TB) *storage.Store {
 	if _, err := admin.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template.name)); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	s, err := storage.Open(ctx, withDatabase(base, name))
-	if err != nil {
-		t.Fatalf("open test database: %v", err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		dropDatabase(base, name)
-	})
-	return s
+	t.Cleanup(func() { dropDatabase(base, name) })
+	return withDatabase(base, name)
 }
 
 func makeTemplate(ctx context.Context, admin *sqlx.DB, base string) (string, error) {

@@ -55,6 +55,9 @@ func TestFrozenPostgresNeverHoldsACaller(t *testing.T) {
 	if err == nil {
 		t.Fatal("Open succeeded on a frozen server")
 	}
+	if !storage.Retryable(err) {
+		t.Errorf("a server that did not answer in time is not worth a retry: %v", err)
+	}
 
 	proxy.Thaw()
 	ctx := context.Background()
@@ -92,5 +95,29 @@ func TestFrozenPostgresNeverHoldsACaller(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatalf("query after the thaw: %v", err)
+	}
+}
+
+// A database that does not exist is a configuration error: waiting does
+// not cure it.
+func TestMissingDatabaseIsNotRetryable(t *testing.T) {
+	base := os.Getenv("TEST_DATABASE_URL")
+	if base == "" {
+		t.Skip("needs PostgreSQL (TEST_DATABASE_URL)")
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/agora_no_such_database"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := storage.Open(ctx, u.String())
+	if err == nil {
+		s.Close()
+		t.Fatal("opened a database that does not exist")
+	}
+	if storage.Retryable(err) {
+		t.Errorf("a missing database would be retried forever: %v", err)
 	}
 }

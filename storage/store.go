@@ -11,9 +11,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -129,16 +132,45 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 }
 
-// redact keeps a password from a URL out of an error message.
+// redact keeps a password from a URL out of an error message, keeping
+// the error itself for errors.Is and As (Retryable reads it).
 func redact(err error, databaseURL string) error {
 	u, perr := url.Parse(databaseURL)
 	if perr != nil || u.User == nil {
 		return err
 	}
 	if pw, ok := u.User.Password(); ok && pw != "" {
-		return errors.New(strings.ReplaceAll(err.Error(), pw, "***"))
+		return &redactedError{msg: strings.ReplaceAll(err.Error(), pw, "***"), err: err}
 	}
 	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// Retryable reports whether opening the database failed in a way that
+// waiting may cure: the server is unreachable, starting, shutting down,
+// out of connections, or did not answer in time. A refused password, a
+// missing database or an unusable SQLite file are configuration errors
+// that waiting does not cure.
+func Retryable(err error) bool {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code.Class() {
+		case "08", "53", "57": // connection exception, insufficient resources, operator intervention
+			return true
+		}
+		return false
+	}
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET)
 }
 
 // Dialect is Postgres or SQLite.

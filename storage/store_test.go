@@ -373,6 +373,9 @@ func TestOpenUnreachablePostgresHidesPassword(t *testing.T) {
 	if got := err.Error(); strings.Contains(got, "s3cr3t-pw") {
 		t.Errorf("error reveals the password: %s", got)
 	}
+	if !storage.Retryable(err) {
+		t.Errorf("a refused connection is not worth a retry: %v", err)
+	}
 }
 
 func TestResolutionCacheForgetsLocalChanges(t *testing.T) {

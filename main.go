@@ -137,7 +137,7 @@ func runContext(ctx context.Context, args []string, getenv func(string) string, 
 		}
 	}
 	if cfg.DiscordToken != "" {
-		d, err := newDiscord(rt, cfg, log)
+		d, err := newDiscord(rt, store, cfg, log)
 		if err != nil {
 			log.Error("cannot start the Discord adapter", "error", err)
 			return 1
@@ -304,9 +304,9 @@ func openAndMigrate(ctx context.Context, databaseURL string) (*storage.Store, er
 }
 
 // newDiscord builds the Discord adapter from the configuration.
-func newDiscord(rt *bot.Runtime, cfg Config, log *slog.Logger) (*discord.Adapter, error) {
+func newDiscord(rt *bot.Runtime, store *storage.Store, cfg Config, log *slog.Logger) (*discord.Adapter, error) {
 	return discord.New(rt, discord.Config{
-		Log: log, Metrics: rt.Metrics().Registry,
+		Log: log, Metrics: rt.Metrics().Registry, Store: store,
 		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL, GatewayURL: cfg.DiscordGatewayURL,
 		PublicKey: cfg.DiscordPublicKey, GuildID: cfg.DiscordGuildID,
 		ShardID: cfg.DiscordShardID, ShardCount: cfg.DiscordShardCount,

@@ -38,20 +38,30 @@ func (rt *Runtime) RunJobs(ctx context.Context, poll time.Duration) {
 // RunDueJobs runs every job due at the clock's time, then the modules'
 // ticks and the outbox (due posts, coalesced edits), and returns how many
 // jobs ran.
+//
+// When ctx ends (the process is stopping) it claims nothing more, but
+// finishes the job or the ticks it started, each within JobTimeout: work
+// cut halfway would wait for its lease to end before another process took
+// it, and a message sent but not yet recorded could be sent again.
 func (rt *Runtime) RunDueJobs(ctx context.Context) (int, error) {
+	work := context.WithoutCancel(ctx)
 	ran := 0
 	for ctx.Err() == nil {
 		now := rt.clock.Now()
 		job, err := rt.store.ClaimJob(ctx, now, rt.cfg.JobLease)
 		if errors.Is(err, storage.ErrNotFound) {
-			rt.runTicks(ctx)
+			wctx, cancel := context.WithTimeout(work, rt.cfg.JobTimeout)
+			rt.runTicks(wctx)
+			cancel()
 			return ran, nil
 		}
 		if err != nil {
 			return ran, err
 		}
 		ran++
-		rt.runJob(ctx, job)
+		wctx, cancel := context.WithTimeout(work, rt.cfg.JobTimeout)
+		rt.runJob(wctx, job)
+		cancel()
 	}
 	return ran, ctx.Err()
 }

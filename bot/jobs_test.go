@@ -127,3 +127,44 @@ func TestJobOfADeadProcessIsTakenOver(t *testing.T) {
 		}
 	})
 }
+
+// A process asked to stop finishes the job it is running, and records it,
+// rather than leaving it half done for another process to take over once
+// its lease ends; it claims nothing more.
+func TestStoppingProcessFinishesItsJob(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+		rt := jobRuntime(t, s, clock, time.Minute)
+		started, release := make(chan struct{}), make(chan struct{})
+		var cut atomic.Bool
+		var runs atomic.Int32
+		rt.RegisterJob("test.send", func(ctx context.Context, payload string) error {
+			runs.Add(1)
+			if payload == "1" {
+				close(started)
+				<-release
+			}
+			cut.Store(ctx.Err() != nil)
+			return ctx.Err()
+		})
+		for _, p := range []string{"1", "2"} {
+			if err := s.ScheduleJob(context.Background(), nil, "test.send", p, "", clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { rt.RunJobs(ctx, time.Hour); close(done) }()
+		<-started
+		stop()
+		close(release)
+		<-done
+		if cut.Load() {
+			t.Fatal("the running job's context was cancelled with the loop's")
+		}
+		pending, err := s.PendingJobs(context.Background())
+		if err != nil || len(pending) != 1 || pending[0].Payload != "2" || runs.Load() != 1 {
+			t.Fatalf("after stopping: runs %d, pending %+v, %v; want job 1 done and job 2 left", runs.Load(), pending, err)
+		}
+	})
+}

@@ -223,6 +223,7 @@ func serve(ctx context.Context, rt *bot.Runtime, platforms []bot.Platform, web *
 // until Agora stops.
 type webServer struct {
 	srv    *bot.HTTPServer
+	addr   string // where it listens
 	cancel context.CancelFunc
 	done   chan error // ServeListener's result
 	failed chan error // receives it too when the server stops on its own
@@ -234,7 +235,7 @@ func startWeb(addr string, log *slog.Logger) (*webServer, error) {
 		return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &webServer{srv: bot.NewHTTPServer(addr, bot.HTTPOptions{Log: log}), cancel: cancel,
+	w := &webServer{srv: bot.NewHTTPServer(addr, bot.HTTPOptions{Log: log}), addr: ln.Addr().String(), cancel: cancel,
 		done: make(chan error, 1), failed: make(chan error, 1)}
 	go func() { // owned by the webServer: stop waits for it
 		err := w.srv.ServeListener(ctx, ln)
@@ -243,7 +244,7 @@ func startWeb(addr string, log *slog.Logger) (*webServer, error) {
 		}
 		w.done <- err
 	}()
-	log.Info("serving HTTP", "addr", ln.Addr().String())
+	log.Info("serving HTTP", "addr", w.addr)
 	return w, nil
 }
 

@@ -70,6 +70,10 @@ type Config struct {
 	// remembered: longer than Discord may deliver one again (a signed HTTP
 	// request is valid 5 minutes; a gateway resume replays minutes at most).
 	InteractionMemory time.Duration
+	// ClaimTimeout (1 s) bounds the claim of an interaction's ID in the
+	// database, taken from Discord's 3 seconds to answer; past it the
+	// interaction is handled unclaimed rather than left unanswered.
+	ClaimTimeout time.Duration
 	// Store keeps the adapter's state shared by every process: the shard
 	// lease and the interactions already handled; required.
 	Store Store
@@ -164,6 +168,9 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	}
 	if cfg.ShardLeaseRenew <= 0 {
 		cfg.ShardLeaseRenew = 3 * time.Second
+	}
+	if cfg.ClaimTimeout <= 0 {
+		cfg.ClaimTimeout = time.Second
 	}
 	if cfg.InteractionMemory <= 0 {
 		cfg.InteractionMemory = time.Hour

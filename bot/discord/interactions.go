@@ -49,10 +49,6 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 	a.interact(ctx, ic.Interaction, respond, true)
 }
 
-// claimTimeout bounds the claim of an interaction's ID, well within the
-// 3 seconds Discord gives for an answer.
-const claimTimeout = time.Second
-
 // firstDelivery claims the interaction's ID in the database, shared by
 // every process, and reports whether this is its first delivery: a
 // replayed signed HTTP request, or an event the gateway delivers again
@@ -64,7 +60,7 @@ func (a *Adapter) firstDelivery(ctx context.Context, i *discordgo.Interaction, t
 	if i.Type == discordgo.InteractionApplicationCommandAutocomplete || i.ID == "" {
 		return true
 	}
-	ctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.ClaimTimeout)
 	defer cancel()
 	first, err := a.cfg.Store.ClaimInteraction(ctx, commands.PlatformDiscord, i.ID, time.Now())
 	if err != nil {

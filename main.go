@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -83,6 +84,9 @@ func runContext(ctx context.Context, args []string, getenv func(string) string, 
 		return 1
 	}
 	defer store.Close()
+	if web != nil {
+		defer web.stop(log) // before the store closes: routes use it
+	}
 	log.Info("database ready", "dialect", store.Dialect())
 	if cfg.Command == "migrate" {
 		return 0
@@ -210,6 +214,8 @@ func serve(ctx context.Context, rt *bot.Runtime, platforms []bot.Platform, web *
 			case err := <-web.failed:
 				return err
 			case <-gctx.Done():
+				// Load balancers stop sending work while the rest stops.
+				web.srv.Stopping()
 				return nil
 			}
 		})
@@ -222,11 +228,12 @@ func serve(ctx context.Context, rt *bot.Runtime, platforms []bot.Platform, web *
 // webServer is the HTTP server, running from before the database answers
 // until Agora stops.
 type webServer struct {
-	srv    *bot.HTTPServer
-	addr   string // where it listens
-	cancel context.CancelFunc
-	done   chan error // ServeListener's result
-	failed chan error // receives it too when the server stops on its own
+	srv      *bot.HTTPServer
+	addr     string // where it listens
+	cancel   context.CancelFunc
+	done     chan error // ServeListener's result
+	failed   chan error // receives it too when the server stops on its own
+	stopOnce sync.Once
 }
 
 func startWeb(addr string, log *slog.Logger) (*webServer, error) {
@@ -248,12 +255,15 @@ func startWeb(addr string, log *slog.Logger) (*webServer, error) {
 	return w, nil
 }
 
-// stop shuts the server down once requests in flight are answered.
+// stop shuts the server down once requests in flight are answered; it
+// may be called more than once.
 func (w *webServer) stop(log *slog.Logger) {
-	w.cancel()
-	if err := <-w.done; err != nil {
-		log.Error("HTTP server stopped on an error", "error", err)
-	}
+	w.stopOnce.Do(func() {
+		w.cancel()
+		if err := <-w.done; err != nil {
+			log.Error("HTTP server stopped on an error", "error", err)
+		}
+	})
 }
 
 // openStore opens and migrates the database, waiting for it as long as

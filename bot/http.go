@@ -57,7 +57,10 @@ type probe struct {
 	err  error
 }
 
-var errStarting = errors.New("starting: the database has not answered yet")
+var (
+	errStarting = errors.New("starting: the database has not answered yet")
+	errStopping = errors.New("stopping")
+)
 
 // NewHTTPServer prepares a server with /healthz and /readyz; routes are
 // mounted on Mux, before or while it serves.
@@ -129,6 +132,12 @@ func (s *HTTPServer) SetReadiness(check func(ctx context.Context) error) {
 	s.check = check
 }
 
+// Stopping makes /readyz fail from now on, so load balancers send no new
+// work to a process finishing what it has.
+func (s *HTTPServer) Stopping() {
+	s.SetReadiness(func(context.Context) error { return errStopping })
+}
+
 func (s *HTTPServer) serveReady(w http.ResponseWriter, r *http.Request) {
 	if err := s.probe(r.Context()); err != nil {
 		http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
@@ -193,9 +202,9 @@ func (s *HTTPServer) noteReady(ready bool, err error) {
 	s.mu.Unlock()
 	switch {
 	case changed && ready:
-		s.opts.Log.Info("ready: the database answers")
+		s.opts.Log.Info("ready")
 	case changed:
-		s.opts.Log.Warn("not ready: the database does not answer", "error", err)
+		s.opts.Log.Warn("not ready", "error", err)
 	}
 }
 

@@ -106,6 +106,14 @@ func TestReadyzAnswersInTimeAndSharesItsCheck(t *testing.T) {
 	if code, _ := get(t, base+"/healthz"); code != 200 {
 		t.Fatalf("/healthz before start = %d", code)
 	}
+	s.SetReadiness(func(ctx context.Context) error { return nil })
+	if code, _ := get(t, base+"/readyz"); code != 200 {
+		t.Fatalf("/readyz with a passing check = %d", code)
+	}
+	s.Stopping()
+	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "stopping") {
+		t.Fatalf("/readyz while stopping = %d %q", code, body)
+	}
 	var checks atomic.Int32
 	stuck := make(chan struct{})
 	defer close(stuck)

@@ -69,7 +69,7 @@ func (a *Adapter) firstDelivery(ctx context.Context, i *discordgo.Interaction, t
 	}
 	if !first {
 		a.duplicates.WithLabelValues(transport).Inc()
-		a.log.Info("ignored an interaction delivered again", "interaction", i.ID, "transport", transport)
+		a.log.Debug("ignored an interaction delivered again", "interaction", i.ID, "transport", transport)
 	}
 	return first
 }

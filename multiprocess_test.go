@@ -431,13 +431,14 @@ func TestSeveralProcessesOneCommunity(t *testing.T) {
 		}
 		return in
 	}
+	answers := watchCallbacks(t, c.tsrv)
 	voteTelegram := func(user, choice int) {
 		st := time.Now()
 		defer func() { tNanos.Add(int64(time.Since(st))); tN.Add(1) }()
 		q := c.tsrv.PressButton(group, telegramUser(user), tPoll.MessageID, tButtons[choice])
 		// A member who started the bot gets the answer in private, and a
 		// short notification here.
-		if a, ok := c.tsrv.WaitCallbackAnswer(q, mpWait); !ok || !strings.Contains(a.Text, choices[choice]) && !strings.Contains(a.Text, "message privé") {
+		if a, ok := answers.wait(q, mpWait); !ok || !strings.Contains(a.Text, choices[choice]) && !strings.Contains(a.Text, "message privé") {
 			t.Errorf("Telegram vote of %d for %s answered %+v (%v)", user, choices[choice], a, ok)
 		}
 	}
@@ -658,4 +659,71 @@ func gauge(t *testing.T, rt *bot.Runtime, name string) float64 {
 		}
 	}
 	return 0
+}
+
+// callbackWatcher hands callback answers to the presses waiting for them.
+// One goroutine reads the double's answers after each of its changes: a
+// wait per press (telegramtest.WaitCallbackAnswer) would copy every answer
+// for every waiter at every change, which at thousands of presses costs
+// the double more than Agora.
+type callbackWatcher struct {
+	mu      sync.Mutex
+	answers map[string]telegramtest.CallbackAnswer
+	changed chan struct{} // closed and replaced when answers arrive
+}
+
+func watchCallbacks(t *testing.T, srv *telegramtest.Server) *callbackWatcher {
+	w := &callbackWatcher{answers: map[string]telegramtest.CallbackAnswer{}, changed: make(chan struct{})}
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() { // owned by the test: stopped at cleanup
+		defer close(stopped)
+		seen := 0
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			srv.WaitFor(100*time.Millisecond, func() bool {
+				all := srv.CallbackAnswers()
+				if len(all) == seen {
+					return false
+				}
+				w.mu.Lock()
+				for _, a := range all[seen:] {
+					w.answers[a.QueryID] = a
+				}
+				close(w.changed)
+				w.changed = make(chan struct{})
+				w.mu.Unlock()
+				seen = len(all)
+				return true
+			})
+		}
+	}()
+	t.Cleanup(func() {
+		close(stop)
+		<-stopped
+	})
+	return w
+}
+
+// wait returns the answer to the callback query id.
+func (w *callbackWatcher) wait(id string, timeout time.Duration) (telegramtest.CallbackAnswer, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		w.mu.Lock()
+		a, ok := w.answers[id]
+		ch := w.changed
+		w.mu.Unlock()
+		if ok {
+			return a, true
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			return a, false
+		}
+	}
 }

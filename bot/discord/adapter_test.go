@@ -247,7 +247,7 @@ func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit fu
 		Token: srv.BotToken(), APIURL: srv.URL(), GatewayURL: srv.GatewayURL(), GuildID: guildID,
 		ModeratorRoleID: modRoleID, AmbassadorRoleID: ambRoleID, RetryBackoff: 10 * time.Millisecond,
 		Log: log, Metrics: rt.Metrics().Registry, Store: store,
-		ShardLeaseTTL: 2 * time.Second, ShardLeaseRenew: 200 * time.Millisecond,
+		ShardLeaseTTL: 3 * time.Second, ShardLeaseRenew: 500 * time.Millisecond,
 	}
 	if edit != nil {
 		edit(&cfg)

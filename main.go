@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,8 +35,25 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run is main with its world passed in, so tests can run Agora whole.
+// run is main with its world passed in, so tests can run Agora whole; it
+// stops on SIGINT or SIGTERM.
 func run(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runContext(ctx, args, getenv, stdin, stdout, stderr)
+}
+
+// Start-up waits for the database: each attempt to open it (and migrate)
+// may take openAttemptTimeout, then Agora says so and tries again after a
+// pause that grows from openRetryFirst to openRetryMax.
+const (
+	openAttemptTimeout = 3 * time.Second
+	openRetryFirst     = time.Second
+	openRetryMax       = 30 * time.Second
+)
+
+// runContext is run until ctx ends.
+func runContext(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cfg, err := LoadConfig(args, getenv, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -59,18 +78,24 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		defer stopProfile()
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	store, err := storage.Open(ctx, cfg.DatabaseURL)
+	// The HTTP server comes first, so /healthz answers and /readyz says
+	// "starting" while Agora waits for its database.
+	var web *webServer
+	if cfg.Command == "run" && cfg.HTTPAddr != "" {
+		if web, err = startWeb(cfg.HTTPAddr, log); err != nil {
+			log.Error("cannot serve HTTP", "error", err)
+			return 1
+		}
+		defer web.stop(log)
+	}
+	store, err := openStore(ctx, cfg.DatabaseURL, log)
 	if err != nil {
 		log.Error("cannot open the database", "error", err)
 		return 1
 	}
 	defer store.Close()
-	if err := store.Migrate(ctx); err != nil {
-		log.Error("cannot migrate the database", "error", err)
-		return 1
+	if web != nil {
+		defer web.stop(log) // before the store closes: routes use it
 	}
 	log.Info("database ready", "dialect", store.Dialect())
 	if cfg.Command == "migrate" {
@@ -126,7 +151,7 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 		}
 	}
 	if cfg.DiscordToken != "" {
-		d, err := newDiscord(rt, cfg, log)
+		d, err := newDiscord(rt, store, cfg, log)
 		if err != nil {
 			log.Error("cannot start the Discord adapter", "error", err)
 			return 1
@@ -139,7 +164,13 @@ func run(args []string, getenv func(string) string, stdin io.Reader, stdout, std
 	for _, p := range platforms {
 		rt.AddPlatform(p)
 	}
-	if err := serve(ctx, rt, cfg, platforms, routes, consoleMode, !script); err != nil {
+	if web != nil {
+		rt.Mount(web.srv)
+		for pattern, h := range routes {
+			web.srv.Mux().Handle(pattern, h)
+		}
+	}
+	if err := serve(ctx, rt, platforms, web, consoleMode, !script); err != nil {
 		log.Error("agora stopped on an error", "error", err)
 		return 1
 	}
@@ -158,13 +189,13 @@ func isTerminal(in io.Reader) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// serve runs adapters, jobs and the HTTP server until a signal arrives, an
-// adapter fails, or the console's input ends; then it stops them all and
-// waits for requests in flight. Without jobLoop, jobs run only when a
+// serve runs adapters and jobs until a signal arrives, an adapter or the
+// HTTP server fails, or the console's input ends; then it stops them all
+// and waits for requests in flight. Without jobLoop, jobs run only when a
 // script's ":avance" runs them: its clock moves only then, and a background
 // loop would race it, posting after later lines of the transcript or being
 // cut short when the input ends.
-func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Platform, routes map[string]http.Handler, consoleMode, jobLoop bool) error {
+func serve(ctx context.Context, rt *bot.Runtime, platforms []bot.Platform, web *webServer, consoleMode, jobLoop bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
@@ -187,25 +218,116 @@ func serve(ctx context.Context, rt *bot.Runtime, cfg Config, platforms []bot.Pla
 		})
 	}
 	g.Go(func() error { return rt.RunNotifications(gctx) })
-	if cfg.HTTPAddr != "" {
-		srv := rt.NewHTTPServer(cfg.HTTPAddr)
-		for pattern, h := range rt.Routes() {
-			srv.Mux().Handle(pattern, h)
-		}
-		for pattern, h := range routes {
-			srv.Mux().Handle(pattern, h)
-		}
-		g.Go(func() error { return srv.Serve(gctx) })
+	if web != nil {
+		g.Go(func() error {
+			select {
+			case err := <-web.failed:
+				return err
+			case <-gctx.Done():
+				// Load balancers stop sending work while the rest stops.
+				web.srv.Stopping()
+				return nil
+			}
+		})
 	}
 	err := g.Wait()
 	rt.Wait()
 	return err
 }
 
+// webServer is the HTTP server, running from before the database answers
+// until Agora stops.
+type webServer struct {
+	srv      *bot.HTTPServer
+	addr     string // where it listens
+	cancel   context.CancelFunc
+	done     chan error // ServeListener's result
+	failed   chan error // receives it too when the server stops on its own
+	stopOnce sync.Once
+}
+
+func startWeb(addr string, log *slog.Logger) (*webServer, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", addr, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &webServer{srv: bot.NewHTTPServer(addr, bot.HTTPOptions{Log: log}), addr: ln.Addr().String(), cancel: cancel,
+		done: make(chan error, 1), failed: make(chan error, 1)}
+	go func() { // owned by the webServer: stop waits for it
+		err := w.srv.ServeListener(ctx, ln)
+		if ctx.Err() == nil {
+			w.failed <- err
+		}
+		w.done <- err
+	}()
+	log.Info("serving HTTP", "addr", w.addr)
+	return w, nil
+}
+
+// stop shuts the server down once requests in flight are answered; it
+// may be called more than once.
+func (w *webServer) stop(log *slog.Logger) {
+	w.stopOnce.Do(func() {
+		w.cancel()
+		if err := <-w.done; err != nil {
+			log.Error("HTTP server stopped on an error", "error", err)
+		}
+	})
+}
+
+// openStore opens and migrates the database, waiting for it as long as
+// its failures are the kind waiting cures (unreachable, starting, not
+// answering), with one log line per failed attempt. It gives up on a
+// configuration error, or when ctx ends.
+func openStore(ctx context.Context, databaseURL string, log *slog.Logger) (*storage.Store, error) {
+	wait := openRetryFirst
+	for attempt := 1; ; attempt++ {
+		store, err := openAndMigrate(ctx, databaseURL)
+		if err == nil {
+			if attempt > 1 {
+				log.Info("the database answers", "attempts", attempt)
+			}
+			return store, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("stopped while waiting for the database: %w", err)
+		}
+		if !storage.Retryable(err) {
+			return nil, err
+		}
+		log.Warn("the database does not answer; retrying", "attempt", attempt, "retry_in", wait, "error", err)
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, fmt.Errorf("stopped while waiting for the database: %w", err)
+		case <-timer.C:
+		}
+		wait = min(2*wait, openRetryMax)
+	}
+}
+
+// openAndMigrate opens the database within openAttemptTimeout, then
+// applies the migrations (waiting for another process's, if any).
+func openAndMigrate(ctx context.Context, databaseURL string) (*storage.Store, error) {
+	octx, cancel := context.WithTimeout(ctx, openAttemptTimeout)
+	store, err := storage.Open(octx, databaseURL)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("migrate the database: %w", err)
+	}
+	return store, nil
+}
+
 // newDiscord builds the Discord adapter from the configuration.
-func newDiscord(rt *bot.Runtime, cfg Config, log *slog.Logger) (*discord.Adapter, error) {
+func newDiscord(rt *bot.Runtime, store *storage.Store, cfg Config, log *slog.Logger) (*discord.Adapter, error) {
 	return discord.New(rt, discord.Config{
-		Log: log, Metrics: rt.Metrics().Registry,
+		Log: log, Metrics: rt.Metrics().Registry, Store: store,
 		Token: cfg.DiscordToken, APIURL: cfg.DiscordAPIURL, GatewayURL: cfg.DiscordGatewayURL,
 		PublicKey: cfg.DiscordPublicKey, GuildID: cfg.DiscordGuildID,
 		ShardID: cfg.DiscordShardID, ShardCount: cfg.DiscordShardCount,

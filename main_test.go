@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -141,12 +142,24 @@ func TestPipedScriptAdvancesTimeToAPollsDeadline(t *testing.T) {
 	}
 }
 
-func TestUnreachableDatabaseFailsWithoutPassword(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	code := run(nil, env(map[string]string{"DATABASE_URL": "postgres://agora:pa55word@127.0.0.1:1/agora?sslmode=disable&connect_timeout=2"}),
-		strings.NewReader(""), &stdout, &stderr)
-	if code != 1 {
-		t.Errorf("exit %d, want 1", code)
+// An unreachable database is waited for, with a log line per attempt
+// that never shows the password, until Agora is stopped.
+func TestUnreachableDatabaseIsWaitedForWithoutPassword(t *testing.T) {
+	var stdout bytes.Buffer
+	stderr := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- runContext(ctx, nil, env(map[string]string{"DATABASE_URL": "postgres://agora:pa55word@127.0.0.1:1/agora?sslmode=disable"}),
+			strings.NewReader(""), &stdout, stderr)
+	}()
+	if !waitLog(stderr, 5*time.Second, "the database does not answer; retrying") {
+		t.Fatalf("no retry line within 5 s: %s", stderr.String())
+	}
+	cancel()
+	if code := <-done; code != 1 {
+		t.Errorf("exit %d after stopping before the database answered, want 1", code)
 	}
 	if strings.Contains(stderr.String(), "pa55word") {
 		t.Errorf("log reveals the password: %s", stderr.String())
@@ -154,6 +167,18 @@ func TestUnreachableDatabaseFailsWithoutPassword(t *testing.T) {
 	if !strings.Contains(stderr.String(), "cannot open the database") {
 		t.Errorf("log lacks the reason: %s", stderr.String())
 	}
+}
+
+// waitLog waits until the log contains s.
+func waitLog(log *syncBuffer, timeout time.Duration, s string) bool {
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(log.String(), s) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
 }
 
 type syncBuffer struct {

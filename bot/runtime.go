@@ -33,6 +33,14 @@ type Config struct {
 	// ConversationTTL is how long a guided conversation waits for an
 	// answer (10 min).
 	ConversationTTL time.Duration
+	// JobLease is how long a claimed job is kept from other processes
+	// (DefaultJobLease when zero); tests shorten it to see a dead
+	// process's job taken over.
+	JobLease time.Duration
+	// JobTimeout bounds one job's run, and the outbox's and modules'
+	// periodic work (2 min); a stopping process still finishes the work
+	// it started, within this bound.
+	JobTimeout time.Duration
 }
 
 // Runtime connects adapters to commands.
@@ -79,6 +87,12 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 	}
 	if cfg.ConversationTTL == 0 {
 		cfg.ConversationTTL = 10 * time.Minute
+	}
+	if cfg.JobLease <= 0 {
+		cfg.JobLease = DefaultJobLease
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = 2 * time.Minute
 	}
 	rt := &Runtime{
 		store: store, registry: registry, catalog: registry.Catalog(), log: log, clock: clock, cfg: cfg,

@@ -13,18 +13,30 @@ import (
 
 // Job is scheduled work: a poll's deadline, a reminder, a nudge.
 type Job struct {
-	ID        int64     `db:"id"`
-	Kind      string    `db:"kind"`
-	Payload   string    `db:"payload"`
-	RunAt     time.Time `db:"run_at"`
-	Attempts  int       `db:"attempts"`
-	LastError string    `db:"last_error"`
+	ID          int64      `db:"id"`
+	Kind        string     `db:"kind"`
+	Payload     string     `db:"payload"`
+	RunAt       time.Time  `db:"run_at"`
+	Attempts    int        `db:"attempts"`
+	LastError   string     `db:"last_error"`
+	LockedUntil *time.Time `db:"locked_until"`
+	// Generation counts the job's schedules; Claim numbers the claim that
+	// returned it. FinishJob, RetryJob and ExtendJob act only for the
+	// claim that is still the latest, and finish the job only when it was
+	// not rescheduled since.
+	Generation int64 `db:"generation"`
+	Claim      int64 `db:"claims"`
 }
 
 // ScheduleJob stores a job. A job with the same dedupe key is rescheduled
 // rather than duplicated, so "close poll 12" exists once however often the
 // deadline moves. q may be the store's database or a transaction, so a job
 // is created in the same transaction as the state it belongs to.
+//
+// Rescheduling a job that a worker is running keeps the worker's claim:
+// no other process takes the job before that worker is done, and the new
+// schedule is not lost, since the worker's FinishJob then leaves the job
+// due at its new time instead of marking it done.
 func (s *Store) ScheduleJob(ctx context.Context, q sqlx.ExecerContext, kind, payload, dedupeKey string, runAt time.Time) error {
 	if q == nil {
 		q = s.db
@@ -35,7 +47,7 @@ func (s *Store) ScheduleJob(ctx context.Context, q sqlx.ExecerContext, kind, pay
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (dedupe_key) DO UPDATE SET kind = excluded.kind, payload = excluded.payload,
-			run_at = excluded.run_at, attempts = 0, last_error = '', locked_until = NULL, done_at = NULL`,
+			run_at = excluded.run_at, attempts = 0, last_error = '', done_at = NULL, generation = jobs.generation + 1`,
 		kind, payload, key, runAt.UTC())
 	if err != nil {
 		return fmt.Errorf("schedule %s job: %w", kind, err)
@@ -59,12 +71,14 @@ func (s *Store) scheduleRef(ctx context.Context, q sqlx.ExecerContext, j model.J
 	return s.ScheduleJob(ctx, q, j.Kind, j.Payload, j.Key(), runAt)
 }
 
-// CancelJob marks a pending job done without running it.
+// CancelJob marks a pending job done without running it. A worker running
+// it meanwhile finishes its run, but does not bring the job back.
 func (s *Store) CancelJob(ctx context.Context, q sqlx.ExecerContext, dedupeKey string) error {
 	if q == nil {
 		q = s.db
 	}
-	if _, err := q.ExecContext(ctx, `UPDATE jobs SET done_at = $2 WHERE dedupe_key = $1 AND done_at IS NULL`, dedupeKey, time.Now().UTC()); err != nil {
+	if _, err := q.ExecContext(ctx, `UPDATE jobs SET done_at = $2, generation = generation + 1
+		WHERE dedupe_key = $1 AND done_at IS NULL`, dedupeKey, time.Now().UTC()); err != nil {
 		return fmt.Errorf("cancel job %s: %w", dedupeKey, err)
 	}
 	return nil
@@ -81,10 +95,10 @@ func (s *Store) ClaimJob(ctx context.Context, now time.Time, lease time.Duration
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	var j Job
-	err := s.db.GetContext(ctx, &j, `UPDATE jobs SET locked_until = $2, attempts = attempts + 1
+	err := s.db.GetContext(ctx, &j, `UPDATE jobs SET locked_until = $2, attempts = attempts + 1, claims = claims + 1
 		WHERE id = (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $1
 			AND (locked_until IS NULL OR locked_until <= $1) ORDER BY run_at, id LIMIT 1`+lock+`)
-		RETURNING id, kind, payload, run_at, attempts, last_error`, now, now.Add(lease))
+		RETURNING id, kind, payload, run_at, attempts, last_error, locked_until, generation, claims`, now, now.Add(lease))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, ErrNotFound
 	}
@@ -94,23 +108,47 @@ func (s *Store) ClaimJob(ctx context.Context, now time.Time, lease time.Duration
 	return j, nil
 }
 
-// FinishJob records that a job ran.
-func (s *Store) FinishJob(ctx context.Context, id int64, now time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE jobs SET done_at = $2, locked_until = NULL WHERE id = $1`, id, now.UTC()); err != nil {
-		return fmt.Errorf("finish job %d: %w", id, err)
+// ExtendJob keeps a running job's claim until until, so a job that runs
+// longer than its lease is not taken over by another process. It reports
+// false when the claim is no longer j's: the lease ran out and another
+// worker took the job.
+func (s *Store) ExtendJob(ctx context.Context, j Job, until time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = $3 WHERE id = $1 AND claims = $2`, j.ID, j.Claim, until.UTC())
+	if err != nil {
+		return false, fmt.Errorf("extend job %d: %w", j.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("extend job %d: %w", j.ID, err)
+	}
+	return n == 1, nil
+}
+
+// FinishJob records that a claimed job ran. A job rescheduled while it ran
+// stays due at its new time; a job another worker took over meanwhile is
+// left to that worker.
+func (s *Store) FinishJob(ctx context.Context, j Job, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = NULL,
+			done_at = CASE WHEN generation = $2 THEN $4 ELSE done_at END
+		WHERE id = $1 AND claims = $3`, j.ID, j.Generation, j.Claim, now.UTC()); err != nil {
+		return fmt.Errorf("finish job %d: %w", j.ID, err)
 	}
 	return nil
 }
 
-// RetryJob records a failure and when to try again; giveUp marks it done.
-func (s *Store) RetryJob(ctx context.Context, id int64, failure string, retryAt time.Time, giveUp bool) error {
+// RetryJob records a claimed job's failure and when to try again; giveUp
+// marks it done. A job rescheduled while it ran keeps its new schedule.
+func (s *Store) RetryJob(ctx context.Context, j Job, failure string, retryAt time.Time, giveUp bool) error {
 	var done any
 	if giveUp {
 		done = retryAt.UTC()
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE jobs SET last_error = $2, run_at = $3, locked_until = NULL, done_at = $4 WHERE id = $1`,
-		id, failure, retryAt.UTC(), done); err != nil {
-		return fmt.Errorf("reschedule job %d: %w", id, err)
+	if _, err := s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = NULL,
+			last_error = CASE WHEN generation = $2 THEN $4 ELSE last_error END,
+			run_at = CASE WHEN generation = $2 THEN $5 ELSE run_at END,
+			done_at = CASE WHEN generation = $2 THEN $6 ELSE done_at END
+		WHERE id = $1 AND claims = $3`, j.ID, j.Generation, j.Claim, failure, retryAt.UTC(), done); err != nil {
+		return fmt.Errorf("reschedule job %d: %w", j.ID, err)
 	}
 	return nil
 }
@@ -118,7 +156,8 @@ func (s *Store) RetryJob(ctx context.Context, id int64, failure string, retryAt 
 // PendingJobs lists jobs not yet done, soonest first.
 func (s *Store) PendingJobs(ctx context.Context) ([]Job, error) {
 	var jobs []Job
-	if err := s.db.SelectContext(ctx, &jobs, `SELECT id, kind, payload, run_at, attempts, last_error FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`); err != nil {
+	if err := s.db.SelectContext(ctx, &jobs, `SELECT id, kind, payload, run_at, attempts, last_error, locked_until, generation, claims
+		FROM jobs WHERE done_at IS NULL ORDER BY run_at, id`); err != nil {
 		return nil, fmt.Errorf("list pending jobs: %w", err)
 	}
 	return jobs, nil

@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -116,6 +118,44 @@ func TestChangeChatIDKeepsTheChat(t *testing.T) {
 		}
 		if _, err := s.ChangeChatID(ctx, "telegram", "-10042", "-7"); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("onto an existing chat: err = %v, want ErrConflict", err)
+		}
+	})
+}
+
+func TestInteractionClaimedOnceAndForgotten(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 12, 17, 30, 0, 0, time.UTC)
+		var firsts atomic.Int32
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				first, err := s.ClaimInteraction(ctx, "discord", "1234", now)
+				if err != nil {
+					t.Error(err)
+				}
+				if first {
+					firsts.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := firsts.Load(); n != 1 {
+			t.Fatalf("%d claims of one interaction succeeded, want 1", n)
+		}
+		if first, _ := s.ClaimInteraction(ctx, "telegram", "1234", now); !first {
+			t.Error("the same ID on another platform was taken for a duplicate")
+		}
+		if first, _ := s.ClaimInteraction(ctx, "discord", "5678", now.Add(time.Hour)); !first {
+			t.Error("a new interaction was taken for a duplicate")
+		}
+		if n, err := s.ForgetInteractions(ctx, "discord", now.Add(time.Minute)); err != nil || n != 1 {
+			t.Fatalf("forgot %d, %v; want the old one only", n, err)
+		}
+		if first, _ := s.ClaimInteraction(ctx, "discord", "5678", now.Add(time.Hour)); first {
+			t.Error("a recent interaction was forgotten")
 		}
 	})
 }

@@ -41,7 +41,7 @@ func (s *Store) Listen(ctx context.Context, ready func(), fn func(payload string
 		return ErrNoListen
 	}
 	events := make(chan pq.ListenerEventType, 4)
-	l := pq.NewListener(s.dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
+	l := pq.NewDialListener(listenDialer{}, s.dsn, 100*time.Millisecond, 10*time.Second, func(ev pq.ListenerEventType, err error) {
 		select {
 		case events <- ev:
 		default:
@@ -52,7 +52,7 @@ func (s *Store) Listen(ctx context.Context, ready func(), fn func(payload string
 		return fmt.Errorf("listen: %w", err)
 	}
 	ready()
-	ping := time.NewTicker(30 * time.Second)
+	ping := time.NewTicker(listenPing)
 	defer ping.Stop()
 	for {
 		select {
@@ -67,7 +67,8 @@ func (s *Store) Listen(ctx context.Context, ready func(), fn func(payload string
 				fn(n.Extra)
 			}
 		case <-ping.C:
-			// A dead connection is only noticed when used.
+			// A dead connection is only noticed when used, and a frozen
+			// server by the silence after a ping (listenReadIdle).
 			if err := l.Ping(); err != nil && ctx.Err() == nil {
 				continue // the listener reconnects by itself
 			}

@@ -11,9 +11,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -48,28 +51,46 @@ type Store struct {
 // community or role may stay unseen by this one.
 const ResolveCacheTTL = 5 * time.Second
 
+// Options tune Open; zero values take the defaults.
+type Options struct {
+	// QueryTimeout bounds, on PostgreSQL, a statement whose context has
+	// no deadline (DefaultQueryTimeout).
+	QueryTimeout time.Duration
+}
+
 // Open connects to the database named by a DATABASE_URL value: "" or
 // "sqlite:PATH" for the embedded file, "postgres://..." for PostgreSQL.
+// It returns once the database answered, or when ctx ends: give it a
+// deadline, since a PostgreSQL server may accept connections and never
+// answer.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return OpenWith(ctx, databaseURL, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
 	dialect, dsn, err := ParseURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}
-	driver := "postgres"
-	if dialect == SQLite {
-		driver = "sqlite"
-	} else {
-		dsn = oneRoundTrip(dsn)
+	if opts.QueryTimeout <= 0 {
+		opts.QueryTimeout = DefaultQueryTimeout
 	}
-	db, err := sqlx.Open(driver, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", dialect, err)
-	}
+	var db *sqlx.DB
 	if dialect == SQLite {
+		if db, err = sqlx.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("open %s database: %w", dialect, err)
+		}
 		// One connection serializes writers, which SQLite needs anyway, and
 		// keeps the pragmas below on the only connection there is.
 		db.SetMaxOpenConns(1)
 	} else {
+		dsn = oneRoundTrip(dsn)
+		connector, err := newPGConnector(dsn, opts.QueryTimeout)
+		if err != nil {
+			return nil, fmt.Errorf("open %s database: %w", dialect, redact(err, databaseURL))
+		}
+		db = sqlx.NewDb(sql.OpenDB(connector), "postgres")
 		db.SetMaxOpenConns(32)
 		db.SetMaxIdleConns(32)
 	}
@@ -132,16 +153,45 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 }
 
-// redact keeps a password from a URL out of an error message.
+// redact keeps a password from a URL out of an error message, keeping
+// the error itself for errors.Is and As (Retryable reads it).
 func redact(err error, databaseURL string) error {
 	u, perr := url.Parse(databaseURL)
 	if perr != nil || u.User == nil {
 		return err
 	}
 	if pw, ok := u.User.Password(); ok && pw != "" {
-		return errors.New(strings.ReplaceAll(err.Error(), pw, "***"))
+		return &redactedError{msg: strings.ReplaceAll(err.Error(), pw, "***"), err: err}
 	}
 	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// Retryable reports whether opening the database failed in a way that
+// waiting may cure: the server is unreachable, starting, shutting down,
+// out of connections, or did not answer in time. A refused password, a
+// missing database or an unusable SQLite file are configuration errors
+// that waiting does not cure.
+func Retryable(err error) bool {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code.Class() {
+		case "08", "53", "57": // connection exception, insufficient resources, operator intervention
+			return true
+		}
+		return false
+	}
+	var netErr net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET)
 }
 
 // Dialect is Postgres or SQLite.
@@ -160,6 +210,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// MigrateTimeout bounds the migrations at start, waiting for another
+// process's migrations included.
+const MigrateTimeout = 10 * time.Minute
 
 // Migrate applies the embedded migrations that have not run yet. On
 // PostgreSQL a session lock keeps two processes starting together from
@@ -186,6 +240,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	// A migration may rewrite a large table, longer than the default
+	// statement bound, but still not forever.
+	ctx, cancel := context.WithTimeout(ctx, MigrateTimeout)
+	defer cancel()
 	if _, err := provider.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}

@@ -214,11 +214,85 @@ func TestJobsAreClaimedOnceAndRescheduledByKey(t *testing.T) {
 		if err != nil || j2.ID != j.ID || j2.Attempts != 2 {
 			t.Fatalf("reclaim after lease = %+v, %v", j2, err)
 		}
-		if err := s.FinishJob(ctx, j.ID, now); err != nil {
+		// The first worker, back late, no longer owns the job: its finish
+		// neither marks the job done nor frees the new worker's claim.
+		if err := s.FinishJob(ctx, j, now); err != nil {
+			t.Fatal(err)
+		}
+		if pending, _ := s.PendingJobs(ctx); len(pending) != 1 || pending[0].LockedUntil == nil {
+			t.Fatalf("a stale worker's finish changed the job: %+v", pending)
+		}
+		if err := s.FinishJob(ctx, j2, now); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.ClaimJob(ctx, now.Add(time.Hour), time.Minute); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("finished job claimed again: %v", err)
+		}
+	})
+}
+
+// A job rescheduled while a worker runs it stays claimed by that worker
+// until it finishes, and is then due again at its new time: no other
+// process runs it meanwhile, and the new schedule is not lost.
+func TestJobRescheduledWhileRunning(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 12, 17, 30, 0, 0, time.UTC)
+		if err := s.ScheduleJob(ctx, nil, "poll.close", "7", "poll.close/7", now); err != nil {
+			t.Fatal(err)
+		}
+		running, err := s.ClaimJob(ctx, now, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ScheduleJob(ctx, nil, "poll.close", "7", "poll.close/7", now.Add(-time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if j, err := s.ClaimJob(ctx, now, time.Minute); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("another worker claimed a running job that was rescheduled: %+v, %v", j, err)
+		}
+		// Renewing keeps it while the worker runs past its first lease.
+		if held, err := s.ExtendJob(ctx, running, now.Add(3*time.Minute)); err != nil || !held {
+			t.Fatalf("extend = %v, %v", held, err)
+		}
+		if j, err := s.ClaimJob(ctx, now.Add(2*time.Minute), time.Minute); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("claimed a renewed job: %+v, %v", j, err)
+		}
+		if err := s.FinishJob(ctx, running, now); err != nil {
+			t.Fatal(err)
+		}
+		again, err := s.ClaimJob(ctx, now, time.Minute)
+		if err != nil || again.ID != running.ID {
+			t.Fatalf("the new schedule was lost: %+v, %v", again, err)
+		}
+		// A failure of a rescheduled run keeps the newer schedule too.
+		if err := s.ScheduleJob(ctx, nil, "poll.close", "7", "poll.close/7", now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RetryJob(ctx, again, "boom", now.Add(time.Second), false); err != nil {
+			t.Fatal(err)
+		}
+		pending, _ := s.PendingJobs(ctx)
+		if len(pending) != 1 || !pending[0].RunAt.Equal(now.Add(time.Hour)) || pending[0].LockedUntil != nil || pending[0].LastError != "" {
+			t.Fatalf("after a failed run that was rescheduled: %+v", pending)
+		}
+		// Cancelled while running: the run ends, the job does not come back.
+		third, err := s.ClaimJob(ctx, now.Add(time.Hour), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CancelJob(ctx, nil, "poll.close/7"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RetryJob(ctx, third, "boom", now.Add(2*time.Hour), false); err != nil {
+			t.Fatal(err)
+		}
+		if pending, _ := s.PendingJobs(ctx); len(pending) != 0 {
+			t.Fatalf("a cancelled job came back after its run failed: %+v", pending)
+		}
+		// A claim taken over by another worker cannot be renewed.
+		if held, err := s.ExtendJob(ctx, running, now.Add(time.Hour)); err != nil || held {
+			t.Fatalf("extend of a stale claim = %v, %v", held, err)
 		}
 	})
 }
@@ -298,6 +372,9 @@ func TestOpenUnreachablePostgresHidesPassword(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "s3cr3t-pw") {
 		t.Errorf("error reveals the password: %s", got)
+	}
+	if !storage.Retryable(err) {
+		t.Errorf("a refused connection is not worth a retry: %v", err)
 	}
 }
 

@@ -246,7 +246,8 @@ func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit fu
 	cfg := discord.Config{
 		Token: srv.BotToken(), APIURL: srv.URL(), GatewayURL: srv.GatewayURL(), GuildID: guildID,
 		ModeratorRoleID: modRoleID, AmbassadorRoleID: ambRoleID, RetryBackoff: 10 * time.Millisecond,
-		Log: log, Metrics: rt.Metrics().Registry,
+		Log: log, Metrics: rt.Metrics().Registry, Store: store,
+		ShardLeaseTTL: 3 * time.Second, ShardLeaseRenew: 500 * time.Millisecond,
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -9,12 +9,14 @@ package discord
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -59,6 +61,22 @@ type Config struct {
 	MaxSignatureAge time.Duration
 	// ReadyTimeout is how long the gateway may take to accept Agora.
 	ReadyTimeout time.Duration
+	// ShardLeaseTTL (10 s) is how long this process's hold on its gateway
+	// shard lasts; it is renewed every ShardLeaseRenew (3 s). Another
+	// process takes the shard over within about ShardLeaseTTL+ShardLeaseRenew
+	// when the holder dies, at once when it stops.
+	ShardLeaseTTL, ShardLeaseRenew time.Duration
+	// InteractionMemory (1 h) is how long handled interaction IDs are
+	// remembered: longer than Discord may deliver one again (a signed HTTP
+	// request is valid 5 minutes; a gateway resume replays minutes at most).
+	InteractionMemory time.Duration
+	// ClaimTimeout (1 s) bounds the claim of an interaction's ID in the
+	// database, taken from Discord's 3 seconds to answer; past it the
+	// interaction is handled unclaimed rather than left unanswered.
+	ClaimTimeout time.Duration
+	// Store keeps the adapter's state shared by every process: the shard
+	// lease and the interactions already handled; required.
+	Store Store
 	// Transport carries the REST requests (tests may wrap it); nil for the default.
 	Transport http.RoundTripper
 	// Log receives the adapter's logs; nil discards them.
@@ -66,6 +84,15 @@ type Config struct {
 	// Metrics registers the adapter's series (the runtime's registry); nil
 	// keeps them unregistered.
 	Metrics prometheus.Registerer
+}
+
+// Store is the state the adapter shares with the other Agora processes
+// through the database. *storage.Store implements it.
+type Store interface {
+	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	ReleaseLease(ctx context.Context, name, holder string) error
+	ClaimInteraction(ctx context.Context, platform, id string, now time.Time) (bool, error)
+	ForgetInteractions(ctx context.Context, platform string, before time.Time) (int64, error)
 }
 
 // Adapter is the Discord platform. It implements bot.Platform.
@@ -81,13 +108,26 @@ type Adapter struct {
 	workCtx    context.Context
 	cancelWork context.CancelFunc
 
+	// holder names this process in the shard lease.
+	holder string
+
 	// answers counts interactions by kind and by how they were answered.
 	answers *prometheus.CounterVec
+	// duplicates counts interactions delivered again and left alone, by
+	// transport (gateway, http); refused counts HTTP requests refused
+	// before any work, by reason; shardHeld is 1 while this process holds
+	// its gateway shard.
+	duplicates *prometheus.CounterVec
+	refused    *prometheus.CounterVec
+	shardHeld  prometheus.Gauge
 
 	mu      sync.Mutex
 	closing bool
-	work    sync.WaitGroup
-	slots   chan struct{} // one per event being handled; see bounded
+	// dialable is true while this process holds its shard: discordgo's own
+	// reconnect loop may dial the gateway only then.
+	dialable bool
+	work     sync.WaitGroup
+	slots    chan struct{} // one per event being handled; see bounded
 }
 
 var (
@@ -102,6 +142,9 @@ var (
 func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("discord adapter: no bot token")
+	}
+	if cfg.Store == nil {
+		return nil, errors.New("discord adapter: no store for the shard lease and handled interactions")
 	}
 	if cfg.ShardCount < 1 {
 		cfg.ShardCount = 1
@@ -121,25 +164,51 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	if cfg.ReadyTimeout <= 0 {
 		cfg.ReadyTimeout = time.Minute
 	}
+	if cfg.ShardLeaseTTL <= 0 {
+		cfg.ShardLeaseTTL = 10 * time.Second
+	}
+	if cfg.ShardLeaseRenew <= 0 {
+		cfg.ShardLeaseRenew = 3 * time.Second
+	}
+	if cfg.ClaimTimeout <= 0 {
+		cfg.ClaimTimeout = time.Second
+	}
+	if cfg.InteractionMemory <= 0 {
+		cfg.InteractionMemory = time.Hour
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
-	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), slots: make(chan struct{}, maxInFlight)}
-	answers := prometheus.NewCounterVec(prometheus.CounterOpts{
+	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), holder: holderID(),
+		slots: make(chan struct{}, maxInFlight)}
+	var err error
+	if a.answers, err = register(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",
 		Help: "Discord interactions by kind (command, component, modal, autocomplete) and answer (immediate, deferred, failed).",
-	}, []string{"kind", "answer"})
-	if err := cfg.Metrics.Register(answers); err != nil {
-		var already prometheus.AlreadyRegisteredError
-		if !errors.As(err, &already) {
-			return nil, fmt.Errorf("discord adapter: register metrics: %w", err)
-		}
-		answers = already.ExistingCollector.(*prometheus.CounterVec)
+	}, []string{"kind", "answer"})); err != nil {
+		return nil, err
 	}
-	a.answers = answers
+	if a.duplicates, err = register(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agora_discord_duplicate_interactions_total",
+		Help: "Discord interactions delivered again (replayed HTTP request, gateway replay) and not handled again, by transport (gateway, http).",
+	}, []string{"transport"})); err != nil {
+		return nil, err
+	}
+	if a.refused, err = register(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agora_discord_refused_requests_total",
+		Help: "HTTP interaction requests refused before any work, by reason (signature, stale, too_large, malformed, not_configured).",
+	}, []string{"reason"})); err != nil {
+		return nil, err
+	}
+	if a.shardHeld, err = register(cfg.Metrics, prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "agora_discord_shard_held",
+		Help: "1 while this process holds its Discord gateway shard, 0 while another process does.",
+	})); err != nil {
+		return nil, err
+	}
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)
 		if err != nil || len(key) != ed25519.PublicKeySize {
@@ -161,12 +230,13 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	s.LogLevel = discordgo.LogError
 	s.StateEnabled = true
 	// discordgo's reconnect loop does not stop on Close: refusing to dial
-	// once Run is stopping keeps a late reconnect from reviving the session.
+	// unless this process holds its shard keeps a late reconnect from
+	// reviving the session once Run stopped or another process took over.
 	s.Dialer = &websocket.Dialer{
 		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second,
 		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if a.stopping() {
-				return nil, errors.New("the Discord adapter is stopping")
+			if !a.mayDial() {
+				return nil, errors.New("the Discord adapter does not hold its shard")
 			}
 			var d net.Dialer
 			return d.DialContext(ctx, network, addr)
@@ -208,45 +278,11 @@ func (a *Adapter) Intents() int { return int(a.s.Identify.Intents) }
 // Name is the platform name.
 func (a *Adapter) Name() string { return commands.PlatformDiscord }
 
-// Run publishes the commands (shard 0 only, so shards do not race), opens
-// the gateway, and serves until ctx ends. Interactions being handled are
-// finished before it returns. A gateway that never becomes ready (a revoked
-// token, a privileged intent not enabled in the developer portal) is an
-// error rather than a silent retry loop.
-func (a *Adapter) Run(ctx context.Context) error {
-	defer a.cancelWork()
-	if a.cfg.ShardID == 0 {
-		if err := a.PublishCommands(ctx); err != nil {
-			// Old commands keep working; a bad token shows up at Open below.
-			a.logFailure("publish commands", err)
-		}
-	}
-	ready := make(chan struct{})
-	var once sync.Once
-	remove := a.s.AddHandler(func(*discordgo.Session, *discordgo.Ready) { once.Do(func() { close(ready) }) })
-	defer remove()
-	if err := a.s.Open(); err != nil {
-		a.stop()
-		return fmt.Errorf("open the Discord gateway (check DISCORD_TOKEN, and that the privileged intents Agora asks for are enabled on the Bot page of the developer portal): %s", redact(err.Error(), a.cfg.Token))
-	}
-	timer := time.NewTimer(a.cfg.ReadyTimeout)
-	defer timer.Stop()
-	select {
-	case <-ready:
-		a.log.Info("connected to Discord", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "intents", a.Intents())
-	case <-timer.C:
-		a.stop()
-		return fmt.Errorf("the Discord gateway did not accept Agora within %v: check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", a.cfg.ReadyTimeout, a.Intents())
-	case <-ctx.Done():
-	}
-	<-ctx.Done()
-	return a.stop()
-}
-
 // stop closes the gateway and waits for the interactions being handled.
 func (a *Adapter) stop() error {
 	a.mu.Lock()
 	a.closing = true
+	a.dialable = false
 	a.mu.Unlock()
 	err := a.s.Close()
 	a.work.Wait()
@@ -256,10 +292,32 @@ func (a *Adapter) stop() error {
 	return nil
 }
 
-func (a *Adapter) stopping() bool {
+func (a *Adapter) mayDial() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.closing
+	return a.dialable && !a.closing
+}
+
+// register registers c, or finds the collector another adapter of this
+// process registered first (tests run several adapters on one registry).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if err := reg.Register(c); err != nil {
+		var already prometheus.AlreadyRegisteredError
+		if !errors.As(err, &already) {
+			return c, fmt.Errorf("discord adapter: register metrics: %w", err)
+		}
+		return already.ExistingCollector.(C), nil
+	}
+	return c, nil
+}
+
+// holderID names this process in leases: host, process and a random part,
+// so two processes never take each other for the holder.
+func holderID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // maxInFlight bounds the gateway events handled at once.

@@ -31,6 +31,9 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 	defer a.work.Done()
 	ctx, cancel := context.WithTimeout(a.workCtx, interactionTimeout)
 	defer cancel()
+	if !a.firstDelivery(ctx, ic.Interaction, "gateway") {
+		return // another delivery is being answered, here or elsewhere
+	}
 	respond := func(ctx context.Context, resp *discordgo.InteractionResponse) error {
 		// The callback is answered once: a retry after an ambiguous failure
 		// would be refused as "already acknowledged", so only 429 is retried.
@@ -44,6 +47,31 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 		})
 	}
 	a.interact(ctx, ic.Interaction, respond, true)
+}
+
+// firstDelivery claims the interaction's ID in the database, shared by
+// every process, and reports whether this is its first delivery: a
+// replayed signed HTTP request, or an event the gateway delivers again
+// (a resume, two connections on one shard), is then left alone.
+// Autocompletes read and change nothing: they are answered every time.
+// When the database cannot say, the interaction is handled: the runtime
+// then answers that Agora is unavailable, which is better than silence.
+func (a *Adapter) firstDelivery(ctx context.Context, i *discordgo.Interaction, transport string) bool {
+	if i.Type == discordgo.InteractionApplicationCommandAutocomplete || i.ID == "" {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.ClaimTimeout)
+	defer cancel()
+	first, err := a.cfg.Store.ClaimInteraction(ctx, commands.PlatformDiscord, i.ID, time.Now())
+	if err != nil {
+		a.log.Warn("cannot tell whether an interaction was handled already; handling it", "interaction", i.ID, "error", err)
+		return true
+	}
+	if !first {
+		a.duplicates.WithLabelValues(transport).Inc()
+		a.log.Debug("ignored an interaction delivered again", "interaction", i.ID, "transport", transport)
+	}
+	return first
 }
 
 // interact answers one interaction. inlineFiles is false where the initial
@@ -396,24 +424,29 @@ type httpAnswer struct {
 // produces and writes it as the HTTP response. Work that goes on after a
 // deferral continues in the adapter, not in the request.
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
+	// Anyone can post here: refusals are counted, not logged one line
+	// each, so a flood of forged requests cannot flood the log.
 	if a.publicKey == nil {
-		http.Error(w, "HTTP interactions are not configured", http.StatusUnauthorized)
+		a.refuse(w, r, "not_configured", "HTTP interactions are not configured", http.StatusUnauthorized)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
-		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		a.refuse(w, r, "too_large", "body too large or cut short", http.StatusRequestEntityTooLarge)
 		return
 	}
 	r.Body = io.NopCloser(strings.NewReader(string(body)))
-	if !discordgo.VerifyInteraction(r, a.publicKey) || !a.freshTimestamp(r.Header.Get("X-Signature-Timestamp")) {
-		a.log.Warn("refused an HTTP interaction with a bad signature", "remote", r.RemoteAddr)
-		http.Error(w, "invalid request signature", http.StatusUnauthorized)
+	if !discordgo.VerifyInteraction(r, a.publicKey) {
+		a.refuse(w, r, "signature", "invalid request signature", http.StatusUnauthorized)
+		return
+	}
+	if !a.freshTimestamp(r.Header.Get("X-Signature-Timestamp")) {
+		a.refuse(w, r, "stale", "invalid request signature", http.StatusUnauthorized)
 		return
 	}
 	var i discordgo.Interaction
 	if err := json.Unmarshal(body, &i); err != nil {
-		http.Error(w, "invalid interaction", http.StatusBadRequest)
+		a.refuse(w, r, "malformed", "invalid interaction", http.StatusBadRequest)
 		return
 	}
 	if i.Type == discordgo.InteractionPing {
@@ -422,6 +455,20 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	if !a.track() {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	if !a.firstDelivery(r.Context(), &i, "http") {
+		// A signed request sent again within its validity: Discord itself
+		// never does, so the sender gets a harmless private note, and
+		// nothing is handled twice.
+		defer a.work.Done()
+		writeInteractionJSON(w, &discordgo.InteractionResponse{
+			Type: discordgo.InteractionResponseChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{
+				Content: a.rt.Localizer(nil, string(i.Locale)).S("error.already_handled"),
+				Flags:   discordgo.MessageFlagsEphemeral,
+			},
+		})
 		return
 	}
 	answers := make(chan httpAnswer)
@@ -452,6 +499,13 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no answer", http.StatusInternalServerError)
 	case <-gone:
 	}
+}
+
+// refuse answers a request refused before any work, counting it.
+func (a *Adapter) refuse(w http.ResponseWriter, r *http.Request, reason, msg string, status int) {
+	a.refused.WithLabelValues(reason).Inc()
+	a.log.Debug("refused an HTTP interaction", "reason", reason, "remote", r.RemoteAddr)
+	http.Error(w, msg, status)
 }
 
 // interactionBody is the JSON of an answer. discordgo drops an empty

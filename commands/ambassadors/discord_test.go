@@ -67,7 +67,7 @@ func newDiscordEnv(t *testing.T) *discordEnv {
 	}
 	a, err := discord.New(rt, discord.Config{
 		Token: srv.BotToken(), APIURL: srv.URL(), GatewayURL: srv.GatewayURL(), GuildID: guildID,
-		RetryBackoff: 10 * time.Millisecond, Log: log, Metrics: rt.Metrics().Registry,
+		RetryBackoff: 10 * time.Millisecond, Log: log, Metrics: rt.Metrics().Registry, Store: store,
 	})
 	if err != nil {
 		t.Fatal(err)

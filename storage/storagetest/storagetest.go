@@ -79,21 +79,34 @@ var template struct {
 // named by TEST_DATABASE_URL cannot be reached.
 func OpenPostgres(t testing.TB) *storage.Store {
 	t.Helper()
-	url := PostgresURL(t)
+	return OpenURL(t, NewPostgresDatabase(t))
+}
+
+// OpenURL opens a store on an existing database (several stores on one
+// database stand for several processes), closed when the test ends.
+func OpenURL(t testing.TB, databaseURL string) *storage.Store {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := storage.Open(ctx, url)
+	s, err := storage.Open(ctx, databaseURL)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
-	t.Cleanup(func() { s.Close() }) // before the drop, which Cleanup runs later
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-// PostgresURL creates a new migrated PostgreSQL database, dropped when the
-// test ends, and returns its URL, for a test that runs Agora as another
-// process on it.
+// PostgresURL is NewPostgresDatabase, for a test that runs Agora as
+// another process on it (the load harness).
 func PostgresURL(t testing.TB) string {
+	t.Helper()
+	return NewPostgresDatabase(t)
+}
+
+// NewPostgresDatabase creates a migrated PostgreSQL database, dropped when
+// the test ends, and returns its URL. It fails the test, rather than
+// skipping, when the server named by TEST_DATABASE_URL cannot be reached.
+func NewPostgresDatabase(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("TEST_DATABASE_URL")
 	if base == "" {

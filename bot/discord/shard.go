@@ -1,0 +1,213 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/agora-community/agora/bot/retry"
+	"github.com/agora-community/agora/commands"
+)
+
+// Several processes, one shard. Discord delivers every event of a shard to
+// every connection identified for it, so two processes started with the
+// same DISCORD_SHARD_ID would each handle every interaction. A process
+// therefore connects its shard only while it holds the shard's lease in the
+// database; the others wait, and take over when the holder stops (at once)
+// or dies (when its lease expires). HTTP interactions need no lease: each
+// request reaches one process, and every process serves them, holder or
+// not.
+
+// shardLease names this process's shard in the leases table.
+func (a *Adapter) shardLease() string {
+	return fmt.Sprintf("discord.shard.%d/%d", a.cfg.ShardID, a.cfg.ShardCount)
+}
+
+// Run serves until ctx ends: it waits for its shard's lease, publishes the
+// commands (shard 0 only, so shards do not race), opens the gateway, and
+// keeps it open while it holds the lease; a lost lease closes the
+// connection and Run waits for the shard again. Interactions being handled
+// are finished before it returns. A gateway that never becomes ready (a
+// revoked token, a privileged intent not enabled in the developer portal)
+// is an error rather than a silent retry loop.
+func (a *Adapter) Run(ctx context.Context) error {
+	defer a.cancelWork()
+	forgetCtx, stopForgetting := context.WithCancel(ctx)
+	forgotten := make(chan struct{})
+	go func() { // owned by Run, which waits for it below
+		defer close(forgotten)
+		a.forgetOldInteractions(forgetCtx)
+	}()
+	defer func() {
+		stopForgetting()
+		<-forgotten
+	}()
+
+	lease := a.shardLease()
+	published := false
+	for {
+		if !a.awaitShard(ctx, lease) {
+			return a.stop()
+		}
+		if a.cfg.ShardID == 0 && !published {
+			published = true
+			if err := a.PublishCommands(ctx); err != nil {
+				// Old commands keep working; a bad token shows up at Open below.
+				a.logFailure("publish commands", err)
+			}
+		}
+		if err := a.serveShard(ctx, lease); err != nil {
+			a.stop()
+			return err
+		}
+		if ctx.Err() != nil {
+			return a.stop()
+		}
+	}
+}
+
+// awaitShard takes the shard's lease, waiting while another process holds
+// it. It reports false when ctx ended first.
+func (a *Adapter) awaitShard(ctx context.Context, lease string) bool {
+	waiting := false
+	for ctx.Err() == nil {
+		held, err := a.acquire(ctx, lease)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("acquire the shard lease", "shard", a.cfg.ShardID, "error", err)
+		case held:
+			if waiting {
+				a.log.Info(fmt.Sprintf("shard %d taken over from another process", a.cfg.ShardID), "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount)
+			}
+			return true
+		case err == nil && !waiting:
+			waiting = true
+			a.log.Info(fmt.Sprintf("shard %d held by another process; waiting", a.cfg.ShardID), "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount)
+		}
+		if retry.Sleep(ctx, a.cfg.ShardLeaseRenew) != nil {
+			return false
+		}
+	}
+	return false
+}
+
+// acquire takes or renews the lease, within one renewal period so a slow
+// database cannot let the lease run out unnoticed.
+func (a *Adapter) acquire(ctx context.Context, lease string) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.ShardLeaseRenew)
+	defer cancel()
+	return a.cfg.Store.AcquireLease(ctx, lease, a.holder, time.Now(), a.cfg.ShardLeaseTTL)
+}
+
+// serveShard holds the gateway connection while this process holds the
+// lease. It returns nil when ctx ends or the lease is lost, after closing
+// the connection and then releasing the lease; it returns an error when
+// the gateway refuses Agora.
+func (a *Adapter) serveShard(ctx context.Context, lease string) error {
+	lctx, lose := context.WithCancel(ctx)
+	defer lose()
+	renewed := make(chan struct{})
+	go func() { // owned by serveShard, which waits for it below
+		defer close(renewed)
+		defer lose()
+		a.renewShard(lctx, lease)
+	}()
+	a.shardHeld.Set(1)
+	defer func() {
+		lose()
+		<-renewed
+		a.shardHeld.Set(0)
+		// The connection is closed by now: the next holder may open its own.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := a.cfg.Store.ReleaseLease(rctx, lease, a.holder); err != nil {
+			a.log.Warn("release the shard lease", "shard", a.cfg.ShardID, "error", err)
+		}
+	}()
+
+	ready := make(chan struct{})
+	var once sync.Once
+	accepted := func() { once.Do(func() { close(ready) }) }
+	// A reopened session may resume (RESUMED) rather than identify (READY).
+	defer a.s.AddHandler(func(*discordgo.Session, *discordgo.Ready) { accepted() })()
+	defer a.s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { accepted() })()
+	a.setDialable(true)
+	defer a.closeGateway()
+	if err := a.s.Open(); err != nil && !errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+		return fmt.Errorf("open the Discord gateway (check DISCORD_TOKEN, and that the privileged intents Agora asks for are enabled on the Bot page of the developer portal): %s", redact(err.Error(), a.cfg.Token))
+	}
+	timer := time.NewTimer(a.cfg.ReadyTimeout)
+	defer timer.Stop()
+	select {
+	case <-ready:
+		a.log.Info("connected to Discord", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "intents", a.Intents())
+	case <-timer.C:
+		return fmt.Errorf("the Discord gateway did not accept Agora within %v: check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", a.cfg.ReadyTimeout, a.Intents())
+	case <-lctx.Done():
+	}
+	<-lctx.Done()
+	if ctx.Err() == nil {
+		a.log.Warn(fmt.Sprintf("shard %d lost to another process; closing its connection", a.cfg.ShardID), "shard", a.cfg.ShardID)
+	}
+	return nil
+}
+
+// renewShard renews the lease until ctx ends, the lease is taken by
+// another process, or renewals failed long enough that it may have
+// expired: the connection must close before another process opens its own.
+func (a *Adapter) renewShard(ctx context.Context, lease string) {
+	last := time.Now()
+	t := time.NewTicker(a.cfg.ShardLeaseRenew)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		held, err := a.acquire(ctx, lease)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Error("renew the shard lease", "shard", a.cfg.ShardID, "error", err)
+			if time.Since(last) > a.cfg.ShardLeaseTTL-a.cfg.ShardLeaseRenew {
+				return
+			}
+		case err == nil && !held:
+			return
+		case err == nil:
+			last = time.Now()
+		}
+	}
+}
+
+func (a *Adapter) setDialable(v bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.dialable = v
+}
+
+// closeGateway closes the connection and keeps discordgo from reopening it.
+func (a *Adapter) closeGateway() {
+	a.setDialable(false)
+	if err := a.s.Close(); err != nil {
+		a.log.Warn("close the Discord gateway", "error", redact(err.Error(), a.cfg.Token))
+	}
+}
+
+// forgetOldInteractions drops, now and then, the interaction IDs Discord
+// can no longer deliver again. Every process does it; it is one DELETE.
+func (a *Adapter) forgetOldInteractions(ctx context.Context) {
+	every := min(a.cfg.InteractionMemory/4, 10*time.Minute)
+	for retry.Sleep(ctx, every) == nil {
+		fctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err := a.cfg.Store.ForgetInteractions(fctx, commands.PlatformDiscord, time.Now().Add(-a.cfg.InteractionMemory))
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("forget old interactions", "error", err)
+		}
+	}
+}

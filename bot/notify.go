@@ -26,8 +26,9 @@ func newNotifier(store *storage.Store, log *slog.Logger) *notifier {
 	return &notifier{store: store, log: log, subs: map[string][]func(string){}}
 }
 
-// topicSeparator cannot appear in a topic name.
-const topicSeparator = "\x1f"
+// topicSeparator cannot appear in a topic name; storage's cache
+// notifications use the same.
+const topicSeparator = storage.TopicSeparator
 
 func (n *notifier) Notify(ctx context.Context, topic, payload string) error {
 	if topic == "" || strings.Contains(topic, topicSeparator) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -108,4 +109,53 @@ func TestNotificationsReachEveryProcess(t *testing.T) {
 		}
 		remote.waitFor(t, "13")
 	})
+}
+
+// A moderator's change made through one process (a chat's purpose) is seen
+// by another at once, not after the resolution cache's TTL: the change is
+// announced with NOTIFY and the other process drops what it cached.
+func TestCachedChatsAreDroppedInEveryProcess(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("several processes need PostgreSQL (TEST_DATABASE_URL)")
+	}
+	url := storagetest.NewPostgresDatabase(t)
+	one, two := storagetest.OpenURL(t, url), storagetest.OpenURL(t, url)
+	other := newBareRuntime(t, two)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := other.RunNotifications(ctx); err != nil {
+			t.Error(err)
+		}
+	}()
+	ref := storage.ChatRef{Platform: "telegram", ChatID: "-42"}
+	defaults := storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}
+	chat, _, err := two.ResolveChat(ctx, ref, defaults) // cached by the second process
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The listener may start after the first change: change until seen,
+	// within a deadline far below the cache's TTL.
+	deadline := time.Now().Add(storage.ResolveCacheTTL - time.Second)
+	for i := 0; ; i++ {
+		purpose := []string{"announcements", "moderation"}[i%2]
+		if err := one.SetChatPurpose(ctx, chat.ID, purpose); err != nil {
+			t.Fatal(err)
+		}
+		seen, _, err := two.ResolveChat(ctx, ref, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen.Purpose == purpose {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the second process still sees %q, not %q, after %v", seen.Purpose, purpose, storage.ResolveCacheTTL-time.Second)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -102,6 +102,9 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 	rt.jobs[commands.MergeJob.Kind] = rt.mergeMembersJob
 	rt.outbox = newOutbox(store, rt.Messenger(), clock, log, rt.metrics, cfg.EditInterval)
 	rt.notifier = newNotifier(store, log)
+	// Another process changed a chat, a community or a role: drop what this
+	// one cached (a reconnection, with an empty payload, drops it all).
+	rt.notifier.Subscribe(storage.CacheTopic, store.ForgetCached)
 	return rt
 }
 

@@ -207,7 +207,7 @@ func (s *Store) afterDecision(ctx context.Context, id int64, err error) (model.A
 		return model.Application{}, err
 	}
 	if !lost {
-		s.cache.forgetMembers() // the member's role changed
+		s.forgetMembers(ctx) // the member's role changed
 	}
 	a, err := s.Application(ctx, id)
 	if err != nil {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -110,4 +111,48 @@ func (c *resolveCache) forgetMembers() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.members)
+}
+
+// CacheTopic is the notification topic that tells every process sharing
+// the database to drop its cached chats or members ("chats", "members").
+const CacheTopic = "cache"
+
+// TopicSeparator separates a notification's topic from its payload.
+const TopicSeparator = "\x1f"
+
+// forgetChats drops the cached chats and communities here and, through
+// PostgreSQL NOTIFY, in every other process, so a moderator's change shows
+// everywhere at once rather than after ResolveCacheTTL.
+func (s *Store) forgetChats(ctx context.Context) {
+	s.cache.forgetChats()
+	s.announceCacheChange(ctx, "chats")
+}
+
+// forgetMembers is forgetChats for members and their roles.
+func (s *Store) forgetMembers(ctx context.Context) {
+	s.cache.forgetMembers()
+	s.announceCacheChange(ctx, "members")
+}
+
+// announceCacheChange is best effort on purpose: the change itself is
+// committed, and a lost notification only delays what other processes
+// see by ResolveCacheTTL at most, so failing the member's request for it
+// would be wrong.
+func (s *Store) announceCacheChange(ctx context.Context, what string) {
+	_ = s.Notify(context.WithoutCancel(ctx), CacheTopic+TopicSeparator+what)
+}
+
+// ForgetCached drops what another process announced changed ("chats",
+// "members"; anything else, both: a lost connection may have hidden any
+// change).
+func (s *Store) ForgetCached(what string) {
+	switch what {
+	case "chats":
+		s.cache.forgetChats()
+	case "members":
+		s.cache.forgetMembers()
+	default:
+		s.cache.forgetChats()
+		s.cache.forgetMembers()
+	}
 }

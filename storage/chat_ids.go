@@ -22,6 +22,6 @@ func (s *Store) ChangeChatID(ctx context.Context, platform, oldID, newID string)
 	if err != nil {
 		return false, fmt.Errorf("move %s chat %s to %s: %w", platform, oldID, newID, err)
 	}
-	s.cache.forgetChats()
+	s.forgetChats(ctx)
 	return n > 0, nil
 }

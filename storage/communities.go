@@ -145,7 +145,7 @@ func (s *Store) updateCommunity(ctx context.Context, id int64, statement, value 
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("update community %d: %w", id, ErrNotFound)
 	}
-	s.cache.forgetChats()
+	s.forgetChats(ctx)
 	return nil
 }
 
@@ -200,7 +200,7 @@ func (s *Store) SetChatPurpose(ctx context.Context, chatID int64, purpose string
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("set purpose of chat %d: %w", chatID, ErrNotFound)
 	}
-	s.cache.forgetChats()
+	s.forgetChats(ctx)
 	return nil
 }
 
@@ -214,6 +214,6 @@ func (s *Store) MoveChat(ctx context.Context, chatID, communityID int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("move chat %d: %w", chatID, ErrNotFound)
 	}
-	s.cache.forgetChats()
+	s.forgetChats(ctx)
 	return nil
 }

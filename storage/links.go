@@ -82,7 +82,7 @@ func (s *Store) JoinCommunity(ctx context.Context, from, into int64) ([]int64, e
 	if err != nil {
 		return nil, fmt.Errorf("join community %d into %d: %w", from, into, err)
 	}
-	s.cache.forgetChats()
+	s.forgetChats(ctx)
 	return moved, nil
 }
 
@@ -109,6 +109,6 @@ func (s *Store) LeaveCommunity(ctx context.Context, chatID int64) (int64, error)
 	if err != nil {
 		return 0, fmt.Errorf("take chat %d out of its community: %w", chatID, err)
 	}
-	s.cache.forgetChats()
+	s.forgetChats(ctx)
 	return community, nil
 }

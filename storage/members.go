@@ -137,7 +137,7 @@ func (s *Store) SetRole(ctx context.Context, communityID, memberID int64, role s
 	if err != nil {
 		return fmt.Errorf("set role %s of member %d in community %d: %w", role, memberID, communityID, err)
 	}
-	s.cache.forgetMembers()
+	s.forgetMembers(ctx)
 	return nil
 }
 
@@ -160,7 +160,7 @@ func (s *Store) Identities(ctx context.Context, memberID int64) ([]Identity, err
 // scheduled here in the same transaction (payload "into/from"); that job
 // deletes the other member at its end, with DeleteMergedMember.
 func (s *Store) LinkIdentity(ctx context.Context, memberID int64, platform, userID string, higher func(a, b string) string, merge model.JobRef) (merged int64, err error) {
-	defer s.cache.forgetMembers()
+	defer s.forgetMembers(ctx)
 	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
 		var other int64
 		err := tx.GetContext(ctx, &other, `SELECT member_id FROM identities WHERE platform = $1 AND platform_user_id = $2`, platform, userID)

@@ -212,3 +212,32 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 		t.Fatalf("the moderators heard of question 1 %d times, want once", n)
 	}
 }
+
+// In a chat where moderators switched them on, a member's plain message
+// that reads as a question gets the FAQ's answer as a reply, through the
+// runtime's chat events as on Discord and Telegram; the same entry is not
+// repeated in the chat within its cooldown, and chats where they are off
+// stay quiet.
+func TestAutomaticAnswerInTheChat(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, fourEntries+`
+:role moderateur
+/faqgestion auto actif:oui
+:role membre
+:user lea
+Bonjour, combien coûte une part sociale ?
+:user sam
+Combien coûte une part sociale ?
+:chat ailleurs
+Combien coûte une part sociale ?
+`)
+	consoletest.Contains(t, out,
+		"Réponses automatiques activées dans ce salon",
+		"> lea: Bonjour, combien coûte une part sociale ?", "❓ Combien coûte une part sociale ?", "Une part vaut 20 €.", "Réponse automatique de la FAQ.",
+		"> sam: Combien coûte une part sociale ?",
+		"> sam: :chat ailleurs",
+	)
+	if n := strings.Count(out, "Réponse automatique de la FAQ."); n != 1 {
+		t.Fatalf("answered automatically %d times, want once (cooldown, and off elsewhere):\n%s", n, out)
+	}
+}

@@ -127,6 +127,9 @@ type Adapter struct {
 	polling bool
 
 	dispatch *dispatcher
+
+	groupsMu  sync.Mutex
+	lastGroup map[int64]tgbotapi.Chat // user ID → the group they last acted in
 }
 
 type adminEntry struct {

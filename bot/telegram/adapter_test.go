@@ -489,3 +489,45 @@ func TestFilesAndInviteLinks(t *testing.T) {
 		t.Errorf("links = %+v", links)
 	}
 }
+
+// An inline query names no chat: the FAQ that answers it is the one of the
+// community where the member last spoke, not their private chat's (a
+// community of its own, with no FAQ).
+func TestInlineFAQAnswersFromTheMembersGroup(t *testing.T) {
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	r := start(t, srv, store, telegram.Options{InlineCommand: "faq"})
+	if !srv.WaitFor(wait, r.Polling) {
+		t.Fatal("the adapter never started polling")
+	}
+	srv.SetAdministrators(group.ID, camille)
+	c := srv.SendText(group, camille, `/faqgestion ajouter question:"Comment adhérer à la coopérative ?" reponse:"Achetez une part sociale."`)
+	if _, ok := srv.WaitMessage(camille.ID, wait, func(m telegramtest.SentMessage) bool { return strings.Contains(m.Text, "ajoutée") }); !ok {
+		if _, ok := srv.WaitMessage(group.ID, wait, replyTo(c.MessageID)); !ok {
+			t.Fatal("the entry was not added")
+		}
+	}
+	// alex speaks in the group (asks for help, and is answered).
+	asked := srv.SendText(group, alex, "/aide")
+	if !srv.WaitFor(wait, func() bool {
+		if len(srv.SentMessages(alex.ID)) > 0 {
+			return true
+		}
+		for _, m := range srv.SentMessages(group.ID) {
+			if replyTo(asked.MessageID)(m) {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatal("alex's message in the group was never answered")
+	}
+	srv.InlineQuery(alex, "adhérer")
+	if !srv.WaitFor(wait, func() bool { return len(srv.InlineAnswers()) == 1 }) {
+		t.Fatal("inline query not answered")
+	}
+	ans := srv.InlineAnswers()[0]
+	if len(ans.Results) == 0 || !strings.Contains(string(ans.Results[0]), "Achetez une part sociale") {
+		t.Fatalf("inline results = %s, want the group's FAQ entry", ans.Results)
+	}
+}

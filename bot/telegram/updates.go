@@ -299,10 +299,36 @@ func (a *Adapter) baseRequest(ctx context.Context, chat *tgbotapi.Chat, from *tg
 		Chat:     commands.Chat{ID: itoa(chat.ID), Title: chatTitle(chat, from), Private: chat.IsPrivate()},
 		User:     commands.User{ID: itoa(from.ID), Name: displayName(from), Locale: from.LanguageCode, Bot: from.IsBot},
 	}
-	if !chat.IsPrivate() && a.isAdmin(ctx, chat.ID, from.ID) {
-		req.User.PlatformRole = commands.RoleModerator
+	if !chat.IsPrivate() {
+		a.noteGroup(from.ID, chat)
+		if a.isAdmin(ctx, chat.ID, from.ID) {
+			req.User.PlatformRole = commands.RoleModerator
+		}
 	}
 	return req
+}
+
+// maxKnownGroups bounds the memory of where members last spoke.
+const maxKnownGroups = 100_000
+
+// noteGroup remembers the group a member last acted in. An inline query
+// names no chat, and a member's private chat is a community of its own:
+// the group tells which community's FAQ answers them.
+func (a *Adapter) noteGroup(userID int64, chat *tgbotapi.Chat) {
+	a.groupsMu.Lock()
+	defer a.groupsMu.Unlock()
+	if a.lastGroup == nil || len(a.lastGroup) >= maxKnownGroups {
+		a.lastGroup = map[int64]tgbotapi.Chat{}
+	}
+	a.lastGroup[userID] = tgbotapi.Chat{ID: chat.ID, Type: chat.Type, Title: chat.Title}
+}
+
+// groupOf is the group a member last acted in, as far as this process saw.
+func (a *Adapter) groupOf(userID int64) (*tgbotapi.Chat, bool) {
+	a.groupsMu.Lock()
+	defer a.groupsMu.Unlock()
+	c, ok := a.lastGroup[userID]
+	return &c, ok
 }
 
 func chatTitle(chat *tgbotapi.Chat, from *tgbotapi.User) string {
@@ -469,7 +495,13 @@ func (a *Adapter) inline(ctx context.Context, q *tgbotapi.InlineQuery) {
 	}
 	results := []article{}
 	if spec, ok := a.rt.Registry().Resolve(a.opts.InlineCommand); ok && spec.Autocomplete != nil && strings.TrimSpace(q.Query) != "" {
-		req := a.baseRequest(ctx, &tgbotapi.Chat{ID: q.From.ID, Type: "private"}, q.From)
+		// The community answering is the one of the group where the
+		// member last acted; else their private chat's.
+		chat := &tgbotapi.Chat{ID: q.From.ID, Type: "private"}
+		if g, ok := a.groupOf(q.From.ID); ok {
+			chat = g
+		}
+		req := a.baseRequest(ctx, chat, q.From)
 		req.Command = spec.Path()
 		option := ""
 		for _, o := range spec.Options {

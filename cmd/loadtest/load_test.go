@@ -79,7 +79,7 @@ func TestLoad(t *testing.T) {
 	if bin == "" {
 		bin = build(t)
 	}
-	dbURL := storagetest.PostgresURL(t)
+	dbURL := storagetest.NewPostgresDatabase(t)
 	httpAddr := freeAddr(t)
 	env := []string{"DATABASE_URL=" + dbURL, "LOG_LEVEL=warn", "HTTP_ADDR=" + httpAddr,
 		"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}

@@ -96,13 +96,6 @@ func OpenURL(t testing.TB, databaseURL string) *storage.Store {
 	return s
 }
 
-// PostgresURL is NewPostgresDatabase, for a test that runs Agora as
-// another process on it (the load harness).
-func PostgresURL(t testing.TB) string {
-	t.Helper()
-	return NewPostgresDatabase(t)
-}
-
 // NewPostgresDatabase creates a migrated PostgreSQL database, dropped when
 // the test ends, and returns its URL. It fails the test, rather than
 // skipping, when the server named by TEST_DATABASE_URL cannot be reached.

@@ -311,8 +311,14 @@ func validateOptions(req *commands.Request, spec *commands.Spec, partial bool) e
 	}
 	for i := range spec.Options {
 		o := &spec.Options[i]
-		v, err := checkOption(req.Loc, o, req.Options[o.Name])
-		if err != nil && (!partial || strings.TrimSpace(req.Options[o.Name]) != "") {
+		raw := req.Options[o.Name]
+		if o.Type == commands.OptionAttachment && req.File(o.Name) == nil {
+			// A file name without its file is no file: the adapter could not
+			// bring it, so the option is missing.
+			raw = ""
+		}
+		v, err := checkOption(req.Loc, o, raw)
+		if err != nil && (!partial || strings.TrimSpace(raw) != "") {
 			return err
 		}
 		if v == "" {

@@ -46,6 +46,14 @@ func newFixture(t *testing.T, store *storage.Store) *fixture {
 		{Name: "aide", Handle: echo, Options: []commands.Option{
 			{Name: "commande", Type: commands.OptionString, Required: true, MaxLength: 10},
 		}},
+		{Name: "joindre", Handle: func(_ context.Context, req *commands.Request) (*commands.Response, error) {
+			f.calls.Add(1)
+			return commands.Reply(req.Loc.T("help.unknown", locales.Data{"Name": string(req.File("fichier").Data)})), nil
+		}, Options: []commands.Option{
+			// The locale IDs are borrowed: the test needs an attachment, not new sentences.
+			{Name: "fichier", Type: commands.OptionAttachment, Required: true,
+				NameID: "cmd.aide.opt.commande.name", DescriptionID: "cmd.aide.opt.commande.description"},
+		}},
 		{Name: "moderer", Permission: commands.RoleModerator, Handle: echo,
 			ActionPrefix: "m", HandleAction: echo},
 		{Name: "panique", Handle: func(context.Context, *commands.Request) (*commands.Response, error) { panic("boom") }},
@@ -72,6 +80,11 @@ func request(command string, opts map[string]string) *commands.Request {
 	}
 }
 
+func withFile(req *commands.Request, name, data string) *commands.Request {
+	req.Files = append(req.Files, commands.File{Name: name, ContentType: "application/yaml", Data: []byte(data)})
+	return req
+}
+
 func TestHandleValidatesAndAuthorizes(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		f := newFixture(t, s)
@@ -85,6 +98,9 @@ func TestHandleValidatesAndAuthorizes(t *testing.T) {
 			{"ok", request("aide", map[string]string{"commande": "x"}), "Je ne connais pas la commande x", true},
 			{"missing option", request("aide", nil), "Il manque l'option commande", false},
 			{"too long", request("aide", map[string]string{"commande": "abcdefghijklmnop"}), "16 caractères pour 10 au plus", false},
+			{"attachment", withFile(request("joindre", map[string]string{"fichier": "a.yaml"}), "a.yaml", "contenu"), "Je ne connais pas la commande contenu", true},
+			{"missing attachment", request("joindre", nil), "Il manque l'option", false},
+			{"attachment name without its file", request("joindre", map[string]string{"fichier": "a.yaml"}), "Il manque l'option", false},
 			{"unknown", request("inconnue", nil), "Je ne connais pas la commande inconnue", false},
 			{"permission", request("moderer", nil), "Il faut être modérateur·rice pour utiliser cette commande.", false},
 			{"panic", request("panique", nil), "quelque chose s'est mal passé", false},

@@ -31,6 +31,10 @@ type TextMessage struct {
 	BotName string
 	// Spelling is how the platform writes command names.
 	Spelling commands.Spelling
+	// Files are the files sent with the message (a Telegram document whose
+	// caption is the command, the console's :fichier): they fill the
+	// command's attachment options, in declared order.
+	Files []commands.File
 }
 
 // request is a request from the message's member in its chat.
@@ -115,12 +119,27 @@ func (rt *Runtime) typedCommand(ctx context.Context, msg TextMessage, text strin
 	req := msg.request()
 	req.Command, req.Options = tc.Path, tc.Options
 	if spec, ok := rt.registry.Resolve(tc.Path); ok {
+		attachFiles(req, spec, msg.Files)
 		if missing := missingOptions(spec, tc.Options); len(missing) > 0 {
 			rt.startCommand(ctx, req, spec, missing, to)
 			return
 		}
 	}
 	rt.deliver(ctx, req, rt.Handle(ctx, req), to)
+}
+
+// attachFiles gives each attachment option of the command one of the files
+// sent with it: typed text cannot name a file, so the order decides.
+func attachFiles(req *commands.Request, spec *commands.Spec, files []commands.File) {
+	for i := range spec.Options {
+		o := &spec.Options[i]
+		if o.Type != commands.OptionAttachment || len(files) == 0 {
+			continue
+		}
+		req.Options[o.Name] = files[0].Name
+		req.Files = append(req.Files, files[0])
+		files = files[1:]
+	}
 }
 
 // missingOptions lists the required options not given, in declared order.

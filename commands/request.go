@@ -99,6 +99,9 @@ type Request struct {
 	Options map[string]string // canonical option name → raw value
 	Action  *Action
 	Event   *Event
+	// Files are the files sent with the command, for attachment options;
+	// adapters download them, size-capped, before the request is handled.
+	Files []File
 
 	// Set by the runtime before the handler runs.
 	Community Community
@@ -131,6 +134,20 @@ func (r *Request) Int(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+// File returns the file an attachment option names, or nil.
+func (r *Request) File(name string) *File {
+	v, ok := r.Options[name]
+	if !ok {
+		return nil
+	}
+	for i := range r.Files {
+		if r.Files[i].Name == v {
+			return &r.Files[i]
+		}
+	}
+	return nil
 }
 
 // Bool returns a boolean option; the runtime has already validated it.

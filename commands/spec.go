@@ -54,6 +54,9 @@ const (
 	OptionBoolean
 	OptionDuration // "2j", "3h30"; parsed by the handler that needs it
 	OptionUser
+	// OptionAttachment is a file sent with the command. Its value is the
+	// file's name; the file itself is in Request.Files.
+	OptionAttachment
 )
 
 // Choice is one allowed value of an option, with its localized label.

@@ -115,7 +115,8 @@ func ParseTextAs(reg *Registry, line string, sp Spelling) (*TypedCommand, error)
 	}
 	var free []*Option
 	for i := range spec.Options {
-		if _, set := tc.Options[spec.Options[i].Name]; !set {
+		// An attachment is a file sent with the command, never a typed word.
+		if _, set := tc.Options[spec.Options[i].Name]; !set && spec.Options[i].Type != OptionAttachment {
 			free = append(free, &spec.Options[i])
 		}
 	}

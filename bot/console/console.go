@@ -63,6 +63,8 @@ type Console struct {
 	roles    map[string]commands.Role
 	langs    map[string]string
 	chat     string
+	// pending is the file set with :fichier, sent with the next line.
+	pending []commands.File
 
 	// Platform features (features.go) only print what they do; the events
 	// are kept so that editing an unknown one fails as it would elsewhere.
@@ -163,8 +165,12 @@ func (c *Console) handleLine(ctx context.Context, line string) (quit bool) {
 	// Commands, answers to Agora's questions and chatter alike go to the
 	// runtime's text front end, as on Telegram.
 	req := c.baseRequest()
+	c.mu.Lock()
+	files := c.pending
+	c.pending = nil
+	c.mu.Unlock()
 	c.rt.HandleText(ctx, bot.TextMessage{
-		Platform: req.Platform, Chat: req.Chat, User: req.User, Text: line, Direct: true,
+		Platform: req.Platform, Chat: req.Chat, User: req.User, Text: line, Direct: true, Files: files,
 	}, c.replier(req))
 	return false
 }

@@ -2,6 +2,10 @@ package console
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -66,6 +70,8 @@ func (c *Console) meta(ctx context.Context, line string) (quit bool) {
 		c.choose(ctx, args)
 	case "formulaire", "form":
 		c.submit(ctx, args)
+	case "fichier", "file":
+		c.attach(arg)
 	case "arrivee", "arrivée", "join":
 		c.join(ctx)
 	case "avance", "advance":
@@ -155,4 +161,39 @@ func (c *Console) join(ctx context.Context) {
 	for _, r := range c.rt.HandleEvent(ctx, req) {
 		c.show(req.Chat.ID, "", r, req.User.ID)
 	}
+}
+
+// maxAttachment caps a file read by :fichier, as the chat adapters cap
+// their downloads.
+const maxAttachment = 8 << 20
+
+// attach reads a file that the next typed line carries, as a file sent with
+// a command on Discord or Telegram.
+func (c *Console) attach(path string) {
+	data, err := readCapped(path, maxAttachment)
+	if err != nil {
+		c.say(c.loc().T("console.file_unreadable", locales.Data{"File": path, "Error": err.Error()}))
+		return
+	}
+	c.mu.Lock()
+	c.pending = []commands.File{{Name: filepath.Base(path), ContentType: "application/octet-stream", Data: data}}
+	c.mu.Unlock()
+	c.say(c.loc().T("console.file_pending", locales.Data{"Name": filepath.Base(path), "Size": len(data)}))
+}
+
+// readCapped reads at most max bytes of a file and refuses a larger one.
+func readCapped(path string, max int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(max)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > max {
+		return nil, fmt.Errorf("more than %d bytes", max)
+	}
+	return data, nil
 }

@@ -92,7 +92,11 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, respon
 // by editing the original response.
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, req *commands.Request, respond ack, inlineFiles bool) {
 	done := make(chan *commands.Response, 1)
-	go func() { done <- a.rt.Handle(ctx, req) }() // run waits for it on every path
+	go func() { // run waits for it on every path
+		// Downloading the files is part of the work the deferral covers.
+		a.attachFiles(ctx, i, req)
+		done <- a.rt.Handle(ctx, req)
+	}()
 	timer := time.NewTimer(a.cfg.DeferAfter)
 	defer timer.Stop()
 	kind := interactionKind(i)
@@ -539,4 +543,75 @@ func (a *Adapter) freshTimestamp(ts string) bool {
 	}
 	age := time.Since(time.Unix(sec, 0))
 	return age < a.cfg.MaxSignatureAge && age > -a.cfg.MaxSignatureAge
+}
+
+// maxDownload caps a file sent with a command: Agora's imports are far
+// smaller, and a member must not make it hold a large file in memory.
+const maxDownload = 2 << 20
+
+// attachFiles downloads the files of a command's attachment options. The
+// option's value is the attachment's ID, resolved in the interaction's
+// data; the request gets the file's name as the value and the file itself.
+// A file that cannot be brought leaves its option missing, which the
+// runtime then treats as any missing option.
+func (a *Adapter) attachFiles(ctx context.Context, i *discordgo.Interaction, req *commands.Request) {
+	if i.Type != discordgo.InteractionApplicationCommand {
+		return
+	}
+	data := i.ApplicationCommandData()
+	opts := data.Options
+	for len(opts) > 0 && (opts[0].Type == discordgo.ApplicationCommandOptionSubCommand || opts[0].Type == discordgo.ApplicationCommandOptionSubCommandGroup) {
+		opts = opts[0].Options
+	}
+	for _, o := range opts {
+		if o.Type != discordgo.ApplicationCommandOptionAttachment {
+			continue
+		}
+		id := optionString(o.Value)
+		var att *discordgo.MessageAttachment
+		if data.Resolved != nil {
+			att = data.Resolved.Attachments[id]
+		}
+		if att == nil {
+			delete(req.Options, o.Name)
+			a.log.Warn("an attachment option without its attachment", "request", req.Describe())
+			continue
+		}
+		f, err := a.download(ctx, att)
+		if err != nil {
+			delete(req.Options, o.Name)
+			a.logFailure("download an attachment", err, "request", req.Describe())
+			continue
+		}
+		req.Options[o.Name] = f.Name
+		req.Files = append(req.Files, f)
+	}
+}
+
+// download fetches an attachment through the adapter's HTTP client, read no
+// further than maxDownload.
+func (a *Adapter) download(ctx context.Context, att *discordgo.MessageAttachment) (commands.File, error) {
+	if att.Size > maxDownload {
+		return commands.File{}, fmt.Errorf("attachment of %d bytes: more than %d", att.Size, maxDownload)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, att.URL, nil)
+	if err != nil {
+		return commands.File{}, fmt.Errorf("download attachment: %w", err)
+	}
+	resp, err := a.s.Client.Do(hreq)
+	if err != nil {
+		return commands.File{}, fmt.Errorf("download attachment: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return commands.File{}, fmt.Errorf("download attachment: status %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
+	if err != nil {
+		return commands.File{}, fmt.Errorf("download attachment: %w", err)
+	}
+	if len(data) > maxDownload {
+		return commands.File{}, fmt.Errorf("download attachment: more than %d bytes", maxDownload)
+	}
+	return commands.File{Name: att.Filename, ContentType: att.ContentType, Data: data}, nil
 }

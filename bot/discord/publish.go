@@ -175,6 +175,8 @@ func optionType(t commands.OptionType) discordgo.ApplicationCommandOptionType {
 		return discordgo.ApplicationCommandOptionBoolean
 	case commands.OptionUser:
 		return discordgo.ApplicationCommandOptionUser
+	case commands.OptionAttachment:
+		return discordgo.ApplicationCommandOptionAttachment
 	default:
 		return discordgo.ApplicationCommandOptionString
 	}

@@ -531,3 +531,28 @@ func TestInlineFAQAnswersFromTheMembersGroup(t *testing.T) {
 		t.Fatalf("inline results = %s, want the group's FAQ entry", ans.Results)
 	}
 }
+
+// A document whose caption is a command carries its file to the command:
+// a moderator imports a FAQ by sending it.
+func TestDocumentCarriesItsFileToTheCommand(t *testing.T) {
+	srv := telegramtest.New(t)
+	srv.SetAdministrators(group.ID, camille)
+	startPolling(t, srv)
+	yaml := "- question: Où se garer ?\n  reponse: Rue Basse.\n"
+	doc := srv.SendDocument(group, camille, "faq.yaml", "/faqgestion importer", []byte(yaml))
+	m, ok := srv.WaitMessage(group.ID, wait, replyTo(doc.MessageID))
+	if !ok || !strings.Contains(m.Text, "1 ajoutée(s)") {
+		t.Fatalf("import answer = %+v, %v", m, ok)
+	}
+	// A document without a command is chatter: nothing is downloaded.
+	srv.SendDocument(group, camille, "photo.txt", "", []byte("x"))
+	// A chat's updates are handled in order: once a later command is
+	// answered, the document has been seen.
+	later := srv.SendText(group, camille, "/moderer")
+	if _, ok := srv.WaitMessage(group.ID, wait, replyTo(later.MessageID)); !ok {
+		t.Fatal("no answer to the later command")
+	}
+	if c := srv.CallsTo("getFile"); len(c) != 1 {
+		t.Errorf("getFile calls = %d, want 1", len(c))
+	}
+}

@@ -2,7 +2,11 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -10,6 +14,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/agora-community/agora/bot"
+	"github.com/agora-community/agora/bot/retry"
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/storage"
@@ -360,6 +365,10 @@ func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 		a.notePrivate(ctx, m.From.ID, true)
 	}
 	text := strings.TrimSpace(m.Text)
+	if m.Document != nil && text == "" {
+		// A file sent with a command has the command as its caption.
+		text = strings.TrimSpace(m.Caption)
+	}
 	if text == "" {
 		return
 	}
@@ -377,6 +386,15 @@ func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 	}
 	if m.ReplyToMessage != nil {
 		msg.ReplyTo = itoa(int64(m.ReplyToMessage.MessageID))
+	}
+	if m.Document != nil && strings.HasPrefix(text, "/") {
+		// Only a command's file is downloaded: other documents are chatter.
+		f, err := a.download(ctx, m.Document)
+		if err != nil {
+			a.log.Warn("download a document sent with a command", "error", redactToken(err, a.opts.Token))
+		} else {
+			msg.Files = []commands.File{f}
+		}
 	}
 	a.rt.HandleText(ctx, msg, a.replier(m.Chat, m.From, m.MessageID))
 }
@@ -593,4 +611,47 @@ func (a *Adapter) isAdmin(ctx context.Context, chatID, userID int64) bool {
 		a.mu.Unlock()
 	}
 	return e.ids[userID]
+}
+
+// maxDownload caps a file sent with a command: Agora's imports are far
+// smaller, and a member must not make it hold a large file in memory.
+const maxDownload = 2 << 20
+
+// download fetches a document sent with a command: getFile gives its path,
+// the file endpoint its bytes, read no further than maxDownload.
+func (a *Adapter) download(ctx context.Context, d *tgbotapi.Document) (commands.File, error) {
+	if d.FileSize > maxDownload {
+		return commands.File{}, fmt.Errorf("document of %d bytes: more than %d", d.FileSize, maxDownload)
+	}
+	resp, err := a.request(ctx, "getFile", 0, retry.SafeToRepeat, tgbotapi.Params{"file_id": d.FileID})
+	if err != nil {
+		return commands.File{}, fmt.Errorf("getFile: %w", err)
+	}
+	var tf tgbotapi.File
+	if err := json.Unmarshal(resp.Result, &tf); err != nil {
+		return commands.File{}, fmt.Errorf("getFile: decode: %w", err)
+	}
+	url := fmt.Sprintf(a.opts.APIURL+"/file/bot%s/%s", a.opts.Token, tf.FilePath)
+	cctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(cctx, http.MethodGet, url, nil)
+	if err != nil {
+		return commands.File{}, fmt.Errorf("download: %w", err)
+	}
+	hresp, err := a.hc.Do(hreq)
+	if err != nil {
+		return commands.File{}, fmt.Errorf("download: %w", err)
+	}
+	defer hresp.Body.Close()
+	if hresp.StatusCode != http.StatusOK {
+		return commands.File{}, fmt.Errorf("download: status %d", hresp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(hresp.Body, maxDownload+1))
+	if err != nil {
+		return commands.File{}, fmt.Errorf("download: %w", err)
+	}
+	if len(data) > maxDownload {
+		return commands.File{}, fmt.Errorf("download: more than %d bytes", maxDownload)
+	}
+	return commands.File{Name: d.FileName, ContentType: d.MimeType, Data: data}, nil
 }

@@ -234,7 +234,7 @@ func (s *service) adminSpec() *commands.Spec {
 			{Name: "ecarter", Handle: s.dismiss, Autocomplete: s.suggestAdmin, Options: []commands.Option{questionOption}},
 			{Name: "stats", Handle: s.stats},
 			{Name: "exporter", Handle: s.exportCommand},
-			{Name: "importer", Handle: s.importCommand},
+			{Name: "importer", Handle: s.importCommand, Options: []commands.Option{{Name: "fichier", Type: commands.OptionAttachment}}},
 			{Name: "auto", Handle: s.auto, Options: []commands.Option{{Name: "actif", Type: commands.OptionBoolean}}},
 			{Name: "seuil", Handle: s.setThreshold, Options: []commands.Option{
 				{Name: "valeur", Type: commands.OptionInteger, Required: true, Min: minThreshold, Max: maxThreshold},

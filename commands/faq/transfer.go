@@ -272,10 +272,18 @@ func (s *service) exportCommand(ctx context.Context, req *commands.Request) (*co
 	}, nil
 }
 
-// importCommand is /faqgestion importer: a form takes the file's text.
-// Requests carry no attachments, so a chat import is limited to what a
-// form field holds; a larger FAQ goes through the command line.
+// importCommand is /faqgestion importer: an attached file is imported at
+// once, with the same limit as the command line's (the adapter caps the
+// download, importFile refuses more than MaxImportBytes). Without a file, a
+// form takes the file's text, limited to what a form field holds.
 func (s *service) importCommand(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	if file := req.File("fichier"); file != nil {
+		report, err := s.importFile(ctx, req.Community.ID, file.Data, req.Now)
+		if err != nil {
+			return nil, fmt.Errorf("import attached file: %w", err)
+		}
+		return commands.Private(report.render(req.Loc, reportListed)), nil
+	}
 	return &commands.Response{
 		Text:      req.Loc.T("faq.import_form_intro", locales.Data{"Max": MaxChatImport}),
 		Ephemeral: true,

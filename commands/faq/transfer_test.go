@@ -220,3 +220,42 @@ func TestExportAndImportInChat(t *testing.T) {
 		"> camille: /faqgestion importer", "Il faut être modérateur·rice pour utiliser cette commande.",
 	)
 }
+
+// A moderator sends the FAQ as a file with the command, as on Discord or
+// Telegram: the whole file is imported, beyond what a form field holds.
+func TestImportAnAttachedFileInChat(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "faq.yaml")
+	long := strings.Repeat("Une réponse détaillée. ", 100)
+	yaml := "- question: Où se garer\n  reponse: " + long + "\n- id: 2\n  question: 'Combien coûte une part sociale ?'\n  reponse: 25 €\n" +
+		"# " + strings.Repeat("commentaire ", 200) + "\n" // more than a form field holds
+	if err := os.WriteFile(good, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "oups.yaml")
+	if err := os.WriteFile(bad, []byte("- question: [oups"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := consoletest.New(t)
+	out := env.Run(t, fourEntries+`
+:role moderateur
+/faqgestion exporter
+:fichier `+good+`
+/faqgestion importer
+:fichier `+bad+`
+/faqgestion importer fichier:oups.yaml
+/faqgestion importer
+:role membre
+/faq où se garer ?
+`)
+	consoletest.Contains(t, out,
+		"Voici la FAQ : 4 entrées.", "fichier joint : faq.yaml (",
+		"fichier prêt : faq.yaml (",
+		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 0 inchangée(s).",
+		"+ n° 5 (ligne 1) : « Où se garer »", "~ n° 2 (ligne 3) : « Combien coûte une part sociale ? »",
+		"Import refusé, la FAQ n'a pas changé. 1 problème :", "ligne 1 : le YAML est mal formé",
+		// Without a file, the form as before.
+		"Formulaire « Importer une FAQ (YAML) »",
+		"> camille: /faq où se garer ?", "❓ Où se garer\n    Une réponse détaillée.",
+	)
+}

@@ -61,6 +61,26 @@ func (s *Server) SendText(chat Chat, from User, text string) Message {
 	return s.userMessage(chat, from, 0, text)
 }
 
+// SendDocument injects a user's document message with a caption (a
+// command sent with a file); the file is then served by getFile and the
+// file endpoint, as Telegram does.
+func (s *Server) SendDocument(chat Chat, from User, name, caption string, data []byte) Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs := s.noteUserLocked(chat, from)
+	id := s.nextID()
+	f := &UploadedFile{Field: "document", FileName: name, ContentType: "application/octet-stream", Data: data,
+		FileID:   "BQACAgQAAxkBAAI" + strconv.FormatInt(100000+id, 36) + "dXNlcg" + strconv.FormatInt(1000000+id, 10),
+		FilePath: "documents/file_" + strconv.FormatInt(id, 10)}
+	s.files[f.FileID] = f
+	fr := from
+	m := Message{From: &fr, Date: time.Now().Unix(), Chat: cs.chat, Caption: caption, CaptionEntities: commandEntities(caption),
+		Document: &Document{FileID: f.FileID, FileUniqueID: uniqueID(f.FileID), FileName: name, MimeType: f.ContentType, FileSize: int64(len(data))}}
+	e := cs.add(m, nil)
+	s.enqueueLocked(Update{Message: &e.msg})
+	return e.msg
+}
+
 // ReplyTo injects a user's reply to message replyToMessageID, as produced by
 // a ForceReply prompt.
 func (s *Server) ReplyTo(chat Chat, from User, replyToMessageID int64, text string) Message {

@@ -65,10 +65,6 @@ type Runtime struct {
 	notifier  *notifier
 
 	inflight sync.WaitGroup
-
-	// locations caches loaded time zones: time.LoadLocation reads a file
-	// on every call, and every request needs its community's zone.
-	locations sync.Map // name → *time.Location
 }
 
 // New makes a runtime. clock may be nil for the system clock.
@@ -271,7 +267,7 @@ func (rt *Runtime) resolve(ctx context.Context, req *commands.Request) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}
-	tz, err := rt.location(community.Timezone)
+	tz, err := commands.LoadLocation(community.Timezone)
 	if err != nil {
 		rt.log.Warn("community has an unknown time zone", "community", community.ID, "timezone", community.Timezone)
 		tz = rt.cfg.DefaultTimezone
@@ -487,17 +483,4 @@ func (rt *Runtime) Deps() commands.Deps {
 		Messenger: p, Roles: p, Events: p, Invites: p,
 		Outbox: rt.outbox, Notifier: rt.notifier, Clock: rt.clock, Log: rt.log, Registry: rt.registry,
 	}
-}
-
-// location loads a time zone once per process.
-func (rt *Runtime) location(name string) (*time.Location, error) {
-	if tz, ok := rt.locations.Load(name); ok {
-		return tz.(*time.Location), nil
-	}
-	tz, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, err
-	}
-	rt.locations.Store(name, tz)
-	return tz, nil
 }

@@ -230,7 +230,7 @@ func (s *service) localizer(ctx context.Context, communityID int64, lang string)
 	if err != nil {
 		return nil, model.Community{}, fmt.Errorf("ambassadors: %w", err)
 	}
-	tz, err := time.LoadLocation(c.Timezone)
+	tz, err := commands.LoadLocation(c.Timezone)
 	if err != nil {
 		s.log.Warn("community has an unknown time zone", "community", c.ID, "timezone", c.Timezone)
 		tz = time.UTC

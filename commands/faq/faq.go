@@ -350,7 +350,7 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // localizer speaks lang (or the community's language) in the community's
 // time zone, for messages Agora sends on its own.
 func (s *service) localizer(c model.Community, lang string) *locales.Localizer {
-	tz, err := time.LoadLocation(c.Timezone)
+	tz, err := commands.LoadLocation(c.Timezone)
 	if err != nil {
 		tz = time.UTC
 	}

@@ -266,7 +266,7 @@ func (s *service) community(ctx context.Context, id int64) (model.Community, *ti
 	if err != nil {
 		return model.Community{}, nil, err
 	}
-	tz, err := time.LoadLocation(c.Timezone)
+	tz, err := commands.LoadLocation(c.Timezone)
 	if err != nil {
 		s.log.Warn("community has an unknown time zone", "community", c.ID, "timezone", c.Timezone)
 		tz = time.UTC

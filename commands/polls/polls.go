@@ -296,7 +296,7 @@ func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales
 	if err != nil {
 		return nil, err
 	}
-	tz, err := time.LoadLocation(c.Timezone)
+	tz, err := commands.LoadLocation(c.Timezone)
 	if err != nil {
 		s.log.Warn("community has an unknown time zone", "community", c.ID, "timezone", c.Timezone)
 		tz = time.UTC

@@ -211,6 +211,8 @@ func TestWebhookDelivery(t *testing.T) {
 		t.Fatalf("delivered %+v with secret %q", got[0].Message, secrets[0])
 	}
 	mu.Unlock()
+	// The receiver sees the update before the double records its answer.
+	srv.WaitFor(wait, func() bool { return len(srv.WebhookDeliveries()) >= 2 })
 	if d := srv.WebhookDeliveries(); len(d) != 2 || d[0].Status != 500 {
 		t.Fatalf("deliveries (want a retried 500 first) = %+v", d)
 	}

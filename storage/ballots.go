@@ -6,122 +6,57 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
-// BallotBatcher casts ballots in groups on PostgreSQL: ballots arriving
-// while a group is being written wait and go together in the next single
-// statement, so a burst of votes costs one commit (one WAL flush) per
-// group instead of one per ballot. Each caller still returns only once its
-// own ballot is committed. There is no goroutine: the first caller to find
-// no group in flight writes one, then hands the turn to a waiting caller.
-// On SQLite, which has one writer anyway, it is CastBallot.
-type BallotBatcher struct {
-	s   *Store
-	max int
-
-	mu      sync.Mutex
-	queue   []*pendingBallot
-	writing bool // a caller is writing a group or has been told to
+// ballotGroups casts ballots in groups on PostgreSQL (see grouper): a
+// burst of votes costs one commit (one WAL flush) per group instead of one
+// per ballot. On SQLite, which has one writer anyway, a ballot is written
+// alone.
+type ballotGroups struct {
+	s *Store
+	g grouper[pendingBallot, ballotKey]
 }
 
 type pendingBallot struct {
 	rule     BallotRule
 	choices  string
 	now      time.Time
-	signal   chan bool // true: your turn to write a group; false: your ballot is done
 	replaced bool
 	err      error
 }
 
-// maxBatch keeps a group's statement well under PostgreSQL's 65,535
-// parameters (7 per ballot) and its latency short.
-const maxBatch = 256
+// ballotKey is one person's ballot on one poll: a second ballot of the
+// same person waits for the next group, which keeps their order.
+type ballotKey struct{ poll, member int64 }
 
-func newBallotBatcher(s *Store) *BallotBatcher { return &BallotBatcher{s: s, max: maxBatch} }
+// maxGroup keeps a group's statement well under PostgreSQL's 65,535
+// parameters (7 per ballot, 5 per member) and its latency short.
+const maxGroup = 256
+
+func newBallotGroups(s *Store) *ballotGroups {
+	b := &ballotGroups{s: s}
+	b.g = grouper[pendingBallot, ballotKey]{
+		max:   maxGroup,
+		key:   func(p *pendingBallot) ballotKey { return ballotKey{p.rule.PollID, p.rule.MemberID} },
+		write: b.write,
+		fail:  func(p *pendingBallot, err error) { p.replaced, p.err = false, err },
+	}
+	return b
+}
 
 // cast stores a ballot, grouped with concurrent ones on PostgreSQL.
-func (b *BallotBatcher) cast(ctx context.Context, rule BallotRule, choices []int, now time.Time) (bool, error) {
+func (b *ballotGroups) cast(ctx context.Context, rule BallotRule, choices []int, now time.Time) (bool, error) {
 	encoded := encodeChoices(choices)
 	if b.s.dialect != Postgres {
 		return b.s.castBallot(ctx, b.s.db, rule, encoded, now)
 	}
-	p := &pendingBallot{rule: rule, choices: encoded, now: now.UTC(), signal: make(chan bool, 2)}
-	b.mu.Lock()
-	b.queue = append(b.queue, p)
-	turn := !b.writing
-	b.writing = true
-	b.mu.Unlock()
-	for {
-		if turn {
-			b.writeGroup(ctx)
-		}
-		if turn = <-p.signal; !turn {
-			return p.replaced, p.err
-		}
-	}
+	p := &pendingBallot{rule: rule, choices: encoded, now: now.UTC()}
+	b.g.do(ctx, p)
+	return p.replaced, p.err
 }
 
-// writeGroup writes one group from the queue, then passes the turn to the
-// oldest waiting caller, or ends it when nobody waits.
-func (b *BallotBatcher) writeGroup(ctx context.Context) {
-	b.mu.Lock()
-	group, rest := b.take()
-	b.queue = rest
-	b.mu.Unlock()
-
-	// The group belongs to many callers: one caller giving up must not
-	// fail the others' ballots.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	b.safeWrite(wctx, group)
-	cancel()
-	for _, p := range group {
-		p.signal <- false
-	}
-
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.queue) == 0 {
-		b.writing = false
-		return
-	}
-	b.queue[0].signal <- true
-}
-
-// take picks up to max queued ballots with distinct (poll, member): a
-// second ballot of the same person waits for the next group, so within a
-// group every row is written once and the order of a person's ballots is kept.
-func (b *BallotBatcher) take() (group, rest []*pendingBallot) {
-	type key struct{ poll, member int64 }
-	seen := map[key]bool{}
-	for _, p := range b.queue {
-		k := key{p.rule.PollID, p.rule.MemberID}
-		if len(group) < b.max && !seen[k] {
-			seen[k] = true
-			group = append(group, p)
-			continue
-		}
-		seen[k] = true // keep later ballots of this person behind this one
-		rest = append(rest, p)
-	}
-	return group, rest
-}
-
-// safeWrite turns a panic into an error for the whole group, so the turn
-// is always passed on and no voter waits forever.
-func (b *BallotBatcher) safeWrite(ctx context.Context, group []*pendingBallot) {
-	defer func() {
-		if r := recover(); r != nil {
-			for _, p := range group {
-				p.replaced, p.err = false, fmt.Errorf("write ballots: panic: %v", r)
-			}
-		}
-	}()
-	b.write(ctx, group)
-}
-
-func (b *BallotBatcher) write(ctx context.Context, group []*pendingBallot) {
+func (b *ballotGroups) write(ctx context.Context, group []*pendingBallot) {
 	if len(group) == 1 {
 		p := group[0]
 		p.replaced, p.err = b.s.castBallot(ctx, b.s.db, p.rule, p.choices, p.now)

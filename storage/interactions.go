@@ -1,16 +1,25 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
 // ClaimInteraction records that this process handles a platform's
 // interaction (or update) now. It reports false when some process already
-// did: the caller then leaves it alone. One statement, so it costs a
-// button press one round trip.
+// did: the caller then leaves it alone. On PostgreSQL, claims arriving
+// together are written in one statement (see grouper), so a burst of
+// button presses costs one round trip and one commit per group.
 func (s *Store) ClaimInteraction(ctx context.Context, platform, id string, now time.Time) (bool, error) {
+	if s.dialect == Postgres {
+		c := &pendingClaim{platform: platform, id: id, now: now.UTC()}
+		s.claims.g.do(ctx, c)
+		return c.first, c.err
+	}
 	res, err := s.db.ExecContext(ctx, `INSERT INTO processed_interactions (platform, id, seen_at) VALUES ($1, $2, $3)
 		ON CONFLICT (platform, id) DO NOTHING`, platform, id, now.UTC())
 	if err != nil {
@@ -21,6 +30,75 @@ func (s *Store) ClaimInteraction(ctx context.Context, platform, id string, now t
 		return false, fmt.Errorf("claim %s interaction %s: %w", platform, id, err)
 	}
 	return n == 1, nil
+}
+
+type claimGroups struct {
+	s *Store
+	g grouper[pendingClaim, claimKey]
+}
+
+type pendingClaim struct {
+	platform, id string
+	now          time.Time
+	first        bool
+	err          error
+}
+
+type claimKey struct{ platform, id string }
+
+func newClaimGroups(s *Store) *claimGroups {
+	c := &claimGroups{s: s}
+	c.g = grouper[pendingClaim, claimKey]{
+		max:   maxGroup,
+		key:   func(p *pendingClaim) claimKey { return claimKey{p.platform, p.id} },
+		write: c.write,
+		fail:  func(p *pendingClaim, err error) { p.err = err },
+	}
+	return c
+}
+
+func (c *claimGroups) write(ctx context.Context, group []*pendingClaim) {
+	// A fixed order keeps two processes' groups from deadlocking on the
+	// primary key.
+	sorted := slices.Clone(group)
+	slices.SortFunc(sorted, func(a, b *pendingClaim) int {
+		return cmp.Or(cmp.Compare(a.platform, b.platform), cmp.Compare(a.id, b.id))
+	})
+	var values strings.Builder
+	args := make([]any, 0, 3*len(sorted))
+	for i, p := range sorted {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&values, "($%d::text, $%d::text, $%d::timestamptz)", n+1, n+2, n+3)
+		args = append(args, p.platform, p.id, p.now)
+	}
+	var claimed []claimKey
+	rows, err := c.s.db.QueryContext(ctx, `INSERT INTO processed_interactions (platform, id, seen_at)
+		VALUES `+values.String()+` ON CONFLICT (platform, id) DO NOTHING RETURNING platform, id`, args...)
+	if err == nil {
+		for rows.Next() {
+			var k claimKey
+			if err = rows.Scan(&k.platform, &k.id); err != nil {
+				break
+			}
+			claimed = append(claimed, k)
+		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	if err != nil {
+		for _, p := range group {
+			p.err = fmt.Errorf("claim %d interactions: %w", len(group), err)
+		}
+		return
+	}
+	for _, p := range group {
+		p.first = slices.Contains(claimed, claimKey{p.platform, p.id})
+	}
 }
 
 // ForgetInteractions drops the platform's interactions seen before

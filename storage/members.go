@@ -1,14 +1,18 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/agora-community/agora/model"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // ResolveMember finds the person behind a platform account, creating them
@@ -19,15 +23,16 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 		return m, nil
 	}
 	if s.dialect == Postgres {
-		m, ok, err := s.findOrCreateMember(ctx, communityID, platform, userID, displayName)
-		if err != nil {
-			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
+		p := &pendingMember{key: key, name: displayName}
+		s.members.g.do(ctx, p)
+		if p.err != nil {
+			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, p.err)
 		}
-		if ok {
-			s.cache.putMember(key, m)
-			return m, nil
+		if p.found {
+			s.cache.putMember(key, p.member)
+			return p.member, nil
 		}
-		// Another request created the account meanwhile: read it below.
+		// Another process created the account meanwhile: read it below.
 	}
 	m, err := s.findMember(ctx, communityID, platform, userID)
 	if err == nil {
@@ -64,55 +69,122 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 	return m, nil
 }
 
-// findOrCreateMember finds or creates a member in one statement (one round
-// trip, one commit), so that the first press of each of thousands of new
-// members stays cheap. A creation's commit does not wait for the disk
+// memberGroups finds or creates members in groups on PostgreSQL (see
+// grouper): the first presses of thousands of new members after an
+// announcement cost one statement per group instead of one each, and do
+// not crowd the database with dozens of concurrent inserts.
+type memberGroups struct {
+	s *Store
+	g grouper[pendingMember, identityKey]
+}
+
+type pendingMember struct {
+	key    memberKey
+	name   string
+	member Member
+	found  bool // false: another process created the account at the same moment
+	err    error
+}
+
+// identityKey is one platform account: two requests of the same account
+// never share a group, so a group creates each account at most once.
+type identityKey struct{ platform, userID string }
+
+func newMemberGroups(s *Store) *memberGroups {
+	m := &memberGroups{s: s}
+	m.g = grouper[pendingMember, identityKey]{
+		max:   maxGroup,
+		key:   func(p *pendingMember) identityKey { return identityKey{p.key.platform, p.key.userID} },
+		write: m.write,
+		fail:  func(p *pendingMember, err error) { p.err = err },
+	}
+	return m
+}
+
+// write finds or creates a group's members in one statement (one round
+// trip, one commit). A creation's commit does not wait for the disk
 // (synchronous_commit off, for this statement's transaction only): what
 // the member then does (a ballot) is committed synchronously, which writes
 // the creation to disk first, since PostgreSQL's log is written in order.
-// A crash before that loses only a member nobody relied on yet, created
-// again on their next request. It reports false when another request created the
-// same account at the same moment; the member row made for nothing is then
-// deleted.
-func (s *Store) findOrCreateMember(ctx context.Context, communityID int64, platform, userID, displayName string) (Member, bool, error) {
+// A crash before that loses only members nobody relied on yet, created
+// again on their next request. An account another process created at the
+// same moment is reported not found, and the member row made for nothing
+// is deleted.
+func (m *memberGroups) write(ctx context.Context, group []*pendingMember) {
+	// A fixed order of the accounts keeps two processes' groups from
+	// deadlocking on the identities' unique index.
+	sorted := slices.Clone(group)
+	slices.SortFunc(sorted, func(a, b *pendingMember) int {
+		return cmp.Or(cmp.Compare(a.key.platform, b.key.platform), cmp.Compare(a.key.userID, b.key.userID))
+	})
+	var values strings.Builder
+	args := make([]any, 0, 5*len(sorted))
+	for i, p := range sorted {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&values, "($%d::int, $%d::bigint, $%d::text, $%d::text, $%d::text)", n+1, n+2, n+3, n+4, n+5)
+		args = append(args, i, p.key.community, p.key.platform, p.key.userID, p.name)
+	}
 	var rows []struct {
+		Ord int `db:"ord"`
 		Member
 		Linked bool `db:"linked"`
 	}
-	err := s.db.SelectContext(ctx, &rows, `WITH existing AS (
-			SELECT m.id, m.display_name, m.locale, COALESCE(r.role, 'member') AS role
-			FROM identities i
+	err := m.s.db.SelectContext(ctx, &rows, `WITH input AS (
+			SELECT * FROM (VALUES `+values.String()+`) AS v (ord, community_id, platform, user_id, name)
+		), existing AS (
+			SELECT v.ord, m.id, m.display_name, m.locale, COALESCE(r.role, 'member') AS role
+			FROM input v
+			JOIN identities i ON i.platform = v.platform AND i.platform_user_id = v.user_id
 			JOIN members m ON m.id = i.member_id
-			LEFT JOIN community_roles r ON r.member_id = m.id AND r.community_id = $3
-			WHERE i.platform = $1 AND i.platform_user_id = $2
+			LEFT JOIN community_roles r ON r.member_id = m.id AND r.community_id = v.community_id
+		), missing AS (
+			SELECT v.ord, v.platform, v.user_id, v.name, nextval(pg_get_serial_sequence('members', 'id')) AS new_id
+			FROM input v, (SELECT set_config('synchronous_commit', 'off', true)) AS async
+			WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = v.ord)
 		), created AS (
-			INSERT INTO members (display_name)
-			SELECT $4 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async
-			WHERE NOT EXISTS (SELECT 1 FROM existing)
+			INSERT INTO members (id, display_name)
+			SELECT new_id, name FROM missing ORDER BY ord
 			RETURNING id, display_name, locale
 		), linked AS (
 			INSERT INTO identities (platform, platform_user_id, member_id, display_name)
-			SELECT $1, $2, id, $4 FROM created
+			SELECT platform, user_id, new_id, name FROM missing ORDER BY ord
 			ON CONFLICT (platform, platform_user_id) DO NOTHING
 			RETURNING member_id
 		)
-		SELECT id, display_name, locale, role, TRUE AS linked FROM existing
+		SELECT ord, id, display_name, locale, role, TRUE AS linked FROM existing
 		UNION ALL
-		SELECT c.id, c.display_name, c.locale, 'member', l.member_id IS NOT NULL FROM created c LEFT JOIN linked l ON l.member_id = c.id`,
-		platform, userID, communityID, displayName)
+		SELECT mi.ord, c.id, c.display_name, c.locale, 'member', l.member_id IS NOT NULL
+		FROM missing mi JOIN created c ON c.id = mi.new_id LEFT JOIN linked l ON l.member_id = c.id`, args...)
 	if err != nil {
-		return Member{}, false, err
-	}
-	if len(rows) != 1 {
-		return Member{}, false, fmt.Errorf("find or create member: %d rows", len(rows))
-	}
-	if !rows[0].Linked {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM members WHERE id = $1`, rows[0].ID); err != nil {
-			return Member{}, false, fmt.Errorf("delete a member created twice: %w", err)
+		for _, p := range group {
+			p.err = fmt.Errorf("find or create %d members: %w", len(group), err)
 		}
-		return Member{}, false, nil
+		return
 	}
-	return rows[0].Member, true, nil
+	var orphans []int64
+	for _, r := range rows {
+		if r.Ord < 0 || r.Ord >= len(sorted) {
+			continue
+		}
+		p := sorted[r.Ord]
+		if !r.Linked {
+			orphans = append(orphans, r.ID)
+			continue
+		}
+		p.member, p.found = r.Member, true
+	}
+	if len(orphans) > 0 {
+		if _, err := m.s.db.ExecContext(ctx, `DELETE FROM members WHERE id = ANY($1)`, pq.Array(orphans)); err != nil {
+			for _, p := range group {
+				if !p.found {
+					p.err = fmt.Errorf("delete %d members created twice: %w", len(orphans), err)
+				}
+			}
+		}
+	}
 }
 
 func (s *Store) findMember(ctx context.Context, communityID int64, platform, userID string) (Member, error) {

@@ -137,7 +137,7 @@ const castBallotSQL = `INSERT INTO poll_ballots (poll_id, member_id, choices, ca
 // reports whether it replaced one. It returns ErrPollNotOpen when the rule
 // does not hold; the caller loads the poll to tell the member why.
 // Concurrent ballots are grouped into one statement on PostgreSQL (see
-// BallotBatcher); each call still returns once its own ballot is stored.
+// ballotGroups); each call still returns once its own ballot is stored.
 func (s *Store) CastBallot(ctx context.Context, rule BallotRule, choices []int, now time.Time) (replaced bool, err error) {
 	return s.ballots.cast(ctx, rule, choices, now)
 }

@@ -400,7 +400,7 @@ func TestQuestionnaire(t *testing.T) {
 // Concurrent ballots grouped into shared statements each get their own
 // answer: stored, replaced, or refused by the rule, and one person still
 // has one ballot.
-func TestBallotBatcherAnswersEachBallot(t *testing.T) {
+func TestBallotGroupsAnswerEachBallot(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()
 		f := newPollFixture(t, s, 40)

@@ -43,7 +43,9 @@ type Store struct {
 	db      *sqlx.DB
 	dialect string
 	cache   *resolveCache
-	ballots *BallotBatcher
+	ballots *ballotGroups
+	members *memberGroups
+	claims  *claimGroups
 	dsn     string // for the LISTEN connection; never logged
 }
 
@@ -99,7 +101,9 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err, databaseURL))
 	}
 	s := &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000), dsn: dsn}
-	s.ballots = newBallotBatcher(s)
+	s.ballots = newBallotGroups(s)
+	s.members = newMemberGroups(s)
+	s.claims = newClaimGroups(s)
 	return s, nil
 }
 

@@ -38,6 +38,7 @@ var (
 	settle   = flag.Duration("settle", time.Minute, "how long to wait for the answers once the last press is sent")
 	workers  = flag.Int("drivers", 64, "goroutines injecting presses (each press is injected on time by one of them)")
 	profile  = flag.String("cpuprofile", "", "write the Agora process's CPU profile to this file (AGORA_CPU_PROFILE)")
+	warmup   = flag.Int("warmup", 0, "members (apart from -members) who press once before the measured burst, as on a process that has served before")
 	logFile  = flag.String("agoralog", "", "write the Agora process's log (its first MB) to this file")
 )
 
@@ -62,6 +63,7 @@ type side struct {
 	message string // the poll message's ID, for the edits count
 	route   string // the vote route without its choice: "p/v/1/"
 	presses []*press
+	warm    []*press // before the burst: counted in the tally, not in the latencies
 	press   func(p *press) string
 	answers func() map[string]time.Time
 	edits   func() []time.Time
@@ -83,6 +85,12 @@ func TestLoad(t *testing.T) {
 	httpAddr := freeAddr(t)
 	env := []string{"DATABASE_URL=" + dbURL, "LOG_LEVEL=warn", "HTTP_ADDR=" + httpAddr,
 		"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
+	// Go runtime knobs reach Agora when set, to try them without a rebuild.
+	for _, k := range []string{"AGORA_TRACE", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
 	if *profile != "" {
 		abs, err := filepath.Abs(*profile)
 		if err != nil {
@@ -132,6 +140,31 @@ func TestLoad(t *testing.T) {
 		}
 	}
 
+	// A process that has served a few members before the announcement has
+	// its connections and caches warm, as a long-running one does.
+	for _, s := range sides {
+		for i := range *warmup {
+			s.warm = append(s.warm, &press{member: *members + i, choice: rng.IntN(choices)})
+		}
+		for _, p := range s.warm {
+			p.sent = time.Now()
+			p.id = s.press(p)
+		}
+		deadline := time.Now().Add(*settle)
+		for time.Now().Before(deadline) && len(s.answers()) < len(s.warm) {
+			waitBriefly(deadline)
+		}
+	}
+
+	// What Agora spends doing nothing (polling, job ticks) is part of the
+	// per-press figure below; measure it apart so the two can be told apart.
+	idleFrom := agora.cpu(t)
+	idleWait := time.Now().Add(2 * time.Second)
+	for time.Now().Before(idleWait) {
+		waitBriefly(idleWait)
+	}
+	idleCPU := agora.cpu(t) - idleFrom
+
 	cpuBefore := agora.cpu(t)
 	load0 := loadavg()
 	start := time.Now()
@@ -149,7 +182,7 @@ func TestLoad(t *testing.T) {
 	// Wait for every answer, bounded by -settle.
 	deadline := time.Now().Add(*settle)
 	for _, s := range sides {
-		for time.Now().Before(deadline) && len(s.answers()) < len(s.presses) {
+		for time.Now().Before(deadline) && len(s.answers()) < len(s.warm)+len(s.presses) {
 			waitBriefly(deadline)
 		}
 	}
@@ -181,6 +214,7 @@ func TestLoad(t *testing.T) {
 	fmt.Fprintf(&report, "presses injected in %.2fs, all answers by %.2fs\n", sentIn.Seconds(), answeredIn.Seconds())
 	fmt.Fprintf(&report, "Agora process: CPU %.2fs for %d presses = %.3f ms/press; peak RSS %.1f MB\n",
 		cpu.Seconds(), total, cpu.Seconds()*1000/float64(total), float64(rss)/1024)
+	fmt.Fprintf(&report, "Agora process idle before the burst: CPU %.1f ms per second\n", float64(idleCPU.Milliseconds())/2)
 	for _, line := range agoraMetrics(t, httpAddr) {
 		fmt.Fprintf(&report, "Agora metrics: %s\n", line)
 	}
@@ -210,6 +244,10 @@ func checkSide(t *testing.T, report *bytes.Buffer, store *storage.Store, s *side
 		}
 		lat = append(lat, at.Sub(p.sent))
 	}
+	if len(s.warm) > 0 {
+		fmt.Fprintf(report, "\n[%s] %d members pressed once before the burst (in the tally, not in the latencies)", s.name, len(s.warm))
+	}
+	fmt.Fprintf(report, "\n[%s] latency by the press's send time: %s\n", s.name, timeline(s.presses, answers))
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	fmt.Fprintf(report, "\n[%s] presses sent %d, answered %d\n", s.name, len(s.presses), len(lat))
 	if len(lat) > 0 {
@@ -248,7 +286,7 @@ func checkSide(t *testing.T, report *bytes.Buffer, store *storage.Store, s *side
 	}
 
 	want := map[string]int{}
-	for _, p := range s.presses {
+	for _, p := range append(slices.Clone(s.warm), s.presses...) {
 		want[memberName(s.name, p.member)] = p.choice
 	}
 	ballots, err := store.Ballots(context.Background(), s.poll)
@@ -285,6 +323,38 @@ func checkSide(t *testing.T, report *bytes.Buffer, store *storage.Store, s *side
 	if lost > 0 || doubled > 0 || wrong > 0 || len(ballots) != len(want) {
 		t.Errorf("%s: tally %v, want %v (%d lost, %d doubled, %d wrong)", s.name, tallyGot, tallyWant, lost, doubled, wrong)
 	}
+}
+
+// timeline shows, per half second of the burst, the presses sent then and
+// their p50 and max latency: a stall shows as one slow slice, a queue that
+// falls behind as latencies growing slice after slice.
+func timeline(presses []*press, answers map[string]time.Time) string {
+	if len(presses) == 0 {
+		return ""
+	}
+	const slice = 500 * time.Millisecond
+	start := presses[0].sent
+	var buckets [][]time.Duration
+	for _, p := range presses {
+		at, ok := answers[p.id]
+		if !ok {
+			continue
+		}
+		i := int(p.sent.Sub(start) / slice)
+		for len(buckets) <= i {
+			buckets = append(buckets, nil)
+		}
+		buckets[i] = append(buckets[i], at.Sub(p.sent))
+	}
+	var parts []string
+	for i, b := range buckets {
+		if len(b) == 0 {
+			continue
+		}
+		slices.Sort(b)
+		parts = append(parts, fmt.Sprintf("%.1fs: %d p50 %s max %s", float64(i)*slice.Seconds(), len(b), pct(b, 50), b[len(b)-1].Round(time.Millisecond)))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func pct(sorted []time.Duration, p int) time.Duration {

@@ -1,0 +1,113 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// grouper writes concurrent requests of one kind in groups on PostgreSQL:
+// requests arriving while a group is being written wait and go together
+// in the next single statement, so a burst costs one round trip and one
+// commit per group instead of one per request. Each caller returns once
+// its own request is written. There is no goroutine: the first caller to
+// find no group in flight writes one, then hands the turn to a waiting
+// caller.
+type grouper[T any, K comparable] struct {
+	max   int
+	key   func(*T) K                            // requests with the same key never share a group
+	write func(ctx context.Context, group []*T) // sets each request's outcome
+	fail  func(item *T, err error)              // sets an outcome when write panics
+
+	mu      sync.Mutex
+	queue   []*waiter[T]
+	writing bool // a caller is writing a group or has been told to
+}
+
+type waiter[T any] struct {
+	item   *T
+	signal chan bool // true: your turn to write a group; false: your request is done
+}
+
+// groupWriteTimeout bounds one group's statement. The group belongs to
+// many callers, so it does not run under any one caller's context.
+const groupWriteTimeout = 30 * time.Second
+
+// do queues item and returns once a group containing it is written.
+func (g *grouper[T, K]) do(ctx context.Context, item *T) {
+	w := &waiter[T]{item: item, signal: make(chan bool, 2)}
+	g.mu.Lock()
+	g.queue = append(g.queue, w)
+	turn := !g.writing
+	g.writing = true
+	g.mu.Unlock()
+	for {
+		if turn {
+			g.writeGroup(ctx)
+		}
+		if turn = <-w.signal; !turn {
+			return
+		}
+	}
+}
+
+// writeGroup writes one group from the queue, then passes the turn to the
+// oldest waiting caller, or ends it when nobody waits.
+func (g *grouper[T, K]) writeGroup(ctx context.Context) {
+	g.mu.Lock()
+	group, rest := g.take()
+	g.queue = rest
+	g.mu.Unlock()
+
+	items := make([]*T, len(group))
+	for i, w := range group {
+		items[i] = w.item
+	}
+	// One caller giving up must not fail the others' requests.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupWriteTimeout)
+	g.safeWrite(wctx, items)
+	cancel()
+	for _, w := range group {
+		w.signal <- false
+	}
+
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.queue) == 0 {
+		g.writing = false
+		return
+	}
+	g.queue[0].signal <- true
+}
+
+// take picks up to max queued requests with distinct keys: a second
+// request with the same key waits for the next group, so within a group
+// every row is written once and the order of one key's requests is kept.
+func (g *grouper[T, K]) take() (group, rest []*waiter[T]) {
+	seen := map[K]bool{}
+	for _, w := range g.queue {
+		k := g.key(w.item)
+		if len(group) < g.max && !seen[k] {
+			seen[k] = true
+			group = append(group, w)
+			continue
+		}
+		seen[k] = true // keep later requests with this key behind this one
+		rest = append(rest, w)
+	}
+	return group, rest
+}
+
+// safeWrite turns a panic into an error for the whole group, so the turn
+// is always passed on and no caller waits forever.
+func (g *grouper[T, K]) safeWrite(ctx context.Context, items []*T) {
+	defer func() {
+		if r := recover(); r != nil {
+			for _, it := range items {
+				g.fail(it, fmt.Errorf("write a group: panic: %v", r))
+			}
+		}
+	}()
+	g.write(ctx, items)
+}

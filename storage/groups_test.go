@@ -1,0 +1,150 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+// twoProcesses opens two stores on one new PostgreSQL database, as two
+// Agora processes would: each groups its own requests, and their groups
+// race in the database.
+func twoProcesses(t *testing.T) (*storage.Store, *storage.Store) {
+	t.Helper()
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("grouped writes exist on PostgreSQL only: set TEST_DATABASE_URL")
+	}
+	url := storagetest.NewPostgresDatabase(t)
+	return storagetest.OpenURL(t, url), storagetest.OpenURL(t, url)
+}
+
+// A burst of first contacts from two processes at once, each account
+// asked for several times: every account becomes exactly one member, every
+// caller gets that member, an existing member keeps their role, and no
+// member row is left behind by a lost race.
+func TestGroupedFirstContactsFromTwoProcesses(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	_, community, err := a.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-1"}, defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := a.ResolveMember(ctx, community.ID, "telegram", "u0", "Modératrice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetRole(ctx, community.ID, mod.ID, "moderator"); err != nil {
+		t.Fatal(err)
+	}
+
+	const accounts, askedTimes = 300, 4
+	var mu sync.Mutex
+	got := map[string]map[int64]bool{}
+	var wg sync.WaitGroup
+	for i := range accounts {
+		for n := range askedTimes {
+			store := a
+			if n%2 == 1 {
+				store = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				user := fmt.Sprintf("u%d", i)
+				m, err := store.ResolveMember(ctx, community.ID, "telegram", user, "Membre "+user)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i == 0 && m.Role != "moderator" {
+					t.Errorf("the moderator resolved with role %q", m.Role)
+				}
+				if i > 0 && (m.Role != "member" || m.DisplayName != "Membre "+user) {
+					t.Errorf("%s resolved as %+v", user, m)
+				}
+				mu.Lock()
+				if got[user] == nil {
+					got[user] = map[int64]bool{}
+				}
+				got[user][m.ID] = true
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	seen := map[int64]string{}
+	for user, ids := range got {
+		if len(ids) != 1 {
+			t.Errorf("%s resolved to %d members: %v", user, len(ids), ids)
+		}
+		for id := range ids {
+			if other, dup := seen[id]; dup {
+				t.Errorf("member %d stands for %s and %s", id, user, other)
+			}
+			seen[id] = user
+		}
+	}
+	if len(got) != accounts {
+		t.Fatalf("%d accounts resolved, want %d", len(got), accounts)
+	}
+	var members, identities int
+	if err := a.DB().GetContext(ctx, &members, `SELECT count(*) FROM members`); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB().GetContext(ctx, &identities, `SELECT count(*) FROM identities`); err != nil {
+		t.Fatal(err)
+	}
+	if members != accounts || identities != accounts {
+		t.Fatalf("%d members and %d identities, want %d of each (no row left by a lost race)", members, identities, accounts)
+	}
+}
+
+// Interactions delivered to two processes at once, some several times:
+// each is claimed by exactly one caller.
+func TestGroupedInteractionClaimsFromTwoProcesses(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	now := time.Date(2026, 12, 12, 17, 30, 0, 0, time.UTC)
+	const interactions, deliveries = 400, 3
+	var mu sync.Mutex
+	firsts := map[string]int{}
+	var wg sync.WaitGroup
+	for i := range interactions {
+		for n := range deliveries {
+			store := a
+			if n == 1 {
+				store = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := fmt.Sprint(1_000_000 + i)
+				first, err := store.ClaimInteraction(ctx, "discord", id, now)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if first {
+					mu.Lock()
+					firsts[id]++
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if len(firsts) != interactions {
+		t.Errorf("%d interactions claimed, want %d", len(firsts), interactions)
+	}
+	for id, n := range firsts {
+		if n != 1 {
+			t.Errorf("interaction %s claimed %d times", id, n)
+		}
+	}
+}

@@ -42,15 +42,24 @@ func (g *grouper[T, K]) do(ctx context.Context, item *T) {
 	turn := !g.writing
 	g.writing = true
 	g.mu.Unlock()
-	for {
-		if turn {
-			g.writeGroup(ctx)
-		}
-		if turn = <-w.signal; !turn {
-			return
-		}
+	if turn {
+		g.writeGroup(ctx)
+	}
+	for <-w.signal {
+		// The turn came from a group just written while more requests
+		// waited: a burst is under way, so let the next group fill a
+		// little (see groupLinger).
+		time.Sleep(groupLinger)
+		g.writeGroup(ctx)
 	}
 }
+
+// groupLinger is how long a group waits for company when a burst is
+// under way. Without it, requests that arrive one by one (Discord delivers
+// each interaction on its own) made groups of one or two, each a round
+// trip and a commit; a request arriving when nothing is being written is
+// still written at once.
+const groupLinger = 5 * time.Millisecond
 
 // writeGroup writes one group from the queue, then passes the turn to the
 // oldest waiting caller, or ends it when nobody waits.

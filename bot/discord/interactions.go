@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -41,9 +42,7 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 			if resp.Data != nil && len(resp.Data.Files) > 0 {
 				return s.InteractionRespond(ic.Interaction, resp, opts...)
 			}
-			endpoint := discordgo.EndpointInteractionResponse(ic.ID, ic.Token)
-			_, err := s.RequestWithBucketID("POST", endpoint, interactionBody(resp), endpoint, opts...)
-			return err
+			return postCallback(ctx, s, discordgo.EndpointInteractionResponse(ic.ID, ic.Token), interactionBody(resp))
 		})
 	}
 	a.interact(ctx, ic.Interaction, respond, true)
@@ -89,41 +88,59 @@ func (a *Adapter) interact(ctx context.Context, i *discordgo.Interaction, respon
 
 // run hands the request to the runtime and answers within Discord's
 // deadline: at once when the handler is quick, else deferred and completed
-// by editing the original response.
+// by editing the original response. The handler runs on this goroutine; a
+// timer sends the deferral only when it is slow, so a quick press costs
+// no second goroutine.
 func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, req *commands.Request, respond ack, inlineFiles bool) {
-	done := make(chan *commands.Response, 1)
-	go func() { // run waits for it on every path
-		// Downloading the files is part of the work the deferral covers.
-		a.attachFiles(ctx, i, req)
-		done <- a.rt.Handle(ctx, req)
-	}()
-	timer := time.NewTimer(a.cfg.DeferAfter)
-	defer timer.Stop()
 	kind := interactionKind(i)
-	select {
-	case resp := <-done:
-		msgs := renderMessages(resp)
-		if inlineFiles || !hasFiles(msgs) || resp.Modal != nil {
-			if err := a.answer(ctx, i, resp, msgs, respond); err != nil {
-				a.answers.WithLabelValues(kind, "failed").Inc()
-				a.logFailure("answer an interaction", err, "request", req.Describe())
-				return
-			}
-			a.answers.WithLabelValues(kind, "immediate").Inc()
+	var (
+		mu       sync.Mutex
+		handled  bool
+		deferred chan error // set by the timer once it sends the deferral
+	)
+	timer := time.AfterFunc(a.cfg.DeferAfter, func() {
+		mu.Lock()
+		if handled {
+			mu.Unlock()
 			return
 		}
-		a.deferAndComplete(ctx, i, req, respond, kind, func() *commands.Response { return resp })
-	case <-timer.C:
-		a.deferAndComplete(ctx, i, req, respond, kind, func() *commands.Response { return <-done })
+		sent := make(chan error, 1)
+		deferred = sent
+		mu.Unlock()
+		sent <- respond(ctx, deferral(i))
+	})
+	// Downloading the files is part of the work the deferral covers.
+	a.attachFiles(ctx, i, req)
+	resp := a.rt.Handle(ctx, req)
+	mu.Lock()
+	handled = true
+	sent := deferred
+	mu.Unlock()
+	timer.Stop()
+	if sent != nil {
+		// The handler runs to its end even when the deferral failed.
+		a.completeDeferred(ctx, i, req, kind, <-sent, resp)
+		return
 	}
+	msgs := renderMessages(resp)
+	if inlineFiles || !hasFiles(msgs) || resp.Modal != nil {
+		if err := a.answer(ctx, i, resp, msgs, respond); err != nil {
+			a.answers.WithLabelValues(kind, "failed").Inc()
+			a.logFailure("answer an interaction", err, "request", req.Describe())
+			return
+		}
+		a.answers.WithLabelValues(kind, "immediate").Inc()
+		return
+	}
+	a.completeDeferred(ctx, i, req, kind, respond(ctx, deferral(i)), resp)
 }
 
-func (a *Adapter) deferAndComplete(ctx context.Context, i *discordgo.Interaction, req *commands.Request, respond ack, kind string, result func() *commands.Response) {
-	err := respond(ctx, deferral(i))
-	resp := result() // the handler runs to its end even when the deferral failed
-	if err != nil {
+// completeDeferred finishes an interaction whose deferral was sent (or
+// failed with deferErr) by editing the original response.
+func (a *Adapter) completeDeferred(ctx context.Context, i *discordgo.Interaction, req *commands.Request, kind string, deferErr error, resp *commands.Response) {
+	if deferErr != nil {
 		a.answers.WithLabelValues(kind, "failed").Inc()
-		a.logFailure("defer an interaction", err, "request", req.Describe())
+		a.logFailure("defer an interaction", deferErr, "request", req.Describe())
 		return
 	}
 	if err := a.complete(ctx, i, resp); err != nil {

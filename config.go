@@ -26,6 +26,8 @@ type Config struct {
 	Args    []string // the tool's arguments
 
 	DatabaseURL string
+	// DatabaseMaxConns caps each process's PostgreSQL connections.
+	DatabaseMaxConns int
 
 	DiscordToken      string
 	DiscordAPIURL     string
@@ -68,6 +70,7 @@ type setting struct {
 
 var settings = []setting{
 	{"DATABASE_URL", "database-url", "", "postgres://user@host:5432/db?sslmode=disable, or sqlite:PATH; unset: embedded SQLite file " + storage.DefaultSQLitePath, true},
+	{"DATABASE_MAX_CONNECTIONS", "database-max-connections", strconv.Itoa(storage.DefaultMaxConns), "PostgreSQL connections this process may open (plus one for LISTEN); lower it to run more processes on one server", false},
 	{"DISCORD_TOKEN", "discord-token", "", "Discord bot token; enables the Discord adapter", true},
 	{"DISCORD_API_URL", "discord-api-url", "", "replaces https://discord.com for every REST call (proxy or test double)", false},
 	{"DISCORD_GATEWAY_URL", "discord-gateway-url", "", "replaces the gateway websocket URL Discord hands out", false},
@@ -144,15 +147,18 @@ func LoadConfig(args []string, getenv func(string) string, stdout io.Writer) (Co
 	v := func(env string) string { return strings.TrimSpace(*values[env]) }
 	cfg.LogLevelSet = getenv("LOG_LEVEL") != "" || flagSet(fs, "log-level")
 
+	var err error
 	cfg.DatabaseURL = v("DATABASE_URL")
 	if _, _, err := storage.ParseURL(cfg.DatabaseURL); err != nil {
 		return Config{}, &ConfigError{Var: "DATABASE_URL", Reason: err.Error()}
+	}
+	if cfg.DatabaseMaxConns, err = intIn("DATABASE_MAX_CONNECTIONS", v("DATABASE_MAX_CONNECTIONS"), 2, 1000); err != nil {
+		return Config{}, err
 	}
 	cfg.DiscordToken = v("DISCORD_TOKEN")
 	if cfg.DiscordToken != "" && !regexp.MustCompile(`^[A-Za-z0-9._-]{20,200}$`).MatchString(cfg.DiscordToken) {
 		return Config{}, &ConfigError{Var: "DISCORD_TOKEN", Reason: "does not look like a bot token (copy it from the Bot page of the Discord developer portal)"}
 	}
-	var err error
 	if cfg.DiscordAPIURL, err = httpURL("DISCORD_API_URL", v("DISCORD_API_URL")); err != nil {
 		return Config{}, err
 	}

@@ -88,7 +88,7 @@ func runContext(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		defer web.stop(log)
 	}
-	store, err := openStore(ctx, cfg.DatabaseURL, log)
+	store, err := openStore(ctx, cfg.DatabaseURL, storage.Options{MaxConns: cfg.DatabaseMaxConns}, log)
 	if err != nil {
 		log.Error("cannot open the database", "error", err)
 		return 1
@@ -280,10 +280,10 @@ func (w *webServer) stop(log *slog.Logger) {
 // its failures are the kind waiting cures (unreachable, starting, not
 // answering), with one log line per failed attempt. It gives up on a
 // configuration error, or when ctx ends.
-func openStore(ctx context.Context, databaseURL string, log *slog.Logger) (*storage.Store, error) {
+func openStore(ctx context.Context, databaseURL string, opts storage.Options, log *slog.Logger) (*storage.Store, error) {
 	wait := openRetryFirst
 	for attempt := 1; ; attempt++ {
-		store, err := openAndMigrate(ctx, databaseURL)
+		store, err := openAndMigrate(ctx, databaseURL, opts)
 		if err == nil {
 			if attempt > 1 {
 				log.Info("the database answers", "attempts", attempt)
@@ -310,9 +310,9 @@ func openStore(ctx context.Context, databaseURL string, log *slog.Logger) (*stor
 
 // openAndMigrate opens the database within openAttemptTimeout, then
 // applies the migrations (waiting for another process's, if any).
-func openAndMigrate(ctx context.Context, databaseURL string) (*storage.Store, error) {
+func openAndMigrate(ctx context.Context, databaseURL string, opts storage.Options) (*storage.Store, error) {
 	octx, cancel := context.WithTimeout(ctx, openAttemptTimeout)
-	store, err := storage.Open(octx, databaseURL)
+	store, err := storage.OpenWith(octx, databaseURL, opts)
 	cancel()
 	if err != nil {
 		return nil, err

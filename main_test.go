@@ -28,6 +28,8 @@ func TestBadConfigurationEndsWithOneLineAndStatus2(t *testing.T) {
 		secrets []string
 	}{
 		{vars: map[string]string{"DATABASE_URL": "mysql://root:hunter2@db/agora"}, naming: "DATABASE_URL", secrets: []string{"hunter2"}},
+		{vars: map[string]string{"DATABASE_MAX_CONNECTIONS": "beaucoup"}, naming: "DATABASE_MAX_CONNECTIONS"},
+		{vars: map[string]string{"DATABASE_MAX_CONNECTIONS": "1"}, naming: "DATABASE_MAX_CONNECTIONS"},
 		{vars: map[string]string{"DISCORD_TOKEN": "not a token!"}, naming: "DISCORD_TOKEN", secrets: []string{"not a token!"}},
 		{vars: map[string]string{"TELEGRAM_TOKEN": "12345"}, naming: "TELEGRAM_TOKEN", secrets: []string{"12345"}},
 		{vars: map[string]string{"DISCORD_API_URL": "discord.local"}, naming: "DISCORD_API_URL"},

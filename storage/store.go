@@ -58,7 +58,13 @@ type Options struct {
 	// QueryTimeout bounds, on PostgreSQL, a statement whose context has
 	// no deadline (DefaultQueryTimeout).
 	QueryTimeout time.Duration
+	// MaxConns caps the PostgreSQL connections (DefaultMaxConns when 0).
+	MaxConns int
 }
+
+// DefaultMaxConns is the PostgreSQL pool's size per process: grouped
+// writes keep a burst to a few connections, and the rest serve reads.
+const DefaultMaxConns = 32
 
 // Open connects to the database named by a DATABASE_URL value: "" or
 // "sqlite:PATH" for the embedded file, "postgres://..." for PostgreSQL.
@@ -93,8 +99,11 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 			return nil, fmt.Errorf("open %s database: %w", dialect, redact(err, databaseURL))
 		}
 		db = sqlx.NewDb(sql.OpenDB(connector), "postgres")
-		db.SetMaxOpenConns(32)
-		db.SetMaxIdleConns(32)
+		if opts.MaxConns <= 0 {
+			opts.MaxConns = DefaultMaxConns
+		}
+		db.SetMaxOpenConns(opts.MaxConns)
+		db.SetMaxIdleConns(opts.MaxConns)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()

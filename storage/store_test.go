@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -445,4 +446,22 @@ func TestConcurrentSettingChangesBothSurvive(t *testing.T) {
 			t.Errorf("unset setting: err = %v, want ErrNotFound", err)
 		}
 	})
+}
+
+func TestPoolSizeFollowsTheOption(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("the pool size applies to PostgreSQL: set TEST_DATABASE_URL")
+	}
+	url := storagetest.NewPostgresDatabase(t)
+	for _, tt := range []struct{ set, want int }{{0, storage.DefaultMaxConns}, {5, 5}} {
+		s, err := storage.OpenWith(context.Background(), url, storage.Options{MaxConns: tt.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := s.DB().Stats().MaxOpenConnections
+		s.Close()
+		if got != tt.want {
+			t.Errorf("MaxConns %d: pool of %d, want %d", tt.set, got, tt.want)
+		}
+	}
 }

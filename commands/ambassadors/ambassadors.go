@@ -230,12 +230,10 @@ func (s *service) localizer(ctx context.Context, communityID int64, lang string)
 	if err != nil {
 		return nil, model.Community{}, fmt.Errorf("ambassadors: %w", err)
 	}
-	tz, err := commands.LoadLocation(c.Timezone)
-	if err != nil {
+	if _, err := commands.LoadLocation(c.Timezone); err != nil {
 		s.log.Warn("community has an unknown time zone", "community", c.ID, "timezone", c.Timezone)
-		tz = time.UTC
 	}
-	return s.catalog.Localizer(tz, lang, c.Locale).At(s.clock.Now()), c, nil
+	return commands.CommunityLocalizer(s.catalog, c, s.clock.Now(), lang), c, nil
 }
 
 // settingValue reads one of the capability's settings.

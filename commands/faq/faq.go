@@ -348,15 +348,12 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // localizer speaks lang (or the community's language) in the community's
-// time zone, for messages Agora sends on its own.
+// time zone, for messages Agora sends on its own. Deps may come without a
+// clock; a zero time dates by the machine's.
 func (s *service) localizer(c model.Community, lang string) *locales.Localizer {
-	tz, err := commands.LoadLocation(c.Timezone)
-	if err != nil {
-		tz = time.UTC
-	}
-	l := s.catalog.Localizer(tz, lang, c.Locale)
+	var now time.Time
 	if s.clock != nil {
-		l = l.At(s.clock.Now())
+		now = s.clock.Now()
 	}
-	return l
+	return commands.CommunityLocalizer(s.catalog, c, now, lang)
 }

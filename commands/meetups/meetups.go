@@ -274,12 +274,6 @@ func (s *service) community(ctx context.Context, id int64) (model.Community, *ti
 	return c, tz, nil
 }
 
-// localizer speaks the first of the languages given that Agora speaks, in
-// tz, dated by the runtime's clock.
-func (s *service) localizer(tz *time.Location, langs ...string) *locales.Localizer {
-	return s.catalog.Localizer(tz, langs...).At(s.clock.Now())
-}
-
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
 // parseID reads a canonical number from a route or a payload ("12"; never

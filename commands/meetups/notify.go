@@ -196,7 +196,7 @@ func (s *service) deliver(ctx context.Context, m model.Meetup, notice string, at
 	if len(attendees) == 0 {
 		return nil
 	}
-	c, tz, err := s.community(ctx, m.CommunityID)
+	c, _, err := s.community(ctx, m.CommunityID) // warns of an unknown time zone
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (s *service) deliver(ctx context.Context, m model.Meetup, notice string, at
 		if !claimed {
 			continue
 		}
-		_, err = s.messenger.DirectMessage(ctx, a.Platform, a.PlatformUserID, message(s.localizer(tz, a.Locale, c.Locale)))
+		_, err = s.messenger.DirectMessage(ctx, a.Platform, a.PlatformUserID, message(commands.CommunityLocalizer(s.catalog, c, s.clock.Now(), a.Locale)))
 		state := deliverySent
 		switch {
 		case err == nil:

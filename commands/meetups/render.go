@@ -161,11 +161,11 @@ func noticeText(l *locales.Localizer, m model.Meetup) markup.Text {
 
 // communityLocalizer speaks a community's language in its time zone.
 func (s *service) communityLocalizer(ctx context.Context, communityID int64) (*locales.Localizer, error) {
-	c, tz, err := s.community(ctx, communityID)
+	c, _, err := s.community(ctx, communityID) // warns of an unknown time zone
 	if err != nil {
 		return nil, err
 	}
-	return s.localizer(tz, c.Locale), nil
+	return commands.CommunityLocalizer(s.catalog, c, s.clock.Now()), nil
 }
 
 // renderMeetup is the announcement as the meetup is now.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/meetups/ical"
 	"github.com/agora-community/agora/commands/meetups/places"
 	"github.com/agora-community/agora/locales"
@@ -134,7 +135,7 @@ func (s *service) serveFeed(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	l := s.localizer(tz, c.Locale)
+	l := commands.CommunityLocalizer(s.catalog, c, s.clock.Now())
 	events := make([]ical.Event, len(list))
 	for i, m := range list {
 		events[i] = icsEvent(l, m, tz)
@@ -167,7 +168,7 @@ func (s *service) serveMeetup(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
-	l := s.localizer(tz, c.Locale)
+	l := commands.CommunityLocalizer(s.catalog, c, s.clock.Now())
 	serveCalendar(w, r, "rencontre-"+idString(id)+".ics", ical.Calendar(calendarName(l, c), []ical.Event{icsEvent(l, m, tz)}))
 }
 
@@ -218,7 +219,7 @@ func (s *service) servePage(w http.ResponseWriter, r *http.Request) {
 		tiles = DefaultTiles
 		origin, _ = checkTiles(tiles)
 	}
-	l := s.localizer(tz, c.Locale)
+	l := commands.CommunityLocalizer(s.catalog, c, s.clock.Now())
 	data := pageData{
 		Lang: l.Lang(), Title: l.S("meetup.page.title", locales.Data{"Community": c.Name}),
 		Subscribe: l.S("meetup.page.subscribe"), SubscribeHint: l.S("meetup.page.subscribe_hint"), Feed: feedFile,

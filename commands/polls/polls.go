@@ -296,12 +296,10 @@ func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales
 	if err != nil {
 		return nil, err
 	}
-	tz, err := commands.LoadLocation(c.Timezone)
-	if err != nil {
+	if _, err := commands.LoadLocation(c.Timezone); err != nil {
 		s.log.Warn("community has an unknown time zone", "community", c.ID, "timezone", c.Timezone)
-		tz = time.UTC
 	}
-	return s.catalog.Localizer(tz, c.Locale).At(s.clock.Now()), nil
+	return commands.CommunityLocalizer(s.catalog, c, s.clock.Now()), nil
 }
 
 // numberPrefixes are the marks members put before a number: "n°12" as

@@ -438,7 +438,8 @@ func (s *Store) merge(ctx context.Context, into, from int64, steps []mergeStep) 
 	})
 }
 
-// nullID stores 0 as NULL, for references to a member who may be absent.
+// nullID stores 0 as NULL, for an ID that may be absent (a member, the
+// sender or the group of a Telegram update).
 func nullID(id int64) any {
 	if id == 0 {
 		return nil

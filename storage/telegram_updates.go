@@ -10,10 +10,16 @@ import (
 	"time"
 )
 
-// TelegramUpdate is one update as Telegram sent it: its id and its JSON body.
+// TelegramUpdate is one update as Telegram sent it: its id and its JSON
+// body, with what the adapter read from it for LastTelegramGroup.
 type TelegramUpdate struct {
 	ID   int64
 	Body string
+	// UserID is the member who sent the update and GroupID the group or
+	// supergroup it came from; 0 when there is none (GroupID is 0 for a
+	// private chat or an inline query). They are stored with the claim,
+	// in the same statement, so that no update costs a statement more.
+	UserID, GroupID int64
 }
 
 // ClaimTelegramUpdates records updates taken from Telegram, in one
@@ -25,18 +31,19 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, holder st
 		return nil, nil
 	}
 	var sb strings.Builder
-	args := make([]any, 0, 3+2*len(updates))
+	args := make([]any, 0, 3+4*len(updates))
 	args = append(args, botID, holder, now.UTC())
 	for i, u := range updates {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
 		n := len(args)
-		sb.WriteString("($1, $" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ", $2, $3)")
-		args = append(args, u.ID, u.Body)
+		sb.WriteString("($1, $" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ", $2, $3, $" +
+			strconv.Itoa(n+3) + ", $" + strconv.Itoa(n+4) + ")")
+		args = append(args, u.ID, u.Body, nullID(u.UserID), nullID(u.GroupID)) // 0: none, stored as NULL
 	}
 	var claimed []int64
-	err := s.db.SelectContext(ctx, &claimed, `INSERT INTO telegram_updates (bot_id, update_id, body, holder, claimed_at)
+	err := s.db.SelectContext(ctx, &claimed, `INSERT INTO telegram_updates (bot_id, update_id, body, holder, claimed_at, user_id, group_chat_id)
 		VALUES `+sb.String()+`
 		ON CONFLICT (bot_id, update_id) DO NOTHING
 		RETURNING update_id`, args...)
@@ -44,6 +51,40 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, holder st
 		return nil, fmt.Errorf("claim %d telegram updates: %w", len(updates), err)
 	}
 	return claimed, nil
+}
+
+// TelegramGroup is a Telegram group or supergroup Agora keeps a chat for.
+type TelegramGroup struct {
+	ChatID int64
+	Title  string
+}
+
+// LastTelegramGroup is the group where a member last acted (wrote, pressed
+// a button) as the updates claimed by every process tell, for as long as
+// they are kept (a day): an inline query names no chat, and the process
+// answering it may never have seen the member's group. Only groups Agora
+// already keeps a chat for count, so that a group it never handled (a
+// message it ignored, or the old ID of a group upgraded to a supergroup,
+// whose chat moved to the new ID) does not become a community of its own.
+// ok is false when no such group is known.
+func (s *Store) LastTelegramGroup(ctx context.Context, botID, userID int64) (g TelegramGroup, ok bool, err error) {
+	// Walks telegram_updates_user_group backwards from the member's latest
+	// update; the first one whose chat Agora knows is the answer. Chats
+	// keep platform IDs as text, hence the cast. 'telegram' is
+	// commands.PlatformTelegram, which storage does not import.
+	err = s.db.QueryRowxContext(ctx, `SELECT u.group_chat_id, c.title
+		FROM telegram_updates u
+		JOIN chats c ON c.platform = 'telegram' AND c.platform_chat_id = CAST(u.group_chat_id AS TEXT)
+		WHERE u.bot_id = $1 AND u.user_id = $2 AND u.group_chat_id IS NOT NULL
+		ORDER BY u.update_id DESC
+		LIMIT 1`, botID, userID).Scan(&g.ChatID, &g.Title)
+	if errors.Is(err, sql.ErrNoRows) {
+		return TelegramGroup{}, false, nil
+	}
+	if err != nil {
+		return TelegramGroup{}, false, fmt.Errorf("find the last group of telegram user %d: %w", userID, err)
+	}
+	return g, true, nil
 }
 
 // HandledTelegramUpdates marks claimed updates as handled, so they are

@@ -56,6 +56,73 @@ func TestTelegramUpdatesAreClaimedOnceAndRetakenWhenLeft(t *testing.T) {
 	})
 }
 
+// The group a member last acted in is read from the claimed updates of
+// every process: the latest group wins, private chats and inline queries
+// do not count, nor another bot's updates, nor a group Agora keeps no
+// chat for (it never handled it, or it became a supergroup).
+func TestLastTelegramGroupOfAMember(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+		defaults := storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"}
+		for _, ref := range []storage.ChatRef{
+			{Platform: "telegram", ChatID: "-100111", Title: "Coop Lyon"},
+			{Platform: "telegram", ChatID: "-100222", Title: "Coop Nantes"},
+			{Platform: "telegram", ChatID: "-100333", Title: "Autre bot"},
+			{Platform: "discord", GroupID: "9", ChatID: "-100444", Title: "Même ID ailleurs"},
+		} {
+			if _, _, err := s.ResolveChat(ctx, ref, defaults); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const bot, other, member = 42, 43, 7
+		if _, ok, err := s.LastTelegramGroup(ctx, bot, member); err != nil || ok {
+			t.Fatalf("before any update: ok = %v, %v", ok, err)
+		}
+		claim := func(botID int64, updates ...storage.TelegramUpdate) {
+			t.Helper()
+			if _, err := s.ClaimTelegramUpdates(ctx, botID, "a", now, updates); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claim(bot,
+			storage.TelegramUpdate{ID: 1, Body: "{}", UserID: member, GroupID: -100111},
+			storage.TelegramUpdate{ID: 2, Body: "{}", UserID: member, GroupID: -100222},
+			storage.TelegramUpdate{ID: 3, Body: "{}", UserID: 8, GroupID: -100111}, // someone else
+			storage.TelegramUpdate{ID: 4, Body: "{}", UserID: member},              // in private
+			storage.TelegramUpdate{ID: 5, Body: "{}"},                              // no sender
+		)
+		want := storage.TelegramGroup{ChatID: -100222, Title: "Coop Nantes"}
+		if g, ok, err := s.LastTelegramGroup(ctx, bot, member); err != nil || !ok || g != want {
+			t.Fatalf("last group = %+v, %v, %v; want %+v", g, ok, err, want)
+		}
+		// Another bot's updates, later ones included, are its own; and
+		// groups unknown to Agora (on Telegram) do not count.
+		claim(other, storage.TelegramUpdate{ID: 6, Body: "{}", UserID: member, GroupID: -100333})
+		claim(bot,
+			storage.TelegramUpdate{ID: 7, Body: "{}", UserID: member, GroupID: -100999},
+			storage.TelegramUpdate{ID: 8, Body: "{}", UserID: member, GroupID: -100444},
+		)
+		if g, ok, err := s.LastTelegramGroup(ctx, bot, member); err != nil || !ok || g != want {
+			t.Errorf("after another bot's update and unknown groups = %+v, %v, %v; want %+v", g, ok, err, want)
+		}
+		if g, ok, err := s.LastTelegramGroup(ctx, other, member); err != nil || !ok || g.ChatID != -100333 {
+			t.Errorf("other bot's last group = %+v, %v, %v", g, ok, err)
+		}
+		// Back in the first group: the latest update wins, whatever the order of the rows.
+		claim(bot, storage.TelegramUpdate{ID: 9, Body: "{}", UserID: member, GroupID: -100111})
+		if g, ok, err := s.LastTelegramGroup(ctx, bot, member); err != nil || !ok || g.ChatID != -100111 || g.Title != "Coop Lyon" {
+			t.Errorf("after acting in the first group again = %+v, %v, %v", g, ok, err)
+		}
+		if g, ok, err := s.LastTelegramGroup(ctx, bot, 8); err != nil || !ok || g.ChatID != -100111 {
+			t.Errorf("the other member's last group = %+v, %v, %v", g, ok, err)
+		}
+		if _, ok, err := s.LastTelegramGroup(ctx, bot, 9); err != nil || ok {
+			t.Errorf("a member never seen: ok = %v, %v", ok, err)
+		}
+	})
+}
+
 func TestTelegramPrivateChats(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()

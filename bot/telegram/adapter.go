@@ -40,9 +40,10 @@ const WebhookPath = "/telegram/webhook"
 
 // Store is the platform state the adapter keeps in Agora's database: the
 // poller lease, the webhook secret, the updates taken from Telegram
-// (claimed once, taken over when their handler died), who can receive a
-// private message, and the chat IDs Telegram changes when a group becomes
-// a supergroup. *storage.Store implements it.
+// (claimed once, taken over when their handler died, and telling where a
+// member last acted), who can receive a private message, and the chat IDs
+// Telegram changes when a group becomes a supergroup. *storage.Store
+// implements it.
 type Store interface {
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
@@ -55,6 +56,7 @@ type Store interface {
 	RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, now, cutoff time.Time, limit int) ([]storage.TelegramUpdate, error)
 	TelegramUpdateOffset(ctx context.Context, botID int64) (int64, error)
 	PruneTelegramUpdates(ctx context.Context, cutoff time.Time) (int64, error)
+	LastTelegramGroup(ctx context.Context, botID, userID int64) (storage.TelegramGroup, bool, error)
 	TelegramPrivateChat(ctx context.Context, botID, userID int64) (open, known bool, err error)
 	SetTelegramPrivateChat(ctx context.Context, botID, userID int64, open bool, now time.Time) error
 }

@@ -185,7 +185,9 @@ func start(t *testing.T, srv *telegramtest.Server, store *storage.Store, opts te
 	rt := newRuntime(t, store)
 	opts.Token = srv.Token()
 	opts.APIURL = srv.URL()
-	opts.Store = store
+	if opts.Store == nil { // a test may put a store in front of it (faults)
+		opts.Store = store
+	}
 	opts.Log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Metrics = rt.Metrics().Registry
 	if opts.InlineCommand == "" {

@@ -204,7 +204,8 @@ func (a *Adapter) take(ctx context.Context, result json.RawMessage, offset int64
 		}
 		id := int64(u.UpdateID)
 		next = max(next, id+1)
-		batch = append(batch, storage.TelegramUpdate{ID: id, Body: string(raw)})
+		user, group := actor(u)
+		batch = append(batch, storage.TelegramUpdate{ID: id, Body: string(raw), UserID: user, GroupID: group})
 		updates[id] = u
 	}
 	claimed, err := a.store.ClaimTelegramUpdates(ctx, a.botID, a.holder, time.Now(), batch)
@@ -325,8 +326,9 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
+		user, group := actor(u)
 		claimed, err := a.store.ClaimTelegramUpdates(r.Context(), a.botID, a.holder, time.Now(),
-			[]storage.TelegramUpdate{{ID: int64(u.UpdateID), Body: string(body)}})
+			[]storage.TelegramUpdate{{ID: int64(u.UpdateID), Body: string(body), UserID: user, GroupID: group}})
 		if err != nil {
 			a.log.Error("claim a webhook update", "update", u.UpdateID, "error", err)
 			http.Error(w, "not ready", http.StatusServiceUnavailable)

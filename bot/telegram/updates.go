@@ -336,6 +336,60 @@ func (a *Adapter) groupOf(userID int64) (*tgbotapi.Chat, bool) {
 	return &c, ok
 }
 
+// actor reads who sent an update and, when it came from a group or
+// supergroup, which one (0 when none). Both are stored with the update's
+// claim, so that any process can find the group where a member last acted
+// (inlineChat), not only the one that handled their messages.
+func actor(u tgbotapi.Update) (userID, groupID int64) {
+	var chat *tgbotapi.Chat
+	switch {
+	case u.Message != nil:
+		if u.Message.From != nil {
+			userID = u.Message.From.ID
+		}
+		// The notice in a group upgraded to a supergroup names the old
+		// chat, which Agora moves to the new ID: it is no group to remember.
+		if u.Message.MigrateToChatID == 0 {
+			chat = u.Message.Chat
+		}
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		userID = u.CallbackQuery.From.ID
+		if u.CallbackQuery.Message != nil {
+			chat = u.CallbackQuery.Message.Chat
+		}
+	case u.InlineQuery != nil && u.InlineQuery.From != nil:
+		userID = u.InlineQuery.From.ID // names no chat
+	}
+	if userID != 0 && chat != nil && (chat.IsGroup() || chat.IsSuperGroup()) {
+		groupID = chat.ID
+	}
+	return userID, groupID
+}
+
+// inlineChat is the chat an inline query is answered from: the group where
+// the member last acted, else their private chat. This process's memory
+// answers first, for free; when it never saw the member (their messages
+// went to another process behind the webhook's load balancer, or this one
+// restarted since), the updates every process stored say. A failure to ask
+// them must not leave the query unanswered: the private chat answers, as
+// it did before Agora kept any trace.
+func (a *Adapter) inlineChat(ctx context.Context, from *tgbotapi.User) *tgbotapi.Chat {
+	if g, ok := a.groupOf(from.ID); ok {
+		return g
+	}
+	g, ok, err := a.store.LastTelegramGroup(ctx, a.botID, from.ID)
+	switch {
+	case err != nil:
+		a.log.Warn("find the group where a member last acted; answering from their private chat", "user", from.ID, "error", err)
+	case ok:
+		// Agora's chats do not keep a group's type: "group" only says it is
+		// not private, which is all a request needs (the ID finds the chat,
+		// which exists, so the title is not used to create it).
+		return &tgbotapi.Chat{ID: g.ChatID, Type: "group", Title: g.Title}
+	}
+	return &tgbotapi.Chat{ID: from.ID, Type: "private"}
+}
+
 func chatTitle(chat *tgbotapi.Chat, from *tgbotapi.User) string {
 	if chat.Title != "" {
 		return chat.Title
@@ -515,11 +569,7 @@ func (a *Adapter) inline(ctx context.Context, q *tgbotapi.InlineQuery) {
 	if spec, ok := a.rt.Registry().Resolve(a.opts.InlineCommand); ok && spec.Autocomplete != nil && strings.TrimSpace(q.Query) != "" {
 		// The community answering is the one of the group where the
 		// member last acted; else their private chat's.
-		chat := &tgbotapi.Chat{ID: q.From.ID, Type: "private"}
-		if g, ok := a.groupOf(q.From.ID); ok {
-			chat = g
-		}
-		req := a.baseRequest(ctx, chat, q.From)
+		req := a.baseRequest(ctx, a.inlineChat(ctx, q.From), q.From)
 		req.Command = spec.Path()
 		option := ""
 		for _, o := range spec.Options {

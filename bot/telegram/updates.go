@@ -367,20 +367,22 @@ func actor(u tgbotapi.Update) (userID, groupID int64) {
 }
 
 // inlineChat is the chat an inline query is answered from: the group where
-// the member last acted, else their private chat. This process's memory
-// answers first, for free; when it never saw the member (their messages
-// went to another process behind the webhook's load balancer, or this one
-// restarted since), the updates every process stored say. A failure to ask
-// them must not leave the query unanswered: the private chat answers, as
-// it did before Agora kept any trace.
+// the member last acted, else their private chat. The updates every
+// process stored say which group that is, even when this process never saw
+// the member (their messages went to another process behind the webhook's
+// load balancer, or this one restarted since). A failure to ask them must
+// not leave the query unanswered: this process's memory answers, else the
+// private chat, as before Agora kept any trace.
 func (a *Adapter) inlineChat(ctx context.Context, from *tgbotapi.User) *tgbotapi.Chat {
-	if g, ok := a.groupOf(from.ID); ok {
-		return g
-	}
+	// The database first: behind several processes, this one's memory may
+	// hold an older group than the one another process saw last.
 	g, ok, err := a.store.LastTelegramGroup(ctx, a.botID, from.ID)
 	switch {
 	case err != nil:
-		a.log.Warn("find the group where a member last acted; answering from their private chat", "user", from.ID, "error", err)
+		a.log.Warn("find the group where a member last acted; using this process's memory", "user", from.ID, "error", err)
+		if g, ok := a.groupOf(from.ID); ok {
+			return g
+		}
 	case ok:
 		// Agora's chats do not keep a group's type: "group" only says it is
 		// not private, which is all a request needs (the ID finds the chat,

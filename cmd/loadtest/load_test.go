@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agora-community/agora/bot/discord"
 	"github.com/agora-community/agora/bot/discord/discordtest"
 	"github.com/agora-community/agora/bot/telegram/telegramtest"
 	"github.com/agora-community/agora/storage"
@@ -32,7 +34,7 @@ import (
 var (
 	members  = flag.Int("members", 0, "members pressing a poll's buttons, per platform; 0 skips the harness")
 	rate     = flag.Float64("rate", 100, "presses per second, per platform")
-	platform = flag.String("platform", "telegram", "telegram, discord or both (each platform gets -members at -rate)")
+	platform = flag.String("platform", "telegram", "telegram, discord, both (each platform gets -members at -rate), or discord-http (Discord's interactions posted to Agora's HTTP endpoint, answered in the HTTP response)")
 	change   = flag.Float64("change", 0.1, "share of members who press again, for another choice")
 	binary   = flag.String("agora", "", "the agora binary to run; empty: built from this repository")
 	settle   = flag.Duration("settle", time.Minute, "how long to wait for the answers once the last press is sent")
@@ -107,20 +109,28 @@ func TestLoad(t *testing.T) {
 		tg = telegramtest.New(t)
 		env = append(env, "TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_URL="+tg.URL())
 	}
-	if *platform == "discord" || *platform == "both" {
+	var signer *discordtest.Signer
+	if *platform == "discord" || *platform == "discord-http" || *platform == "both" {
 		dc = discordtest.New(t, discordtest.WithGuild(discordtest.Guild{ID: guildID,
 			Channels: []discordtest.Channel{{ID: channelID, Name: "general"}}}))
 		env = append(env, "DISCORD_TOKEN="+dc.BotToken(), "DISCORD_API_URL="+dc.URL(),
 			"DISCORD_GATEWAY_URL="+dc.GatewayURL(), "DISCORD_GUILD_ID="+guildID)
+		if *platform == "discord-http" {
+			signer = discordtest.NewSigner()
+			env = append(env, "DISCORD_PUBLIC_KEY="+signer.PublicKeyHex())
+		}
 	}
 	if tg == nil && dc == nil {
-		t.Fatalf("-platform %q: want telegram, discord or both", *platform)
+		t.Fatalf("-platform %q: want telegram, discord, discord-http or both", *platform)
 	}
 	agora := startAgora(t, bin, env)
 	if tg != nil {
 		sides = append(sides, telegramSide(t, tg, agora))
 	}
-	if dc != nil {
+	switch {
+	case signer != nil:
+		sides = append(sides, discordHTTPSide(t, dc, agora, guildID, channelID, signer, httpAddr))
+	case dc != nil:
 		sides = append(sides, discordSide(t, dc, agora, guildID, channelID))
 	}
 
@@ -496,7 +506,7 @@ func discordSide(t *testing.T, srv *discordtest.Server, agora *process, guildID,
 	}
 	s.answers = func() map[string]time.Time {
 		out := map[string]time.Time{}
-		for _, p := range s.presses {
+		for _, p := range append(slices.Clone(s.warm), s.presses...) {
 			if p.id == "" {
 				continue
 			}
@@ -529,6 +539,66 @@ func discordSide(t *testing.T, srv *discordtest.Server, agora *process, guildID,
 var idRe = regexp.MustCompile(`/(\d{5,}|itoken-[^/]+)`)
 
 // routeShape replaces IDs and tokens in a REST path, to count calls by route.
+// discordHTTPSide presses through Discord's HTTP interactions: each press
+// is a signed POST to Agora's endpoint, as Discord sends it when the
+// application has an interactions endpoint URL, and its answer is the HTTP
+// response. The poll is created and edited through the gateway double as
+// on the gateway side.
+func discordHTTPSide(t *testing.T, srv *discordtest.Server, agora *process, guildID, channelID string, signer *discordtest.Signer, httpAddr string) *side {
+	s := discordSide(t, srv, agora, guildID, channelID)
+	s.name = "discord-http"
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 512}}
+	t.Cleanup(client.CloseIdleConnections)
+	var (
+		mu       sync.Mutex
+		answered = map[string]time.Time{}
+		posts    sync.WaitGroup
+	)
+	t.Cleanup(posts.Wait)
+	endpoint := "http://" + httpAddr + discord.HTTPPath
+	s.press = func(p *press) string {
+		u := discordtest.User{ID: strconv.FormatInt(6_000_000_000_000_000_000+int64(p.member), 10), Username: memberName(s.name, p.member)}
+		in := srv.NewComponentClick(discordtest.ComponentClick{
+			Invoker:  discordtest.Invoker{GuildID: guildID, ChannelID: channelID, User: u, Locale: "fr"},
+			CustomID: s.route + strconv.Itoa(p.choice), MessageID: s.message,
+		})
+		// Discord does not wait for one answer before sending the next
+		// interaction: each press is its own request.
+		posts.Add(1)
+		go func() {
+			defer posts.Done()
+			req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(in.JSON))
+			if err != nil {
+				return
+			}
+			req.Header = signer.Headers(in.JSON)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			if err != nil {
+				return
+			}
+			var answer struct {
+				Type int `json:"type"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&answer)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode != http.StatusOK || answer.Type == 0 {
+				return // counted as unanswered
+			}
+			mu.Lock()
+			answered[in.ID] = time.Now()
+			mu.Unlock()
+		}()
+		return in.ID
+	}
+	s.answers = func() map[string]time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(answered)
+	}
+	return s
+}
+
 func routeShape(path string) string {
 	if i := strings.Index(path, "/api/v"); i >= 0 {
 		if j := strings.Index(path[i+6:], "/"); j >= 0 {

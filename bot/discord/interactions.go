@@ -15,6 +15,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/locales"
 )
 
 // ack sends the one initial answer Discord expects to an interaction:
@@ -110,8 +111,12 @@ func (a *Adapter) run(ctx context.Context, i *discordgo.Interaction, req *comman
 		sent <- respond(ctx, deferral(i))
 	})
 	// Downloading the files is part of the work the deferral covers.
-	a.attachFiles(ctx, i, req)
-	resp := a.rt.Handle(ctx, req)
+	var resp *commands.Response
+	if fe := a.attachFiles(ctx, i, req); fe != nil {
+		resp = a.refuseFile(i, fe)
+	} else {
+		resp = a.rt.Handle(ctx, req)
+	}
 	mu.Lock()
 	handled = true
 	sent := deferred
@@ -566,14 +571,27 @@ func (a *Adapter) freshTimestamp(ts string) bool {
 // smaller, and a member must not make it hold a large file in memory.
 const maxDownload = 2 << 20
 
+// errTooLarge is a file over maxDownload, by its declared size or by what
+// the CDN sends.
+var errTooLarge = errors.New("over the download cap")
+
+// fileError is a file the member sent that could not be brought.
+type fileError struct {
+	name     string
+	tooLarge bool
+}
+
 // attachFiles downloads the files of a command's attachment options. The
 // option's value is the attachment's ID, resolved in the interaction's
 // data; the request gets the file's name as the value and the file itself.
-// A file that cannot be brought leaves its option missing, which the
-// runtime then treats as any missing option.
-func (a *Adapter) attachFiles(ctx context.Context, i *discordgo.Interaction, req *commands.Request) {
+// A file the member sent that cannot be brought (too large, or the
+// download failed) is returned: the command is then refused with a
+// sentence saying so, rather than run as if no file had been sent, which
+// a member could not make sense of (an optional file then opened the form
+// of /faqgestion importer, a required one was said to be missing).
+func (a *Adapter) attachFiles(ctx context.Context, i *discordgo.Interaction, req *commands.Request) *fileError {
 	if i.Type != discordgo.InteractionApplicationCommand {
-		return
+		return nil
 	}
 	data := i.ApplicationCommandData()
 	opts := data.Options
@@ -597,19 +615,35 @@ func (a *Adapter) attachFiles(ctx context.Context, i *discordgo.Interaction, req
 		f, err := a.download(ctx, att)
 		if err != nil {
 			delete(req.Options, o.Name)
-			a.logFailure("download an attachment", err, "request", req.Describe())
-			continue
+			tooLarge := errors.Is(err, errTooLarge)
+			if tooLarge {
+				a.log.Info("refused a file over the download cap", "request", req.Describe(), "size", att.Size, "error", err)
+			} else {
+				a.logFailure("download an attachment", err, "request", req.Describe())
+			}
+			return &fileError{name: att.Filename, tooLarge: tooLarge}
 		}
 		req.Options[o.Name] = f.Name
 		req.Files = append(req.Files, f)
 	}
+	return nil
+}
+
+// refuseFile is the answer to a command whose file could not be brought,
+// in the member's Discord language: the handler did not run.
+func (a *Adapter) refuseFile(i *discordgo.Interaction, fe *fileError) *commands.Response {
+	l := a.rt.Localizer(nil, string(i.Locale))
+	if fe.tooLarge {
+		return commands.Private(l.T("error.file_too_large", locales.Data{"Name": fe.name, "Max": l.Number(maxDownload >> 20)}))
+	}
+	return commands.Private(l.T("error.file_unavailable", locales.Data{"Name": fe.name}))
 }
 
 // download fetches an attachment through the adapter's HTTP client, read no
 // further than maxDownload.
 func (a *Adapter) download(ctx context.Context, att *discordgo.MessageAttachment) (commands.File, error) {
 	if att.Size > maxDownload {
-		return commands.File{}, fmt.Errorf("attachment of %d bytes: more than %d", att.Size, maxDownload)
+		return commands.File{}, fmt.Errorf("attachment of %d bytes: %w of %d", att.Size, errTooLarge, maxDownload)
 	}
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, att.URL, nil)
 	if err != nil {
@@ -628,7 +662,7 @@ func (a *Adapter) download(ctx context.Context, att *discordgo.MessageAttachment
 		return commands.File{}, fmt.Errorf("download attachment: %w", err)
 	}
 	if len(data) > maxDownload {
-		return commands.File{}, fmt.Errorf("download attachment: more than %d bytes", maxDownload)
+		return commands.File{}, fmt.Errorf("download attachment: more than %d bytes, %w", maxDownload, errTooLarge)
 	}
 	return commands.File{Name: att.Filename, ContentType: att.ContentType, Data: data}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -422,6 +423,82 @@ func TestComponentModalAutocompleteAndFollowup(t *testing.T) {
 		Options: []discordtest.CommandOption{{Name: "name", Type: 3, Value: "g", Focused: true}}})
 	if r, ok := srv.WaitInteractionResponse(ac.ID, wait); !ok || r.Type != 8 {
 		t.Fatalf("autocomplete response = %+v", r)
+	}
+}
+
+// A slash command carries a member's file as Discord sends it: the
+// option's value is an attachment ID that data.resolved describes, and the
+// signed URL there is served by the double's CDN, without the bot token.
+func TestSlashCommandCarriesAFile(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dg := newSession(t, srv, srv.BotToken())
+	got := make(chan *discordgo.InteractionCreate, 1)
+	dg.AddHandler(func(_ *discordgo.Session, i *discordgo.InteractionCreate) { got <- i })
+	open(t, srv, dg)
+
+	yaml := []byte("- question: Where?\n  answer: Here.\n")
+	in := srv.DispatchSlashCommand(discordtest.SlashCommand{
+		Invoker: discordtest.Invoker{GuildID: guildID, ChannelID: channelID, User: discordtest.User{ID: memberID, Username: "gopher"}},
+		Name:    "faq",
+		Options: []discordtest.CommandOption{{Name: "import", Type: 1, Options: []discordtest.CommandOption{
+			{Name: "file", File: &discordtest.Attachment{Filename: "faq.yaml", ContentType: "application/x-yaml", Data: yaml}},
+		}}},
+	})
+	if len(in.Files) != 1 {
+		t.Fatalf("files served = %+v", in.Files)
+	}
+	served := in.Files[0]
+	if served.ID == "" || served.Size != len(yaml) || !strings.HasPrefix(served.URL, srv.URL()+"/ephemeral-attachments/"+channelID+"/"+served.ID+"/faq.yaml?") {
+		t.Fatalf("served file = %+v", served)
+	}
+	data := recv(t, got, "INTERACTION_CREATE").ApplicationCommandData()
+	opt := data.Options[0].Options[0]
+	if opt.Type != discordgo.ApplicationCommandOptionAttachment || opt.Value != served.ID || data.Resolved == nil {
+		t.Fatalf("option = %+v, resolved = %+v", opt, data.Resolved)
+	}
+	att := data.Resolved.Attachments[served.ID]
+	if att == nil || att.Filename != "faq.yaml" || att.ContentType != "application/x-yaml" || att.Size != len(yaml) || att.URL != served.URL {
+		t.Fatalf("resolved attachment = %+v", att)
+	}
+
+	get := func(u string) (int, []byte, string) {
+		t.Helper()
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, resp.Header.Get("Content-Type")
+	}
+	if code, b, ct := get(att.URL); code != 200 || !bytes.Equal(b, yaml) || ct != "application/x-yaml" {
+		t.Fatalf("GET %s = %d %q %q", att.URL, code, b, ct)
+	}
+	downloads := srv.Downloads()
+	if len(downloads) != 1 || downloads[0].AttachmentID != served.ID || downloads[0].Status != 200 ||
+		downloads[0].Bytes != len(yaml) || downloads[0].Header.Get("Authorization") != "" {
+		t.Fatalf("downloads = %+v", downloads)
+	}
+	// Discord's CDN refuses an URL without its signature, and another
+	// channel's path.
+	unsigned, _, _ := strings.Cut(att.URL, "?")
+	if code, _, _ := get(unsigned); code != 404 {
+		t.Errorf("unsigned URL: status %d, want 404", code)
+	}
+	if code, _, _ := get(strings.Replace(att.URL, channelID, "2000000000000000099", 1)); code != 404 {
+		t.Errorf("another channel's URL: status %d, want 404", code)
+	}
+	// Faults apply to the CDN as to the API.
+	srv.FailNext("GET /ephemeral-attachments/*/*/*", 1, http.StatusServiceUnavailable)
+	if code, _, _ := get(att.URL); code != http.StatusServiceUnavailable {
+		t.Errorf("with a fault: status %d, want 503", code)
+	}
+	if code, b, _ := get(att.URL); code != 200 || !bytes.Equal(b, yaml) {
+		t.Errorf("after the fault: status %d, %q", code, b)
+	}
+	if n := len(srv.Downloads()); n != 5 {
+		t.Errorf("%d downloads recorded, want 5", n)
 	}
 }
 

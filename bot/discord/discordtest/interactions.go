@@ -222,13 +222,28 @@ type Invoker struct {
 // and groups (type 2) carry nested Options.
 type CommandOption struct {
 	Name    string
-	Type    int // 1 sub, 2 group, 3 string, 4 integer, 5 bool, 6 user, 7 channel, 8 role, 10 number
+	Type    int // 1 sub, 2 group, 3 string, 4 integer, 5 bool, 6 user, 7 channel, 8 role, 10 number, 11 attachment
 	Value   any
 	Focused bool
 	Options []CommandOption
+	// File is the file a member sends with an attachment option (type 11,
+	// the default when File is set). As Discord does, the double serves it
+	// on its CDN (see Interaction.Files), and the option's value is the
+	// attachment's ID, resolved in data.resolved.attachments with the
+	// file's name, size, content type and signed URL. An empty ID is
+	// given a fresh snowflake.
+	File *Attachment
 }
 
-func (o CommandOption) json() map[string]any {
+// json writes the option; attach serves an option's file and returns the
+// attachment's ID.
+func (o CommandOption) json(attach func(Attachment) string) map[string]any {
+	if o.File != nil {
+		if o.Type == 0 {
+			o.Type = 11
+		}
+		o.Value = attach(*o.File)
+	}
 	m := map[string]any{"name": o.Name, "type": o.Type}
 	if o.Value != nil {
 		m["value"] = o.Value
@@ -239,7 +254,7 @@ func (o CommandOption) json() map[string]any {
 	if len(o.Options) > 0 || o.Type == 1 || o.Type == 2 {
 		sub := []any{}
 		for _, c := range o.Options {
-			sub = append(sub, c.json())
+			sub = append(sub, c.json(attach))
 		}
 		m["options"] = sub
 	}
@@ -287,6 +302,9 @@ type Interaction struct {
 	// JSON is the payload as Discord sends it (INTERACTION_CREATE data, or an
 	// HTTP-interactions POST body).
 	JSON []byte
+	// Files are the files of the command's attachment options, in the
+	// order of the options, as the double serves them.
+	Files []ServedFile
 }
 
 func (s *Server) newInteraction(typ int, inv Invoker, data map[string]any, message map[string]any, messageID string) Interaction {
@@ -363,22 +381,42 @@ func (s *Server) firstTextChannel(gid string) string {
 	return s.NewID()
 }
 
-func (s *Server) commandData(c SlashCommand) map[string]any {
+// commandData writes the command's data, serving the files of its
+// attachment options. It picks the channel when c has none, since the
+// files' URLs name it.
+func (s *Server) commandData(c *SlashCommand) (map[string]any, []ServedFile) {
 	if c.Type == 0 {
 		c.Type = 1
 	}
 	if c.CommandID == "" {
 		c.CommandID = s.commandIDByName(c.GuildID, c.Name)
 	}
+	if c.ChannelID == "" {
+		c.ChannelID = s.firstTextChannel(c.GuildID)
+	}
+	var files []ServedFile
+	attachments := map[string]any{}
+	attach := func(a Attachment) string {
+		s.mu.Lock()
+		f, obj := s.serveFileLocked(c.ChannelID, a)
+		s.mu.Unlock()
+		s.checkAttachment(obj)
+		attachments[f.ID] = obj
+		files = append(files, f)
+		return f.ID
+	}
 	opts := []any{}
 	for _, o := range c.Options {
-		opts = append(opts, o.json())
+		opts = append(opts, o.json(attach))
 	}
 	d := map[string]any{"id": c.CommandID, "name": c.Name, "type": c.Type, "options": opts}
 	if c.GuildID != "" {
 		d["guild_id"] = c.GuildID
 	}
-	return d
+	if len(attachments) > 0 {
+		d["resolved"] = map[string]any{"attachments": attachments}
+	}
+	return d, files
 }
 
 // commandIDByName uses the registered command's ID when there is one, as
@@ -397,15 +435,22 @@ func (s *Server) commandIDByName(gid, name string) string {
 }
 
 // NewSlashCommand builds and registers an APPLICATION_COMMAND (type 2)
-// interaction without sending it (for HTTP-interactions tests).
+// interaction without sending it (for HTTP-interactions tests). Options
+// with a File carry it as Discord does (see CommandOption.File).
 func (s *Server) NewSlashCommand(c SlashCommand) Interaction {
-	return s.newInteraction(2, c.Invoker, s.commandData(c), nil, "")
+	data, files := s.commandData(&c)
+	in := s.newInteraction(2, c.Invoker, data, nil, "")
+	in.Files = files
+	return in
 }
 
 // NewAutocomplete builds and registers an APPLICATION_COMMAND_AUTOCOMPLETE
 // (type 4) interaction; mark the option being typed with Focused.
 func (s *Server) NewAutocomplete(c SlashCommand) Interaction {
-	return s.newInteraction(4, c.Invoker, s.commandData(c), nil, "")
+	data, files := s.commandData(&c)
+	in := s.newInteraction(4, c.Invoker, data, nil, "")
+	in.Files = files
+	return in
 }
 
 // NewComponentClick builds and registers a MESSAGE_COMPONENT (type 3) interaction.
@@ -452,7 +497,8 @@ func (s *Server) NewModalSubmit(m ModalSubmit) Interaction {
 	return s.newInteraction(5, m.Invoker, map[string]any{"custom_id": m.CustomID, "components": rows}, nil, "")
 }
 
-// DispatchSlashCommand sends a slash-command INTERACTION_CREATE on the gateway.
+// DispatchSlashCommand sends a slash-command INTERACTION_CREATE on the
+// gateway; an option with a File sends that file with the command.
 func (s *Server) DispatchSlashCommand(c SlashCommand) Interaction {
 	return s.dispatchInteraction(s.NewSlashCommand(c))
 }

@@ -1,6 +1,7 @@
 // Package discordtest is an in-memory double of Discord's REST API (v9 paths,
-// validated against Discord's v10 OpenAPI description) and gateway, meant to
-// be driven by the real discordgo client in tests.
+// validated against Discord's v10 OpenAPI description), gateway and CDN (the
+// files members send with commands), meant to be driven by the real
+// discordgo client in tests.
 package discordtest
 
 import (
@@ -46,6 +47,8 @@ type Server struct {
 	commandWrites int
 	interactions  map[string]*interactionState // by id
 	byToken       map[string]*interactionState
+	cdn           map[string]*cdnFile // files sent with commands, by attachment ID
+	downloads     []Download
 	roleGrants    []RoleGrant
 	events        map[string][]map[string]any // guild -> scheduled events
 	invites       []*Invite
@@ -154,6 +157,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		commands:     map[string][]map[string]any{},
 		interactions: map[string]*interactionState{},
 		byToken:      map[string]*interactionState{},
+		cdn:          map[string]*cdnFile{},
 		events:       map[string][]map[string]any{},
 	}
 	s.ids.Store(uint64(time.Now().UnixMilli()-discordEpoch) << 22)
@@ -358,6 +362,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request, body []byte) {
+	if strings.HasPrefix(r.URL.Path, cdnPrefix) {
+		s.serveCDN(w, r)
+		return
+	}
 	if !strings.HasPrefix(r.URL.Path, "/api/") {
 		writeError(w, http.StatusNotFound, 0, "404: Not Found")
 		return

@@ -127,6 +127,24 @@ func (s *spec) schemaFor(method, specPath string) (*jsonschema.Schema, error) {
 	return sch, nil
 }
 
+// validateComponent checks a decoded JSON value against one of the spec's
+// component schemas, for objects the double itself sends.
+func (s *spec) validateComponent(name string, v any) error {
+	key := "schema " + name
+	s.mu.Lock()
+	sch, ok := s.compiled[key]
+	if !ok {
+		var err error
+		if sch, err = s.compiler.Compile(specResource + "#/components/schemas/" + jsonPointerEscape(name)); err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		s.compiled[key] = sch
+	}
+	s.mu.Unlock()
+	return sch.Validate(v)
+}
+
 // fieldError is one entry of Discord's "errors" tree.
 type fieldError struct {
 	Code    string `json:"code"`

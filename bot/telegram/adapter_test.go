@@ -579,3 +579,39 @@ func TestDocumentCarriesItsFileToTheCommand(t *testing.T) {
 		t.Errorf("getFile calls = %d, want 1", len(c))
 	}
 }
+
+// A document Agora cannot bring (too large, or the file server failed) is
+// refused with a sentence about the file: the command does not run as if
+// no file had been sent, which would open the paste form with no word
+// about the member's file.
+func TestDocumentThatCannotBeBroughtIsRefused(t *testing.T) {
+	srv := telegramtest.New(t)
+	srv.SetAdministrators(group.ID, camille)
+	startPolling(t, srv)
+	answerTo := func(doc telegramtest.Message, want string) {
+		t.Helper()
+		found := srv.WaitFor(wait, func() bool {
+			for _, chat := range []int64{group.ID, camille.ID} {
+				for _, m := range srv.SentMessages(chat) {
+					if strings.Contains(m.Text, want) && (chat == camille.ID || m.ReplyToMessageID == doc.MessageID) {
+						return true
+					}
+				}
+			}
+			return false
+		})
+		if !found {
+			t.Fatalf("no answer containing %q; group %+v, private %+v", want, srv.SentMessages(group.ID), srv.SentMessages(camille.ID))
+		}
+	}
+
+	big := srv.SendDocument(group, camille, "gros.yaml", "/faqgestion importer", bytes.Repeat([]byte("#"), 3<<20))
+	answerTo(big, "est trop gros")
+	if c := srv.CallsTo("getFile"); len(c) != 0 {
+		t.Errorf("getFile called %d times for a file over the cap", len(c))
+	}
+
+	srv.FailNext("getFile", 1, 400, 0)
+	lost := srv.SendDocument(group, camille, "faq.yaml", "/faqgestion importer", []byte("- question: A ?\n  reponse: B.\n"))
+	answerTo(lost, "n'a pas pu être récupéré")
+}

@@ -447,10 +447,20 @@ func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 		// Only a command's file is downloaded: other documents are chatter.
 		f, err := a.download(ctx, m.Document)
 		if err != nil {
-			a.log.Warn("download a document sent with a command", "error", redactToken(err, a.opts.Token))
-		} else {
-			msg.Files = []commands.File{f}
+			// Run as if no file had been sent, the command would ask for
+			// one (or open a form) with no word about the member's file.
+			l := a.loc(m.From)
+			refusal := l.T("error.file_unavailable", locales.Data{"Name": m.Document.FileName})
+			if errors.Is(err, errTooLarge) {
+				a.log.Info("refused a document over the download cap", "size", m.Document.FileSize)
+				refusal = l.T("error.file_too_large", locales.Data{"Name": m.Document.FileName, "Max": l.Number(maxDownload >> 20)})
+			} else {
+				a.log.Warn("download a document sent with a command", "error", redactToken(err, a.opts.Token))
+			}
+			a.reply(ctx, m, commands.Private(refusal))
+			return
 		}
+		msg.Files = []commands.File{f}
 	}
 	a.rt.HandleText(ctx, msg, a.replier(m.Chat, m.From, m.MessageID))
 }
@@ -669,11 +679,15 @@ func (a *Adapter) isAdmin(ctx context.Context, chatID, userID int64) bool {
 // smaller, and a member must not make it hold a large file in memory.
 const maxDownload = 2 << 20
 
+// errTooLarge is a document over maxDownload, by its declared size or by
+// what the file server sends.
+var errTooLarge = errors.New("over the download cap")
+
 // download fetches a document sent with a command: getFile gives its path,
 // the file endpoint its bytes, read no further than maxDownload.
 func (a *Adapter) download(ctx context.Context, d *tgbotapi.Document) (commands.File, error) {
 	if d.FileSize > maxDownload {
-		return commands.File{}, fmt.Errorf("document of %d bytes: more than %d", d.FileSize, maxDownload)
+		return commands.File{}, fmt.Errorf("document of %d bytes: %w of %d", d.FileSize, errTooLarge, maxDownload)
 	}
 	resp, err := a.request(ctx, "getFile", 0, retry.SafeToRepeat, tgbotapi.Params{"file_id": d.FileID})
 	if err != nil {
@@ -703,7 +717,7 @@ func (a *Adapter) download(ctx context.Context, d *tgbotapi.Document) (commands.
 		return commands.File{}, fmt.Errorf("download: %w", err)
 	}
 	if len(data) > maxDownload {
-		return commands.File{}, fmt.Errorf("download: more than %d bytes", maxDownload)
+		return commands.File{}, fmt.Errorf("download: more than %d bytes, %w", maxDownload, errTooLarge)
 	}
 	return commands.File{Name: d.FileName, ContentType: d.MimeType, Data: data}, nil
 }

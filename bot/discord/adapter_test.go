@@ -599,7 +599,10 @@ func metric(t *testing.T, rt *bot.Runtime, name string, labels ...string) float6
 					continue next
 				}
 			}
-			return m.GetCounter().GetValue()
+			if c := m.GetCounter(); c != nil {
+				return c.GetValue()
+			}
+			return m.GetGauge().GetValue()
 		}
 	}
 	return 0
@@ -1155,4 +1158,72 @@ func TestPollCreatedAndVotedWithButtons(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// HTTP interactions beyond the slots wait for one, a bounded number of
+// them: the next is refused with 503 at once, and memory stays bounded
+// under a flood.
+func TestHTTPInteractionsBeyondTheSlotsWaitThenAreRefused(t *testing.T) {
+	signer := discordtest.NewSigner()
+	e := newEnv(t, nil, nil, func(c *discord.Config) {
+		c.PublicKey = signer.PublicKeyHex()
+		c.DeferAfter = 20 * time.Millisecond
+		c.HTTPQueue, c.HTTPQueueWait = 1, time.Minute
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST "+discord.HTTPPath, e.adapter.HTTPHandler())
+	web := httptest.NewServer(recordAnswers(t, e.srv, mux))
+	defer web.Close()
+	post := func(in discordtest.Interaction) int {
+		req, _ := http.NewRequest("POST", web.URL+discord.HTTPPath, bytes.NewReader(in.JSON))
+		req.Header = signer.Headers(in.JSON)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	aide := func() discordtest.Interaction {
+		return e.srv.NewSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "aide"})
+	}
+
+	// Every slot is taken by a slow command: answered with a deferral, it
+	// keeps its slot while it runs.
+	const slots = 64
+	for i := range slots {
+		slow := e.srv.NewSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("lent")})
+		if status := post(slow); status != http.StatusOK {
+			t.Fatalf("slow command %d: status %d", i, status)
+		}
+	}
+	released := 0
+	defer func() {
+		for ; released < slots; released++ {
+			e.slow <- struct{}{}
+		}
+	}()
+
+	waited := make(chan int, 1)
+	go func() { waited <- post(aide()) }()
+	e.srv.MustWaitFor(wait, "a request waiting for a slot", func() bool {
+		return metric(t, e.rt, "agora_discord_http_waiting") == 1
+	})
+	if status := post(aide()); status != http.StatusServiceUnavailable {
+		t.Fatalf("with every slot taken and the queue full: status %d, want 503", status)
+	}
+	if n := metric(t, e.rt, "agora_discord_refused_requests_total", "busy"); n != 1 {
+		t.Errorf("refused as busy: %v, want 1", n)
+	}
+
+	e.slow <- struct{}{}
+	released++
+	select {
+	case status := <-waited:
+		if status != http.StatusOK {
+			t.Fatalf("the waiting request got %d once a slot was free, want 200", status)
+		}
+	case <-time.After(wait):
+		t.Fatal("the waiting request was never served")
+	}
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -74,6 +75,13 @@ type Config struct {
 	// database, taken from Discord's 3 seconds to answer; past it the
 	// interaction is handled unclaimed rather than left unanswered.
 	ClaimTimeout time.Duration
+	// HTTPQueue (256) is how many HTTP interactions may wait for one of the
+	// maxInFlight slots, each at most HTTPQueueWait (500 ms, taken from
+	// Discord's 3 seconds to answer); past either, the request is refused
+	// with 503 at once, so a flood beyond what Agora serves costs a bounded
+	// amount of memory.
+	HTTPQueue     int
+	HTTPQueueWait time.Duration
 	// Store keeps the adapter's state shared by every process: the shard
 	// lease and the interactions already handled; required.
 	Store Store
@@ -127,7 +135,8 @@ type Adapter struct {
 	// reconnect loop may dial the gateway only then.
 	dialable bool
 	work     sync.WaitGroup
-	slots    chan struct{} // one per event being handled; see bounded
+	slots    chan struct{} // one per event or HTTP interaction being handled; see bounded and enter
+	waiting  atomic.Int64  // HTTP interactions waiting for a slot
 }
 
 var (
@@ -157,6 +166,12 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	}
 	if cfg.RetryBackoff <= 0 {
 		cfg.RetryBackoff = 500 * time.Millisecond
+	}
+	if cfg.HTTPQueue <= 0 {
+		cfg.HTTPQueue = 256
+	}
+	if cfg.HTTPQueueWait <= 0 {
+		cfg.HTTPQueueWait = 500 * time.Millisecond
 	}
 	if cfg.MaxSignatureAge <= 0 {
 		cfg.MaxSignatureAge = 5 * time.Minute
@@ -199,8 +214,14 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	}
 	if a.refused, err = register(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_refused_requests_total",
-		Help: "HTTP interaction requests refused before any work, by reason (signature, stale, too_large, malformed, not_configured).",
+		Help: "HTTP interaction requests refused before any work, by reason (busy, signature, stale, too_large, malformed, not_configured).",
 	}, []string{"reason"})); err != nil {
+		return nil, err
+	}
+	if _, err = register(cfg.Metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "agora_discord_http_waiting",
+		Help: "HTTP interactions waiting for a slot (at most the HTTP queue's size; beyond it they are refused as busy).",
+	}, func() float64 { return float64(a.waiting.Load()) })); err != nil {
 		return nil, err
 	}
 	if a.shardHeld, err = register(cfg.Metrics, prometheus.NewGauge(prometheus.GaugeOpts{
@@ -334,6 +355,32 @@ func bounded[E any](a *Adapter, h func(*discordgo.Session, E)) func(*discordgo.S
 			h(s, e)
 		}()
 	}
+}
+
+// enter takes a slot for an HTTP interaction, waiting for one while at
+// most HTTPQueue requests wait and for at most HTTPQueueWait. It reports
+// false when the request must be refused: too many wait, the wait ran
+// out, or the request ended.
+func (a *Adapter) enter(ctx context.Context) bool {
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	default:
+	}
+	if a.waiting.Add(1) > int64(a.cfg.HTTPQueue) {
+		a.waiting.Add(-1)
+		return false
+	}
+	defer a.waiting.Add(-1)
+	t := time.NewTimer(a.cfg.HTTPQueueWait)
+	defer t.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
 }
 
 // track registers interaction work so Run can wait for it; it refuses new

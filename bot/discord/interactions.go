@@ -456,6 +456,20 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, "not_configured", "HTTP interactions are not configured", http.StatusUnauthorized)
 		return
 	}
+	// A slot before anything is read or decoded, shared with the gateway:
+	// beyond what Agora serves, requests wait a little, then are refused,
+	// rather than pile up in memory (Discord tells the member the
+	// interaction failed; they can press again).
+	if !a.enter(r.Context()) {
+		a.refuse(w, r, "busy", "too many interactions in progress", http.StatusServiceUnavailable)
+		return
+	}
+	handedOff := false // the slot goes with the work to its goroutine
+	defer func() {
+		if !handedOff {
+			<-a.slots
+		}
+	}()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInteractionBody))
 	if err != nil {
 		a.refuse(w, r, "too_large", "body too large or cut short", http.StatusRequestEntityTooLarge)
@@ -511,7 +525,9 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 			return ctx.Err()
 		}
 	}
+	handedOff = true
 	go func() {
+		defer func() { <-a.slots }()
 		defer a.work.Done()
 		defer close(finished)
 		ctx, cancel := context.WithTimeout(a.workCtx, interactionTimeout)

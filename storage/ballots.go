@@ -2,10 +2,8 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -68,19 +66,13 @@ func (b *ballotGroups) write(ctx context.Context, group []*pendingBallot) {
 		a, c := sorted[i].rule, sorted[j].rule
 		return a.PollID < c.PollID || a.PollID == c.PollID && a.MemberID < c.MemberID
 	})
-	var sb strings.Builder
-	args := make([]any, 0, 7*len(sorted))
-	for i, p := range sorted {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&sb, "($%d::bigint, $%d::bigint, $%d::text, $%d::timestamptz, $%d::bigint, $%d::text, $%d::int)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
-		args = append(args, p.rule.PollID, p.rule.MemberID, p.choices, p.now, p.rule.CommunityID, p.rule.Kind, p.rule.Role)
-	}
+	values, args := valueRows([]string{"bigint", "bigint", "text", "timestamptz", "bigint", "text", "int"}, len(sorted), func(i int) []any {
+		p := sorted[i]
+		return []any{p.rule.PollID, p.rule.MemberID, p.choices, p.now, p.rule.CommunityID, p.rule.Kind, p.rule.Role}
+	})
 	query := `INSERT INTO poll_ballots (poll_id, member_id, choices, cast_at)
 		SELECT v.poll_id, v.member_id, v.choices, v.cast_at
-		FROM (VALUES ` + sb.String() + `) AS v (poll_id, member_id, choices, cast_at, community_id, kind, role)
+		FROM (VALUES ` + values + `) AS v (poll_id, member_id, choices, cast_at, community_id, kind, role)
 		WHERE EXISTS (SELECT 1 FROM polls p WHERE p.id = v.poll_id AND p.status = 'open'
 			AND p.community_id = v.community_id AND p.kind = v.kind AND (p.deadline IS NULL OR p.deadline > v.cast_at)
 			AND p.voter_rank <= v.role)

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -119,4 +121,28 @@ func (g *grouper[T, K]) safeWrite(ctx context.Context, items []*T) {
 		}
 	}()
 	g.write(ctx, items)
+}
+
+// valueRows builds the VALUES list of a group's statement: n rows of
+// placeholders, each cast to the column types given (PostgreSQL cannot
+// infer a VALUES column's type from a parameter), numbered one after the
+// other, with their arguments in the same order.
+func valueRows(types []string, n int, row func(i int) []any) (string, []any) {
+	var sb strings.Builder
+	args := make([]any, 0, len(types)*n)
+	for i := range n {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteByte('(')
+		for j, t := range types {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("$" + strconv.Itoa(len(args)+j+1) + "::" + t)
+		}
+		sb.WriteByte(')')
+		args = append(args, row(i)...)
+	}
+	return sb.String(), args
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -64,19 +63,12 @@ func (c *claimGroups) write(ctx context.Context, group []*pendingClaim) {
 	slices.SortFunc(sorted, func(a, b *pendingClaim) int {
 		return cmp.Or(cmp.Compare(a.platform, b.platform), cmp.Compare(a.id, b.id))
 	})
-	var values strings.Builder
-	args := make([]any, 0, 3*len(sorted))
-	for i, p := range sorted {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&values, "($%d::text, $%d::text, $%d::timestamptz)", n+1, n+2, n+3)
-		args = append(args, p.platform, p.id, p.now)
-	}
+	values, args := valueRows([]string{"text", "text", "timestamptz"}, len(sorted), func(i int) []any {
+		return []any{sorted[i].platform, sorted[i].id, sorted[i].now}
+	})
 	var claimed []claimKey
 	rows, err := c.s.db.QueryContext(ctx, `INSERT INTO processed_interactions (platform, id, seen_at)
-		VALUES `+values.String()+` ON CONFLICT (platform, id) DO NOTHING RETURNING platform, id`, args...)
+		VALUES `+values+` ON CONFLICT (platform, id) DO NOTHING RETURNING platform, id`, args...)
 	if err == nil {
 		for rows.Next() {
 			var k claimKey

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/agora-community/agora/model"
@@ -117,23 +116,17 @@ func (m *memberGroups) write(ctx context.Context, group []*pendingMember) {
 	slices.SortFunc(sorted, func(a, b *pendingMember) int {
 		return cmp.Or(cmp.Compare(a.key.platform, b.key.platform), cmp.Compare(a.key.userID, b.key.userID))
 	})
-	var values strings.Builder
-	args := make([]any, 0, 5*len(sorted))
-	for i, p := range sorted {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&values, "($%d::int, $%d::bigint, $%d::text, $%d::text, $%d::text)", n+1, n+2, n+3, n+4, n+5)
-		args = append(args, i, p.key.community, p.key.platform, p.key.userID, p.name)
-	}
+	values, args := valueRows([]string{"int", "bigint", "text", "text", "text"}, len(sorted), func(i int) []any {
+		p := sorted[i]
+		return []any{i, p.key.community, p.key.platform, p.key.userID, p.name}
+	})
 	var rows []struct {
 		Ord int `db:"ord"`
 		Member
 		Linked bool `db:"linked"`
 	}
 	err := m.s.db.SelectContext(ctx, &rows, `WITH input AS (
-			SELECT * FROM (VALUES `+values.String()+`) AS v (ord, community_id, platform, user_id, name)
+			SELECT * FROM (VALUES `+values+`) AS v (ord, community_id, platform, user_id, name)
 		), existing AS (
 			SELECT v.ord, m.id, m.display_name, m.locale, COALESCE(r.role, 'member') AS role
 			FROM input v

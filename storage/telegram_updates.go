@@ -111,6 +111,22 @@ func (s *Store) HandledTelegramUpdates(ctx context.Context, botID int64, ids []i
 	return nil
 }
 
+// ReleaseTelegramUpdates forgets holder's claims on updates it has not
+// handled: a process that stops between claiming updates and queueing them
+// gives them back, so that Telegram's next delivery of them (to this
+// process restarted, or another behind the webhook's load balancer) is
+// handled at once rather than taken for a duplicate and left for the
+// sweep minutes later.
+func (s *Store) ReleaseTelegramUpdates(ctx context.Context, botID int64, holder string, ids []int64) error {
+	for _, id := range ids {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM telegram_updates
+			WHERE bot_id = $1 AND update_id = $2 AND holder = $3 AND handled_at IS NULL`, botID, id, holder); err != nil {
+			return fmt.Errorf("release telegram update %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
 // RetakeTelegramUpdates claims for holder, oldest first, at most limit
 // updates claimed before cutoff and still not handled: their handler's
 // process died (or stopped) before finishing them. Each is returned to one

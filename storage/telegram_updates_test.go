@@ -146,3 +146,34 @@ func sorted(ids []int64) []int64 {
 	slices.Sort(out)
 	return out
 }
+
+// A process that stops between claiming updates and queueing them gives
+// its claims back: the next delivery of those updates is claimed anew,
+// while what it handled, and other processes' claims, stay.
+func TestReleasedTelegramUpdatesCanBeClaimedAgain(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		const bot = 42
+		now := time.Date(2026, 12, 12, 18, 0, 0, 0, time.UTC)
+		batch := []storage.TelegramUpdate{{ID: 1, Body: "{}"}, {ID: 2, Body: "{}"}, {ID: 3, Body: "{}"}}
+		if got, err := s.ClaimTelegramUpdates(ctx, bot, "a", now, batch); err != nil || len(got) != 3 {
+			t.Fatalf("claim: %v %v", got, err)
+		}
+		if err := s.HandledTelegramUpdates(ctx, bot, []int64{1}, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReleaseTelegramUpdates(ctx, bot, "b", []int64{1, 2, 3}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.ClaimTelegramUpdates(ctx, bot, "b", now, batch); len(got) != 0 {
+			t.Fatalf("another holder's release gave back %v", got)
+		}
+		if err := s.ReleaseTelegramUpdates(ctx, bot, "a", []int64{1, 2, 3}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ClaimTelegramUpdates(ctx, bot, "b", now, batch)
+		if err != nil || !slices.Equal(sorted(got), []int64{2, 3}) {
+			t.Fatalf("after the release, claimed %v (%v); want the unhandled 2 and 3", got, err)
+		}
+	})
+}

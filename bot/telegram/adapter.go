@@ -53,6 +53,7 @@ type Store interface {
 
 	ClaimTelegramUpdates(ctx context.Context, botID int64, holder string, now time.Time, updates []storage.TelegramUpdate) ([]int64, error)
 	HandledTelegramUpdates(ctx context.Context, botID int64, ids []int64, now time.Time) error
+	ReleaseTelegramUpdates(ctx context.Context, botID int64, holder string, ids []int64) error
 	RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, now, cutoff time.Time, limit int) ([]storage.TelegramUpdate, error)
 	TelegramUpdateOffset(ctx context.Context, botID int64) (int64, error)
 	PruneTelegramUpdates(ctx context.Context, cutoff time.Time) (int64, error)

@@ -221,7 +221,11 @@ func (a *Adapter) take(ctx context.Context, result json.RawMessage, offset int64
 		us = append(us, updates[id])
 	}
 	if !a.dispatch.enqueue(us...) {
-		a.log.Warn("stopping: claimed updates left for another process", "count", len(us))
+		// Stopping between the claim and the queue: the claims are given
+		// back and the offset stays, so Telegram delivers these updates
+		// again to whichever process polls next.
+		a.release(claimed)
+		return offset, len(raws), nil
 	}
 	return next, len(raws), nil
 }
@@ -337,9 +341,27 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		if len(claimed) == 0 {
 			a.metrics.duplicates.Inc() // delivered before: acknowledged, not handled again
 		} else if !a.dispatch.enqueue(u) {
-			// Stopping after the claim: another process takes it over.
-			a.log.Warn("stopping: claimed webhook update left for another process", "update", u.UpdateID)
+			// Stopping after the claim: the claim is given back and Telegram
+			// told to deliver again, to another process behind the load
+			// balancer or to this one restarted.
+			a.release([]int64{int64(u.UpdateID)})
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "stopping", http.StatusServiceUnavailable)
+			return
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// release gives back claims on updates this process will not handle
+// (see ReleaseTelegramUpdates). If it fails, the claims stay, and the
+// sweep of another process takes them over once they are old enough.
+func (a *Adapter) release(ids []int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.store.ReleaseTelegramUpdates(ctx, a.botID, a.holder, ids); err != nil {
+		a.log.Warn("stopping: claimed updates left for another process's sweep", "count", len(ids), "error", err)
+		return
+	}
+	a.log.Info("stopping: claimed updates given back to Telegram", "count", len(ids))
 }

@@ -119,6 +119,9 @@ func (rt *Runtime) option(path, name string) *commands.Option {
 // reply to the question, or any message where every message is for Agora.
 // It reports whether the message was taken.
 func (rt *Runtime) answer(ctx context.Context, msg TextMessage, text string, to Replier) bool {
+	if !msg.Direct && msg.ReplyTo == "" {
+		return false // group chatter: no question to look up
+	}
 	c, err := rt.store.Conversation(ctx, msg.Platform, msg.Chat.ID, msg.User.ID, rt.clock.Now())
 	if errors.Is(err, storage.ErrNotFound) {
 		return false
@@ -127,8 +130,8 @@ func (rt *Runtime) answer(ctx context.Context, msg TextMessage, text string, to 
 		rt.log.Error("read conversation", "error", err)
 		return false
 	}
-	if !msg.Direct && (msg.ReplyTo == "" || msg.ReplyTo != c.PromptID) {
-		return false // group chatter, not the answer
+	if !msg.Direct && msg.ReplyTo != c.PromptID {
+		return false // a reply to another message, not the answer
 	}
 	var st convState
 	if err := json.Unmarshal([]byte(c.State), &st); err != nil || len(st.Pending) == 0 {

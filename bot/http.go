@@ -208,16 +208,7 @@ func (s *HTTPServer) noteReady(ready bool, err error) {
 	}
 }
 
-// Serve listens until ctx ends, then lets requests in flight finish.
-func (s *HTTPServer) Serve(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.srv.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on HTTP_ADDR %s: %w", s.srv.Addr, err)
-	}
-	return s.ServeListener(ctx, ln)
-}
-
-// ServeListener serves on an existing listener (tests use port 0).
+// ServeListener serves on ln, opened by the caller (port 0 in tests), until ctx ends.
 func (s *HTTPServer) ServeListener(ctx context.Context, ln net.Listener) error {
 	defer s.probes.Wait()
 	errc := make(chan error, 1)

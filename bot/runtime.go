@@ -107,9 +107,6 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 // Registry is the command registry adapters publish.
 func (rt *Runtime) Registry() *commands.Registry { return rt.registry }
 
-// Catalog is the message catalog adapters localize command lists with.
-func (rt *Runtime) Catalog() *locales.Catalog { return rt.catalog }
-
 // Metrics are the runtime's Prometheus series; adapters register theirs
 // on Metrics().Registry.
 func (rt *Runtime) Metrics() *Metrics { return rt.metrics }

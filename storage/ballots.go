@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"sort"
-	"strconv"
 	"time"
 )
 
@@ -79,7 +78,7 @@ func (b *ballotGroups) write(ctx context.Context, group []*pendingBallot) {
 		ON CONFLICT (poll_id, member_id) DO UPDATE SET choices = excluded.choices, cast_at = excluded.cast_at,
 			revision = poll_ballots.revision + 1
 		RETURNING poll_id, member_id, revision`
-	revisions := map[string]int{}
+	revisions := map[ballotKey]int{}
 	err := func() error {
 		rows, err := b.s.db.QueryContext(ctx, query, args...)
 		if err != nil {
@@ -92,7 +91,7 @@ func (b *ballotGroups) write(ctx context.Context, group []*pendingBallot) {
 			if err := rows.Scan(&poll, &member, &revision); err != nil {
 				return err
 			}
-			revisions[strconv.FormatInt(poll, 10)+"/"+strconv.FormatInt(member, 10)] = revision
+			revisions[ballotKey{poll, member}] = revision
 		}
 		return rows.Err()
 	}()
@@ -105,7 +104,7 @@ func (b *ballotGroups) write(ctx context.Context, group []*pendingBallot) {
 		return
 	}
 	for _, p := range group {
-		rev, ok := revisions[strconv.FormatInt(p.rule.PollID, 10)+"/"+strconv.FormatInt(p.rule.MemberID, 10)]
+		rev, ok := revisions[ballotKey{p.rule.PollID, p.rule.MemberID}]
 		if !ok {
 			p.err = ErrPollNotOpen
 			continue

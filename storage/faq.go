@@ -409,8 +409,10 @@ func faqQuestions(rows []faqQuestionRow) []model.FAQQuestion {
 // joined is true.
 func (s *Store) QueueFAQQuestion(ctx context.Context, q *model.FAQQuestion) (joined bool, err error) {
 	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
+		// A question with no normalized form (nothing left once stop words
+		// are gone) is never the same as another one.
 		err := tx.GetContext(ctx, &q.ID, `SELECT id FROM faq_questions
-			WHERE community_id = $1 AND normalized = $2 AND member_id = $3 AND status = 'pending' ORDER BY id LIMIT 1`,
+			WHERE community_id = $1 AND normalized = $2 AND normalized <> '' AND member_id = $3 AND status = 'pending' ORDER BY id LIMIT 1`,
 			q.CommunityID, q.Normalized, q.MemberID)
 		if err == nil {
 			joined = true

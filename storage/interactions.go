@@ -66,7 +66,7 @@ func (c *claimGroups) write(ctx context.Context, group []*pendingClaim) {
 	values, args := valueRows([]string{"text", "text", "timestamptz"}, len(sorted), func(i int) []any {
 		return []any{sorted[i].platform, sorted[i].id, sorted[i].now}
 	})
-	var claimed []claimKey
+	claimed := map[claimKey]bool{}
 	rows, err := c.s.db.QueryContext(ctx, `INSERT INTO processed_interactions (platform, id, seen_at)
 		VALUES `+values+` ON CONFLICT (platform, id) DO NOTHING RETURNING platform, id`, args...)
 	if err == nil {
@@ -75,7 +75,7 @@ func (c *claimGroups) write(ctx context.Context, group []*pendingClaim) {
 			if err = rows.Scan(&k.platform, &k.id); err != nil {
 				break
 			}
-			claimed = append(claimed, k)
+			claimed[k] = true
 		}
 		rows.Close()
 		if err == nil {
@@ -89,7 +89,7 @@ func (c *claimGroups) write(ctx context.Context, group []*pendingClaim) {
 		return
 	}
 	for _, p := range group {
-		p.first = slices.Contains(claimed, claimKey{p.platform, p.id})
+		p.first = claimed[claimKey{p.platform, p.id}]
 	}
 }
 

@@ -61,11 +61,6 @@ func (s *Store) Schedule(ctx context.Context, j model.JobRef, runAt time.Time) e
 	return s.scheduleRef(ctx, s.db, j, runAt)
 }
 
-// Unschedule cancels a capability's pending job, if any.
-func (s *Store) Unschedule(ctx context.Context, j model.JobRef) error {
-	return s.CancelJob(ctx, s.db, j.Key())
-}
-
 // scheduleRef schedules a capability's job reference.
 func (s *Store) scheduleRef(ctx context.Context, q sqlx.ExecerContext, j model.JobRef, runAt time.Time) error {
 	return s.ScheduleJob(ctx, q, j.Kind, j.Payload, j.Key(), runAt)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -73,15 +74,13 @@ func (s *Store) JoinCommunity(ctx context.Context, from, into int64) ([]int64, e
 	}
 	var moved []int64
 	err := s.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.SelectContext(ctx, &moved, `SELECT id FROM chats WHERE community_id = $1 ORDER BY id`, from); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE chats SET community_id = $2 WHERE community_id = $1`, from, into)
-		return err
+		// One statement, so a chat added meanwhile is both moved and returned.
+		return tx.SelectContext(ctx, &moved, `UPDATE chats SET community_id = $2 WHERE community_id = $1 RETURNING id`, from, into)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("join community %d into %d: %w", from, into, err)
 	}
+	slices.Sort(moved)
 	s.forgetChats(ctx)
 	return moved, nil
 }

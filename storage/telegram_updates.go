@@ -93,18 +93,9 @@ func (s *Store) HandledTelegramUpdates(ctx context.Context, botID int64, ids []i
 	if len(ids) == 0 {
 		return nil
 	}
-	var sb strings.Builder
-	args := make([]any, 0, 2+len(ids))
-	args = append(args, botID, now.UTC())
-	for i, id := range ids {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("$" + strconv.Itoa(len(args)+1))
-		args = append(args, id)
-	}
+	list, args := idList([]any{botID, now.UTC()}, ids)
 	_, err := s.db.ExecContext(ctx, `UPDATE telegram_updates SET handled_at = $2
-		WHERE bot_id = $1 AND update_id IN (`+sb.String()+`)`, args...)
+		WHERE bot_id = $1 AND update_id IN (`+list+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("mark %d telegram updates handled: %w", len(ids), err)
 	}
@@ -118,13 +109,29 @@ func (s *Store) HandledTelegramUpdates(ctx context.Context, botID int64, ids []i
 // handled at once rather than taken for a duplicate and left for the
 // sweep minutes later.
 func (s *Store) ReleaseTelegramUpdates(ctx context.Context, botID int64, holder string, ids []int64) error {
-	for _, id := range ids {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM telegram_updates
-			WHERE bot_id = $1 AND update_id = $2 AND holder = $3 AND handled_at IS NULL`, botID, id, holder); err != nil {
-			return fmt.Errorf("release telegram update %d: %w", id, err)
-		}
+	if len(ids) == 0 {
+		return nil
+	}
+	list, args := idList([]any{botID, holder}, ids)
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM telegram_updates
+		WHERE bot_id = $1 AND holder = $2 AND handled_at IS NULL AND update_id IN (`+list+`)`, args...); err != nil {
+		return fmt.Errorf("release %d telegram updates: %w", len(ids), err)
 	}
 	return nil
+}
+
+// idList appends ids to args and returns their placeholders, "$3, $4, …",
+// for an IN list that both dialects read.
+func idList(args []any, ids []int64) (string, []any) {
+	var sb strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		args = append(args, id)
+		sb.WriteString("$" + strconv.Itoa(len(args)))
+	}
+	return sb.String(), args
 }
 
 // RetakeTelegramUpdates claims for holder, oldest first, at most limit

@@ -2,12 +2,14 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/agora-community/agora/bot"
 	"github.com/bwmarrin/discordgo"
 )
 
@@ -17,7 +19,7 @@ import (
 func TestAttachmentOptionsBringTheirFiles(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/big.yaml") {
-			w.Write(make([]byte, maxDownload+1))
+			w.Write(make([]byte, bot.MaxDownload+1))
 			return
 		}
 		if strings.HasSuffix(r.URL.Path, "/gone.yaml") {
@@ -53,7 +55,7 @@ func TestAttachmentOptionsBringTheirFiles(t *testing.T) {
 		i = interaction(file)
 		req = a.request(i)
 		fe := a.attachFiles(context.Background(), i, req)
-		if fe == nil || fe.name != file || fe.tooLarge != tooLarge {
+		if fe == nil || fe.name != file || errors.Is(fe.err, bot.ErrTooLarge) != tooLarge {
 			t.Errorf("%s: attachFiles = %+v, want too large %v", file, fe, tooLarge)
 		}
 		if _, ok := req.Options["fichier"]; ok || len(req.Files) != 0 {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
-	"github.com/agora-community/agora/locales"
 )
 
 // ack sends the one initial answer Discord expects to an interaction:
@@ -583,18 +583,10 @@ func (a *Adapter) freshTimestamp(ts string) bool {
 	return age < a.cfg.MaxSignatureAge && age > -a.cfg.MaxSignatureAge
 }
 
-// maxDownload caps a file sent with a command: Agora's imports are far
-// smaller, and a member must not make it hold a large file in memory.
-const maxDownload = 2 << 20
-
-// errTooLarge is a file over maxDownload, by its declared size or by what
-// the CDN sends.
-var errTooLarge = errors.New("over the download cap")
-
 // fileError is a file the member sent that could not be brought.
 type fileError struct {
-	name     string
-	tooLarge bool
+	name string
+	err  error
 }
 
 // attachFiles downloads the files of a command's attachment options. The
@@ -631,13 +623,12 @@ func (a *Adapter) attachFiles(ctx context.Context, i *discordgo.Interaction, req
 		f, err := a.download(ctx, att)
 		if err != nil {
 			delete(req.Options, o.Name)
-			tooLarge := errors.Is(err, errTooLarge)
-			if tooLarge {
+			if errors.Is(err, bot.ErrTooLarge) {
 				a.log.Info("refused a file over the download cap", "request", req.Describe(), "size", att.Size, "error", err)
 			} else {
 				a.logFailure("download an attachment", err, "request", req.Describe())
 			}
-			return &fileError{name: att.Filename, tooLarge: tooLarge}
+			return &fileError{name: att.Filename, err: err}
 		}
 		req.Options[o.Name] = f.Name
 		req.Files = append(req.Files, f)
@@ -648,37 +639,14 @@ func (a *Adapter) attachFiles(ctx context.Context, i *discordgo.Interaction, req
 // refuseFile is the answer to a command whose file could not be brought,
 // in the member's Discord language: the handler did not run.
 func (a *Adapter) refuseFile(i *discordgo.Interaction, fe *fileError) *commands.Response {
-	l := a.rt.Localizer(nil, string(i.Locale))
-	if fe.tooLarge {
-		return commands.Private(l.T("error.file_too_large", locales.Data{"Name": fe.name, "Max": l.Number(maxDownload >> 20)}))
-	}
-	return commands.Private(l.T("error.file_unavailable", locales.Data{"Name": fe.name}))
+	return bot.FileRefusal(a.rt.Localizer(nil, string(i.Locale)), fe.name, fe.err)
 }
 
-// download fetches an attachment through the adapter's HTTP client, read no
-// further than maxDownload.
+// download fetches an attachment through the adapter's HTTP client.
 func (a *Adapter) download(ctx context.Context, att *discordgo.MessageAttachment) (commands.File, error) {
-	if att.Size > maxDownload {
-		return commands.File{}, fmt.Errorf("attachment of %d bytes: %w of %d", att.Size, errTooLarge, maxDownload)
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, att.URL, nil)
+	data, err := bot.Download(ctx, a.s.Client, att.URL, int64(att.Size))
 	if err != nil {
-		return commands.File{}, fmt.Errorf("download attachment: %w", err)
-	}
-	resp, err := a.s.Client.Do(hreq)
-	if err != nil {
-		return commands.File{}, fmt.Errorf("download attachment: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return commands.File{}, fmt.Errorf("download attachment: status %d", resp.StatusCode)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
-	if err != nil {
-		return commands.File{}, fmt.Errorf("download attachment: %w", err)
-	}
-	if len(data) > maxDownload {
-		return commands.File{}, fmt.Errorf("download attachment: more than %d bytes, %w", maxDownload, errTooLarge)
+		return commands.File{}, fmt.Errorf("attachment: %w", err)
 	}
 	return commands.File{Name: att.Filename, ContentType: att.ContentType, Data: data}, nil
 }

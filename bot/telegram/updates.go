@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -447,17 +445,12 @@ func (a *Adapter) message(ctx context.Context, m *tgbotapi.Message) {
 		// Only a command's file is downloaded: other documents are chatter.
 		f, err := a.download(ctx, m.Document)
 		if err != nil {
-			// Run as if no file had been sent, the command would ask for
-			// one (or open a form) with no word about the member's file.
-			l := a.loc(m.From)
-			refusal := l.T("error.file_unavailable", locales.Data{"Name": m.Document.FileName})
-			if errors.Is(err, errTooLarge) {
+			if errors.Is(err, bot.ErrTooLarge) {
 				a.log.Info("refused a document over the download cap", "size", m.Document.FileSize)
-				refusal = l.T("error.file_too_large", locales.Data{"Name": m.Document.FileName, "Max": l.Number(maxDownload >> 20)})
 			} else {
 				a.log.Warn("download a document sent with a command", "error", redactToken(err, a.opts.Token))
 			}
-			a.reply(ctx, m, commands.Private(refusal))
+			a.reply(ctx, m, bot.FileRefusal(a.loc(m.From), m.Document.FileName, err))
 			return
 		}
 		msg.Files = []commands.File{f}
@@ -675,19 +668,9 @@ func (a *Adapter) isAdmin(ctx context.Context, chatID, userID int64) bool {
 	return e.ids[userID]
 }
 
-// maxDownload caps a file sent with a command: Agora's imports are far
-// smaller, and a member must not make it hold a large file in memory.
-const maxDownload = 2 << 20
-
-// errTooLarge is a document over maxDownload, by its declared size or by
-// what the file server sends.
-var errTooLarge = errors.New("over the download cap")
-
-// download fetches a document sent with a command: getFile gives its path,
-// the file endpoint its bytes, read no further than maxDownload.
 func (a *Adapter) download(ctx context.Context, d *tgbotapi.Document) (commands.File, error) {
-	if d.FileSize > maxDownload {
-		return commands.File{}, fmt.Errorf("document of %d bytes: %w of %d", d.FileSize, errTooLarge, maxDownload)
+	if err := bot.CheckDeclaredSize(int64(d.FileSize)); err != nil {
+		return commands.File{}, err
 	}
 	resp, err := a.request(ctx, "getFile", 0, retry.SafeToRepeat, tgbotapi.Params{"file_id": d.FileID})
 	if err != nil {
@@ -697,27 +680,11 @@ func (a *Adapter) download(ctx context.Context, d *tgbotapi.Document) (commands.
 	if err := json.Unmarshal(resp.Result, &tf); err != nil {
 		return commands.File{}, fmt.Errorf("getFile: decode: %w", err)
 	}
-	url := fmt.Sprintf(a.opts.APIURL+"/file/bot%s/%s", a.opts.Token, tf.FilePath)
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	hreq, err := http.NewRequestWithContext(cctx, http.MethodGet, url, nil)
+	data, err := bot.Download(cctx, a.hc, fmt.Sprintf(a.opts.APIURL+"/file/bot%s/%s", a.opts.Token, tf.FilePath), 0)
 	if err != nil {
-		return commands.File{}, fmt.Errorf("download: %w", err)
-	}
-	hresp, err := a.hc.Do(hreq)
-	if err != nil {
-		return commands.File{}, fmt.Errorf("download: %w", err)
-	}
-	defer hresp.Body.Close()
-	if hresp.StatusCode != http.StatusOK {
-		return commands.File{}, fmt.Errorf("download: status %d", hresp.StatusCode)
-	}
-	data, err := io.ReadAll(io.LimitReader(hresp.Body, maxDownload+1))
-	if err != nil {
-		return commands.File{}, fmt.Errorf("download: %w", err)
-	}
-	if len(data) > maxDownload {
-		return commands.File{}, fmt.Errorf("download: more than %d bytes, %w", maxDownload, errTooLarge)
+		return commands.File{}, err
 	}
 	return commands.File{Name: d.FileName, ContentType: d.MimeType, Data: data}, nil
 }

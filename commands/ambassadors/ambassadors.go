@@ -311,7 +311,7 @@ func (s *service) findAmbassador(ctx context.Context, req *commands.Request, raw
 	}
 	var numbers []string
 	for _, a := range found {
-		numbers = append(numbers, "n°"+strconv.FormatInt(a.ID, 10))
+		numbers = append(numbers, strconv.FormatInt(a.ID, 10))
 	}
 	return model.Application{}, commands.Fail("ambassador.ambiguous_ambassador", locales.Data{"Value": raw, "Numbers": strings.Join(numbers, ", ")})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
@@ -320,10 +319,10 @@ func (s *service) createEvent(ctx context.Context, m model.Meetup, platform, gro
 	return s.store.RecordPlatformEvent(ctx, e)
 }
 
-// eventLocation is where a platform event says the meetup is.
+// eventLocation is where a platform event or calendar says the meetup is.
 func eventLocation(m model.Meetup) string {
-	if m.City == "" || strings.Contains(strings.ToLower(m.Place), strings.ToLower(m.City)) {
-		return m.Place
+	if city := shownCity(m); city != "" {
+		return m.Place + ", " + city
 	}
-	return m.Place + ", " + m.City
+	return m.Place
 }

@@ -93,11 +93,16 @@ func rsvpButtons(l *locales.Localizer, id int64) []commands.Button {
 }
 
 func whereLine(l *locales.Localizer, m model.Meetup) markup.Text {
-	city := m.City
-	if strings.Contains(places.FoldCity(m.Place), places.FoldCity(city)) {
-		city = "" // "12 rue Sala, Lyon" already says Lyon
+	return l.T("meetup.where", locales.Data{"Place": m.Place, "City": shownCity(m)})
+}
+
+// shownCity is the city to write after the meetup's place, "" when the
+// place already names it ("12 rue Sala, Lyon 7e"), accents and case aside.
+func shownCity(m model.Meetup) string {
+	if strings.Contains(places.FoldCity(m.Place), places.FoldCity(m.City)) {
+		return ""
 	}
-	return l.T("meetup.where", locales.Data{"Place": m.Place, "City": city})
+	return m.City
 }
 
 func countsLine(l *locales.Localizer, m model.Meetup, c model.RSVPCounts) markup.Text {

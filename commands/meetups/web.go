@@ -15,7 +15,6 @@ import (
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/meetups/ical"
-	"github.com/agora-community/agora/commands/meetups/places"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/model"
 )
@@ -236,11 +235,8 @@ func (s *service) servePage(w http.ResponseWriter, r *http.Request) {
 		pm := pageMeetup{
 			ID: m.ID, Title: m.Title, Date: l.DateTime(m.Start), StartISO: m.Start.In(tz).Format(time.RFC3339),
 			Duration: durationText(l, m.Duration()), Kind: l.S("meetup.kind." + m.Kind),
-			Place: m.Place, City: m.City, Description: m.Description,
+			Place: m.Place, City: shownCity(m), Description: m.Description,
 			Counts: countsLine(l, m, counts).Plain(), ICS: idString(m.ID) + ".ics",
-		}
-		if strings.Contains(places.FoldCity(m.Place), places.FoldCity(m.City)) {
-			pm.City = "" // the address says it already
 		}
 		if isLink(m.Place) {
 			pm.Link = m.Place

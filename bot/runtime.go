@@ -269,7 +269,7 @@ func (rt *Runtime) resolve(ctx context.Context, req *commands.Request) error {
 		rt.log.Warn("community has an unknown time zone", "community", community.ID, "timezone", community.Timezone)
 		tz = rt.cfg.DefaultTimezone
 	}
-	req.ChatRef = chat.ID
+	req.ChatRef, req.ChatPurpose = chat.ID, chat.Purpose
 	req.Community = commands.Community{
 		ID: community.ID, Name: community.Name, Locale: community.Locale, Location: tz,
 	}

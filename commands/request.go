@@ -106,9 +106,13 @@ type Request struct {
 	// Set by the runtime before the handler runs.
 	Community Community
 	ChatRef   int64 // Agora's chat row
-	Member    Member
-	Loc       *locales.Localizer
-	Now       time.Time
+	// ChatPurpose is what moderators said the chat is for (model.Purpose…),
+	// from the runtime's cache: a handler of every message can test it
+	// without a query.
+	ChatPurpose string
+	Member      Member
+	Loc         *locales.Localizer
+	Now         time.Time
 }
 
 // T is a shortcut for the request's localizer.

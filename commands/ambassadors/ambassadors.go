@@ -26,7 +26,6 @@ import (
 type Store interface {
 	commands.SettingStore
 	Community(ctx context.Context, id int64) (model.Community, error)
-	Chat(ctx context.Context, id int64) (model.Chat, error)
 	ChatsOfCommunity(ctx context.Context, communityID int64) ([]model.Chat, error)
 	Identities(ctx context.Context, memberID int64) ([]model.Identity, error)
 	Schedule(ctx context.Context, j model.JobRef, runAt time.Time) error

@@ -255,11 +255,7 @@ func (s *service) mark(ctx context.Context, req *commands.Request, a model.Appli
 // introduced sees an ambassador's first message in the ambassadors' chat
 // as their introduction, and welcomes them there.
 func (s *service) introduced(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	chat, err := s.store.Chat(ctx, req.ChatRef)
-	if err != nil {
-		return nil, fmt.Errorf("ambassadors: %w", err)
-	}
-	if chat.Purpose != model.PurposeAmbassadors {
+	if req.ChatPurpose != model.PurposeAmbassadors {
 		return nil, nil
 	}
 	a, err := s.store.OpenApplication(ctx, req.Community.ID, req.Member.ID)

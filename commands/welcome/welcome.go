@@ -27,7 +27,6 @@ const (
 
 // Store is what the capability reads and writes; storage.Store implements it.
 type Store interface {
-	Chat(ctx context.Context, id int64) (model.Chat, error)
 	WelcomeTexts(ctx context.Context, communityID int64) (model.WelcomeTexts, error)
 	SetWelcomeText(ctx context.Context, communityID int64, text string, by int64, now time.Time) error
 	SetCharter(ctx context.Context, communityID int64, text string, by int64, now time.Time) error
@@ -85,11 +84,7 @@ type handlers struct{ store Store }
 // chats are not where newcomers arrive: nobody is greeted there, and
 // joining them does not count as being greeted.
 func (h handlers) joined(ctx context.Context, req *commands.Request) (*commands.Response, error) {
-	chat, err := h.store.Chat(ctx, req.ChatRef)
-	if err != nil {
-		return nil, fmt.Errorf("welcome: read chat %d: %w", req.ChatRef, err)
-	}
-	if chat.Purpose == model.PurposeModeration || chat.Purpose == model.PurposeAmbassadors {
+	if req.ChatPurpose == model.PurposeModeration || req.ChatPurpose == model.PurposeAmbassadors {
 		return nil, nil
 	}
 	texts, err := h.store.WelcomeTexts(ctx, req.Community.ID)

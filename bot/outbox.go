@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -297,7 +298,9 @@ func (o *outbox) edit(ctx context.Context, subject string) (waiting bool, err er
 	if err != nil {
 		return true, err
 	}
-	if len(claimed) < countSent(posts) {
+	// A post being sent right now was rendered before this change: the
+	// subject stays marked, so the post is edited once it is recorded.
+	if len(claimed) < countSent(posts) || slices.ContainsFunc(posts, func(p model.OutboxPost) bool { return p.State == model.PostSending }) {
 		waiting = true
 	}
 	if len(claimed) == 0 {

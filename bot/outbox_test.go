@@ -349,3 +349,32 @@ func TestOutboxGivesUpAFinalEditThatKeepsFailing(t *testing.T) {
 		t.Fatalf("tried the final edit %d times, want 5", env.platform.editTries)
 	}
 }
+
+// A change that arrives while a post is being sent (a member votes on a
+// poll message whose sending is not yet recorded) still shows: the post
+// is edited once it is recorded, without another change.
+func TestOutboxChangeDuringASendShowsOnceItIsRecorded(t *testing.T) {
+	env := newCounterEnv(t, "c1")
+	ctx := context.Background()
+	setState := func(state string) {
+		t.Helper()
+		if _, err := env.store.DB().ExecContext(ctx, `UPDATE outbox_posts SET state = $1 WHERE subject = 'count/1'`, state); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setState(model.PostSending)
+	env.value.Add(1)
+	env.outbox.Changed("count/1")
+	env.clock.Advance(5 * time.Second)
+	flush(t, env.rt)
+	if n := len(env.platform.editsOf("m1")); n != 0 {
+		t.Fatalf("a post being sent was edited %d times", n)
+	}
+	setState(model.PostSent) // the sender records it
+	env.clock.Advance(5 * time.Second)
+	flush(t, env.rt)
+	edits := env.platform.editsOf("m1")
+	if len(edits) != 1 || edits[0].text != "count/1=1" {
+		t.Fatalf("edits after the send was recorded: %+v, want one showing the change", edits)
+	}
+}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"github.com/agora-community/agora/storage"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -39,4 +40,34 @@ func newMetrics() *Metrics {
 	m.Registry.MustRegister(m.Requests, m.RequestDuration, m.Jobs, m.Sends,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// groupCollector exposes the store's grouped writes: requests per group
+// is how much a burst gains from grouping (see storage's grouper).
+type groupCollector struct {
+	store    *storage.Store
+	groups   *prometheus.Desc
+	requests *prometheus.Desc
+}
+
+func newGroupCollector(store *storage.Store) *groupCollector {
+	return &groupCollector{
+		store: store,
+		groups: prometheus.NewDesc("agora_storage_groups_total",
+			"Grouped writes to the database (one statement each), by kind.", []string{"kind"}, nil),
+		requests: prometheus.NewDesc("agora_storage_grouped_requests_total",
+			"Requests written by grouped writes, by kind.", []string{"kind"}, nil),
+	}
+}
+
+func (c *groupCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.groups
+	ch <- c.requests
+}
+
+func (c *groupCollector) Collect(ch chan<- prometheus.Metric) {
+	for kind, n := range c.store.GroupCounts() {
+		ch <- prometheus.MustNewConstMetric(c.groups, prometheus.CounterValue, float64(n.Groups), kind)
+		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.CounterValue, float64(n.Requests), kind)
+	}
 }

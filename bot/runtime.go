@@ -96,6 +96,7 @@ func New(store *storage.Store, registry *commands.Registry, log *slog.Logger, cl
 		routes: map[string]http.Handler{}, cli: map[string]commands.CLICommand{}, events: map[string][]eventHandler{},
 	}
 	rt.jobs[commands.MergeJob.Kind] = rt.mergeMembersJob
+	rt.metrics.Registry.MustRegister(newGroupCollector(store))
 	rt.outbox = newOutbox(store, rt.Messenger(), clock, log, rt.metrics, cfg.EditInterval)
 	rt.notifier = newNotifier(store, log)
 	// Another process changed a chat, a community or a role: drop what this

@@ -233,6 +233,9 @@ func TestHTTPServerHealthReadinessMetrics(t *testing.T) {
 	if code != 200 || !strings.Contains(body, `agora_requests_total{command="aide",outcome="ok",platform="console"} 1`) {
 		t.Errorf("/metrics = %d without the request counter:\n%.2000s", code, body)
 	}
+	if !strings.Contains(body, `agora_storage_groups_total{kind="ballots"} 0`) {
+		t.Errorf("/metrics without the grouped writes:\n%.2000s", body)
+	}
 	s.Close()
 	if code, _ := get("/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the database closed = %d, want 503", code)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,10 +22,14 @@ type grouper[T any, K comparable] struct {
 	key   func(*T) K                            // requests with the same key never share a group
 	write func(ctx context.Context, group []*T) // sets each request's outcome
 	fail  func(item *T, err error)              // sets an outcome when write panics
+	pause func(time.Duration)                   // time.Sleep when nil; tests replace it
 
 	mu      sync.Mutex
 	queue   []*waiter[T]
-	writing bool // a caller is writing a group or has been told to
+	writing bool      // a caller is writing a group or has been told to
+	written time.Time // when the last group was written
+
+	groups, requests atomic.Int64 // written so far, for GroupCounts
 }
 
 type waiter[T any] struct {
@@ -43,7 +48,14 @@ func (g *grouper[T, K]) do(ctx context.Context, item *T) {
 	g.queue = append(g.queue, w)
 	turn := !g.writing
 	g.writing = true
+	burst := turn && time.Since(g.written) < burstWindow
 	g.mu.Unlock()
+	if burst {
+		// Nothing is being written, but a group was a moment ago: the
+		// requests of a burst come in waves (a Telegram batch handed to
+		// many workers at once), so wait for the rest of this wave.
+		g.sleep(groupLinger)
+	}
 	if turn {
 		g.writeGroup(ctx)
 	}
@@ -51,9 +63,17 @@ func (g *grouper[T, K]) do(ctx context.Context, item *T) {
 		// The turn came from a group just written while more requests
 		// waited: a burst is under way, so let the next group fill a
 		// little (see groupLinger).
-		time.Sleep(groupLinger)
+		g.sleep(groupLinger)
 		g.writeGroup(ctx)
 	}
+}
+
+func (g *grouper[T, K]) sleep(d time.Duration) {
+	if g.pause != nil {
+		g.pause(d)
+		return
+	}
+	time.Sleep(d)
 }
 
 // groupLinger is how long a group waits for company when a burst is
@@ -62,6 +82,10 @@ func (g *grouper[T, K]) do(ctx context.Context, item *T) {
 // trip and a commit; a request arriving when nothing is being written is
 // still written at once.
 const groupLinger = 5 * time.Millisecond
+
+// burstWindow is how recent the last group must be for a burst to be
+// under way.
+const burstWindow = 100 * time.Millisecond
 
 // writeGroup writes one group from the queue, then passes the turn to the
 // oldest waiting caller, or ends it when nobody waits.
@@ -75,6 +99,8 @@ func (g *grouper[T, K]) writeGroup(ctx context.Context) {
 	for i, w := range group {
 		items[i] = w.item
 	}
+	g.groups.Add(1)
+	g.requests.Add(int64(len(items)))
 	// One caller giving up must not fail the others' requests.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), groupWriteTimeout)
 	g.safeWrite(wctx, items)
@@ -85,6 +111,7 @@ func (g *grouper[T, K]) writeGroup(ctx context.Context) {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.written = time.Now()
 	if len(g.queue) == 0 {
 		g.writing = false
 		return
@@ -108,6 +135,24 @@ func (g *grouper[T, K]) take() (group, rest []*waiter[T]) {
 		rest = append(rest, w)
 	}
 	return group, rest
+}
+
+// GroupCount is how many groups of one kind were written, and how many
+// requests they carried: their ratio says how well a burst is grouped.
+type GroupCount struct{ Groups, Requests int64 }
+
+func (g *grouper[T, K]) count() GroupCount {
+	return GroupCount{Groups: g.groups.Load(), Requests: g.requests.Load()}
+}
+
+// GroupCounts reports the grouped writes made so far, by kind (ballots,
+// members, interaction claims).
+func (s *Store) GroupCounts() map[string]GroupCount {
+	return map[string]GroupCount{
+		"ballots": s.ballots.g.count(),
+		"members": s.members.g.count(),
+		"claims":  s.claims.g.count(),
+	}
 }
 
 // safeWrite turns a panic into an error for the whole group, so the turn

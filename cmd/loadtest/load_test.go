@@ -633,7 +633,8 @@ func agoraMetrics(t *testing.T, addr string) []string {
 	for sc.Scan() {
 		line := sc.Text()
 		for _, name := range []string{"agora_request_duration_seconds_sum", "agora_request_duration_seconds_count",
-			"agora_telegram_backpressure_total", "agora_telegram_updates_duplicate_total", "agora_telegram_updates_retaken_total"} {
+			"agora_telegram_backpressure_total", "agora_telegram_updates_duplicate_total", "agora_telegram_updates_retaken_total",
+			"agora_storage_groups_total", "agora_storage_grouped_requests_total"} {
 			if strings.HasPrefix(line, name) {
 				out = append(out, line)
 			}

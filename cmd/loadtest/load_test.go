@@ -41,6 +41,7 @@ var (
 	workers  = flag.Int("drivers", 64, "goroutines injecting presses (each press is injected on time by one of them)")
 	profile  = flag.String("cpuprofile", "", "write the Agora process's CPU profile to this file (AGORA_CPU_PROFILE)")
 	warmup   = flag.Int("warmup", 0, "members (apart from -members) who press once before the measured burst, as on a process that has served before")
+	useTLS   = flag.Bool("tls", false, "serve the Telegram double over HTTPS with HTTP/2, as api.telegram.org does (Agora trusts its certificate through SSL_CERT_FILE)")
 	logFile  = flag.String("agoralog", "", "write the Agora process's log (its first MB) to this file")
 )
 
@@ -106,7 +107,16 @@ func TestLoad(t *testing.T) {
 	var dc *discordtest.Server
 	const guildID, channelID = "4000000000000000001", "4000000000000000002"
 	if *platform == "telegram" || *platform == "both" {
-		tg = telegramtest.New(t)
+		if *useTLS {
+			tg = telegramtest.New(t, telegramtest.WithTLS())
+			certs := filepath.Join(t.TempDir(), "telegram-double.pem")
+			if err := os.WriteFile(certs, tg.CertificatePEM(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			env = append(env, "SSL_CERT_FILE="+certs)
+		} else {
+			tg = telegramtest.New(t)
+		}
 		env = append(env, "TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_URL="+tg.URL())
 	}
 	var signer *discordtest.Signer

@@ -19,6 +19,7 @@ package telegramtest
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"mime"
@@ -87,10 +88,15 @@ type config struct {
 	insecureWebhooks bool
 	webhookRetry     time.Duration
 	callbackTTL      time.Duration
+	tls              bool
 }
 
 // Option configures a Server.
 type Option func(*config)
+
+// WithTLS serves the Bot API over HTTPS with HTTP/2, as api.telegram.org
+// does, with a certificate of its own (see CertificatePEM).
+func WithTLS() Option { return func(c *config) { c.tls = true } }
 
 // WithToken sets the bot token (default "123456789:TEST-token-for-agora").
 func WithToken(token string) Option { return func(c *config) { c.token = token } }
@@ -174,7 +180,13 @@ func New(t testing.TB, opts ...Option) *Server {
 		sendTimes:    map[int64][]time.Time{},
 		limiter:      newRateLimiter(cfg.rateScale),
 	}
-	s.hs = httptest.NewServer(s)
+	s.hs = httptest.NewUnstartedServer(s)
+	if cfg.tls {
+		s.hs.EnableHTTP2 = true
+		s.hs.StartTLS()
+	} else {
+		s.hs.Start()
+	}
 	s.wg.Add(1)
 	go s.deliverLoop()
 	t.Cleanup(s.close)
@@ -186,6 +198,15 @@ func (s *Server) close() {
 	s.stop()
 	s.hs.Close()
 	s.wg.Wait()
+}
+
+// CertificatePEM is the certificate of a double started WithTLS, for a
+// client to trust (in a file named by SSL_CERT_FILE, for a child process).
+func (s *Server) CertificatePEM() []byte {
+	if s.hs.Certificate() == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.hs.Certificate().Raw})
 }
 
 // URL is the base URL of the double, without the /bot<token> part.

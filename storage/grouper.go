@@ -152,6 +152,8 @@ func (s *Store) GroupCounts() map[string]GroupCount {
 		"ballots": s.ballots.g.count(),
 		"members": s.members.g.count(),
 		"claims":  s.claims.g.count(),
+
+		"telegram_claims": s.updateClaims.g.count(),
 	}
 }
 

@@ -148,3 +148,64 @@ func TestGroupedInteractionClaimsFromTwoProcesses(t *testing.T) {
 		}
 	}
 }
+
+// Webhook updates delivered several times, to two processes at once: each
+// is claimed once, by one process, with its body and actors, and the
+// claims went out in groups.
+func TestGroupedWebhookClaimsFromTwoProcesses(t *testing.T) {
+	a, b := twoProcesses(t)
+	ctx := context.Background()
+	now := time.Now()
+	const bot, updates, deliveries = 7000000001, 400, 3
+	var mu sync.Mutex
+	holders := map[int64][]string{}
+	var wg sync.WaitGroup
+	for i := range updates {
+		for n := range deliveries {
+			store, holder := a, "process-a"
+			if n == 1 {
+				store, holder = b, "process-b"
+			}
+			wg.Go(func() {
+				u := storage.TelegramUpdate{ID: int64(800_000_000 + i), Body: fmt.Sprintf(`{"update_id":%d}`, 800_000_000+i),
+					UserID: int64(5_000 + i), GroupID: -100_200}
+				claimed, err := store.ClaimTelegramUpdate(ctx, bot, holder, now, u)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if claimed {
+					mu.Lock()
+					holders[u.ID] = append(holders[u.ID], holder)
+					mu.Unlock()
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if len(holders) != updates {
+		t.Errorf("%d updates claimed, want %d", len(holders), updates)
+	}
+	for id, hs := range holders {
+		if len(hs) != 1 {
+			t.Errorf("update %d claimed by %v", id, hs)
+		}
+	}
+	// A process taking over after both died reads back what was claimed.
+	retaken, err := a.RetakeTelegramUpdates(ctx, bot, "process-c", now.Add(time.Hour), now.Add(time.Minute), updates+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(retaken) != updates {
+		t.Fatalf("%d updates retaken, want %d", len(retaken), updates)
+	}
+	for _, u := range retaken {
+		if u.Body != fmt.Sprintf(`{"update_id":%d}`, u.ID) {
+			t.Errorf("update %d stored as %q", u.ID, u.Body)
+		}
+	}
+	ca, cb := a.GroupCounts()["telegram_claims"], b.GroupCounts()["telegram_claims"]
+	if ca.Requests+cb.Requests != updates*deliveries || ca.Groups+cb.Groups >= updates*deliveries {
+		t.Errorf("claims written as %+v and %+v: want %d requests in fewer groups", ca, cb, updates*deliveries)
+	}
+}

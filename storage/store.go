@@ -46,7 +46,9 @@ type Store struct {
 	ballots *ballotGroups
 	members *memberGroups
 	claims  *claimGroups
-	dsn     string // for the LISTEN connection; never logged
+
+	updateClaims *updateClaimGroups
+	dsn          string // for the LISTEN connection; never logged
 }
 
 // ResolveCacheTTL bounds how long another process's change to a chat,
@@ -113,6 +115,7 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 	s.ballots = newBallotGroups(s)
 	s.members = newMemberGroups(s)
 	s.claims = newClaimGroups(s)
+	s.updateClaims = newUpdateClaimGroups(s)
 	return s, nil
 }
 

@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +53,81 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, holder st
 		return nil, fmt.Errorf("claim %d telegram updates: %w", len(updates), err)
 	}
 	return claimed, nil
+}
+
+// ClaimTelegramUpdate is ClaimTelegramUpdates for one update delivered to
+// the webhook, and reports whether it was claimed now. Telegram delivers a
+// burst over many connections at once, one update per request: on
+// PostgreSQL, the claims arriving together are written in one statement
+// (see grouper), one round trip and one commit per group instead of one
+// per update.
+func (s *Store) ClaimTelegramUpdate(ctx context.Context, botID int64, holder string, now time.Time, u TelegramUpdate) (bool, error) {
+	if s.dialect != Postgres {
+		claimed, err := s.ClaimTelegramUpdates(ctx, botID, holder, now, []TelegramUpdate{u})
+		return len(claimed) == 1, err
+	}
+	c := &pendingUpdateClaim{bot: botID, holder: holder, now: now, u: u}
+	s.updateClaims.g.do(ctx, c)
+	return c.claimed, c.err
+}
+
+type updateClaimGroups struct {
+	s *Store
+	g grouper[pendingUpdateClaim, updateClaimKey]
+}
+
+type pendingUpdateClaim struct {
+	bot     int64
+	holder  string
+	now     time.Time
+	u       TelegramUpdate
+	claimed bool
+	err     error
+}
+
+type updateClaimKey struct{ bot, update int64 }
+
+func newUpdateClaimGroups(s *Store) *updateClaimGroups {
+	c := &updateClaimGroups{s: s}
+	c.g = grouper[pendingUpdateClaim, updateClaimKey]{
+		max:   maxGroup,
+		key:   func(p *pendingUpdateClaim) updateClaimKey { return updateClaimKey{p.bot, p.u.ID} },
+		write: c.write,
+		fail:  func(p *pendingUpdateClaim, err error) { p.err = err },
+	}
+	return c
+}
+
+// write claims a group's updates with ClaimTelegramUpdates, one statement
+// per bot and process (a process normally has one of each). The group's
+// first claim time stands for all: it is only compared with the sweep's
+// cutoff, minutes later.
+func (c *updateClaimGroups) write(ctx context.Context, group []*pendingUpdateClaim) {
+	type claimer struct {
+		bot    int64
+		holder string
+	}
+	byClaimer := map[claimer][]*pendingUpdateClaim{}
+	for _, p := range group {
+		k := claimer{p.bot, p.holder}
+		byClaimer[k] = append(byClaimer[k], p)
+	}
+	for k, ps := range byClaimer {
+		// Sorted ids keep two processes' groups from deadlocking.
+		slices.SortFunc(ps, func(a, b *pendingUpdateClaim) int { return cmp.Compare(a.u.ID, b.u.ID) })
+		updates := make([]TelegramUpdate, len(ps))
+		for i, p := range ps {
+			updates[i] = p.u
+		}
+		claimed, err := c.s.ClaimTelegramUpdates(ctx, k.bot, k.holder, ps[0].now, updates)
+		got := make(map[int64]bool, len(claimed))
+		for _, id := range claimed {
+			got[id] = true
+		}
+		for _, p := range ps {
+			p.claimed, p.err = got[p.u.ID], err
+		}
+	}
 }
 
 // TelegramGroup is a Telegram group or supergroup Agora keeps a chat for.

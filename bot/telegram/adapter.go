@@ -52,6 +52,7 @@ type Store interface {
 	ChangeChatID(ctx context.Context, platform, oldID, newID string) (bool, error)
 
 	ClaimTelegramUpdates(ctx context.Context, botID int64, holder string, now time.Time, updates []storage.TelegramUpdate) ([]int64, error)
+	ClaimTelegramUpdate(ctx context.Context, botID int64, holder string, now time.Time, u storage.TelegramUpdate) (bool, error)
 	HandledTelegramUpdates(ctx context.Context, botID int64, ids []int64, now time.Time) error
 	ReleaseTelegramUpdates(ctx context.Context, botID int64, holder string, ids []int64) error
 	RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, now, cutoff time.Time, limit int) ([]storage.TelegramUpdate, error)

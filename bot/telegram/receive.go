@@ -331,14 +331,14 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			return
 		}
 		user, group := actor(u)
-		claimed, err := a.store.ClaimTelegramUpdates(r.Context(), a.botID, a.holder, time.Now(),
-			[]storage.TelegramUpdate{{ID: int64(u.UpdateID), Body: string(body), UserID: user, GroupID: group}})
+		claimed, err := a.store.ClaimTelegramUpdate(r.Context(), a.botID, a.holder, time.Now(),
+			storage.TelegramUpdate{ID: int64(u.UpdateID), Body: string(body), UserID: user, GroupID: group})
 		if err != nil {
 			a.log.Error("claim a webhook update", "update", u.UpdateID, "error", err)
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
-		if len(claimed) == 0 {
+		if !claimed {
 			a.metrics.duplicates.Inc() // delivered before: acknowledged, not handled again
 		} else if !a.dispatch.enqueue(u) {
 			// Stopping after the claim: the claim is given back and Telegram

@@ -3,6 +3,7 @@ package telegramtest_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -600,5 +601,65 @@ func TestInviteLinkSingleUseAndBans(t *testing.T) {
 	_, err = bot.Request(tgbotapi.BanChatMemberConfig{ChatMemberConfig: member(alice)})
 	if e := apiErr(t, err); e.Message != "Bad Request: can't remove chat owner" {
 		t.Errorf("banning the owner: %+v", e)
+	}
+}
+
+// Updates go to the webhook over up to max_connections requests at once,
+// as Telegram sends them, and never over more.
+func TestWebhookDeliveryUsesMaxConnections(t *testing.T) {
+	for _, conns := range []int{1, 4} {
+		t.Run(fmt.Sprint(conns), func(t *testing.T) {
+			var mu sync.Mutex
+			open, most := 0, 0
+			release := make(chan struct{})
+			arrived := make(chan struct{}, 100)
+			delivered := map[int]bool{}
+			recv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var u tgbotapi.Update
+				body, _ := io.ReadAll(r.Body)
+				_ = json.Unmarshal(body, &u)
+				mu.Lock()
+				open++
+				most = max(most, open)
+				mu.Unlock()
+				arrived <- struct{}{}
+				<-release
+				mu.Lock()
+				open--
+				delivered[u.UpdateID] = true
+				mu.Unlock()
+			}))
+			t.Cleanup(recv.Close) // after the double's own cleanup, which stops its posts
+			srv := telegramtest.New(t, telegramtest.WithWebhookClient(recv.Client()))
+			bot := newBot(t, srv)
+			if _, err := bot.MakeRequest("setWebhook", tgbotapi.Params{"url": recv.URL + "/hook", "max_connections": fmt.Sprint(conns)}); err != nil {
+				t.Fatal(err)
+			}
+			const updates = 10
+			for i := range updates {
+				srv.SendText(group, alice, fmt.Sprint("update ", i))
+			}
+			// The receiver holds every request until as many as allowed are open.
+			for n := range conns {
+				select {
+				case <-arrived:
+				case <-time.After(wait):
+					t.Fatalf("%d requests open at once, want %d", n, conns)
+				}
+			}
+			close(release)
+			// The double records an answer after the receiver gives it.
+			if !srv.WaitFor(wait, func() bool { return srv.PendingUpdates() == 0 }) {
+				t.Errorf("%d updates still pending after delivery", srv.PendingUpdates())
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(delivered) != updates {
+				t.Errorf("%d of %d updates delivered", len(delivered), updates)
+			}
+			if most != conns {
+				t.Errorf("at most %d requests open at once, want %d", most, conns)
+			}
+		})
 	}
 }

@@ -57,6 +57,7 @@ type Server struct {
 	poller       *poller
 	webhook      *webhookState
 	deliveries   []WebhookDelivery
+	delivering   map[int64]bool // updates being posted to the webhook, or waiting to be posted again
 
 	chats     map[int64]*chatState
 	users     map[int64]User
@@ -174,6 +175,7 @@ func New(t testing.TB, opts ...Option) *Server {
 		members:      map[int64]map[int64]bool{},
 		banned:       map[int64]map[int64]bool{},
 		callbacks:    map[string]*callbackState{},
+		delivering:   map[int64]bool{},
 		inlines:      map[string]*inlineState{},
 		commands:     map[commandKey][]BotCommand{},
 		files:        map[string]*UploadedFile{},

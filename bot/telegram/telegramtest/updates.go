@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -304,11 +306,14 @@ func (s *Server) WebhookDeliveries() []WebhookDelivery {
 	return append([]WebhookDelivery(nil), s.deliveries...)
 }
 
-// deliverLoop pushes updates to the webhook one at a time, in order, and
-// retries the head of the queue until the receiver answers 2xx, which is how
-// Telegram guarantees ordering.
+// deliverLoop pushes updates to the webhook as Telegram does: over up to
+// max_connections requests at once (40 unless setWebhook said otherwise),
+// oldest first. An update stays queued until the receiver answers 2xx; a
+// failed one is posted again after a pause, while later ones go on.
 func (s *Server) deliverLoop() {
 	defer s.wg.Done()
+	var posts sync.WaitGroup
+	defer posts.Wait()
 	for {
 		s.mu.Lock()
 		var (
@@ -316,11 +321,15 @@ func (s *Server) deliverLoop() {
 			url string
 			sec string
 		)
-		if w := s.webhook; w != nil {
+		if w := s.webhook; w != nil && len(s.delivering) < max(1, w.maxConnections) {
 			s.dropFilteredLocked(w.allowed)
-			if len(s.queue) > 0 {
-				u := s.queue[0]
-				up, url, sec = &u, w.url, w.secret
+			for i := range s.queue {
+				if !s.delivering[s.queue[i].UpdateID] {
+					u := s.queue[i]
+					up, url, sec = &u, w.url, w.secret
+					s.delivering[u.UpdateID] = true
+					break
+				}
 			}
 		}
 		ch := s.changed
@@ -333,28 +342,39 @@ func (s *Server) deliverLoop() {
 				return
 			}
 		}
-		status, err := s.post(url, sec, up)
-		s.mu.Lock()
-		d := WebhookDelivery{UpdateID: up.UpdateID, URL: url, Status: status, Time: time.Now()}
-		if err != nil {
-			d.Err = err.Error()
-			if s.webhook != nil && s.webhook.url == url {
-				s.webhook.lastErrorDate = d.Time.Unix()
-				s.webhook.lastErrorMsg = d.Err
-			}
-		} else if len(s.queue) > 0 && s.queue[0].UpdateID == up.UpdateID {
-			s.queue = s.queue[1:]
+		posts.Go(func() { s.deliver(url, sec, up) })
+	}
+}
+
+// deliver posts one update and records the attempt.
+func (s *Server) deliver(url, secret string, up *Update) {
+	status, err := s.post(url, secret, up)
+	s.mu.Lock()
+	d := WebhookDelivery{UpdateID: up.UpdateID, URL: url, Status: status, Time: time.Now()}
+	if err != nil {
+		d.Err = err.Error()
+		if s.webhook != nil && s.webhook.url == url {
+			s.webhook.lastErrorDate = d.Time.Unix()
+			s.webhook.lastErrorMsg = d.Err
 		}
-		s.deliveries = append(s.deliveries, d)
+	} else {
+		s.queue = slices.DeleteFunc(s.queue, func(u Update) bool { return u.UpdateID == up.UpdateID })
+	}
+	s.deliveries = append(s.deliveries, d)
+	if err == nil {
+		delete(s.delivering, up.UpdateID)
+	}
+	s.broadcastLocked()
+	s.mu.Unlock()
+	if err != nil {
+		select {
+		case <-time.After(s.cfg.webhookRetry):
+		case <-s.ctx.Done():
+		}
+		s.mu.Lock()
+		delete(s.delivering, up.UpdateID)
 		s.broadcastLocked()
 		s.mu.Unlock()
-		if err != nil {
-			select {
-			case <-time.After(s.cfg.webhookRetry):
-			case <-s.ctx.Done():
-				return
-			}
-		}
 	}
 }
 

@@ -262,23 +262,57 @@ func rsvpCounts(ctx context.Context, q sqlx.QueryerContext, meetupID int64) (mod
 	}
 	var c model.RSVPCounts
 	for _, r := range rows {
-		switch r.Status {
-		case model.RSVPYes:
-			c.Yes = r.N
-		case model.RSVPMaybe:
-			c.Maybe = r.N
-		case model.RSVPNo:
-			c.No = r.N
-		case model.RSVPWaiting:
-			c.Waiting = r.N
-		}
+		countRSVPs(&c, r.Status, r.N)
 	}
 	return c, nil
+}
+
+// countRSVPs sets the count of one status of answer.
+func countRSVPs(c *model.RSVPCounts, status string, n int) {
+	switch status {
+	case model.RSVPYes:
+		c.Yes = n
+	case model.RSVPMaybe:
+		c.Maybe = n
+	case model.RSVPNo:
+		c.No = n
+	case model.RSVPWaiting:
+		c.Waiting = n
+	}
 }
 
 // RSVPCounts counts a meetup's answers.
 func (s *Store) RSVPCounts(ctx context.Context, meetupID int64) (model.RSVPCounts, error) {
 	return rsvpCounts(ctx, s.db, meetupID)
+}
+
+// RSVPCountsOf counts the answers to several meetups at once, as
+// RSVPCounts counts each one's, in one grouped query (per batch of ids on
+// SQLite; see idBatches): every id given gets an entry, zero counts for a
+// meetup nobody answered (or unknown).
+func (s *Store) RSVPCountsOf(ctx context.Context, meetupIDs []int64) (map[int64]model.RSVPCounts, error) {
+	out := make(map[int64]model.RSVPCounts, len(meetupIDs))
+	for _, id := range meetupIDs {
+		out[id] = model.RSVPCounts{}
+	}
+	for _, batch := range s.idBatches(meetupIDs) {
+		in, args := s.inIDs("meetup_id", batch)
+		var rows []struct {
+			MeetupID int64  `db:"meetup_id"`
+			Status   string `db:"status"`
+			N        int    `db:"n"`
+		}
+		if err := s.db.SelectContext(ctx, &rows, `SELECT meetup_id, status, COUNT(*) AS n FROM meetup_rsvps
+			WHERE `+in+` GROUP BY meetup_id, status`, args...); err != nil {
+			return nil, fmt.Errorf("count answers to %d meetups: %w", len(batch), err)
+		}
+		for _, r := range rows {
+			c := out[r.MeetupID]
+			countRSVPs(&c, r.Status, r.N)
+			out[r.MeetupID] = c
+		}
+	}
+	return out, nil
 }
 
 // Attendees lists a meetup's answers: confirmed, then maybe, then the

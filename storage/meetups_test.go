@@ -217,6 +217,72 @@ func TestRSVPWaitingListAndPromotion(t *testing.T) {
 	})
 }
 
+// RSVPCountsOf counts, for every meetup asked about, what RSVPCounts
+// counts for it alone, whatever the number of ids; a meetup nobody
+// answered, or none by that id, has zero counts.
+func TestRSVPCountsOf(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newMeetupFixture(t, s, 6)
+		full, empty, open := f.meetup(t, s, 2), f.meetup(t, s, 0), f.meetup(t, s, 0)
+		for member, answer := range []struct {
+			m      model.Meetup
+			status string
+		}{
+			{full, model.RSVPYes}, {full, model.RSVPYes}, {full, model.RSVPYes}, {full, model.RSVPMaybe}, {full, model.RSVPNo},
+			{open, model.RSVPYes},
+		} {
+			if _, err := s.SetRSVP(ctx, f.rule(answer.m, member), answer.status, meetupNow, meetupPromotedJob); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for member, status := range []string{model.RSVPMaybe, model.RSVPNo, model.RSVPNo} {
+			if _, err := s.SetRSVP(ctx, f.rule(open, member), status, meetupNow, meetupPromotedJob); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// The meetups, an unknown one and a repeated one, spread among
+		// enough unknown ids to take several statements on SQLite.
+		ids := []int64{full.ID, 999999, empty.ID, full.ID}
+		for i := range 2000 {
+			ids = append(ids, int64(1_000_000+i))
+		}
+		ids = append(ids, open.ID)
+		got, err := s.RSVPCountsOf(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2000+4 {
+			t.Errorf("%d entries for %d distinct ids", len(got), 2000+4)
+		}
+		for _, id := range ids {
+			want, err := s.RSVPCounts(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c, ok := got[id]; !ok || c != want {
+				t.Errorf("meetup %d: %+v (present %v), want %+v", id, c, ok, want)
+			}
+		}
+		for m, want := range map[int64]model.RSVPCounts{
+			full.ID:  {Yes: 2, Maybe: 1, No: 1, Waiting: 1},
+			empty.ID: {},
+			open.ID:  {Yes: 1, Maybe: 1, No: 2},
+		} {
+			if got[m] != want {
+				t.Errorf("meetup %d: %+v, want %+v", m, got[m], want)
+			}
+		}
+
+		for _, none := range [][]int64{nil, {}} {
+			if got, err := s.RSVPCountsOf(ctx, none); err != nil || len(got) != 0 {
+				t.Errorf("no ids (%#v): %v, %v", none, got, err)
+			}
+		}
+	})
+}
+
 func TestRSVPRefusedWhenClosed(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()

@@ -343,6 +343,51 @@ func (s *Store) QuestionnairePolls(ctx context.Context, id int64) ([]Poll, error
 	return polls, nil
 }
 
+// QuestionnairePollsOf lists the polls of several questionnaires at once,
+// as QuestionnairePolls lists each one's: every id given gets an entry
+// (an empty list for a questionnaire without polls, or unknown), its polls
+// not deleted, in the order they were added, with their choices. It reads
+// the polls in one query and their choices in another (per batch of ids
+// on SQLite; see idBatches).
+func (s *Store) QuestionnairePollsOf(ctx context.Context, ids []int64) (map[int64][]Poll, error) {
+	out := make(map[int64][]Poll, len(ids))
+	for _, id := range ids {
+		out[id] = []Poll{}
+	}
+	for _, batch := range s.idBatches(ids) {
+		in, args := s.inIDs("p.questionnaire_id", batch)
+		var polls []Poll
+		if err := s.db.SelectContext(ctx, &polls, `SELECT `+pollColumns+` FROM polls p
+			WHERE `+in+` AND p.status <> 'deleted' ORDER BY p.id`, args...); err != nil {
+			return nil, fmt.Errorf("list polls of %d questionnaires: %w", len(batch), err)
+		}
+		if len(polls) == 0 {
+			continue
+		}
+		// The choices of every poll of these questionnaires, deleted or not:
+		// a poll deleted between the two queries still gets its choices, as
+		// QuestionnairePolls loads each poll listed whatever its status.
+		var choices []struct {
+			PollID int64 `db:"poll_id"`
+			PollChoice
+		}
+		if err := s.db.SelectContext(ctx, &choices, `SELECT c.poll_id, c.position, c.label, c.price_cents
+			FROM poll_choices c JOIN polls p ON p.id = c.poll_id
+			WHERE `+in+` ORDER BY c.poll_id, c.position`, args...); err != nil {
+			return nil, fmt.Errorf("load choices of the polls of %d questionnaires: %w", len(batch), err)
+		}
+		byPoll := make(map[int64][]PollChoice, len(polls))
+		for _, c := range choices {
+			byPoll[c.PollID] = append(byPoll[c.PollID], c.PollChoice)
+		}
+		for _, p := range polls {
+			p.Choices = byPoll[p.ID]
+			out[p.QuestionnaireID] = append(out[p.QuestionnaireID], p)
+		}
+	}
+	return out, nil
+}
+
 // MergePollBallots moves member from's ballots, polls and questionnaires
 // to member into, when a person links two accounts. Where both voted in one
 // poll, the more recent ballot wins. It is idempotent, so a retried merge is harmless.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -393,6 +394,87 @@ func TestQuestionnaire(t *testing.T) {
 		polls, err := s.QuestionnairePolls(ctx, q.ID)
 		if err != nil || len(polls) != 1 || polls[0].Choices[0].PriceCents != 40 || polls[0].QuestionnaireID != q.ID {
 			t.Fatalf("polls = %+v, %v", polls, err)
+		}
+	})
+}
+
+// QuestionnairePollsOf gives, for every questionnaire asked about, what
+// QuestionnairePolls gives for it alone, whatever the number of ids.
+func TestQuestionnairePollsOf(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		f := newPollFixture(t, s, 1)
+		var qs []storage.Questionnaire
+		for _, title := range []string{"Pain", "Lait", "Œufs"} {
+			q := storage.Questionnaire{CommunityID: f.community.ID, Title: title, BaseCents: 100}
+			if err := s.CreateQuestionnaire(ctx, &q, f.members[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			qs = append(qs, q)
+		}
+		add := func(q storage.Questionnaire, question string, choices ...storage.PollChoice) storage.Poll {
+			t.Helper()
+			p := storage.Poll{CommunityID: f.community.ID, QuestionnaireID: q.ID, Question: question, Kind: storage.PollSingle,
+				VoterRole: "member", Choices: choices}
+			if err := s.CreatePoll(ctx, &p, pollNow, publishJob, closeJob); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		// Pain's polls and Œufs' alternate; Lait has none; one poll belongs
+		// to no questionnaire.
+		add(qs[0], "Farine ?", storage.PollChoice{Label: "Bio", PriceCents: 40}, storage.PollChoice{Label: "Standard"})
+		add(qs[2], "Poules ?", storage.PollChoice{Label: "Plein air", PriceCents: 15}, storage.PollChoice{Label: "Sol"})
+		closed := add(qs[0], "Taille ?", storage.PollChoice{Label: "Grand", PriceCents: 80}, storage.PollChoice{Label: "Petit", PriceCents: -20},
+			storage.PollChoice{Label: "Moyen"})
+		deleted := add(qs[0], "Forme ?", storage.PollChoice{Label: "Rond"}, storage.PollChoice{Label: "Long"})
+		add(qs[0], "Sel ?", storage.PollChoice{Label: "Oui"}, storage.PollChoice{Label: "Non", PriceCents: -5})
+		f.poll(t, s, storage.PollSingle, nil)
+		if ok, err := s.ClosePoll(ctx, closed.ID, pollNow, announceJob); err != nil || !ok {
+			t.Fatalf("close: %v, %v", ok, err)
+		}
+		if err := s.DeletePoll(ctx, deleted.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		// The questionnaires, an unknown one and a repeated one, spread
+		// among enough unknown ids to take several statements on SQLite.
+		ids := []int64{qs[0].ID, 999999, qs[1].ID, qs[0].ID}
+		for i := range 2000 {
+			ids = append(ids, int64(1_000_000+i))
+		}
+		ids = append(ids, qs[2].ID)
+		got, err := s.QuestionnairePollsOf(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2000+4 {
+			t.Errorf("%d entries for %d distinct ids", len(got), 2000+4)
+		}
+		for _, id := range ids {
+			want, err := s.QuestionnairePolls(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if polls, ok := got[id]; !ok || !reflect.DeepEqual(polls, want) {
+				t.Errorf("questionnaire %d: %+v (present %v), want %+v", id, polls, ok, want)
+			}
+		}
+		var questions []string
+		for _, p := range got[qs[0].ID] {
+			questions = append(questions, fmt.Sprintf("%s %s %d", p.Question, p.Status, len(p.Choices)))
+		}
+		if strings.Join(questions, ", ") != "Farine ? open 2, Taille ? closed 3, Sel ? open 2" {
+			t.Errorf("Pain's polls: %s", strings.Join(questions, ", "))
+		}
+		if polls := got[qs[1].ID]; polls == nil || len(polls) != 0 {
+			t.Errorf("Lait's polls: %#v, want an empty list", polls)
+		}
+
+		for _, none := range [][]int64{nil, {}} {
+			if got, err := s.QuestionnairePollsOf(ctx, none); err != nil || len(got) != 0 {
+				t.Errorf("no ids (%#v): %v, %v", none, got, err)
+			}
 		}
 	})
 }

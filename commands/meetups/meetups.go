@@ -61,6 +61,8 @@ type Store interface {
 
 	SetRSVP(ctx context.Context, rule model.RSVPRule, status string, now time.Time, promoted model.JobRef) (model.RSVPChange, error)
 	RSVPCounts(ctx context.Context, meetupID int64) (model.RSVPCounts, error)
+	// RSVPCountsOf is RSVPCounts for several meetups at once, by meetup ID.
+	RSVPCountsOf(ctx context.Context, meetupIDs []int64) (map[int64]model.RSVPCounts, error)
 	Attendees(ctx context.Context, meetupID int64) ([]model.Attendee, error)
 	RSVP(ctx context.Context, meetupID, memberID int64) (model.Attendee, error)
 	MergeMeetupRSVPs(ctx context.Context, into, from int64) error

@@ -225,13 +225,18 @@ func (s *service) servePage(w http.ResponseWriter, r *http.Request) {
 		Empty: l.S("meetup.page.empty"), AddToCalendar: l.S("meetup.page.add"), MapLabel: l.S("meetup.page.map"),
 		Attribution: l.S("meetup.page.attribution"), Tiles: tiles, TilesAttribution: l.S("meetup.page.tiles_attribution"),
 	}
+	ids := make([]int64, len(list))
+	for i, m := range list {
+		ids[i] = m.ID
+	}
+	countsOf, err := s.store.RSVPCountsOf(ctx, ids)
+	if err != nil {
+		s.log.Error("count a page's answers", "community", c.ID, "error", err)
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
 	for _, m := range list {
-		counts, err := s.store.RSVPCounts(ctx, m.ID)
-		if err != nil {
-			s.log.Error("count a page's answers", "meetup", m.ID, "error", err)
-			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-			return
-		}
+		counts := countsOf[m.ID]
 		pm := pageMeetup{
 			ID: m.ID, Title: m.Title, Date: l.DateTime(m.Start), StartISO: m.Start.In(tz).Format(time.RFC3339),
 			Duration: durationText(l, m.Duration()), Kind: l.S("meetup.kind." + m.Kind),

@@ -230,3 +230,34 @@ func TestEmptyPage(t *testing.T) {
 		t.Fatalf("empty page: %d\n%s", page.status, page.body)
 	}
 }
+
+// The page shows each meetup's own answers, counted for all of them at
+// once: one with every kind of answer, one nobody answered.
+func TestPageCountsEachMeetupsAnswers(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, setup+`
+/rencontre creer titre:"Complet" date:"samedi 18h30" lieu:"Café du Nord" ville:Lyon places:2
+:chat annonces
+:bouton 1
+:user bob
+:bouton 1
+:user chloe
+:bouton 1
+:user dan
+:bouton 2
+:user eve
+:bouton 3
+:user amel
+:chat general
+/rencontre creer titre:"Personne" date:"dimanche 18h" lieu:"Parc" ville:Villeurbanne
+:user camille
+`)
+	token, _ := agendaToken(t, env, nil)
+	page := get(t, serve(t, env), "/agenda/"+token+"/")
+	full := `<p class="counts">👥 2 viennent · 1 peut-être · 0 place libre sur 2 · 1 en liste d&#39;attente</p>`
+	empty := `<p class="counts">👥 0 vient</p>`
+	i, j := strings.Index(page.body, full), strings.Index(page.body, empty)
+	if page.status != http.StatusOK || i < 0 || j < i {
+		t.Fatalf("page counts (want %q, then %q):\n%s", full, empty, page.body)
+	}
+}

@@ -53,6 +53,9 @@ type Store interface {
 	Questionnaire(ctx context.Context, id int64) (model.Questionnaire, error)
 	Questionnaires(ctx context.Context, communityID int64, limit int) ([]model.Questionnaire, error)
 	QuestionnairePolls(ctx context.Context, id int64) ([]model.Poll, error)
+	// QuestionnairePollsOf is QuestionnairePolls for several questionnaires
+	// at once, by questionnaire ID.
+	QuestionnairePollsOf(ctx context.Context, ids []int64) (map[int64][]model.Poll, error)
 }
 
 // The jobs polls schedule; their payload is the poll's ID.

@@ -163,12 +163,17 @@ func (s *service) listQuestionnaires(ctx context.Context, req *commands.Request)
 	if len(qs) == 0 {
 		return commands.Private(l.T("poll.q.list_empty")), nil
 	}
+	ids := make([]int64, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	pollsOf, err := s.store.QuestionnairePollsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	lines := []markup.Text{l.N("poll.q.list_title", len(qs))}
 	for _, q := range qs {
-		polls, err := s.store.QuestionnairePolls(ctx, q.ID)
-		if err != nil {
-			return nil, err
-		}
+		polls := pollsOf[q.ID]
 		open := 0
 		for _, p := range polls {
 			if p.Status == model.PollOpen {

@@ -445,3 +445,50 @@ func TestGroupUpgradedToSupergroupKeepsItsChat(t *testing.T) {
 		t.Errorf("supergroup is chat %d of community %d (%v); want chat %d of community %d", after.ID, after.CommunityID, err, before.ID, before.CommunityID)
 	}
 }
+
+// Through the webhook, a button's answer goes in the response to
+// Telegram's request, not in a request of its own, and what the handler
+// does after answering (an edit) still happens.
+func TestWebhookAnswersButtonsInItsResponse(t *testing.T) {
+	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
+	store := storagetest.Open(t)
+	mux := http.NewServeMux()
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	r := start(t, srv, store, telegram.Options{WebhookURL: hs.URL + telegram.WebhookPath})
+	mux.Handle("POST "+telegram.WebhookPath, r.WebhookHandler())
+	if !srv.WaitFor(wait, func() bool { url, _ := srv.Webhook(); return url != "" }) {
+		t.Fatal("webhook never set")
+	}
+	if c := srv.CallsTo("setWebhook"); len(c) != 1 || c[0].Params["max_connections"] != "100" {
+		t.Errorf("setWebhook = %+v, want max_connections 100", c)
+	}
+	cmd := srv.SendText(group, camille, `/essai titre:"Vide-grenier" nombre:2`)
+	msg, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
+	if !ok {
+		t.Fatalf("no answer to /essai; deliveries %+v", srv.WebhookDeliveries())
+	}
+	q := srv.PressButton(group, alex, msg.MessageID, "e/plus/0")
+	if _, ok := srv.WaitCallbackAnswer(q, wait); !ok {
+		t.Fatal("button press not answered")
+	}
+	if !srv.WaitFor(wait, func() bool { return lastEditText(srv) == "Compteur 1" }) {
+		t.Fatalf("edits = %+v", srv.Edits())
+	}
+	forged := srv.PressButton(group, alex, msg.MessageID, "zz/forged")
+	if a, ok := srv.WaitCallbackAnswer(forged, wait); !ok || a.Text == "" {
+		t.Fatalf("forged button answer = %+v, %v; want a toast", a, ok)
+	}
+	answers := srv.CallsTo("answerCallbackQuery")
+	if len(answers) != 2 {
+		t.Fatalf("%d answers, want 2: %+v", len(answers), answers)
+	}
+	for _, c := range answers {
+		if !c.InWebhookResponse || c.Status != 200 {
+			t.Errorf("answer %+v: want it in the webhook response, accepted", c)
+		}
+	}
+	if answers[1].Params["callback_query_id"] != forged || answers[1].Params["text"] == "" {
+		t.Errorf("toast %+v", answers[1].Params)
+	}
+}

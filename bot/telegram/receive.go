@@ -195,8 +195,8 @@ func (a *Adapter) take(ctx context.Context, result json.RawMessage, offset int64
 	updates := make(map[int64]tgbotapi.Update, len(raws))
 	next = offset
 	for _, raw := range raws {
-		var u tgbotapi.Update
-		if err := json.Unmarshal(raw, &u); err != nil {
+		u, err := decodeUpdate(raw)
+		if err != nil {
 			// Telegram's own JSON: this never happens, but one bad update
 			// must not stop every later one.
 			a.log.Error("decode an update; skipped", "error", err)
@@ -262,8 +262,8 @@ func (a *Adapter) sweep(ctx context.Context) {
 			}
 			us := make([]tgbotapi.Update, 0, len(left))
 			for _, l := range left {
-				var u tgbotapi.Update
-				if err := json.Unmarshal([]byte(l.Body), &u); err != nil {
+				u, err := decodeUpdate([]byte(l.Body))
+				if err != nil {
 					a.log.Error("decode a stored update; skipped", "update", l.ID, "error", err)
 					continue
 				}
@@ -285,7 +285,8 @@ func (a *Adapter) sweep(ctx context.Context) {
 // same URL and secret, so it does not matter which one starts first.
 // tgbotapi v5.5 predates secret_token, hence the raw request.
 func (a *Adapter) setWebhook(ctx context.Context) error {
-	params := tgbotapi.Params{"url": a.opts.WebhookURL, "secret_token": a.secret, "allowed_updates": mustJSON(allowedUpdates)}
+	params := tgbotapi.Params{"url": a.opts.WebhookURL, "secret_token": a.secret, "allowed_updates": mustJSON(allowedUpdates),
+		"max_connections": strconv.Itoa(maxConnections)}
 	if _, err := a.request(ctx, "setWebhook", 0, idempotent, params); err != nil {
 		return fmt.Errorf("set the telegram webhook: %w", err)
 	}
@@ -314,7 +315,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxUpdate))
 		var u tgbotapi.Update
 		if err == nil {
-			err = json.Unmarshal(body, &u)
+			u, err = decodeUpdate(body)
 		}
 		if err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest)
@@ -340,7 +341,15 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		}
 		if !claimed {
 			a.metrics.duplicates.Inc() // delivered before: acknowledged, not handled again
-		} else if !a.dispatch.enqueue(u) {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		var reply *webhookReply
+		if u.CallbackQuery != nil {
+			reply = newWebhookReply()
+		}
+		accepted, prompt := a.dispatch.enqueueWithReply(u, reply)
+		if !accepted {
 			// Stopping after the claim: the claim is given back and Telegram
 			// told to deliver again, to another process behind the load
 			// balancer or to this one restarted.
@@ -348,6 +357,16 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "stopping", http.StatusServiceUnavailable)
 			return
+		}
+		wait := replyWait
+		if !prompt {
+			wait = 0 // behind a backlog: free the connection, answer with a request later
+		}
+		if reply != nil {
+			if answer, ok := reply.await(wait); ok {
+				webhookResponse(answer).write(w)
+				return
+			}
 		}
 		w.WriteHeader(http.StatusOK)
 	})

@@ -59,7 +59,8 @@ type dispatcher struct {
 
 // taken is an update claimed in the database, waiting for its handler.
 type taken struct {
-	u tgbotapi.Update
+	u     tgbotapi.Update
+	reply *webhookReply // nil unless the webhook waits for the answer
 }
 
 func newDispatcher(a *Adapter, workers, capacity int) *dispatcher {
@@ -131,17 +132,37 @@ func (d *dispatcher) enqueue(us ...tgbotapi.Update) bool {
 		return false
 	}
 	for _, u := range us {
-		key := updateKey(u)
-		q := d.queues[key]
-		if len(q) == 0 && !d.busy[key] {
-			d.ready = append(d.ready, key)
-			d.work.Signal()
-		}
-		d.queues[key] = append(q, taken{u: u})
-		d.queued++
+		d.queueLocked(taken{u: u})
 	}
 	d.a.metrics.queued.Set(float64(d.queued))
 	return true
+}
+
+// enqueueWithReply queues an update delivered to the webhook whose answer
+// may go in the webhook's response. prompt reports whether it will be
+// handled at once rather than behind a backlog: only then is the response
+// worth holding.
+func (d *dispatcher) enqueueWithReply(u tgbotapi.Update, reply *webhookReply) (accepted, prompt bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.started || d.stopped {
+		return false, false
+	}
+	prompt = d.queued < d.size/2 && !d.busy[updateKey(u)]
+	d.queueLocked(taken{u: u, reply: reply})
+	d.a.metrics.queued.Set(float64(d.queued))
+	return true, prompt
+}
+
+func (d *dispatcher) queueLocked(t taken) {
+	key := updateKey(t.u)
+	q := d.queues[key]
+	if len(q) == 0 && !d.busy[key] {
+		d.ready = append(d.ready, key)
+		d.work.Signal()
+	}
+	d.queues[key] = append(q, t)
+	d.queued++
 }
 
 // worker handles one update of a ready key at a time. A key is given back
@@ -179,7 +200,7 @@ func (d *dispatcher) worker() {
 
 		// An update taken is finished even when Run is asked to stop,
 		// so a member is not left with half an answer.
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+		hctx, cancel := context.WithTimeout(withReply(context.WithoutCancel(ctx), t.reply), handleTimeout)
 		d.a.handleUpdate(hctx, t.u)
 		cancel()
 
@@ -492,6 +513,10 @@ func (a *Adapter) callback(ctx context.Context, q *tgbotapi.CallbackQuery) {
 			if alert {
 				params["show_alert"] = "true"
 			}
+		}
+		if r := replyOf(ctx); r != nil && r.offer("answerCallbackQuery", params) {
+			a.metrics.calls.WithLabelValues("answerCallbackQuery", "in_webhook_response").Inc()
+			return
 		}
 		if _, err := a.request(ctx, "answerCallbackQuery", 0, idempotent, params); err != nil {
 			a.log.Warn("answer callback query", "error", err)

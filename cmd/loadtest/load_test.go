@@ -26,6 +26,7 @@ import (
 
 	"github.com/agora-community/agora/bot/discord"
 	"github.com/agora-community/agora/bot/discord/discordtest"
+	"github.com/agora-community/agora/bot/telegram"
 	"github.com/agora-community/agora/bot/telegram/telegramtest"
 	"github.com/agora-community/agora/storage"
 	"github.com/agora-community/agora/storage/storagetest"
@@ -34,7 +35,7 @@ import (
 var (
 	members  = flag.Int("members", 0, "members pressing a poll's buttons, per platform; 0 skips the harness")
 	rate     = flag.Float64("rate", 100, "presses per second, per platform")
-	platform = flag.String("platform", "telegram", "telegram, discord, both (each platform gets -members at -rate), or discord-http (Discord's interactions posted to Agora's HTTP endpoint, answered in the HTTP response)")
+	platform = flag.String("platform", "telegram", "telegram, telegram-webhook (updates posted to Agora's webhook over up to 40 connections, as Telegram does), discord, both (each platform gets -members at -rate), or discord-http (Discord's interactions posted to Agora's HTTP endpoint, answered in the HTTP response)")
 	change   = flag.Float64("change", 0.1, "share of members who press again, for another choice")
 	binary   = flag.String("agora", "", "the agora binary to run; empty: built from this repository")
 	settle   = flag.Duration("settle", time.Minute, "how long to wait for the answers once the last press is sent")
@@ -106,16 +107,22 @@ func TestLoad(t *testing.T) {
 	var tg *telegramtest.Server
 	var dc *discordtest.Server
 	const guildID, channelID = "4000000000000000001", "4000000000000000002"
-	if *platform == "telegram" || *platform == "both" {
+	if *platform == "telegram" || *platform == "telegram-webhook" || *platform == "both" {
+		var opts []telegramtest.Option
+		if *platform == "telegram-webhook" {
+			// Agora's endpoint is plain HTTP here, as behind a TLS proxy.
+			opts = append(opts, telegramtest.WithInsecureWebhooks())
+			env = append(env, "TELEGRAM_WEBHOOK_URL=http://"+httpAddr+telegram.WebhookPath)
+		}
 		if *useTLS {
-			tg = telegramtest.New(t, telegramtest.WithTLS())
+			tg = telegramtest.New(t, append(opts, telegramtest.WithTLS())...)
 			certs := filepath.Join(t.TempDir(), "telegram-double.pem")
 			if err := os.WriteFile(certs, tg.CertificatePEM(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			env = append(env, "SSL_CERT_FILE="+certs)
 		} else {
-			tg = telegramtest.New(t)
+			tg = telegramtest.New(t, opts...)
 		}
 		env = append(env, "TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_URL="+tg.URL())
 	}
@@ -131,7 +138,7 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	if tg == nil && dc == nil {
-		t.Fatalf("-platform %q: want telegram, discord, discord-http or both", *platform)
+		t.Fatalf("-platform %q: want telegram, telegram-webhook, discord, discord-http or both", *platform)
 	}
 	agora := startAgora(t, bin, env)
 	if tg != nil {
@@ -426,8 +433,11 @@ var routeRe = regexp.MustCompile(`p/v/(\d+)/\d+`)
 func telegramSide(t *testing.T, srv *telegramtest.Server, agora *process) *side {
 	group := telegramtest.Supergroup(-1001000, "Coopérative")
 	author := telegramtest.User{ID: 9000000, FirstName: "Autrice", LanguageCode: "fr"}
-	if !srv.WaitFor(time.Minute, func() bool { return srv.CallCount("getUpdates") > 0 }) {
-		t.Fatalf("Agora never polled Telegram; its log:\n%s", agora.log())
+	if !srv.WaitFor(time.Minute, func() bool {
+		url, _ := srv.Webhook()
+		return srv.CallCount("getUpdates") > 0 || url != ""
+	}) {
+		t.Fatalf("Agora never polled Telegram nor set its webhook; its log:\n%s", agora.log())
 	}
 	srv.SendText(group, author, `/sondage creer question:"Charge Telegram" choix:"A | B | C"`)
 	var poll telegramtest.SentMessage
@@ -470,6 +480,10 @@ func telegramSide(t *testing.T, srv *telegramtest.Server, agora *process) *side 
 	s.calls = func() map[string]int {
 		out := map[string]int{}
 		for _, c := range srv.Calls() {
+			if c.InWebhookResponse {
+				out[c.Method+" (in webhook responses)"]++
+				continue
+			}
 			out[c.Method]++
 		}
 		return out

@@ -155,7 +155,11 @@ func New(t testing.TB, opts ...Option) *Server {
 		o(&cfg)
 	}
 	if cfg.webhookClient == nil {
-		cfg.webhookClient = &http.Client{Timeout: 10 * time.Second}
+		// Telegram keeps its webhook connections open, up to
+		// max_connections of them (100 at most).
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 100
+		cfg.webhookClient = &http.Client{Timeout: 10 * time.Second, Transport: tr}
 	}
 	spec, err := loadSpec()
 	if err != nil {
@@ -254,6 +258,9 @@ type Call struct {
 	// Status is the HTTP status answered; Error the description when not ok.
 	Status int
 	Error  string
+	// InWebhookResponse: the bot asked for the method in its answer to a
+	// webhook request rather than with a request of its own.
+	InWebhookResponse bool
 }
 
 type request struct {
@@ -324,38 +331,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params, files, perr := parseRequest(r)
-	idx := s.record(canonical, params, files)
-	if perr != nil {
-		s.finish(w, idx, nil, perr)
-		return
-	}
-	if f := s.takeFault(canonical); f != nil {
-		s.finish(w, idx, nil, f)
-		return
-	}
-	if err := s.spec.validate(canonical, params, files); err != nil {
-		s.finish(w, idx, nil, err.(*apiError))
-		return
-	}
-	h := handlers[canonical]
-	if h == nil {
-		s.finish(w, idx, nil, badRequest("method %s is not implemented by the telegramtest double", canonical))
-		return
-	}
-	res, aerr := h(s, &request{ctx: r.Context(), method: canonical, params: params, files: files})
+	idx, res, aerr := s.invoke(r.Context(), canonical, params, files, perr, false)
 	s.finish(w, idx, res, aerr)
 }
 
-func (s *Server) finish(w http.ResponseWriter, idx int, res any, aerr *apiError) {
-	s.mu.Lock()
-	if aerr != nil {
-		s.calls[idx].Status = aerr.code
-		s.calls[idx].Error = aerr.desc
-	} else {
-		s.calls[idx].Status = 200
+// invoke runs a method the bot asked for and records it, whether asked
+// with a request or in a webhook response.
+func (s *Server) invoke(ctx context.Context, canonical string, params map[string]string, files map[string]*UploadedFile, perr *apiError, inWebhookResponse bool) (int, any, *apiError) {
+	idx := s.record(canonical, params, files, inWebhookResponse)
+	if perr != nil {
+		return idx, nil, perr
 	}
-	s.broadcastLocked()
-	s.mu.Unlock()
+	if f := s.takeFault(canonical); f != nil {
+		return idx, nil, f
+	}
+	if err := s.spec.validate(canonical, params, files); err != nil {
+		return idx, nil, err.(*apiError)
+	}
+	h := handlers[canonical]
+	if h == nil {
+		return idx, nil, badRequest("method %s is not implemented by the telegramtest double", canonical)
+	}
+	res, aerr := h(s, &request{ctx: ctx, method: canonical, params: params, files: files})
+	return idx, res, aerr
+}
+
+func (s *Server) finish(w http.ResponseWriter, idx int, res any, aerr *apiError) {
+	s.settle(idx, aerr)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
@@ -368,6 +370,19 @@ func (s *Server) finish(w http.ResponseWriter, idx int, res any, aerr *apiError)
 		}
 	}
 	writeJSON(w, 200, body)
+}
+
+// settle records how a call ended.
+func (s *Server) settle(idx int, aerr *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if aerr != nil {
+		s.calls[idx].Status = aerr.code
+		s.calls[idx].Error = aerr.desc
+	} else {
+		s.calls[idx].Status = 200
+	}
+	s.broadcastLocked()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -457,8 +472,8 @@ func parseRequest(r *http.Request) (map[string]string, map[string]*UploadedFile,
 	return params, files, nil
 }
 
-func (s *Server) record(method string, params map[string]string, files map[string]*UploadedFile) int {
-	c := Call{Method: method, Params: make(map[string]string, len(params)), Time: time.Now()}
+func (s *Server) record(method string, params map[string]string, files map[string]*UploadedFile, inWebhookResponse bool) int {
+	c := Call{Method: method, Params: make(map[string]string, len(params)), Time: time.Now(), InWebhookResponse: inWebhookResponse}
 	for k, v := range params {
 		c.Params[k] = v
 	}

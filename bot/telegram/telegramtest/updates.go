@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -397,9 +399,37 @@ func (s *Server) post(url, secret string, u *Update) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("Connection refused")
 	}
-	resp.Body.Close()
+	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.StatusCode, fmt.Errorf("Wrong response from the webhook: %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
+	s.callFromResponse(resp)
 	return resp.StatusCode, nil
+}
+
+// callFromResponse runs the method a webhook answer asks for, as Telegram
+// does: its parameters in the body, the method's name in "method". The
+// bot never learns the result, so a failure is only recorded.
+func (s *Server) callFromResponse(resp *http.Response) {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return
+	}
+	r, err := http.NewRequestWithContext(s.ctx, http.MethodPost, "/", bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	r.Header.Set("Content-Type", resp.Header.Get("Content-Type"))
+	params, files, perr := parseRequest(r)
+	method := params["method"]
+	if method == "" {
+		return
+	}
+	delete(params, "method")
+	canonical, ok := s.spec.byLower[strings.ToLower(method)]
+	if !ok {
+		canonical, perr = method, &apiError{code: 404, desc: "Not Found"}
+	}
+	idx, _, aerr := s.invoke(s.ctx, canonical, params, files, perr, true)
+	s.settle(idx, aerr)
 }

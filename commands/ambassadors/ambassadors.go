@@ -196,7 +196,7 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 	if len(args) != 2 {
 		return nil, commands.Fail("error.unknown_action")
 	}
-	id, ok := parseID(args[1])
+	id, ok := commands.ParseID(args[1])
 	if !ok {
 		return nil, commands.Fail("error.unknown_action")
 	}
@@ -287,7 +287,7 @@ func (s *service) findAmbassador(ctx context.Context, req *commands.Request, raw
 	if err != nil {
 		return model.Application{}, fmt.Errorf("ambassadors: %w", err)
 	}
-	if id, ok := parseNumber(raw); ok {
+	if id, ok := commands.ParseNumber(raw); ok {
 		for _, a := range apps {
 			if a.ID == id {
 				return a, nil
@@ -337,33 +337,4 @@ func (s *service) suggest(ctx context.Context, req *commands.Request, option, pa
 		}
 	}
 	return out, nil
-}
-
-// parseID reads a number in a route: canonical digits only.
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 12 || s[0] == '0' {
-		return 0, false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
-}
-
-// parseNumber reads an application number as members type it: "3",
-// "n°3", "n° 3", "N°3", "#3".
-func parseNumber(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	lower := strings.ToLower(s)
-	for _, p := range []string{"n°", "nº", "no.", "no", "#"} {
-		if strings.HasPrefix(lower, p) {
-			s = strings.TrimSpace(s[len(p):])
-			break
-		}
-	}
-	s = strings.TrimLeft(s, "0")
-	return parseID(s)
 }

@@ -219,7 +219,7 @@ func (s *service) reportFailure(ctx context.Context, a model.Application, act mo
 func (s *service) renderFailure(ctx context.Context, subject string) (*commands.Response, error) {
 	rest := strings.TrimPrefix(subject, failureKind+"/")
 	idText, _, _ := strings.Cut(rest, "-")
-	id, ok := parseID(idText)
+	id, ok := commands.ParseID(idText)
 	if !ok || rest == subject {
 		return nil, fmt.Errorf("ambassadors: bad subject %q", subject)
 	}
@@ -283,7 +283,7 @@ func (s *service) retry(ctx context.Context, req *commands.Request, id int64) (*
 
 func (s *service) retryCommand(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	raw := req.String("candidature")
-	id, ok := parseNumber(raw)
+	id, ok := commands.ParseNumber(raw)
 	if !ok {
 		return nil, commands.Fail("ambassador.bad_number", locales.Data{"Value": raw})
 	}
@@ -302,7 +302,7 @@ func (s *service) revokeJob(ctx context.Context, payload string) error {
 }
 
 func (s *service) actionsJob(ctx context.Context, payload, kind string) error {
-	id, ok := parseID(payload)
+	id, ok := commands.ParseID(payload)
 	if !ok {
 		return fmt.Errorf("ambassadors: %s job: bad payload %q", kind, payload)
 	}

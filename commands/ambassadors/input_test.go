@@ -102,22 +102,6 @@ func TestCityMatches(t *testing.T) {
 	}
 }
 
-func TestParseNumber(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int64
-		ok   bool
-	}{
-		{"3", 3, true}, {"n°\u00a03", 3, true}, {"N° 12", 12, true}, {"#7", 7, true}, {"no 4", 4, true}, {"007", 7, true},
-		{"", 0, false}, {"Noé", 0, false}, {"3a", 0, false}, {"-1", 0, false}, {"0", 0, false}, {"9999999999999", 0, false},
-	}
-	for _, tt := range tests {
-		if got, ok := parseNumber(tt.in); got != tt.want || ok != tt.ok {
-			t.Errorf("parseNumber(%q) = %d, %v", tt.in, got, ok)
-		}
-	}
-}
-
 func TestParseRoleID(t *testing.T) {
 	for in, want := range map[string]string{"123456789012345678": "123456789012345678", " <@&42> ": "42", "abc": "", "": "", "<@&>": "", "12 3": ""} {
 		if got, ok := parseRoleID(in); got != want || ok != (want != "") {

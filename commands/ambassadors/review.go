@@ -29,7 +29,7 @@ func reviewButtons(l *locales.Localizer, id int64) []commands.Button {
 // as it is now: with the approve and reject buttons while it waits, with
 // the decision once made.
 func (s *service) renderApplication(ctx context.Context, subject string) (*commands.Response, error) {
-	id, ok := parseID(strings.TrimPrefix(subject, applicationKind+"/"))
+	id, ok := commands.ParseID(strings.TrimPrefix(subject, applicationKind+"/"))
 	if !ok {
 		return nil, fmt.Errorf("ambassadors: bad subject %q", subject)
 	}

@@ -334,7 +334,7 @@ func (s *service) nudgeJob(ctx context.Context, payload string) error {
 	if len(parts) != 3 || !isStep(parts[1]) {
 		return fmt.Errorf("ambassadors: nudge job: bad payload %q", payload)
 	}
-	id, ok := parseID(parts[0])
+	id, ok := commands.ParseID(parts[0])
 	if !ok {
 		return fmt.Errorf("ambassadors: nudge job: bad payload %q", payload)
 	}

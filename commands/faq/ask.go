@@ -132,7 +132,7 @@ func parseRoute(r, prefix string, verbs ...string) (verb string, id int64, ok bo
 	for _, v := range verbs {
 		known = known || parts[1] == v
 	}
-	id, ok = parseID(parts[2])
+	id, ok = commands.ParseID(parts[2])
 	return parts[1], id, ok && known
 }
 

@@ -265,7 +265,7 @@ func textForm(l *locales.Localizer, action, title string, current model.FAQText,
 // typedEntry loads the entry whose number the moderator typed in option.
 func (s *service) typedEntry(ctx context.Context, req *commands.Request, option string) (model.FAQEntry, error) {
 	raw := req.String(option)
-	id, ok := parseNumber(raw)
+	id, ok := commands.ParseNumber(raw)
 	if !ok {
 		return model.FAQEntry{}, commands.Fail("faq.bad_number", locales.Data{"Value": raw})
 	}

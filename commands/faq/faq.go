@@ -287,16 +287,6 @@ func textFor(e model.FAQEntry, lang string) model.FAQText {
 // mainText is the entry's reference version: French when it has one.
 func mainText(e model.FAQEntry) model.FAQText { return textFor(e, "fr") }
 
-// parseID reads an ID from a route: canonical decimal only, so a forged
-// "faq/u/012" or "faq/u/+1" is refused rather than read as 12 or 1.
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 12 || s[0] == '0' || !digits(s) {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
-}
-
 func digits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -304,21 +294,6 @@ func digits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// parseNumber reads an entry or question number as moderators type it:
-// "12", "n°12", "n° 12", "#12".
-func parseNumber(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	lower := strings.ToLower(s)
-	for _, p := range []string{"n°", "nº", "no.", "no", "#"} {
-		if strings.HasPrefix(lower, p) {
-			s = strings.TrimSpace(s[len(p):])
-			break
-		}
-	}
-	s = strings.TrimLeft(s, "0")
-	return parseID(s)
 }
 
 // cut shortens text to n characters, with "…" when cut.

@@ -11,6 +11,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/faq/search"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/model"
@@ -194,7 +195,7 @@ func (p *fileParser) entry(n *yaml.Node) (fileEntry, bool) {
 		seen[key] = k.Line
 		switch key {
 		case "id":
-			id, ok := parseID(strings.TrimSpace(v.Value))
+			id, ok := commands.ParseID(strings.TrimSpace(v.Value))
 			if v.Kind != yaml.ScalarNode || !ok {
 				p.fail(v.Line, "faq.import_bad_id", locales.Data{"Value": cut(v.Value, 20)})
 				continue

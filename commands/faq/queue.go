@@ -110,7 +110,7 @@ func (s *service) pendingQuestion(ctx context.Context, req *commands.Request, id
 
 func (s *service) typedQuestion(ctx context.Context, req *commands.Request) (model.FAQQuestion, error) {
 	raw := req.String("demande")
-	id, ok := parseNumber(raw)
+	id, ok := commands.ParseNumber(raw)
 	if !ok {
 		return model.FAQQuestion{}, commands.Fail("faq.bad_number", locales.Data{"Value": raw})
 	}
@@ -168,7 +168,7 @@ func (s *service) answer(ctx context.Context, req *commands.Request, q model.FAQ
 	}
 	var a model.FAQAnswer
 	if as != "" {
-		id, ok := parseNumber(as)
+		id, ok := commands.ParseNumber(as)
 		if !ok {
 			return nil, commands.Fail("faq.bad_number", locales.Data{"Value": as})
 		}
@@ -318,7 +318,7 @@ func (s *service) adminAction(ctx context.Context, req *commands.Request) (*comm
 	case len(parts) == 3 && parts[1] == verbAdd && supportedLang(parts[2]):
 		return s.addForm(ctx, req, parts[2])
 	case len(parts) == 4 && parts[1] == verbEdit && supportedLang(parts[3]):
-		id, ok := parseID(parts[2])
+		id, ok := commands.ParseID(parts[2])
 		if !ok {
 			return nil, commands.Fail("error.unknown_action")
 		}

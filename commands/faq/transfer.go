@@ -376,7 +376,7 @@ func parseCLI(args []string) (verb, file string, communityID int64, ok bool) {
 				i++
 				value = args[i]
 			}
-			id, ok := parseID(value)
+			id, ok := commands.ParseID(value)
 			if !ok {
 				return "", "", 0, false
 			}

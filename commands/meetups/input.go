@@ -206,7 +206,7 @@ func parseOffsetLabel(s string) (time.Duration, bool) {
 	if len(s) < 2 || len(s) > 6 {
 		return 0, false
 	}
-	n, ok := parseID(s[:len(s)-1])
+	n, ok := commands.ParseID(s[:len(s)-1])
 	if !ok {
 		return 0, false
 	}

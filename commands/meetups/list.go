@@ -129,13 +129,7 @@ func (s *service) suggest(ctx context.Context, req *commands.Request, option, pa
 	if err != nil {
 		return nil, err
 	}
-	prefix := strings.TrimSpace(partial)
-	for _, p := range numberPrefixes {
-		if strings.HasPrefix(strings.ToLower(prefix), p) {
-			prefix = strings.TrimSpace(prefix[len(p):])
-			break
-		}
-	}
+	prefix := commands.TrimNumberPrefix(partial)
 	var out []commands.Suggestion
 	for _, m := range upcoming {
 		id := idString(m.ID)

@@ -249,7 +249,7 @@ func (s *service) loadMeetup(ctx context.Context, req *commands.Request, id int6
 // typedMeetup loads the meetup whose number the member typed.
 func (s *service) typedMeetup(ctx context.Context, req *commands.Request) (model.Meetup, error) {
 	raw := req.String("rencontre")
-	id, ok := parseNumber(raw)
+	id, ok := commands.ParseNumber(raw)
 	if !ok {
 		return model.Meetup{}, commands.Fail("meetup.bad_number", locales.Data{"Value": raw})
 	}
@@ -278,51 +278,9 @@ func (s *service) community(ctx context.Context, id int64) (model.Community, *ti
 
 func idString(id int64) string { return strconv.FormatInt(id, 10) }
 
-// parseID reads a canonical number from a route or a payload ("12"; never
-// "012", "+12" or "1e3").
-func parseID(s string) (int64, bool) {
-	if s == "" || len(s) > 12 || s[0] == '0' || !digits(s) {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// numberPrefixes are the marks members put before a number: "n°12" as
-// Agora writes it, "nº12", "no 12", "#12".
-var numberPrefixes = []string{"n°", "nº", "no.", "no", "#"}
-
-// parseNumber reads a meetup number as members type it: "12", "n°12",
-// "n° 12", "#12". Leading zeros are tolerated, since a typed number is not
-// a key.
-func parseNumber(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	lower := strings.ToLower(s)
-	for _, p := range numberPrefixes {
-		if strings.HasPrefix(lower, p) {
-			s = strings.TrimSpace(s[len(p):])
-			break
-		}
-	}
-	if len(s) > 12 || !digits(s) {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
-}
-
 // payload splits a job payload "<id>/<rest>".
 func payload(p string) (int64, string, bool) {
 	first, rest, _ := strings.Cut(p, "/")
-	id, ok := parseID(first)
+	id, ok := commands.ParseID(first)
 	return id, rest, ok
 }

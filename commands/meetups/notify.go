@@ -18,7 +18,7 @@ import (
 // through the outbox, which claims them per chat.
 
 func (s *service) publishJob(ctx context.Context, p string) error {
-	id, ok := parseID(p)
+	id, ok := commands.ParseID(p)
 	if !ok {
 		return fmt.Errorf("meetup.publish job: bad payload %q", p)
 	}
@@ -32,7 +32,7 @@ func (s *service) publishJob(ctx context.Context, p string) error {
 // startJob closes answers when the meetup starts: the announcement's last
 // edit shows it without buttons.
 func (s *service) startJob(ctx context.Context, p string) error {
-	id, ok := parseID(p)
+	id, ok := commands.ParseID(p)
 	if !ok {
 		return fmt.Errorf("meetup.start job: bad payload %q", p)
 	}
@@ -139,7 +139,7 @@ func (s *service) changedJob(ctx context.Context, p string) error {
 // with /rencontre voir and in the reminders.
 func (s *service) promotedJob(ctx context.Context, p string) error {
 	id, rest, ok := payload(p)
-	member, okMember := parseID(rest)
+	member, okMember := commands.ParseID(rest)
 	if !ok || !okMember {
 		return fmt.Errorf("meetup.promoted job: bad payload %q", p)
 	}
@@ -234,7 +234,7 @@ func (s *service) deliver(ctx context.Context, m model.Meetup, notice string, at
 // not asked again; other failures make the job retry, and a creation that
 // failed is released so the retry creates it.
 func (s *service) eventsJob(ctx context.Context, p string) error {
-	id, ok := parseID(p)
+	id, ok := commands.ParseID(p)
 	if !ok {
 		return fmt.Errorf("meetup.events job: bad payload %q", p)
 	}

@@ -42,7 +42,7 @@ func subjectParts(subject, kind string, parts int) (int64, []string, error) {
 	if len(fields) != parts+2 || fields[0] != kind {
 		return 0, nil, fmt.Errorf("bad %s subject %q", kind, subject)
 	}
-	id, ok := parseID(fields[1])
+	id, ok := commands.ParseID(fields[1])
 	if !ok {
 		return 0, nil, fmt.Errorf("bad %s subject %q", kind, subject)
 	}

@@ -26,7 +26,7 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 		return nil, commands.Fail("error.unknown_action")
 	}
 	status, ok := verbs[args[0]]
-	id, okID := parseID(args[1])
+	id, okID := commands.ParseID(args[1])
 	if !ok || !okID {
 		return nil, commands.Fail("error.unknown_action")
 	}

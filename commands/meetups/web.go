@@ -148,7 +148,7 @@ func (s *service) serveMeetup(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	r = r.WithContext(ctx)
 	name, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
-	id, okID := parseID(name)
+	id, okID := commands.ParseID(name)
 	if !ok || !okID {
 		http.NotFound(w, r)
 		return

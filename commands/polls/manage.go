@@ -274,7 +274,7 @@ func (s *service) suggestPolls(ctx context.Context, req *commands.Request, optio
 	var out []commands.Suggestion
 	for _, p := range polls {
 		id := pollIDString(p.ID)
-		if !strings.HasPrefix(id, trimNumberPrefix(partial)) {
+		if !strings.HasPrefix(id, commands.TrimNumberPrefix(partial)) {
 			continue
 		}
 		question := p.Question

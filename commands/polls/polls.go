@@ -8,7 +8,6 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -164,7 +163,7 @@ var showResults = []commands.Choice{
 
 // pollOption is the poll number. It is a string, not an integer option,
 // so that members may write it as Agora does ("n°12") or as English
-// speakers do ("#12"); the handler reads it with parseNumber.
+// speakers do ("#12"); the handler reads it with commands.ParseNumber.
 func pollOption() commands.Option {
 	return commands.Option{Name: "sondage", Type: commands.OptionString, Required: true, MaxLength: 20, Autocomplete: true}
 }
@@ -265,7 +264,7 @@ func mayManage(req *commands.Request, p model.Poll) bool {
 // "sondage".
 func (s *service) typedPoll(ctx context.Context, req *commands.Request) (model.Poll, error) {
 	raw := req.String("sondage")
-	id, ok := parseNumber(raw)
+	id, ok := commands.ParseNumber(raw)
 	if !ok {
 		return model.Poll{}, commands.Fail("poll.bad_number", locales.Data{"Value": raw})
 	}
@@ -303,36 +302,6 @@ func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales
 		s.log.Warn("community has an unknown time zone", "community", c.ID, "timezone", c.Timezone)
 	}
 	return commands.CommunityLocalizer(s.catalog, c, s.clock.Now()), nil
-}
-
-// numberPrefixes are the marks members put before a number: "n°12" as
-// Agora writes it, "nº12" with the ordinal indicator, "no 12", "#12".
-var numberPrefixes = []string{"n°", "nº", "no.", "no", "#"}
-
-// trimNumberPrefix drops a number's mark and the spaces after it. The
-// prefixes are matched in lower case; only ASCII letters lower to them,
-// so their length is the same in s.
-func trimNumberPrefix(s string) string {
-	s = strings.TrimSpace(s)
-	lower := strings.ToLower(s)
-	for _, p := range numberPrefixes {
-		if strings.HasPrefix(lower, p) {
-			return strings.TrimSpace(s[len(p):])
-		}
-	}
-	return s
-}
-
-// parseNumber reads a poll or questionnaire number as members type it:
-// "12", "n°12", "n° 12", "N°12", "#12". Leading zeros are tolerated here,
-// unlike in routes (parseID), since a typed number is not a key.
-func parseNumber(s string) (int64, bool) {
-	s = trimNumberPrefix(s)
-	if len(s) > 12 || !digits(s) {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil && n > 0
 }
 
 func pollIDString(id int64) string { return strconv.FormatInt(id, 10) }

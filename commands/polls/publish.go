@@ -22,7 +22,7 @@ func pollSubject(id int64) string   { return pollKind + "/" + pollIDString(id) }
 func resultSubject(id int64) string { return resultKind + "/" + pollIDString(id) }
 
 func subjectID(subject, kind string) (int64, error) {
-	id, ok := parseID(strings.TrimPrefix(subject, kind+"/"))
+	id, ok := commands.ParseID(strings.TrimPrefix(subject, kind+"/"))
 	if !ok || !strings.HasPrefix(subject, kind+"/") {
 		return 0, fmt.Errorf("bad %s subject %q", kind, subject)
 	}
@@ -54,7 +54,7 @@ func (s *service) publish(ctx context.Context, id int64) (commands.Delivery, err
 }
 
 func (s *service) publishJob(ctx context.Context, payload string) error {
-	id, ok := parseID(payload)
+	id, ok := commands.ParseID(payload)
 	if !ok {
 		return fmt.Errorf("poll.publish job: bad payload %q", payload)
 	}
@@ -66,7 +66,7 @@ func (s *service) publishJob(ctx context.Context, payload string) error {
 // announcement as a job of its own, so this job never reschedules itself
 // while it runs (another process would run it again).
 func (s *service) closeJob(ctx context.Context, payload string) error {
-	id, ok := parseID(payload)
+	id, ok := commands.ParseID(payload)
 	if !ok {
 		return fmt.Errorf("poll.close job: bad payload %q", payload)
 	}
@@ -88,7 +88,7 @@ func (s *service) closeJob(ctx context.Context, payload string) error {
 // announceJob announces a closed poll's result; a poll reopened meanwhile
 // is left alone.
 func (s *service) announceJob(ctx context.Context, payload string) error {
-	id, ok := parseID(payload)
+	id, ok := commands.ParseID(payload)
 	if !ok {
 		return fmt.Errorf("poll.announce job: bad payload %q", payload)
 	}

@@ -60,7 +60,7 @@ func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request
 
 func (s *service) loadQuestionnaire(ctx context.Context, req *commands.Request) (model.Questionnaire, error) {
 	raw := req.String("questionnaire")
-	id, ok := parseNumber(raw)
+	id, ok := commands.ParseNumber(raw)
 	if !ok {
 		return model.Questionnaire{}, commands.Fail("poll.q.bad_number", locales.Data{"Value": raw})
 	}

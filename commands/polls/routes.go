@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/model"
 )
 
@@ -50,7 +51,7 @@ func parseRoute(s string) (route, bool) {
 	}
 	r := route{verb: parts[1]}
 	var ok bool
-	if r.poll, ok = parseID(parts[2]); !ok {
+	if r.poll, ok = commands.ParseID(parts[2]); !ok {
 		return route{}, false
 	}
 	switch {
@@ -61,7 +62,7 @@ func parseRoute(s string) (route, bool) {
 		r.arg = c
 		return r, ok && c < MaxChoices
 	case r.verb == verbDelete && len(parts) == 4:
-		r.arg, ok = parseID(parts[3])
+		r.arg, ok = commands.ParseID(parts[3])
 		return r, ok
 	}
 	return route{}, false
@@ -83,20 +84,15 @@ func deleteRoute(id, member int64) string {
 }
 
 // canonicalNumber reads a number of at most maxDigits digits written as
-// strconv writes it: digits only, no sign, no space, no leading zero.
+// strconv writes it: digits only, no sign, no space, no leading zero. It
+// stays here rather than using commands.ParseID because choice positions
+// start at 0, which no ID is.
 func canonicalNumber(s string, maxDigits int) (int64, bool) {
 	if s == "" || len(s) > maxDigits || !digits(s) || (len(s) > 1 && s[0] == '0') {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
-}
-
-// parseID reads a poll or member ID as Agora writes it in routes, job
-// payloads and subjects: a canonical positive number.
-func parseID(s string) (int64, bool) {
-	n, ok := canonicalNumber(s, 12)
-	return n, ok && n > 0
 }
 
 // parseIndex reads a canonical choice position below n ("0", "12"; never

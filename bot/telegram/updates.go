@@ -148,7 +148,8 @@ func (d *dispatcher) enqueueWithReply(u tgbotapi.Update, reply *webhookReply) (a
 	if !d.started || d.stopped {
 		return false, false
 	}
-	prompt = d.queued < d.size/2 && !d.busy[updateKey(u)]
+	key := updateKey(u)
+	prompt = d.queued < d.size/2 && !d.busy[key] && len(d.queues[key]) == 0
 	d.queueLocked(taken{u: u, reply: reply})
 	d.a.metrics.queued.Set(float64(d.queued))
 	return true, prompt

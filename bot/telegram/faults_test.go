@@ -199,19 +199,27 @@ func TestRateLimitedBurstToAGroup(t *testing.T) {
 	}
 }
 
-func TestWebhookWithSecret(t *testing.T) {
-	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
-	store := storagetest.Open(t)
+// startWebhook runs one process receiving updates on a webhook served by
+// an HTTP test server, whose URL it returns.
+func startWebhook(t *testing.T, srv *telegramtest.Server, store *storage.Store) (*running, string) {
+	t.Helper()
 	mux := http.NewServeMux()
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	r := start(t, srv, store, telegram.Options{WebhookURL: hs.URL + telegram.WebhookPath})
 	mux.Handle("POST "+telegram.WebhookPath, r.WebhookHandler())
+	return r, hs.URL
+}
+
+func TestWebhookWithSecret(t *testing.T) {
+	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
+	store := storagetest.Open(t)
+	r, base := startWebhook(t, srv, store)
 	var url, secret string
 	if !srv.WaitFor(wait, func() bool { url, secret = srv.Webhook(); return url != "" }) {
 		t.Fatal("webhook never set")
 	}
-	if url != hs.URL+telegram.WebhookPath || len(secret) < 32 {
+	if url != base+telegram.WebhookPath || len(secret) < 32 {
 		t.Fatalf("webhook = %q with a %d-character secret", url, len(secret))
 	}
 	cmd := srv.SendText(telegramtest.PrivateChat(camille), camille, "/aide")
@@ -223,7 +231,7 @@ func TestWebhookWithSecret(t *testing.T) {
 	}
 
 	post := func(header string) int {
-		req, _ := http.NewRequest("POST", hs.URL+telegram.WebhookPath, strings.NewReader(`{"update_id":1}`))
+		req, _ := http.NewRequest("POST", base+telegram.WebhookPath, strings.NewReader(`{"update_id":1}`))
 		if header != "" {
 			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", header)
 		}
@@ -244,7 +252,7 @@ func TestWebhookWithSecret(t *testing.T) {
 	}
 
 	// A second process on the same database uses the same generated secret.
-	second := start(t, srv, store, telegram.Options{WebhookURL: hs.URL + telegram.WebhookPath})
+	second := start(t, srv, store, telegram.Options{WebhookURL: base + telegram.WebhookPath})
 	_ = second
 	if !srv.WaitFor(wait, func() bool { c := srv.CallsTo("setWebhook"); return len(c) == 2 && c[1].Status == 200 }) {
 		t.Fatal("second process did not set the webhook")
@@ -451,12 +459,7 @@ func TestGroupUpgradedToSupergroupKeepsItsChat(t *testing.T) {
 // does after answering (an edit) still happens.
 func TestWebhookAnswersButtonsInItsResponse(t *testing.T) {
 	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
-	store := storagetest.Open(t)
-	mux := http.NewServeMux()
-	hs := httptest.NewServer(mux)
-	t.Cleanup(hs.Close)
-	r := start(t, srv, store, telegram.Options{WebhookURL: hs.URL + telegram.WebhookPath})
-	mux.Handle("POST "+telegram.WebhookPath, r.WebhookHandler())
+	startWebhook(t, srv, storagetest.Open(t))
 	if !srv.WaitFor(wait, func() bool { url, _ := srv.Webhook(); return url != "" }) {
 		t.Fatal("webhook never set")
 	}

@@ -85,7 +85,16 @@ func (o *outbox) render(ctx context.Context, subject string) (*commands.Response
 }
 
 func (o *outbox) Publish(ctx context.Context, communityID int64, subject string, purposes []string) (commands.Delivery, error) {
-	n, err := o.store.QueuePosts(ctx, communityID, subject, purposes, true, o.clock.Now())
+	return o.publish(ctx, communityID, subject, purposes, true)
+}
+
+func (o *outbox) PublishOnce(ctx context.Context, communityID int64, subject string, purposes []string) (commands.Delivery, error) {
+	return o.publish(ctx, communityID, subject, purposes, false)
+}
+
+// publish queues subject's posts in the database, then sends them.
+func (o *outbox) publish(ctx context.Context, communityID int64, subject string, purposes []string, live bool) (commands.Delivery, error) {
+	n, err := o.store.QueuePosts(ctx, communityID, subject, purposes, live, o.clock.Now())
 	if err != nil {
 		return commands.Delivery{}, err
 	}

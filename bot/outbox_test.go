@@ -293,6 +293,61 @@ func TestOutboxRetriesFailedChatsOnly(t *testing.T) {
 	}
 }
 
+// A one-off notice (PublishOnce) is stored and retried like any post,
+// once per chat however often it is published, but it is not live: a chat
+// that joins later does not get it, and a starting process does not edit
+// it.
+func TestOutboxPublishOnceIsRetriedButNotLive(t *testing.T) {
+	store := storagetest.Open(t)
+	ctx := context.Background()
+	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	platform := newRecordingPlatform(clock)
+	platform.fail["c2"] = true
+	value := new(atomic.Int64)
+	rt, outbox := newCounterRuntime(t, store, clock, platform, value)
+	resolve := func(id string) (chat, community int64) {
+		t.Helper()
+		ch, c, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id}, storage.CommunityDefaults{Locale: "fr", Timezone: "UTC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch.ID, c.ID
+	}
+	resolve("c1")
+	_, community := resolve("c2")
+	d, err := outbox.PublishOnce(ctx, community, "count/1", nil)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 500") || d.Chats != 2 || d.Sent != 1 {
+		t.Fatalf("first delivery %+v, err %v; want 1 of 2 and the platform's error", d, err)
+	}
+	delete(platform.fail, "c2")
+	clock.Advance(2 * time.Second)
+	flush(t, rt)
+	flush(t, rt)
+	if d, err := outbox.PublishOnce(ctx, community, "count/1", nil); err != nil || d.Chats != 2 || d.Sent != 2 {
+		t.Fatalf("published again: %+v, %v; want both chats served already", d, err)
+	}
+	if fmt.Sprint(platform.sends) != "[c1 c2]" {
+		t.Fatalf("sends = %v, want one per chat, c2 after its retry", platform.sends)
+	}
+	late, _ := resolve("c3")
+	if n, err := store.QueueLivePostsForChat(ctx, late, clock.Now()); err != nil || n != 0 {
+		t.Fatalf("a chat joining later got %d posts (%v), want none", n, err)
+	}
+	value.Store(7)
+	restarted, _ := newCounterRuntime(t, store, clock, platform, value)
+	clock.Advance(time.Minute)
+	flush(t, restarted)
+	flush(t, rt)
+	for _, ref := range []string{"m1", "m2"} {
+		if edits := platform.editsOf(ref); len(edits) != 0 {
+			t.Errorf("message %s edited after a restart: %+v", ref, edits)
+		}
+	}
+	if len(platform.sends) != 2 {
+		t.Fatalf("sends = %v, want nothing more", platform.sends)
+	}
+}
+
 // A settled subject's final edit is owed in the database: a process that
 // restarts before making it still makes it, once.
 func TestOutboxFinalEditSurvivesARestart(t *testing.T) {

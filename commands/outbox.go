@@ -23,6 +23,15 @@ type Outbox interface {
 	// chats that join while the subject is live. It sends at once what it
 	// can; the outbox worker retries the rest.
 	Publish(ctx context.Context, communityID int64, subject string, purposes []string) (Delivery, error)
+	// PublishOnce posts subject in every chat of the community whose
+	// purpose is one of purposes (every chat when there are none) as
+	// Publish does, stored first and retried until sent, but the subject
+	// is not live: it reaches no chat that joins later, and a starting
+	// process does not look for changes to show in it. It suits a one-off
+	// notice (a question for the moderators) that would otherwise be
+	// posted again in every new chat and edited at every restart. Calling
+	// it again for a subject queues only the posts it lacks.
+	PublishOnce(ctx context.Context, communityID int64, subject string, purposes []string) (Delivery, error)
 	// PublishAlong posts subject in every chat where along was posted (a
 	// result where its poll went). The subject does not follow changes.
 	PublishAlong(ctx context.Context, subject, along string) (Delivery, error)

@@ -51,7 +51,6 @@ type Store interface {
 	commands.SettingStore
 	Community(ctx context.Context, id int64) (model.Community, error)
 	Chat(ctx context.Context, id int64) (model.Chat, error)
-	ChatsOfCommunity(ctx context.Context, communityID int64) ([]model.Chat, error)
 
 	FAQEntries(ctx context.Context, communityID int64) ([]model.FAQEntry, error)
 	FAQEntry(ctx context.Context, id int64) (model.FAQEntry, error)
@@ -112,6 +111,7 @@ const notifyTopic = "faq"
 type service struct {
 	store     Store
 	messenger commands.Messenger
+	outbox    commands.Outbox
 	notifier  commands.Notifier
 	clock     commands.Clock
 	log       *slog.Logger
@@ -141,7 +141,7 @@ func newService(deps commands.Deps, store Store, opts Options) *service {
 	if opts.AutoEntryCooldown <= 0 {
 		opts.AutoEntryCooldown = DefaultAutoEntryCooldown
 	}
-	s := &service{store: store, messenger: deps.Messenger, notifier: deps.Notifier, clock: deps.Clock, log: log, opts: opts}
+	s := &service{store: store, messenger: deps.Messenger, outbox: deps.Outbox, notifier: deps.Notifier, clock: deps.Clock, log: log, opts: opts}
 	if deps.Registry != nil {
 		s.catalog = deps.Registry.Catalog()
 	}
@@ -157,6 +157,7 @@ func (s *service) module() commands.Module {
 		Name:         "faq",
 		Specs:        []*commands.Spec{s.askSpec(), s.adminSpec()},
 		Events:       map[string]commands.Handler{commands.EventMessage: s.onMessage},
+		Posts:        map[string]commands.PostRenderer{questionKind: s.renderQuestion},
 		Settings:     []commands.Setting{thresholdSetting},
 		MergeMembers: s.store.MergeFAQMembers,
 		CLI:          map[string]commands.CLICommand{"faq": {UsageID: "faq.cli_usage", Run: s.cli}},

@@ -3,6 +3,7 @@ package faq
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -25,49 +26,71 @@ func (s *service) unanswered(ctx context.Context, req *commands.Request, questio
 		Platform: req.Platform, PlatformUserID: req.User.ID, Lang: lang,
 		Question: question, Normalized: search.Normalize(question, lang), AskedAt: req.Now,
 	}
-	joined, err := s.store.QueueFAQQuestion(ctx, &q)
-	if err != nil {
+	if _, err := s.store.QueueFAQQuestion(ctx, &q); err != nil {
 		return nil, err
 	}
-	if !joined {
-		s.tellModerators(ctx, req.Community.ID, q)
-	}
+	// Asked again (the store joined it to the member's waiting question),
+	// the question keeps its one notice: the outbox queues a subject's post
+	// once per chat, so publishing it again only makes up for a notice a
+	// process lost between storing the question and queuing the notice.
+	s.tellModerators(ctx, q)
 	return commands.Private(req.Loc.T("faq.unanswered")), nil
 }
 
-// tellModerators posts a new question in the community's moderation
-// chats, with buttons to answer or dismiss it. A failure is logged: the
-// question waits in the queue anyway.
-func (s *service) tellModerators(ctx context.Context, communityID int64, q model.FAQQuestion) {
-	if s.messenger == nil {
+// What an outbox subject names: a queued question's notice in the
+// moderation chats ("faq-question/12").
+const questionKind = "faq-question"
+
+var noticePurposes = []string{model.PurposeModeration}
+
+func questionSubject(id int64) string { return questionKind + "/" + strconv.FormatInt(id, 10) }
+
+// tellModerators queues a new question's notice in the outbox, for the
+// community's moderation chats: stored before the member is answered, sent
+// at once when the platform allows, retried by the outbox otherwise, also
+// after a restart. The notice is not live: a moderation chat added later
+// does not receive the questions asked before. A failure is logged: the
+// question waits in the queue anyway (/faqgestion file).
+func (s *service) tellModerators(ctx context.Context, q model.FAQQuestion) {
+	if s.outbox == nil {
+		s.log.Error("tell moderators of a FAQ question: no outbox", "question", q.ID)
 		return
 	}
-	c, err := s.store.Community(ctx, communityID)
-	if err != nil {
-		s.log.Warn("tell moderators of a FAQ question", "question", q.ID, "error", err)
-		return
+	d, err := s.outbox.PublishOnce(ctx, q.CommunityID, questionSubject(q.ID), noticePurposes)
+	switch {
+	case err != nil && d.Chats > 0:
+		// Stored: the outbox retries what it could not send.
+		s.log.Warn("tell moderators of a FAQ question: the outbox will retry", "question", q.ID, "chats", d.Chats, "sent", d.Sent, "error", err)
+	case err != nil:
+		s.log.Error("tell moderators of a FAQ question", "question", q.ID, "error", err)
+	case d.Chats == 0:
+		s.log.Info("no moderation chat to tell of a FAQ question", "community", q.CommunityID, "question", q.ID)
 	}
-	chats, err := s.store.ChatsOfCommunity(ctx, communityID)
+}
+
+// renderQuestion is a queued question's notice in the moderation chats,
+// with buttons to answer or dismiss it.
+func (s *service) renderQuestion(ctx context.Context, subject string) (*commands.Response, error) {
+	id, ok := commands.ParseID(strings.TrimPrefix(subject, questionKind+"/"))
+	if !ok {
+		return nil, fmt.Errorf("bad FAQ notice subject %q", subject)
+	}
+	q, err := s.store.FAQQuestion(ctx, id)
 	if err != nil {
-		s.log.Warn("tell moderators of a FAQ question", "question", q.ID, "error", err)
-		return
+		return nil, fmt.Errorf("render FAQ notice %s: %w", subject, err)
+	}
+	c, err := s.store.Community(ctx, q.CommunityID)
+	if err != nil {
+		return nil, fmt.Errorf("render FAQ notice %s: %w", subject, err)
 	}
 	l := s.localizer(c, "")
-	resp := &commands.Response{
+	return &commands.Response{
 		Text: l.T("faq.queue_notice", locales.Data{"ID": q.ID, "Name": q.MemberName, "Question": q.Question}),
 		Buttons: []commands.Button{
 			{Label: l.S("faq.button_answer"), Action: adminRoute(verbAnswer, q.ID), Style: commands.ButtonPrimary},
 			{Label: l.S("faq.button_dismiss"), Action: adminRoute(verbDismiss, q.ID)},
 		},
-	}
-	for _, chat := range chats {
-		if chat.Purpose != model.PurposeModeration {
-			continue
-		}
-		if _, err := s.messenger.Send(ctx, commands.ChatAddress{Platform: chat.Platform, ChatID: chat.PlatformChatID}, resp); err != nil {
-			s.log.Warn("post a FAQ question in a moderation chat", "question", q.ID, "chat", chat.ID, "error", err)
-		}
-	}
+	}, nil
 }
 
 // queue is /faqgestion file: the questions waiting for an answer.

@@ -86,6 +86,12 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// longText takes two messages; calendar is the file slow answers carry.
+var (
+	longText = strings.Repeat("ligne de texte assez longue\n", 100)
+	calendar = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+)
+
 // testModule is a capability made for these tests: buttons, menus, a modal,
 // a slow command, an error, long text, a file, choices and autocomplete.
 func testModule(slow chan struct{}) commands.Module {
@@ -140,6 +146,16 @@ func testModule(slow chan struct{}) commands.Module {
 					return nil, ctx.Err()
 				}
 				return commands.Reply("publié"), nil
+			}},
+			{Name: "lentfichier", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+				select {
+				case <-slow:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+				r := commands.Private(markup.Text(longText))
+				r.Files = []commands.File{{Name: "sortie.ics", ContentType: "text/calendar", Data: []byte(calendar)}}
+				return r, nil
 			}},
 			{Name: "formulaire", Handle: func(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 				return &commands.Response{Modal: &commands.Modal{Action: "t/form", Title: "Proposer une sortie", Fields: []commands.ModalField{

@@ -39,11 +39,12 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 	respond := func(ctx context.Context, resp *discordgo.InteractionResponse) error {
 		// The callback is answered once: a retry after an ambiguous failure
 		// would be refused as "already acknowledged", so only 429 is retried.
-		return a.once(ctx, func(opts ...discordgo.RequestOption) error {
-			if resp.Data != nil && len(resp.Data.Files) > 0 {
-				return s.InteractionRespond(ic.Interaction, resp, opts...)
-			}
-			return postCallback(ctx, s, discordgo.EndpointInteractionResponse(ic.ID, ic.Token), interactionBody(resp))
+		var files []*discordgo.File
+		if resp.Data != nil {
+			files = resp.Data.Files
+		}
+		return a.once(ctx, func(...discordgo.RequestOption) error {
+			return interactionCall(ctx, s, http.MethodPost, discordgo.EndpointInteractionResponse(ic.ID, ic.Token), interactionBody(resp), files)
 		})
 	}
 	a.interact(ctx, ic.Interaction, respond, true)
@@ -247,8 +248,8 @@ func (a *Adapter) complete(ctx context.Context, i *discordgo.Interaction, resp *
 		err = a.followups(ctx, i, msgs, resp.Ephemeral)
 	default:
 		// A public answer cannot replace an ephemeral placeholder.
-		err = a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
-			return a.s.InteractionResponseDelete(i, opts...)
+		err = a.idempotent(ctx, func(...discordgo.RequestOption) error {
+			return interactionCall(ctx, a.s, http.MethodDelete, discordgo.EndpointInteractionResponseActions(i.AppID, i.Token), nil, nil)
 		})
 		if _, code, _ := restError(err); err == nil || code == codeUnknownMessage {
 			err = a.followups(ctx, i, msgs, false)
@@ -257,23 +258,28 @@ func (a *Adapter) complete(ctx context.Context, i *discordgo.Interaction, resp *
 	return err
 }
 
+// editOriginal replaces @original: the placeholder, or the clicked message.
+// Like every call whose URL carries the interaction's token, it goes
+// outside discordgo's rate limiter (see interactionCall).
 func (a *Adapter) editOriginal(ctx context.Context, i *discordgo.Interaction, m message) error {
-	return a.idempotent(ctx, func(opts ...discordgo.RequestOption) error {
+	return a.idempotent(ctx, func(...discordgo.RequestOption) error {
 		content, comps := m.Content, nonNilComponents(m.Components)
 		edit := &discordgo.WebhookEdit{Content: &content, Components: &comps, Files: m.files(), AllowedMentions: allowedMentions(m.Mentions)}
-		_, err := a.s.InteractionResponseEdit(i, edit, opts...)
-		return err
+		return interactionCall(ctx, a.s, http.MethodPatch, discordgo.EndpointInteractionResponseActions(i.AppID, i.Token), edit, edit.Files)
 	})
 }
 
+// followups posts messages after the first answer. wait=true makes
+// Discord answer once the message is stored, so a success proves it was
+// created (see once).
 func (a *Adapter) followups(ctx context.Context, i *discordgo.Interaction, msgs []message, ephemeral bool) error {
 	for _, m := range msgs {
-		err := a.once(ctx, func(opts ...discordgo.RequestOption) error {
-			_, err := a.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+		err := a.once(ctx, func(...discordgo.RequestOption) error {
+			params := &discordgo.WebhookParams{
 				Content: m.Content, Components: nonNilComponents(m.Components), Files: m.files(),
 				AllowedMentions: allowedMentions(m.Mentions), Flags: flags(ephemeral),
-			}, opts...)
-			return err
+			}
+			return interactionCall(ctx, a.s, http.MethodPost, discordgo.EndpointFollowupMessage(i.AppID, i.Token)+"?wait=true", params, params.Files)
 		})
 		if err != nil {
 			return err

@@ -9,14 +9,12 @@ package discord
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -197,38 +195,38 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
-	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), holder: holderID(),
+	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), holder: bot.HolderID(),
 		slots: make(chan struct{}, maxInFlight)}
 	var err error
-	if a.answers, err = register(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
+	if a.answers, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",
 		Help: "Discord interactions by kind (command, component, modal, autocomplete) and answer (immediate, deferred, failed).",
 	}, []string{"kind", "answer"})); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
-	if a.duplicates, err = register(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
+	if a.duplicates, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_duplicate_interactions_total",
 		Help: "Discord interactions delivered again (replayed HTTP request, gateway replay) and not handled again, by transport (gateway, http).",
 	}, []string{"transport"})); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
-	if a.refused, err = register(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
+	if a.refused, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_refused_requests_total",
 		Help: "HTTP interaction requests refused before any work, by reason (busy, signature, stale, too_large, malformed, not_configured).",
 	}, []string{"reason"})); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
-	if _, err = register(cfg.Metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	if _, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "agora_discord_http_waiting",
 		Help: "HTTP interactions waiting for a slot (at most the HTTP queue's size; beyond it they are refused as busy).",
 	}, func() float64 { return float64(a.waiting.Load()) })); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
-	if a.shardHeld, err = register(cfg.Metrics, prometheus.NewGauge(prometheus.GaugeOpts{
+	if a.shardHeld, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "agora_discord_shard_held",
 		Help: "1 while this process holds its Discord gateway shard, 0 while another process does.",
 	})); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)
@@ -317,28 +315,6 @@ func (a *Adapter) mayDial() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.dialable && !a.closing
-}
-
-// register registers c, or finds the collector another adapter of this
-// process registered first (tests run several adapters on one registry).
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	if err := reg.Register(c); err != nil {
-		var already prometheus.AlreadyRegisteredError
-		if !errors.As(err, &already) {
-			return c, fmt.Errorf("discord adapter: register metrics: %w", err)
-		}
-		return already.ExistingCollector.(C), nil
-	}
-	return c, nil
-}
-
-// holderID names this process in leases: host, process and a random part,
-// so two processes never take each other for the holder.
-func holderID() string {
-	host, _ := os.Hostname()
-	b := make([]byte, 4)
-	rand.Read(b)
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // maxInFlight bounds the gateway events handled at once.

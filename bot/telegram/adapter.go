@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -213,7 +212,7 @@ func New(ctx context.Context, rt bot.Handler, opts Options) (*Adapter, error) {
 	a.api = api
 	a.botID = api.Self.ID
 	a.username = api.Self.UserName
-	a.holder = holderID()
+	a.holder = bot.HolderID()
 	if opts.WebhookURL != "" {
 		a.secret = opts.WebhookSecret
 		if a.secret == "" {
@@ -329,11 +328,6 @@ func (a *Adapter) bound(ctx context.Context) *tgbotapi.BotAPI {
 	api := *a.api
 	api.Client = ctxClient{ctx: ctx, hc: a.hc}
 	return &api
-}
-
-func holderID() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), randomSecret()[:8])
 }
 
 func randomSecret() string {

@@ -1,8 +1,7 @@
 package telegram
 
 import (
-	"errors"
-
+	"github.com/agora-community/agora/bot"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -44,36 +43,23 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Help: "Telegram updates claimed by a process that did not finish them, handled by this one.",
 	})
 	var err error
-	if m.calls, err = register(reg, m.calls); err != nil {
+	if m.calls, err = bot.RegisterCollector(reg, m.calls); err != nil {
 		return nil, err
 	}
-	if m.polling, err = register(reg, m.polling); err != nil {
+	if m.polling, err = bot.RegisterCollector(reg, m.polling); err != nil {
 		return nil, err
 	}
-	if m.queued, err = register(reg, m.queued); err != nil {
+	if m.queued, err = bot.RegisterCollector(reg, m.queued); err != nil {
 		return nil, err
 	}
-	if m.backpressure, err = register(reg, m.backpressure); err != nil {
+	if m.backpressure, err = bot.RegisterCollector(reg, m.backpressure); err != nil {
 		return nil, err
 	}
-	if m.duplicates, err = register(reg, m.duplicates); err != nil {
+	if m.duplicates, err = bot.RegisterCollector(reg, m.duplicates); err != nil {
 		return nil, err
 	}
-	if m.retaken, err = register(reg, m.retaken); err != nil {
+	if m.retaken, err = bot.RegisterCollector(reg, m.retaken); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-// register adds a collector, or reuses the one a previous adapter on the
-// same registry registered.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
-	err := reg.Register(c)
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing, nil
-		}
-	}
-	return c, err
 }

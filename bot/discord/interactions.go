@@ -490,8 +490,8 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, "stale", "invalid request signature", http.StatusUnauthorized)
 		return
 	}
-	var i discordgo.Interaction
-	if err := json.Unmarshal(body, &i); err != nil {
+	i, err := decodeInteraction(body)
+	if err != nil {
 		a.refuse(w, r, "malformed", "invalid interaction", http.StatusBadRequest)
 		return
 	}
@@ -503,7 +503,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	if !a.firstDelivery(r.Context(), &i, "http") {
+	if !a.firstDelivery(r.Context(), i, "http") {
 		// A signed request sent again within its validity: Discord itself
 		// never does, so the sender gets a harmless private note, and
 		// nothing is handled twice.
@@ -538,7 +538,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		defer close(finished)
 		ctx, cancel := context.WithTimeout(a.workCtx, interactionTimeout)
 		defer cancel()
-		a.interact(ctx, &i, respond, false)
+		a.interact(ctx, i, respond, false)
 	}()
 	select {
 	case ans := <-answers:

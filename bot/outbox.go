@@ -139,14 +139,25 @@ func (o *outbox) deliver(ctx context.Context, subject string) error {
 			break
 		}
 		rendered := map[string]*commands.Response{}
+		withdrawn := map[string]bool{}
 		for _, p := range posts {
 			msg, ok := rendered[p.Subject]
-			if !ok {
+			if !ok && !withdrawn[p.Subject] {
 				msg, err = o.render(ctx, p.Subject)
-				if err != nil {
+				switch {
+				case errors.Is(err, commands.ErrNothingToPost):
+					withdrawn[p.Subject] = true
+					o.log.Info("post withdrawn before it was sent", "subject", p.Subject)
+					if err := o.store.DropUnsentPosts(ctx, p.Subject); err != nil {
+						errs = append(errs, err)
+					}
+				case err != nil:
 					errs = append(errs, err)
 				}
 				rendered[p.Subject] = msg
+			}
+			if withdrawn[p.Subject] {
+				continue
 			}
 			if msg == nil {
 				errs = append(errs, o.failed(ctx, p, errors.New("nothing to post")))
@@ -316,6 +327,9 @@ func (o *outbox) edit(ctx context.Context, subject string) (waiting bool, err er
 		return waiting, nil
 	}
 	msg, err := o.render(ctx, subject)
+	if errors.Is(err, commands.ErrNothingToPost) {
+		return false, nil // nothing to show any more: the messages stay as they are
+	}
 	if err != nil {
 		return true, err
 	}

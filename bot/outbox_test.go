@@ -109,6 +109,9 @@ func newCounterRuntime(t *testing.T, store *storage.Store, clock *bot.ManualCloc
 	}
 	rt := bot.New(store, commands.NewRegistry(cat), slog.New(slog.NewTextHandler(io.Discard, nil)), clock, bot.Config{EditInterval: 3 * time.Second})
 	render := func(ctx context.Context, subject string) (*commands.Response, error) {
+		if value.Load() < 0 {
+			return nil, commands.ErrNothingToPost
+		}
 		return &commands.Response{Text: markup.Escape(fmt.Sprintf("%s=%d", subject, value.Load()))}, nil
 	}
 	if err := rt.Install(commands.Module{Name: "counter", Posts: map[string]commands.PostRenderer{"count": render}}); err != nil {
@@ -431,5 +434,42 @@ func TestOutboxChangeDuringASendShowsOnceItIsRecorded(t *testing.T) {
 	edits := env.platform.editsOf("m1")
 	if len(edits) != 1 || edits[0].text != "count/1=1" {
 		t.Fatalf("edits after the send was recorded: %+v, want one showing the change", edits)
+	}
+}
+
+// A subject whose renderer has nothing to post any more (a question
+// answered before its notice went out) sends none of its posts still
+// waiting, without an error or a retry, and edits none of those sent.
+func TestOutboxDropsPostsOfAWithdrawnSubject(t *testing.T) {
+	store := storagetest.Open(t)
+	ctx := context.Background()
+	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+	platform := newRecordingPlatform(clock)
+	platform.fail["c2"] = true
+	value := new(atomic.Int64)
+	rt, outbox := newCounterRuntime(t, store, clock, platform, value)
+	var community int64
+	for _, id := range []string{"c1", "c2"} {
+		_, c, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id}, storage.CommunityDefaults{Locale: "fr", Timezone: "UTC"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		community = c.ID
+	}
+	if d, err := outbox.Publish(ctx, community, "count/1", nil); err == nil || d.Sent != 1 {
+		t.Fatalf("first delivery %+v, %v; want c1 only", d, err)
+	}
+	value.Store(-1) // withdrawn
+	delete(platform.fail, "c2")
+	outbox.Changed("count/1")
+	clock.Advance(time.Minute)
+	flush(t, rt)
+	flush(t, rt)
+	if fmt.Sprint(platform.sends) != "[c1]" || len(platform.editsOf("m1")) != 0 {
+		t.Fatalf("sends %v, edits of m1 %+v: want c1's post alone, unedited", platform.sends, platform.editsOf("m1"))
+	}
+	posts, err := outbox.Posts(ctx, "count/1")
+	if err != nil || len(posts) != 2 || posts[0].State != model.PostSent || posts[1].State != model.PostDeleted {
+		t.Fatalf("posts %+v, %v; want c1 sent, c2 given up", posts, err)
 	}
 }

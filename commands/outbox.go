@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 
 	"github.com/agora-community/agora/model"
 )
@@ -60,8 +61,15 @@ type Delivery struct {
 	Sent  int
 }
 
-// PostRenderer renders a subject's message as the subject is now.
+// PostRenderer renders a subject's message as the subject is now. It
+// returns ErrNothingToPost when the subject is no longer to be posted.
 type PostRenderer func(ctx context.Context, subject string) (*Response, error)
+
+// ErrNothingToPost is what a PostRenderer returns for a subject that is no
+// longer to be posted (a question answered before its notice went out):
+// the outbox then sends none of the subject's posts still waiting, instead
+// of retrying them, and edits none of those sent.
+var ErrNothingToPost = errors.New("nothing to post")
 
 // Notifier tells every Agora process sharing the database that something
 // changed, so each rebuilds what it keeps in memory (the FAQ index, cached

@@ -297,6 +297,16 @@ func (s *Store) RetractSubject(ctx context.Context, subject string) ([]model.Out
 	return sent, nil
 }
 
+// DropUnsentPosts gives up a subject's posts not sent yet, its renderer
+// having nothing to post any more; those sent, or perhaps sent, stay.
+func (s *Store) DropUnsentPosts(ctx context.Context, subject string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE outbox_posts SET state = 'deleted', locked_until = NULL
+		WHERE subject = $1 AND state IN ('pending', 'sending')`, subject); err != nil {
+		return fmt.Errorf("drop unsent posts of %s: %w", subject, err)
+	}
+	return nil
+}
+
 // ForgetSubject removes a subject and its posts, so it may be posted anew
 // (the result of a reopened poll); its messages stay where they are.
 func (s *Store) ForgetSubject(ctx context.Context, subject string) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/agora-community/agora/bot/console"
 	"github.com/agora-community/agora/bot/console/consoletest"
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/model"
 )
 
 // flakyConsole is the console adapter with sends to one chat failing, as
@@ -137,5 +138,29 @@ func TestQuestionNoticeSurvivesARestart(t *testing.T) {
 	}
 	if down.attempts() != 1 {
 		t.Fatalf("the stopped process tried %d sends, want 1", down.attempts())
+	}
+}
+
+// A question dismissed while its notice waits for a retry is not posted
+// any more: the moderators have nothing left to do with it.
+func TestQuestionHandledBeforeItsNoticeIsNotPosted(t *testing.T) {
+	env := consoletest.New(t)
+	mod := flaky(env, "moderation", 1)
+	out := env.Run(t, fourEntries+moderationChat+`
+/faq Peut-on venir avec son chien aux réunions ?
+:user sam
+:role moderateur
+:chat general
+/faqgestion ecarter demande:1
+:avance 2s
+:avance 10m
+`)
+	consoletest.Contains(t, out, "Question n° 1 écartée")
+	if n := countNotices(out); n != 0 || mod.attempts() != 1 {
+		t.Fatalf("%d notices after %d attempts, want none after the first:\n%s", n, mod.attempts(), out)
+	}
+	posts, err := env.Runtime.Deps().Outbox.Posts(context.Background(), "faq-question/1")
+	if err != nil || len(posts) != 1 || posts[0].State != model.PostDeleted {
+		t.Fatalf("the notice's posts: %+v, %v; want one, given up", posts, err)
 	}
 }

@@ -79,6 +79,11 @@ func (s *service) renderQuestion(ctx context.Context, subject string) (*commands
 	if err != nil {
 		return nil, fmt.Errorf("render FAQ notice %s: %w", subject, err)
 	}
+	if q.Status != model.FAQPending {
+		// Answered or dismissed before its notice went out: the
+		// moderators have nothing left to do with it.
+		return nil, commands.ErrNothingToPost
+	}
 	c, err := s.store.Community(ctx, q.CommunityID)
 	if err != nil {
 		return nil, fmt.Errorf("render FAQ notice %s: %w", subject, err)

@@ -121,6 +121,18 @@ func newCounterRuntime(t *testing.T, store *storage.Store, clock *bot.ManualCloc
 	return rt, rt.Deps().Outbox
 }
 
+// fakeChat makes chat id of the fake platform's group "g", all in one
+// community, and returns the chat's and the community's IDs.
+func fakeChat(t *testing.T, store *storage.Store, id string) (chat, community int64) {
+	t.Helper()
+	ch, c, err := store.ResolveChat(context.Background(), storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id},
+		storage.CommunityDefaults{Locale: "fr", Timezone: "UTC"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch.ID, c.ID
+}
+
 func newCounterEnv(t *testing.T, chats ...string) *counterEnv {
 	t.Helper()
 	ctx := context.Background()
@@ -266,14 +278,9 @@ func TestOutboxRetriesFailedChatsOnly(t *testing.T) {
 	platform := newRecordingPlatform(clock)
 	platform.fail["c2"] = true
 	rt, outbox := newCounterRuntime(t, store, clock, platform, new(atomic.Int64))
-	var community int64
-	for _, id := range []string{"c1", "c2", "c3"} {
-		_, c, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id}, storage.CommunityDefaults{Locale: "fr", Timezone: "UTC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		community = c.ID
-	}
+	fakeChat(t, store, "c1")
+	fakeChat(t, store, "c2")
+	_, community := fakeChat(t, store, "c3")
 	d, err := outbox.Publish(ctx, community, "count/1", nil)
 	if err == nil || d.Chats != 3 || d.Sent != 2 {
 		t.Fatalf("first delivery %+v, err %v; want 2 of 3 and the platform's error", d, err)
@@ -308,16 +315,8 @@ func TestOutboxPublishOnceIsRetriedButNotLive(t *testing.T) {
 	platform.fail["c2"] = true
 	value := new(atomic.Int64)
 	rt, outbox := newCounterRuntime(t, store, clock, platform, value)
-	resolve := func(id string) (chat, community int64) {
-		t.Helper()
-		ch, c, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id}, storage.CommunityDefaults{Locale: "fr", Timezone: "UTC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ch.ID, c.ID
-	}
-	resolve("c1")
-	_, community := resolve("c2")
+	fakeChat(t, store, "c1")
+	_, community := fakeChat(t, store, "c2")
 	d, err := outbox.PublishOnce(ctx, community, "count/1", nil)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 500") || d.Chats != 2 || d.Sent != 1 {
 		t.Fatalf("first delivery %+v, err %v; want 1 of 2 and the platform's error", d, err)
@@ -332,7 +331,7 @@ func TestOutboxPublishOnceIsRetriedButNotLive(t *testing.T) {
 	if fmt.Sprint(platform.sends) != "[c1 c2]" {
 		t.Fatalf("sends = %v, want one per chat, c2 after its retry", platform.sends)
 	}
-	late, _ := resolve("c3")
+	late, _ := fakeChat(t, store, "c3")
 	if n, err := store.QueueLivePostsForChat(ctx, late, clock.Now()); err != nil || n != 0 {
 		t.Fatalf("a chat joining later got %d posts (%v), want none", n, err)
 	}
@@ -448,14 +447,8 @@ func TestOutboxDropsPostsOfAWithdrawnSubject(t *testing.T) {
 	platform.fail["c2"] = true
 	value := new(atomic.Int64)
 	rt, outbox := newCounterRuntime(t, store, clock, platform, value)
-	var community int64
-	for _, id := range []string{"c1", "c2"} {
-		_, c, err := store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id}, storage.CommunityDefaults{Locale: "fr", Timezone: "UTC"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		community = c.ID
-	}
+	fakeChat(t, store, "c1")
+	_, community := fakeChat(t, store, "c2")
 	if d, err := outbox.Publish(ctx, community, "count/1", nil); err == nil || d.Sent != 1 {
 		t.Fatalf("first delivery %+v, %v; want c1 only", d, err)
 	}

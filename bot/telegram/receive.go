@@ -344,11 +344,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		var reply *webhookReply
-		if u.CallbackQuery != nil {
-			reply = newWebhookReply()
-		}
-		accepted, prompt := a.dispatch.enqueueWithReply(u, reply)
+		accepted, reply := a.dispatch.enqueueFromWebhook(u)
 		if !accepted {
 			// Stopping after the claim: the claim is given back and Telegram
 			// told to deliver again, to another process behind the load
@@ -358,13 +354,10 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "stopping", http.StatusServiceUnavailable)
 			return
 		}
-		wait := replyWait
-		if !prompt {
-			wait = 0 // behind a backlog: free the connection, answer with a request later
-		}
 		if reply != nil {
-			if answer, ok := reply.await(wait); ok {
-				webhookResponse(answer).write(w)
+			if answer, ok := reply.await(replyWait); ok {
+				w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
+				_, _ = w.Write([]byte(answer.Encode()))
 				return
 			}
 		}

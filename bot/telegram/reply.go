@@ -2,7 +2,6 @@ package telegram
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -19,8 +18,8 @@ import (
 type webhookReply struct {
 	mu     sync.Mutex
 	given  chan struct{} // closed by offer
-	params tgbotapi.Params
-	gone   bool // the response was written without an answer: offers are refused
+	answer url.Values    // the method and its parameters, form-encoded as tgbotapi sends them
+	gone   bool          // the response was written without an answer: offers are refused
 }
 
 func newWebhookReply() *webhookReply { return &webhookReply{given: make(chan struct{})} }
@@ -30,19 +29,19 @@ func newWebhookReply() *webhookReply { return &webhookReply{given: make(chan str
 func (r *webhookReply) offer(method string, params tgbotapi.Params) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.gone || r.params != nil {
+	if r.gone || r.answer != nil {
 		return false
 	}
-	r.params = tgbotapi.Params{"method": method}
+	r.answer = url.Values{"method": {method}}
 	for k, v := range params {
-		r.params[k] = v
+		r.answer.Set(k, v)
 	}
 	close(r.given)
 	return true
 }
 
 // await waits up to d for an answer. After it returns, offers are refused.
-func (r *webhookReply) await(d time.Duration) (tgbotapi.Params, bool) {
+func (r *webhookReply) await(d time.Duration) (url.Values, bool) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -52,22 +51,8 @@ func (r *webhookReply) await(d time.Duration) (tgbotapi.Params, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gone = true
-	return r.params, r.params != nil
+	return r.answer, r.answer != nil
 }
-
-// write sends the answer as the response body, form-encoded as tgbotapi
-// sends every request.
-func (p webhookResponse) write(w http.ResponseWriter) {
-	form := url.Values{}
-	for k, v := range p {
-		form.Set(k, v)
-	}
-	w.Header().Set("Content-Type", "application/x-www-form-urlencoded")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte(form.Encode()))
-}
-
-type webhookResponse tgbotapi.Params
 
 // replyWait is how long the webhook holds Telegram's request for the
 // handler's answer. Telegram delivers over a bounded number of connections

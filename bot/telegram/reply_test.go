@@ -17,7 +17,7 @@ func TestWebhookReply(t *testing.T) {
 		t.Error("a second answer was accepted")
 	}
 	got, ok := r.await(time.Minute)
-	if !ok || got["method"] != "answerCallbackQuery" || got["text"] != "A voté" || got["callback_query_id"] != "q1" {
+	if !ok || got.Get("method") != "answerCallbackQuery" || got.Get("text") != "A voté" || got.Get("callback_query_id") != "q1" {
 		t.Errorf("await = %v, %v", got, ok)
 	}
 
@@ -33,7 +33,7 @@ func TestWebhookReply(t *testing.T) {
 	// The handler answers while the webhook waits.
 	r = newWebhookReply()
 	go r.offer("answerCallbackQuery", tgbotapi.Params{"callback_query_id": "q3"})
-	if got, ok := r.await(time.Minute); !ok || got["callback_query_id"] != "q3" {
+	if got, ok := r.await(time.Minute); !ok || got.Get("callback_query_id") != "q3" {
 		t.Errorf("await = %v, %v", got, ok)
 	}
 }

@@ -138,21 +138,24 @@ func (d *dispatcher) enqueue(us ...tgbotapi.Update) bool {
 	return true
 }
 
-// enqueueWithReply queues an update delivered to the webhook whose answer
-// may go in the webhook's response. prompt reports whether it will be
-// handled at once rather than behind a backlog: only then is the response
-// worth holding.
-func (d *dispatcher) enqueueWithReply(u tgbotapi.Update, reply *webhookReply) (accepted, prompt bool) {
+// enqueueFromWebhook queues an update delivered to the webhook. For a
+// button press handled at once (not behind a backlog of updates, nor
+// behind the member's own), it returns the reply through which the
+// handler answers the press in the webhook's response; otherwise nil,
+// and the response is not worth holding.
+func (d *dispatcher) enqueueFromWebhook(u tgbotapi.Update) (accepted bool, reply *webhookReply) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.started || d.stopped {
-		return false, false
+		return false, nil
 	}
 	key := updateKey(u)
-	prompt = d.queued < d.size/2 && !d.busy[key] && len(d.queues[key]) == 0
+	if u.CallbackQuery != nil && d.queued < d.size/2 && !d.busy[key] && len(d.queues[key]) == 0 {
+		reply = newWebhookReply()
+	}
 	d.queueLocked(taken{u: u, reply: reply})
 	d.a.metrics.queued.Set(float64(d.queued))
-	return true, prompt
+	return true, reply
 }
 
 func (d *dispatcher) queueLocked(t taken) {

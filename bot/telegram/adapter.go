@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -313,7 +314,24 @@ func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &statusError{code: resp.StatusCode}
 	}
+	resp.Body = drainOnClose{resp.Body}
 	return resp, nil
+}
+
+// drainOnClose reads what is left of a body before closing it. tgbotapi
+// stops reading once it has decoded the JSON value, before the end of a
+// chunked body (a batch of updates is sent chunked), and Go closes a
+// connection whose body was not read to the end: every such call then
+// opened a new connection, a TLS handshake with api.telegram.org.
+type drainOnClose struct{ io.ReadCloser }
+
+// maxDrain bounds the read: a body that still has this much left is not
+// worth a connection.
+const maxDrain = 64 << 10
+
+func (b drainOnClose) Close() error {
+	_, _ = io.CopyN(io.Discard, b.ReadCloser, maxDrain) // a failed read only costs the connection
+	return b.ReadCloser.Close()
 }
 
 // statusError is an HTTP failure without a Bot API error body.

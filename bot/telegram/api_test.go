@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +68,47 @@ func TestClassify(t *testing.T) {
 			t.Errorf("errorCode(%v) = %d, want %d", tt.err, got, tt.code)
 		}
 	}
+}
+
+// Go's client keeps a connection only when the body was read to its end
+// before Close, and tgbotapi stops reading at the end of the JSON value:
+// a batch of updates, sent chunked, then cost a new connection each time
+// (against api.telegram.org, a TLS handshake). ctxClient reads the rest.
+func TestBodiesAreReadToTheEndBeforeClose(t *testing.T) {
+	body := &trackedBody{Reader: strings.NewReader(`{"ok":true,"result":[]}` + "\n")}
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body, Request: r}, nil
+	})
+	api := &tgbotapi.BotAPI{Token: "123:abc", Client: ctxClient{ctx: context.Background(), hc: &http.Client{Transport: rt}}}
+	api.SetAPIEndpoint("http://telegram.invalid/bot%s/%s")
+	resp, err := api.MakeRequest("getUpdates", tgbotapi.Params{"timeout": "0"})
+	if err != nil || !resp.Ok {
+		t.Fatalf("getUpdates: %v %+v", err, resp)
+	}
+	if !body.closed || !body.eof {
+		t.Fatalf("body closed %v, read to the end before: %v; want both", body.closed, body.eof)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// trackedBody records whether its end was read before it was closed.
+type trackedBody struct {
+	*strings.Reader
+	eof, closed bool
+}
+
+func (b *trackedBody) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err == io.EOF && !b.closed {
+		b.eof = true
+	}
+	return n, err
+}
+
+func (b *trackedBody) Close() error {
+	b.closed = true
+	return nil
 }

@@ -185,14 +185,14 @@ func TestLoad(t *testing.T) {
 
 	// What Agora spends doing nothing (polling, job ticks) is part of the
 	// per-press figure below; measure it apart so the two can be told apart.
-	idleFrom := agora.cpu(t)
+	idleFrom := agora.usage(t)
 	idleWait := time.Now().Add(2 * time.Second)
 	for time.Now().Before(idleWait) {
 		waitBriefly(idleWait)
 	}
-	idleCPU := agora.cpu(t) - idleFrom
+	idleCPU := agora.usage(t).since(idleFrom).cpu()
 
-	cpuBefore := agora.cpu(t)
+	before := agora.usage(t)
 	load0 := loadavg()
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -214,7 +214,7 @@ func TestLoad(t *testing.T) {
 		}
 	}
 	answeredIn := time.Since(start)
-	cpuAfter := agora.cpu(t)
+	used := agora.usage(t).since(before)
 	// The last ballots show in an edit at most editInterval later.
 	finalEdits := time.Now().Add(2*editInterval + time.Second)
 	for time.Now().Before(finalEdits) {
@@ -234,13 +234,17 @@ func TestLoad(t *testing.T) {
 	for _, s := range sides {
 		total += len(s.presses)
 	}
-	cpu := cpuAfter - cpuBefore
 	fmt.Fprintf(&report, "load harness, %s: %d members, %.0f presses/s, %.0f%% changing, platform %s\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), *members, *rate, *change*100, *platform)
 	fmt.Fprintf(&report, "load average before %s, after %s\n", load0, load1)
 	fmt.Fprintf(&report, "presses injected in %.2fs, all answers by %.2fs\n", sentIn.Seconds(), answeredIn.Seconds())
 	fmt.Fprintf(&report, "Agora process: CPU %.2fs for %d presses = %.3f ms/press; peak RSS %.1f MB\n",
-		cpu.Seconds(), total, cpu.Seconds()*1000/float64(total), float64(rss)/1024)
+		used.cpu().Seconds(), total, used.cpu().Seconds()*1000/float64(total), float64(rss)/1024)
+	// Where the CPU goes on this kind of machine: the kernel's share and
+	// the threads' switches tell the runtime's waking and sleeping apart
+	// from the work of a press.
+	fmt.Fprintf(&report, "Agora process per press: user %.3f ms, system %.3f ms, %.1f context switches\n",
+		used.user.Seconds()*1000/float64(total), used.system.Seconds()*1000/float64(total), float64(used.switches)/float64(total))
 	fmt.Fprintf(&report, "Agora process idle before the burst: CPU %.1f ms per second\n", float64(idleCPU.Milliseconds())/2)
 	for _, line := range agoraMetrics(t, httpAddr) {
 		fmt.Fprintf(&report, "Agora metrics: %s\n", line)
@@ -712,9 +716,22 @@ func (p *process) stop(t *testing.T) {
 	}
 }
 
-// cpu is the user and system CPU time the process has used so far.
-func (p *process) cpu(t *testing.T) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+// usage is what a process has used so far: CPU time and its threads'
+// context switches.
+type usage struct {
+	user, system time.Duration
+	switches     int64
+}
+
+func (u usage) cpu() time.Duration { return u.user + u.system }
+
+func (u usage) since(earlier usage) usage {
+	return usage{user: u.user - earlier.user, system: u.system - earlier.system, switches: u.switches - earlier.switches}
+}
+
+func (p *process) usage(t *testing.T) usage {
+	pid := p.cmd.Process.Pid
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -723,25 +740,45 @@ func (p *process) cpu(t *testing.T) time.Duration {
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
 	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(utime+stime) * time.Second / ticks
+	u := usage{user: time.Duration(utime) * time.Second / ticks, system: time.Duration(stime) * time.Second / ticks}
+	// Go keeps its threads for the process's life, so the sum over the
+	// present ones counts every switch.
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range tasks {
+		u.switches += statusField(task, "voluntary_ctxt_switches:") + statusField(task, "nonvoluntary_ctxt_switches:")
+	}
+	return u
+}
+
+// statusField reads a number from a /proc status file ("VmHWM:  35 kB"
+// gives 35); 0 when the file is gone (a thread that ended) or has no
+// such field.
+func statusField(path, name string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, name); ok {
+			if f := strings.Fields(rest); len(f) > 0 {
+				n, _ := strconv.ParseInt(f[0], 10, 64)
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // peakRSS is the process's peak resident memory (VmHWM), in KiB.
 func (p *process) peakRSS(t *testing.T) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
-	if err != nil {
-		t.Fatal(err)
+	kb := statusField(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid), "VmHWM:")
+	if kb == 0 {
+		t.Fatal("no VmHWM in the process's /proc status")
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb
-		}
-	}
-	t.Fatal("no VmHWM in /proc status")
-	return 0
+	return kb
 }
 
 func loadavg() string {

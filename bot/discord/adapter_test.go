@@ -1180,11 +1180,12 @@ func TestPollCreatedAndVotedWithButtons(t *testing.T) {
 // them: the next is refused with 503 at once, and memory stays bounded
 // under a flood.
 func TestHTTPInteractionsBeyondTheSlotsWaitThenAreRefused(t *testing.T) {
+	const slots = 8
 	signer := discordtest.NewSigner()
 	e := newEnv(t, nil, nil, func(c *discord.Config) {
 		c.PublicKey = signer.PublicKeyHex()
 		c.DeferAfter = 20 * time.Millisecond
-		c.HTTPQueue, c.HTTPQueueWait = 1, time.Minute
+		c.InFlight, c.HTTPQueue, c.HTTPQueueWait = slots, 1, time.Minute
 	})
 	mux := http.NewServeMux()
 	mux.Handle("POST "+discord.HTTPPath, e.adapter.HTTPHandler())
@@ -1206,7 +1207,6 @@ func TestHTTPInteractionsBeyondTheSlotsWaitThenAreRefused(t *testing.T) {
 
 	// Every slot is taken by a slow command: answered with a deferral, it
 	// keeps its slot while it runs.
-	const slots = 64
 	for i := range slots {
 		slow := e.srv.NewSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("lent")})
 		if status := post(slow); status != http.StatusOK {

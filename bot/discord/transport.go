@@ -22,14 +22,18 @@ type rewriteTransport struct {
 	next    http.RoundTripper
 }
 
+// pooledTransport keeps an idle connection for each interaction that may
+// be answered at once, not Go's default of two per host: a burst of button
+// answers would otherwise open a TLS connection per answer.
+func pooledTransport(inFlight int) http.RoundTripper {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = inFlight
+	return tr
+}
+
 func newRewriteTransport(apiURL, gatewayURL string, next http.RoundTripper) (*rewriteTransport, error) {
 	if next == nil {
-		// One idle connection per interaction being answered at once, not
-		// Go's default of two per host: a burst of button answers would
-		// otherwise open a TLS connection per answer.
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = maxInFlight
-		next = tr
+		next = pooledTransport(defaultInFlight)
 	}
 	t := &rewriteTransport{gateway: gatewayURL, next: next}
 	if apiURL != "" {

@@ -34,9 +34,8 @@ func (s *Store) ResolveChat(ctx context.Context, ref ChatRef, defaults Community
 	if chat, community, ok := s.cache.chat(key); ok {
 		return chat, community, nil
 	}
-	chat, community, err := s.findChat(ctx, s.db, ref.Platform, ref.ChatID)
+	chat, community, err := s.lookUpChat(ctx, key)
 	if err == nil {
-		s.cache.putChat(key, chat, community)
 		return chat, community, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
@@ -92,6 +91,45 @@ func (s *Store) ResolveChat(ctx context.Context, ref ChatRef, defaults Community
 }
 
 var errLostRace = errors.New("lost creation race")
+
+// lookUpChat reads a chat into the cache, once for all the callers that
+// want it at the same moment. A group's entry expires in the middle of a
+// burst, when every press in flight misses it together: each then ran
+// its own lookup, the pool opened new connections for them, and the
+// burst stalled for half a second every ResolveCacheTTL.
+func (s *Store) lookUpChat(ctx context.Context, key chatKey) (Chat, Community, error) {
+	type found struct {
+		chat      Chat
+		community Community
+	}
+	flight := s.chatLookups.DoChan(key.platform+"\x00"+key.chatID, func() (any, error) {
+		// A caller that missed the entry just before the last lookup
+		// stored it starts a lookup of its own: the entry serves it.
+		if chat, community, ok := s.cache.chat(key); ok {
+			return found{chat, community}, nil
+		}
+		s.chatQueries.Add(1)
+		// The lookup serves callers other than the one that started it,
+		// so it does not end with that caller's context (the store's
+		// query timeout bounds it).
+		chat, community, err := s.findChat(context.WithoutCancel(ctx), s.db, key.platform, key.chatID)
+		if err != nil {
+			return nil, err
+		}
+		s.cache.putChat(key, chat, community)
+		return found{chat, community}, nil
+	})
+	select {
+	case r := <-flight:
+		if r.Err != nil {
+			return Chat{}, Community{}, r.Err
+		}
+		f := r.Val.(found)
+		return f.chat, f.community, nil
+	case <-ctx.Done():
+		return Chat{}, Community{}, ctx.Err()
+	}
+}
 
 func (s *Store) findChat(ctx context.Context, q sqlx.QueryerContext, platform, chatID string) (Chat, Community, error) {
 	var row struct {

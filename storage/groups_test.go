@@ -209,3 +209,43 @@ func TestGroupedWebhookClaimsFromTwoProcesses(t *testing.T) {
 		t.Errorf("claims written as %+v and %+v: want %d requests in fewer groups", ca, cb, updates*deliveries)
 	}
 }
+
+// When a busy chat's cache entry expires, every request in flight misses
+// it at once: one lookup serves them all (each of its own stalled a burst
+// on new database connections).
+func TestChatLookupsOfOneMomentAreOne(t *testing.T) {
+	a, b := twoProcesses(t) // b's cache is cold, as after the entry expired
+	ctx := context.Background()
+	ref := storage.ChatRef{Platform: "telegram", ChatID: "-7", Title: "Coop"}
+	want, _, err := a.ResolveChat(ctx, ref, defaults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const callers = 50
+	start := make(chan struct{})
+	errs := make(chan error, callers)
+	var wg sync.WaitGroup
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			chat, _, err := b.ResolveChat(ctx, ref, defaults)
+			if err == nil && chat.ID != want.ID {
+				err = fmt.Errorf("resolved chat %d, want %d", chat.ID, want.ID)
+			}
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := storage.ChatQueries(b); n != 1 {
+		t.Fatalf("%d concurrent resolutions of one chat made %d lookups, want 1", callers, n)
+	}
+}

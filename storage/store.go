@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"golang.org/x/sync/singleflight"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
@@ -49,6 +51,9 @@ type Store struct {
 
 	updateClaims *updateClaimGroups
 	dsn          string // for the LISTEN connection; never logged
+
+	chatLookups singleflight.Group // see lookUpChat
+	chatQueries atomic.Int64       // lookups that reached the database, for tests
 }
 
 // ResolveCacheTTL bounds how long another process's change to a chat,

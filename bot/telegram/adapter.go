@@ -26,6 +26,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
@@ -129,6 +130,8 @@ type Adapter struct {
 	admins  map[int64]adminEntry
 	private map[int64]bool // user → can receive a private message, as far as known
 	polling bool
+
+	adminLookups singleflight.Group // see isAdmin
 
 	dispatch *dispatcher
 

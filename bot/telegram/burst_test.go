@@ -167,3 +167,26 @@ func TestWebhookUpdateDeliveredTwiceIsHandledOnce(t *testing.T) {
 		t.Errorf("%d polls posted, want 1", polls)
 	}
 }
+
+// A burst of presses in a group whose administrators are not known (or
+// no longer): Telegram is asked once, not once per press in flight.
+func TestGroupAdministratorsAreAskedOnceForABurst(t *testing.T) {
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	// Queued before Agora polls, the presses come in one batch and are
+	// handled all at once.
+	var ids []string
+	for i := range 30 {
+		member := telegramtest.User{ID: int64(7000 + i), FirstName: "M" + strconv.Itoa(i), LanguageCode: "fr"}
+		ids = append(ids, srv.PressButton(group, member, 1, "e/plus/0"))
+	}
+	start(t, srv, store, telegram.Options{})
+	for _, id := range ids {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	if n := srv.CallCount("getChatAdministrators"); n != 1 {
+		t.Fatalf("getChatAdministrators called %d times for one burst, want 1", n)
+	}
+}

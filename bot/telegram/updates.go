@@ -670,31 +670,58 @@ func (a *Adapter) migrated(ctx context.Context, from, to int64) {
 // for a minute. When Telegram cannot say, the member is not a moderator
 // on Telegram's word (their stored role still applies).
 func (a *Adapter) isAdmin(ctx context.Context, chatID, userID int64) bool {
-	a.mu.Lock()
-	e, ok := a.admins[chatID]
-	a.mu.Unlock()
-	if !ok || time.Since(e.at) > a.opts.AdminCacheTTL {
-		resp, err := a.request(ctx, "getChatAdministrators", 0, idempotent, tgbotapi.Params{"chat_id": itoa(chatID)})
+	if e, ok := a.adminsOf(chatID); ok {
+		return e.ids[userID]
+	}
+	// When the answer expires in a burst, every press in flight misses it
+	// at once: one call to Telegram serves them all, instead of dozens of
+	// calls Telegram would limit.
+	flight := a.adminLookups.DoChan(itoa(chatID), func() (any, error) {
+		if e, ok := a.adminsOf(chatID); ok { // stored by the call just before
+			return e, nil
+		}
+		// The call serves callers other than the one that started it, so
+		// it does not end with that caller's context (callTimeout bounds it).
+		resp, err := a.request(context.WithoutCancel(ctx), "getChatAdministrators", 0, idempotent, tgbotapi.Params{"chat_id": itoa(chatID)})
 		if err != nil {
-			a.log.Warn("read group administrators", "chat", chatID, "error", err)
-			return false
+			return nil, err
 		}
 		var members []struct {
 			User tgbotapi.User `json:"user"`
 		}
 		if err := decode(resp, &members); err != nil {
-			a.log.Warn("read group administrators", "chat", chatID, "error", err)
-			return false
+			return nil, err
 		}
-		e = adminEntry{ids: map[int64]bool{}, at: time.Now()}
+		e := adminEntry{ids: map[int64]bool{}, at: time.Now()}
 		for _, m := range members {
 			e.ids[m.User.ID] = true
 		}
 		a.mu.Lock()
 		a.admins[chatID] = e
 		a.mu.Unlock()
+		return e, nil
+	})
+	select {
+	case r := <-flight:
+		if r.Err != nil {
+			a.log.Warn("read group administrators", "chat", chatID, "error", r.Err)
+			return false
+		}
+		return r.Val.(adminEntry).ids[userID]
+	case <-ctx.Done():
+		return false
 	}
-	return e.ids[userID]
+}
+
+// adminsOf is the remembered administrators of a group, unless too old.
+func (a *Adapter) adminsOf(chatID int64) (adminEntry, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e, ok := a.admins[chatID]
+	if !ok || time.Since(e.at) > a.opts.AdminCacheTTL {
+		return adminEntry{}, false
+	}
+	return e, true
 }
 
 func (a *Adapter) download(ctx context.Context, d *tgbotapi.Document) (commands.File, error) {

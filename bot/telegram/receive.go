@@ -153,10 +153,13 @@ func (a *Adapter) poll(ctx context.Context) {
 // gatherPause is how long polling waits after a batch that was not full,
 // before asking for the next. Against a nearby Bot API, a call returns as
 // soon as one update arrives, so under 500 presses/s each call and each
-// claim carried two updates; pausing 20 ms lets ten or more gather, for a
-// fraction of the CPU, while a lone update is still taken at once (a long
-// poll returns it the moment it arrives).
-const gatherPause = 20 * time.Millisecond
+// claim carried two updates. Every call, claim and group of statements
+// wakes the process's threads, which costs as much as a press's own work:
+// pausing 20 ms let ten or more updates gather, 40 ms twenty, for a fifth
+// less CPU per press at 500/s and 20 ms more latency (docs/benchmarks.md).
+// A lone update is still taken at once: a long poll returns it the moment
+// it arrives.
+const gatherPause = 40 * time.Millisecond
 
 // maxBatch is the most updates one getUpdates returns (Telegram's limit).
 const maxBatch = 100

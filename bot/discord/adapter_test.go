@@ -1179,6 +1179,39 @@ func TestPollCreatedAndVotedWithButtons(t *testing.T) {
 // HTTP interactions beyond the slots wait for one, a bounded number of
 // them: the next is refused with 503 at once, and memory stays bounded
 // under a flood.
+// When every slot is busy, the gateway is not read: the next interaction
+// waits with Discord, in the socket, not in Agora's memory, and is
+// handled as soon as a slot frees.
+func TestGatewayIsNotReadWhileEverySlotIsBusy(t *testing.T) {
+	const slots = 2
+	e := newEnv(t, nil, nil, func(c *discord.Config) {
+		c.InFlight, c.DeferAfter = slots, 20*time.Millisecond
+	})
+	e.start()
+	for range slots {
+		// Deferred, a slow command keeps its slot while it runs.
+		slow := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("lent")})
+		if r := e.response(slow); r.Type != 5 {
+			t.Fatalf("slow command answered %+v, want a deferral", r)
+		}
+	}
+	aide := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "aide"})
+	e.srv.MustWaitFor(wait, "the gateway held", func() bool {
+		return metric(t, e.rt, "agora_discord_gateway_held") == 1
+	})
+	if rs := e.srv.InteractionResponses(aide.ID); len(rs) != 0 {
+		t.Fatalf("answered while every slot was busy: %+v", rs)
+	}
+	e.slow <- struct{}{}
+	if r := e.response(aide); r.Type != 4 {
+		t.Fatalf("/aide answered %+v once a slot was free, want a message", r)
+	}
+	if held := metric(t, e.rt, "agora_discord_gateway_held"); held != 0 {
+		t.Errorf("gateway still held (%v) after a slot freed", held)
+	}
+	e.slow <- struct{}{}
+}
+
 func TestHTTPInteractionsBeyondTheSlotsWaitThenAreRefused(t *testing.T) {
 	const slots = 8
 	signer := discordtest.NewSigner()

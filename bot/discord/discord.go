@@ -139,6 +139,7 @@ type Adapter struct {
 	work     sync.WaitGroup
 	slots    chan struct{} // one per event or HTTP interaction being handled; see bounded and enter
 	waiting  atomic.Int64  // HTTP interactions waiting for a slot
+	held     atomic.Bool   // the gateway is not read: every slot is busy
 }
 
 var (
@@ -227,6 +228,17 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 		Name: "agora_discord_http_waiting",
 		Help: "HTTP interactions waiting for a slot (at most the HTTP queue's size; beyond it they are refused as busy).",
 	}, func() float64 { return float64(a.waiting.Load()) })); err != nil {
+		return nil, fmt.Errorf("discord adapter: %w", err)
+	}
+	if _, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "agora_discord_gateway_held",
+		Help: "1 while the gateway is not read because every slot is busy (Discord keeps the events meanwhile).",
+	}, func() float64 {
+		if a.held.Load() {
+			return 1
+		}
+		return 0
+	})); err != nil {
 		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
 	if a.shardHeld, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewGauge(prometheus.GaugeOpts{
@@ -341,7 +353,13 @@ const defaultInFlight = 256
 // (see track), so Run waits for it.
 func bounded[E any](a *Adapter, h func(*discordgo.Session, E)) func(*discordgo.Session, E) {
 	return func(s *discordgo.Session, e E) {
-		a.slots <- struct{}{}
+		select {
+		case a.slots <- struct{}{}:
+		default:
+			a.held.Store(true)
+			a.slots <- struct{}{}
+			a.held.Store(false)
+		}
 		go func() {
 			defer func() { <-a.slots }()
 			h(s, e)

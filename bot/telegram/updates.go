@@ -683,13 +683,15 @@ func (a *Adapter) isAdmin(ctx context.Context, chatID, userID int64) bool {
 		// The call serves callers other than the one that started it, so
 		// it does not end with that caller's context (callTimeout bounds it).
 		resp, err := a.request(context.WithoutCancel(ctx), "getChatAdministrators", 0, idempotent, tgbotapi.Params{"chat_id": itoa(chatID)})
-		if err != nil {
-			return nil, err
-		}
 		var members []struct {
 			User tgbotapi.User `json:"user"`
 		}
-		if err := decode(resp, &members); err != nil {
+		if err == nil {
+			err = decode(resp, &members)
+		}
+		if err != nil {
+			// Logged here, once for every caller waiting on this call.
+			a.log.Warn("read group administrators", "chat", chatID, "error", err)
 			return nil, err
 		}
 		e := adminEntry{ids: map[int64]bool{}, at: time.Now()}
@@ -704,7 +706,6 @@ func (a *Adapter) isAdmin(ctx context.Context, chatID, userID int64) bool {
 	select {
 	case r := <-flight:
 		if r.Err != nil {
-			a.log.Warn("read group administrators", "chat", chatID, "error", r.Err)
 			return false
 		}
 		return r.Val.(adminEntry).ids[userID]

@@ -35,7 +35,7 @@ import (
 var (
 	members  = flag.Int("members", 0, "members pressing a poll's buttons, per platform; 0 skips the harness")
 	rate     = flag.Float64("rate", 100, "presses per second, per platform")
-	platform = flag.String("platform", "telegram", "telegram, telegram-webhook (updates posted to Agora's webhook over up to 40 connections, as Telegram does), discord, both (each platform gets -members at -rate), or discord-http (Discord's interactions posted to Agora's HTTP endpoint, answered in the HTTP response)")
+	platform = flag.String("platform", "telegram", "telegram, telegram-webhook (updates posted to Agora's webhook over up to 100 connections, as Telegram does), discord, both (each platform gets -members at -rate), or discord-http (Discord's interactions posted to Agora's HTTP endpoint, answered in the HTTP response)")
 	change   = flag.Float64("change", 0.1, "share of members who press again, for another choice")
 	binary   = flag.String("agora", "", "the agora binary to run; empty: built from this repository")
 	settle   = flag.Duration("settle", time.Minute, "how long to wait for the answers once the last press is sent")
@@ -44,7 +44,25 @@ var (
 	warmup   = flag.Int("warmup", 0, "members (apart from -members) who press once before the measured burst, as on a process that has served before")
 	useTLS   = flag.Bool("tls", false, "serve the Telegram double over HTTPS with HTTP/2, as api.telegram.org does (Agora trusts its certificate through SSL_CERT_FILE)")
 	logFile  = flag.String("agoralog", "", "write the Agora process's log (its first MB) to this file")
+	agoraEnv envList
 )
+
+func init() {
+	flag.Var(&agoraEnv, "agoraenv", "`NAME=value` set in the Agora process's environment only (GOMAXPROCS=1, say); repeatable")
+}
+
+// envList is a repeatable NAME=value flag.
+type envList []string
+
+func (l *envList) String() string { return strings.Join(*l, " ") }
+
+func (l *envList) Set(v string) error {
+	if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+		return fmt.Errorf("%q is not NAME=value", v)
+	}
+	*l = append(*l, v)
+	return nil
+}
 
 // editInterval is the outbox's least time between two edits of a message.
 const editInterval = 3 * time.Second
@@ -89,12 +107,14 @@ func TestLoad(t *testing.T) {
 	httpAddr := freeAddr(t)
 	env := []string{"DATABASE_URL=" + dbURL, "LOG_LEVEL=warn", "HTTP_ADDR=" + httpAddr,
 		"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
-	// Go runtime knobs reach Agora when set, to try them without a rebuild.
+	// Go runtime knobs reach Agora when set, to try them without a rebuild
+	// (they also apply to this process; -agoraenv sets them for Agora alone).
 	for _, k := range []string{"AGORA_TRACE", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GODEBUG"} {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)
 		}
 	}
+	env = append(env, agoraEnv...) // later entries win
 	if *profile != "" {
 		abs, err := filepath.Abs(*profile)
 		if err != nil {

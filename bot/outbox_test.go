@@ -135,20 +135,8 @@ func fakeChat(t *testing.T, store *storage.Store, id string) (chat, community in
 
 func newCounterEnv(t *testing.T, chats ...string) *counterEnv {
 	t.Helper()
-	ctx := context.Background()
-	env := &counterEnv{store: storagetest.Open(t), clock: bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)), value: new(atomic.Int64)}
-	env.platform = newRecordingPlatform(env.clock)
-	env.rt, env.outbox = newCounterRuntime(t, env.store, env.clock, env.platform, env.value)
-	var community int64
-	for _, id := range chats {
-		_, c, err := env.store.ResolveChat(ctx, storage.ChatRef{Platform: "fake", GroupID: "g", ChatID: id},
-			storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		community = c.ID
-	}
-	d, err := env.outbox.Publish(ctx, community, "count/1", nil)
+	env, community := newCounterChats(t, nil, chats...)
+	d, err := env.outbox.Publish(context.Background(), community, "count/1", nil)
 	if err != nil && !strings.Contains(err.Error(), "HTTP 500") {
 		t.Fatal(err)
 	}
@@ -159,6 +147,24 @@ func newCounterEnv(t *testing.T, chats ...string) *counterEnv {
 		env.refs = append(env.refs, "m"+strconv.Itoa(i))
 	}
 	return env
+}
+
+// newCounterChats is a counterEnv with chats of one community (whose ID it
+// returns) and nothing published yet; the platform fails every send to
+// the chats in failing until the test says otherwise.
+func newCounterChats(t *testing.T, failing []string, chats ...string) (*counterEnv, int64) {
+	t.Helper()
+	env := &counterEnv{store: storagetest.Open(t), clock: bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)), value: new(atomic.Int64)}
+	env.platform = newRecordingPlatform(env.clock)
+	for _, id := range failing {
+		env.platform.fail[id] = true
+	}
+	env.rt, env.outbox = newCounterRuntime(t, env.store, env.clock, env.platform, env.value)
+	var community int64
+	for _, id := range chats {
+		_, community = fakeChat(t, env.store, id)
+	}
+	return env, community
 }
 
 // flush runs the job loop once, as every second in production.
@@ -272,32 +278,25 @@ func TestOutboxStartShowsChangesOfACrashedProcess(t *testing.T) {
 // A platform error leaves that chat to a retry, which posts there once;
 // chats already served are not posted to again.
 func TestOutboxRetriesFailedChatsOnly(t *testing.T) {
-	store := storagetest.Open(t)
+	env, community := newCounterChats(t, []string{"c2"}, "c1", "c2", "c3")
 	ctx := context.Background()
-	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-	platform := newRecordingPlatform(clock)
-	platform.fail["c2"] = true
-	rt, outbox := newCounterRuntime(t, store, clock, platform, new(atomic.Int64))
-	fakeChat(t, store, "c1")
-	fakeChat(t, store, "c2")
-	_, community := fakeChat(t, store, "c3")
-	d, err := outbox.Publish(ctx, community, "count/1", nil)
+	d, err := env.outbox.Publish(ctx, community, "count/1", nil)
 	if err == nil || d.Chats != 3 || d.Sent != 2 {
 		t.Fatalf("first delivery %+v, err %v; want 2 of 3 and the platform's error", d, err)
 	}
-	flush(t, rt) // not due yet: backoff
-	delete(platform.fail, "c2")
-	clock.Advance(2 * time.Second)
-	flush(t, rt)
-	flush(t, rt)
+	flush(t, env.rt) // not due yet: backoff
+	delete(env.platform.fail, "c2")
+	env.clock.Advance(2 * time.Second)
+	flush(t, env.rt)
+	flush(t, env.rt)
 	count := map[string]int{}
-	for _, chat := range platform.sends {
+	for _, chat := range env.platform.sends {
 		count[chat]++
 	}
-	if len(platform.sends) != 3 || count["c1"] != 1 || count["c2"] != 1 || count["c3"] != 1 {
-		t.Fatalf("sends = %v, want one per chat", platform.sends)
+	if len(env.platform.sends) != 3 || count["c1"] != 1 || count["c2"] != 1 || count["c3"] != 1 {
+		t.Fatalf("sends = %v, want one per chat", env.platform.sends)
 	}
-	posts, err := outbox.Posts(ctx, "count/1")
+	posts, err := env.outbox.Posts(ctx, "count/1")
 	if err != nil || len(posts) != 3 || posts[1].State != model.PostSent {
 		t.Fatalf("posts = %+v, %v", posts, err)
 	}
@@ -308,45 +307,38 @@ func TestOutboxRetriesFailedChatsOnly(t *testing.T) {
 // that joins later does not get it, and a starting process does not edit
 // it.
 func TestOutboxPublishOnceIsRetriedButNotLive(t *testing.T) {
-	store := storagetest.Open(t)
+	env, community := newCounterChats(t, []string{"c2"}, "c1", "c2")
 	ctx := context.Background()
-	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-	platform := newRecordingPlatform(clock)
-	platform.fail["c2"] = true
-	value := new(atomic.Int64)
-	rt, outbox := newCounterRuntime(t, store, clock, platform, value)
-	fakeChat(t, store, "c1")
-	_, community := fakeChat(t, store, "c2")
-	d, err := outbox.PublishOnce(ctx, community, "count/1", nil)
+	d, err := env.outbox.PublishOnce(ctx, community, "count/1", nil)
 	if err == nil || !strings.Contains(err.Error(), "HTTP 500") || d.Chats != 2 || d.Sent != 1 {
 		t.Fatalf("first delivery %+v, err %v; want 1 of 2 and the platform's error", d, err)
 	}
-	delete(platform.fail, "c2")
-	clock.Advance(2 * time.Second)
-	flush(t, rt)
-	flush(t, rt)
-	if d, err := outbox.PublishOnce(ctx, community, "count/1", nil); err != nil || d.Chats != 2 || d.Sent != 2 {
+	delete(env.platform.fail, "c2")
+	env.clock.Advance(2 * time.Second)
+	flush(t, env.rt)
+	flush(t, env.rt)
+	if d, err := env.outbox.PublishOnce(ctx, community, "count/1", nil); err != nil || d.Chats != 2 || d.Sent != 2 {
 		t.Fatalf("published again: %+v, %v; want both chats served already", d, err)
 	}
-	if fmt.Sprint(platform.sends) != "[c1 c2]" {
-		t.Fatalf("sends = %v, want one per chat, c2 after its retry", platform.sends)
+	if fmt.Sprint(env.platform.sends) != "[c1 c2]" {
+		t.Fatalf("sends = %v, want one per chat, c2 after its retry", env.platform.sends)
 	}
-	late, _ := fakeChat(t, store, "c3")
-	if n, err := store.QueueLivePostsForChat(ctx, late, clock.Now()); err != nil || n != 0 {
+	late, _ := fakeChat(t, env.store, "c3")
+	if n, err := env.store.QueueLivePostsForChat(ctx, late, env.clock.Now()); err != nil || n != 0 {
 		t.Fatalf("a chat joining later got %d posts (%v), want none", n, err)
 	}
-	value.Store(7)
-	restarted, _ := newCounterRuntime(t, store, clock, platform, value)
-	clock.Advance(time.Minute)
+	env.value.Store(7)
+	restarted, _ := newCounterRuntime(t, env.store, env.clock, env.platform, env.value)
+	env.clock.Advance(time.Minute)
 	flush(t, restarted)
-	flush(t, rt)
+	flush(t, env.rt)
 	for _, ref := range []string{"m1", "m2"} {
-		if edits := platform.editsOf(ref); len(edits) != 0 {
+		if edits := env.platform.editsOf(ref); len(edits) != 0 {
 			t.Errorf("message %s edited after a restart: %+v", ref, edits)
 		}
 	}
-	if len(platform.sends) != 2 {
-		t.Fatalf("sends = %v, want nothing more", platform.sends)
+	if len(env.platform.sends) != 2 {
+		t.Fatalf("sends = %v, want nothing more", env.platform.sends)
 	}
 }
 
@@ -440,28 +432,21 @@ func TestOutboxChangeDuringASendShowsOnceItIsRecorded(t *testing.T) {
 // answered before its notice went out) sends none of its posts still
 // waiting, without an error or a retry, and edits none of those sent.
 func TestOutboxDropsPostsOfAWithdrawnSubject(t *testing.T) {
-	store := storagetest.Open(t)
+	env, community := newCounterChats(t, []string{"c2"}, "c1", "c2")
 	ctx := context.Background()
-	clock := bot.NewManualClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
-	platform := newRecordingPlatform(clock)
-	platform.fail["c2"] = true
-	value := new(atomic.Int64)
-	rt, outbox := newCounterRuntime(t, store, clock, platform, value)
-	fakeChat(t, store, "c1")
-	_, community := fakeChat(t, store, "c2")
-	if d, err := outbox.Publish(ctx, community, "count/1", nil); err == nil || d.Sent != 1 {
+	if d, err := env.outbox.Publish(ctx, community, "count/1", nil); err == nil || d.Sent != 1 {
 		t.Fatalf("first delivery %+v, %v; want c1 only", d, err)
 	}
-	value.Store(-1) // withdrawn
-	delete(platform.fail, "c2")
-	outbox.Changed("count/1")
-	clock.Advance(time.Minute)
-	flush(t, rt)
-	flush(t, rt)
-	if fmt.Sprint(platform.sends) != "[c1]" || len(platform.editsOf("m1")) != 0 {
-		t.Fatalf("sends %v, edits of m1 %+v: want c1's post alone, unedited", platform.sends, platform.editsOf("m1"))
+	env.value.Store(-1) // withdrawn
+	delete(env.platform.fail, "c2")
+	env.outbox.Changed("count/1")
+	env.clock.Advance(time.Minute)
+	flush(t, env.rt)
+	flush(t, env.rt)
+	if fmt.Sprint(env.platform.sends) != "[c1]" || len(env.platform.editsOf("m1")) != 0 {
+		t.Fatalf("sends %v, edits of m1 %+v: want c1's post alone, unedited", env.platform.sends, env.platform.editsOf("m1"))
 	}
-	posts, err := outbox.Posts(ctx, "count/1")
+	posts, err := env.outbox.Posts(ctx, "count/1")
 	if err != nil || len(posts) != 2 || posts[0].State != model.PostSent || posts[1].State != model.PostDeleted {
 		t.Fatalf("posts %+v, %v; want c1 sent, c2 given up", posts, err)
 	}

@@ -98,15 +98,11 @@ var errLostRace = errors.New("lost creation race")
 // its own lookup, the pool opened new connections for them, and the
 // burst stalled for half a second every ResolveCacheTTL.
 func (s *Store) lookUpChat(ctx context.Context, key chatKey) (Chat, Community, error) {
-	type found struct {
-		chat      Chat
-		community Community
-	}
 	flight := s.chatLookups.DoChan(key.platform+"\x00"+key.chatID, func() (any, error) {
 		// A caller that missed the entry just before the last lookup
 		// stored it starts a lookup of its own: the entry serves it.
 		if chat, community, ok := s.cache.chat(key); ok {
-			return found{chat, community}, nil
+			return cachedChat{chat: chat, community: community}, nil
 		}
 		s.chatQueries.Add(1)
 		// The lookup serves callers other than the one that started it,
@@ -117,14 +113,14 @@ func (s *Store) lookUpChat(ctx context.Context, key chatKey) (Chat, Community, e
 			return nil, err
 		}
 		s.cache.putChat(key, chat, community)
-		return found{chat, community}, nil
+		return cachedChat{chat: chat, community: community}, nil
 	})
 	select {
 	case r := <-flight:
 		if r.Err != nil {
 			return Chat{}, Community{}, r.Err
 		}
-		f := r.Val.(found)
+		f := r.Val.(cachedChat)
 		return f.chat, f.community, nil
 	case <-ctx.Done():
 		return Chat{}, Community{}, ctx.Err()

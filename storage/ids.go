@@ -1,6 +1,10 @@
 package storage
 
-import "github.com/lib/pq"
+import (
+	"slices"
+
+	"github.com/lib/pq"
+)
 
 // maxSQLiteIDs caps the ids of one IN list on SQLite: builds older than
 // 3.32 refuse a statement with more than 999 parameters. PostgreSQL reads
@@ -23,16 +27,10 @@ func (s *Store) idBatches(ids []int64) [][]int64 {
 		return nil
 	}
 	size := len(unique)
-	if s.dialect == SQLite && size > maxSQLiteIDs {
-		size = maxSQLiteIDs
+	if s.dialect == SQLite {
+		size = min(size, maxSQLiteIDs)
 	}
-	var batches [][]int64
-	for len(unique) > 0 {
-		n := min(size, len(unique))
-		batches = append(batches, unique[:n:n])
-		unique = unique[n:]
-	}
-	return batches
+	return slices.Collect(slices.Chunk(unique, size))
 }
 
 // inIDs returns the condition "column is one of ids" and its arguments,

@@ -1199,6 +1199,10 @@ func TestGatewayIsNotReadWhileEverySlotIsBusy(t *testing.T) {
 	e.srv.MustWaitFor(wait, "the gateway held", func() bool {
 		return metric(t, e.rt, "agora_discord_gateway_held") == 1
 	})
+	// Heartbeats go on while the gateway is not read, and the ACKs wait
+	// in the socket: that is no dead connection.
+	beats := e.srv.HeartbeatCount()
+	e.srv.MustWaitFor(wait, "three heartbeats while held", func() bool { return e.srv.HeartbeatCount() >= beats+3 })
 	if rs := e.srv.InteractionResponses(aide.ID); len(rs) != 0 {
 		t.Fatalf("answered while every slot was busy: %+v", rs)
 	}
@@ -1210,6 +1214,30 @@ func TestGatewayIsNotReadWhileEverySlotIsBusy(t *testing.T) {
 		t.Errorf("gateway still held (%v) after a slot freed", held)
 	}
 	e.slow <- struct{}{}
+	if n := e.srv.ConnectCount(); n != 1 {
+		t.Errorf("%d gateway connections: a held gateway was taken for a dead one", n)
+	}
+}
+
+// A connection that dies without closing (heartbeats no longer
+// acknowledged, nothing arriving) is replaced, and the session resumed.
+func TestSilentGatewayIsReplacedAndResumed(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	e.srv.SetSilent(true)
+	e.srv.MustWaitFor(wait, "a RESUME on a new connection", func() bool {
+		return e.srv.ResumeCount() >= 1 && e.srv.ConnectCount() >= 2
+	})
+	e.srv.SetSilent(false)
+	e.srv.MustWaitFor(wait, "connected", e.srv.Connected)
+	if n := e.srv.IdentifyCount(); n != 1 {
+		t.Fatalf("identifies = %d, want the session resumed", n)
+	}
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.response(in)
+	if !strings.Contains(e.logs.String(), "stopped answering heartbeats") {
+		t.Fatalf("logs:\n%s", e.logs.String())
+	}
 }
 
 func TestHTTPInteractionsBeyondTheSlotsWaitThenAreRefused(t *testing.T) {

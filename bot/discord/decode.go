@@ -1,18 +1,21 @@
 package discord
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/segmentio/encoding/json"
 )
 
-// decodeInteraction reads an interaction posted to the endpoint. A press
-// on a message's component comes with the whole message (a poll's embed
-// and buttons), which discordgo reads through nested UnmarshalJSON
-// methods, each scanning its part again: a sixth of a press's CPU, for a
-// message of which Agora uses only the id. A press is therefore read with
-// the message's id alone; every other interaction is read whole.
+// decodeInteraction reads an interaction, from the gateway or posted to
+// the endpoint. A press on a message's component comes with the whole
+// message (a poll's embed and buttons), which discordgo reads through
+// nested UnmarshalJSON methods, each scanning its part again: a sixth of
+// a press's CPU, for a message of which Agora uses only the id. A press
+// is therefore read with the message's id alone; every other interaction
+// is read whole. segmentio's drop-in encoding/json reads it 4 to 5 times
+// faster than the standard library; FuzzDecodeInteraction holds it to
+// what discordgo reads.
 func decodeInteraction(body []byte) (*discordgo.Interaction, error) {
 	var p pressedComponent
 	if err := json.Unmarshal(body, &p); err != nil {

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -90,6 +91,40 @@ func BenchmarkDecodePress(b *testing.B) {
 			var i discordgo.Interaction
 			if err := json.Unmarshal(body, &i); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkReadGatewayPress reads a press from its gateway frame as
+// discordgo's reader did (wsapi.go: the frame through a json.Decoder, its
+// data copied into a string for a debug log, then the whole interaction)
+// and as Agora's does.
+func BenchmarkReadGatewayPress(b *testing.B) {
+	frame := []byte(`{"op":0,"s":42,"t":"INTERACTION_CREATE","d":` + pressOnPoll + `}`)
+	b.Run("discordgo", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var e *discordgo.Event
+			if err := json.NewDecoder(bytes.NewReader(frame)).Decode(&e); err != nil {
+				b.Fatal(err)
+			}
+			_ = string(e.RawData)
+			var ic discordgo.InteractionCreate
+			if err := json.Unmarshal(e.RawData, &ic); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("agora", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			f, err := readFrame(frame)
+			if err != nil || f.T != "INTERACTION_CREATE" {
+				b.Fatal(f.T, err)
+			}
+			if i, err := decodeInteraction(f.D); err != nil || i.Message == nil {
+				b.Fatal(i, err)
 			}
 		}
 	})

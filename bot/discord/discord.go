@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -111,6 +110,7 @@ type Adapter struct {
 	cfg       Config
 	log       *slog.Logger
 	s         *discordgo.Session
+	dialer    *websocket.Dialer
 	publicKey ed25519.PublicKey
 
 	// workCtx bounds interaction work, which outlives the HTTP request or
@@ -133,13 +133,10 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	closing bool
-	// dialable is true while this process holds its shard: discordgo's own
-	// reconnect loop may dial the gateway only then.
-	dialable bool
-	work     sync.WaitGroup
-	slots    chan struct{} // one per event or HTTP interaction being handled; see bounded and enter
-	waiting  atomic.Int64  // HTTP interactions waiting for a slot
-	held     atomic.Bool   // the gateway is not read: every slot is busy
+	work    sync.WaitGroup
+	slots   chan struct{} // one per event or HTTP interaction being handled; see bounded and enter
+	waiting atomic.Int64  // HTTP interactions waiting for a slot
+	held    atomic.Bool   // the gateway is not read: every slot is busy
 }
 
 var (
@@ -268,35 +265,19 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	}
 	s.Client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	s.Identify.Intents = intents(cfg)
-	s.ShardID, s.ShardCount = cfg.ShardID, cfg.ShardCount
+	// Agora reads the gateway itself (see gateway.go) and asks for text
+	// frames, which it decodes without inflating them first.
+	s.Identify.Compress = false
+	s.Identify.Properties.Browser = "Agora"
+	s.Identify.Properties.Device = "Agora"
+	if cfg.ShardCount > 1 {
+		s.Identify.Shard = &[2]int{cfg.ShardID, cfg.ShardCount}
+	}
 	s.LogLevel = discordgo.LogError
+	// The State cache is fed the gateway's events by onGatewayEvent.
 	s.StateEnabled = true
-	// discordgo's reconnect loop does not stop on Close: refusing to dial
-	// unless this process holds its shard keeps a late reconnect from
-	// reviving the session once Run stopped or another process took over.
-	s.Dialer = &websocket.Dialer{
-		Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second,
-		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if !a.mayDial() {
-				return nil, errors.New("the Discord adapter does not hold its shard")
-			}
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		},
-	}
-	// Handlers run in discordgo's reading goroutine and hand their work
-	// to at most InFlight goroutines: when all are busy, the gateway is
-	// not read until one finishes, so a burst beyond what Agora serves
-	// waits in the socket rather than piling up in memory.
-	s.SyncEvents = true
-	s.AddHandler(bounded(a, a.onInteraction))
-	if cfg.Welcomes {
-		s.AddHandler(bounded(a, a.onMemberAdd))
-	}
-	if cfg.AutoFAQ {
-		s.AddHandler(bounded(a, a.onMessage))
-	}
 	a.s = s
+	a.dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second}
 	a.workCtx, a.cancelWork = context.WithCancel(context.Background())
 	return a, nil
 }
@@ -320,24 +301,13 @@ func (a *Adapter) Intents() int { return int(a.s.Identify.Intents) }
 // Name is the platform name.
 func (a *Adapter) Name() string { return commands.PlatformDiscord }
 
-// stop closes the gateway and waits for the interactions being handled.
-func (a *Adapter) stop() error {
+// stop refuses new work and waits for the interactions being handled; the
+// gateway is closed by then (serveShard waits for it).
+func (a *Adapter) stop() {
 	a.mu.Lock()
 	a.closing = true
-	a.dialable = false
 	a.mu.Unlock()
-	err := a.s.Close()
 	a.work.Wait()
-	if err != nil {
-		return fmt.Errorf("close the Discord gateway: %s", redact(err.Error(), a.cfg.Token))
-	}
-	return nil
-}
-
-func (a *Adapter) mayDial() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.dialable && !a.closing
 }
 
 // defaultInFlight is Config.InFlight's default. In a burst a press is
@@ -348,23 +318,24 @@ func (a *Adapter) mayDial() bool {
 // at 120 ms a press, for a few megabytes at most.
 const defaultInFlight = 256
 
-// bounded runs h in a goroutine of its own once one of the adapter's
-// InFlight slots is free, waiting for one meanwhile. h tracks its work
-// (see track), so Run waits for it.
-func bounded[E any](a *Adapter, h func(*discordgo.Session, E)) func(*discordgo.Session, E) {
-	return func(s *discordgo.Session, e E) {
-		select {
-		case a.slots <- struct{}{}:
-		default:
-			a.held.Store(true)
-			a.slots <- struct{}{}
-			a.held.Store(false)
-		}
-		go func() {
-			defer func() { <-a.slots }()
-			h(s, e)
-		}()
+// handOff runs h in a goroutine of its own once one of the adapter's
+// InFlight slots is free, waiting for one meanwhile. It is called from the
+// gateway's reading goroutine, so when every slot is busy the gateway is
+// not read until one frees: a burst beyond what Agora serves waits in the
+// socket rather than piling up in memory. h tracks its work (see track),
+// so Run waits for it.
+func (a *Adapter) handOff(h func()) {
+	select {
+	case a.slots <- struct{}{}:
+	default:
+		a.held.Store(true)
+		a.slots <- struct{}{}
+		a.held.Store(false)
 	}
+	go func() {
+		defer func() { <-a.slots }()
+		h()
+	}()
 }
 
 // enter takes a slot for an HTTP interaction, waiting for one while at

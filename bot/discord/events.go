@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -15,7 +16,7 @@ const eventTimeout = 2 * time.Minute
 
 // onMemberAdd hands a member who joined a server to the runtime (Welcomes
 // on) and posts what the modules answer in the server's welcome channel.
-func (a *Adapter) onMemberAdd(s *discordgo.Session, e *discordgo.GuildMemberAdd) {
+func (a *Adapter) onMemberAdd(e *discordgo.GuildMemberAdd) {
 	if e.Member == nil || e.User == nil || !a.track() {
 		return
 	}
@@ -41,7 +42,7 @@ func (a *Adapter) onMemberAdd(s *discordgo.Session, e *discordgo.GuildMemberAdd)
 
 // onMessage hands a channel message to the runtime (AutoFAQ on) and posts
 // what the modules answer as replies to it.
-func (a *Adapter) onMessage(s *discordgo.Session, m *discordgo.MessageCreate) {
+func (a *Adapter) onMessage(m *discordgo.MessageCreate) {
 	if m.Message == nil || m.Author == nil || m.Content == "" || !a.track() {
 		return
 	}
@@ -128,4 +129,77 @@ func (a *Adapter) postEvent(ctx context.Context, req *commands.Request, replyTo 
 			return
 		}
 	}
+}
+
+// stateEvents are the events that keep discordgo's State cache (servers,
+// channels, roles, members) current, with the type each is read into.
+var stateEvents = map[string]func() any{
+	"READY":               func() any { return &discordgo.Ready{} },
+	"GUILD_CREATE":        func() any { return &discordgo.GuildCreate{} },
+	"GUILD_UPDATE":        func() any { return &discordgo.GuildUpdate{} },
+	"GUILD_DELETE":        func() any { return &discordgo.GuildDelete{} },
+	"GUILD_ROLE_CREATE":   func() any { return &discordgo.GuildRoleCreate{} },
+	"GUILD_ROLE_UPDATE":   func() any { return &discordgo.GuildRoleUpdate{} },
+	"GUILD_ROLE_DELETE":   func() any { return &discordgo.GuildRoleDelete{} },
+	"GUILD_MEMBER_UPDATE": func() any { return &discordgo.GuildMemberUpdate{} },
+	"GUILD_MEMBER_REMOVE": func() any { return &discordgo.GuildMemberRemove{} },
+	"CHANNEL_CREATE":      func() any { return &discordgo.ChannelCreate{} },
+	"CHANNEL_UPDATE":      func() any { return &discordgo.ChannelUpdate{} },
+	"CHANNEL_DELETE":      func() any { return &discordgo.ChannelDelete{} },
+	"THREAD_CREATE":       func() any { return &discordgo.ThreadCreate{} },
+	"THREAD_UPDATE":       func() any { return &discordgo.ThreadUpdate{} },
+	"THREAD_DELETE":       func() any { return &discordgo.ThreadDelete{} },
+	"THREAD_LIST_SYNC":    func() any { return &discordgo.ThreadListSync{} },
+}
+
+// onGatewayEvent reads a gateway event and hands it on: a press, a
+// command, a newcomer or a message to a goroutine of its own (see
+// handOff), everything else to the State cache. Events Agora did not ask
+// for are ignored.
+func (a *Adapter) onGatewayEvent(event string, d json.RawMessage) {
+	switch event {
+	case "INTERACTION_CREATE":
+		i, err := decodeInteraction(d)
+		if err != nil {
+			a.log.Error("read an interaction from the Discord gateway", "error", err)
+			return
+		}
+		ic := &discordgo.InteractionCreate{Interaction: i}
+		a.handOff(func() { a.onInteraction(ic) })
+	case "GUILD_MEMBER_ADD":
+		var e discordgo.GuildMemberAdd
+		if !a.readEvent(event, d, &e) {
+			return
+		}
+		if a.cfg.Welcomes {
+			a.handOff(func() { a.onMemberAdd(&e) })
+		}
+	case "MESSAGE_CREATE":
+		if !a.cfg.AutoFAQ {
+			return
+		}
+		var m discordgo.MessageCreate
+		if err := json.Unmarshal(d, &m); err != nil {
+			a.log.Error("read a message from the Discord gateway", "error", err)
+			return
+		}
+		a.handOff(func() { a.onMessage(&m) })
+	default:
+		if newEvent, ok := stateEvents[event]; ok {
+			a.readEvent(event, d, newEvent())
+		}
+	}
+}
+
+// readEvent reads an event into e and gives it to the State cache. It
+// reports false when the event could not be read.
+func (a *Adapter) readEvent(event string, d json.RawMessage, e any) bool {
+	if err := json.Unmarshal(d, e); err != nil {
+		a.log.Error("read an event from the Discord gateway", "event", event, "error", err)
+		return false
+	}
+	if err := a.s.State.OnInterface(a.s, e); err != nil {
+		a.log.Warn("keep the Discord state", "event", event, "error", err)
+	}
+	return true
 }

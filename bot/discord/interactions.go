@@ -26,7 +26,7 @@ type ack func(ctx context.Context, resp *discordgo.InteractionResponse) error
 // 15 minutes, and the runtime's own handler timeout is shorter still.
 const interactionTimeout = 10 * time.Minute
 
-func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionCreate) {
+func (a *Adapter) onInteraction(ic *discordgo.InteractionCreate) {
 	if !a.track() {
 		return
 	}
@@ -44,7 +44,7 @@ func (a *Adapter) onInteraction(s *discordgo.Session, ic *discordgo.InteractionC
 			files = resp.Data.Files
 		}
 		return a.once(ctx, func(...discordgo.RequestOption) error {
-			return interactionCall(ctx, s, http.MethodPost, discordgo.EndpointInteractionResponse(ic.ID, ic.Token), interactionBody(resp), files)
+			return interactionCall(ctx, a.s, http.MethodPost, discordgo.EndpointInteractionResponse(ic.ID, ic.Token), interactionBody(resp), files)
 		})
 	}
 	a.interact(ctx, ic.Interaction, respond, true)

@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -51,7 +52,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 	published := false
 	for {
 		if !a.awaitShard(ctx, lease) {
-			return a.stop()
+			a.stop()
+			return nil
 		}
 		if a.cfg.ShardID == 0 && !published {
 			published = true
@@ -65,7 +67,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 			return err
 		}
 		if ctx.Err() != nil {
-			return a.stop()
+			a.stop()
+			return nil
 		}
 	}
 }
@@ -131,29 +134,53 @@ func (a *Adapter) serveShard(ctx context.Context, lease string) error {
 
 	ready := make(chan struct{})
 	var once sync.Once
-	accepted := func() { once.Do(func() { close(ready) }) }
-	// A reopened session may resume (RESUMED) rather than identify (READY).
-	defer a.s.AddHandler(func(*discordgo.Session, *discordgo.Ready) { accepted() })()
-	defer a.s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { accepted() })()
-	a.setDialable(true)
-	defer a.closeGateway()
-	if err := a.s.Open(); err != nil && !errors.Is(err, discordgo.ErrWSAlreadyOpen) {
-		return fmt.Errorf("open the Discord gateway (check DISCORD_TOKEN, and that the privileged intents Agora asks for are enabled on the Bot page of the developer portal): %s", redact(err.Error(), a.cfg.Token))
-	}
+	g := newGateway(a.s.Identify, a.locateGateway, a.dialer, a.log, func(event string, d json.RawMessage) {
+		// A reopened session may resume (RESUMED) rather than identify (READY).
+		if event == "READY" || event == "RESUMED" {
+			once.Do(func() { close(ready) })
+		}
+		a.onGatewayEvent(event, d)
+	})
+	ended := make(chan error, 1)
+	go func() { ended <- g.run(lctx) }() // owned by serveShard, which waits for it below
 	timer := time.NewTimer(a.cfg.ReadyTimeout)
 	defer timer.Stop()
 	select {
 	case <-ready:
 		a.log.Info("connected to Discord", "shard", a.cfg.ShardID, "shards", a.cfg.ShardCount, "intents", a.Intents())
+	case err := <-ended:
+		if err == nil { // ctx ended first
+			return nil
+		}
+		return a.gatewayRefused(err)
 	case <-timer.C:
+		lose()
+		<-ended
 		return fmt.Errorf("the Discord gateway did not accept Agora within %v: check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", a.cfg.ReadyTimeout, a.Intents())
-	case <-lctx.Done():
 	}
-	<-lctx.Done()
+	if err := <-ended; err != nil {
+		return a.gatewayRefused(err)
+	}
 	if ctx.Err() == nil {
 		a.log.Warn(fmt.Sprintf("shard %d lost to another process; closing its connection", a.cfg.ShardID), "shard", a.cfg.ShardID)
 	}
 	return nil
+}
+
+// gatewayRefused explains a refusal by the gateway: the close code says which
+// of the token or the intents is wrong.
+func (a *Adapter) gatewayRefused(err error) error {
+	return fmt.Errorf("the Discord gateway refused Agora: %w; check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", err, a.Intents())
+}
+
+// locateGateway asks Discord where to connect a new session (GET /gateway,
+// which DISCORD_GATEWAY_URL overrides).
+func (a *Adapter) locateGateway(ctx context.Context) (string, error) {
+	u, err := a.s.Gateway(discordgo.WithContext(ctx))
+	if err != nil {
+		return "", errors.New(redact(err.Error(), a.cfg.Token))
+	}
+	return u, nil
 }
 
 // renewShard renews the lease until ctx ends, the lease is taken by
@@ -181,20 +208,6 @@ func (a *Adapter) renewShard(ctx context.Context, lease string) {
 		case err == nil:
 			last = time.Now()
 		}
-	}
-}
-
-func (a *Adapter) setDialable(v bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.dialable = v
-}
-
-// closeGateway closes the connection and keeps discordgo from reopening it.
-func (a *Adapter) closeGateway() {
-	a.setDialable(false)
-	if err := a.s.Close(); err != nil {
-		a.log.Warn("close the Discord gateway", "error", redact(err.Error(), a.cfg.Token))
 	}
 }
 

@@ -30,6 +30,8 @@ type gateway struct {
 	identifies []Identify
 	resumes    int
 	connects   int
+	heartbeats int
+	silent     bool // heartbeats go unacknowledged, as on a dead connection
 	queries    []url.Values
 }
 
@@ -131,7 +133,14 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		}
 		switch in.Op {
 		case 1:
-			_ = c.write(frame{Op: 11})
+			s.gw.mu.Lock()
+			s.gw.heartbeats++
+			silent := s.gw.silent
+			s.gw.mu.Unlock()
+			s.notify()
+			if !silent {
+				_ = c.write(frame{Op: 11})
+			}
 		case 2:
 			if !s.identify(c, in.D) {
 				return
@@ -325,6 +334,21 @@ func (s *Server) SendInvalidSession(resumable bool) {
 	}
 	s.gw.mu.Unlock()
 	s.notify()
+}
+
+// SetSilent makes heartbeats go unacknowledged (on) or acknowledged again
+// (off), as when a connection dies without closing.
+func (s *Server) SetSilent(on bool) {
+	s.gw.mu.Lock()
+	s.gw.silent = on
+	s.gw.mu.Unlock()
+}
+
+// HeartbeatCount is the number of heartbeats received.
+func (s *Server) HeartbeatCount() int {
+	s.gw.mu.Lock()
+	defer s.gw.mu.Unlock()
+	return s.gw.heartbeats
 }
 
 // Connected reports whether some gateway connection has completed READY or RESUMED.

@@ -134,7 +134,7 @@ type Adapter struct {
 	mu      sync.Mutex
 	closing bool
 	work    sync.WaitGroup
-	slots   chan struct{} // one per event or HTTP interaction being handled; see bounded and enter
+	slots   chan struct{} // one per event or HTTP interaction being handled; see handOff and enter
 	waiting atomic.Int64  // HTTP interactions waiting for a slot
 	held    atomic.Bool   // the gateway is not read: every slot is busy
 }

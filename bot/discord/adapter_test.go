@@ -670,6 +670,11 @@ func TestGatewayDropResumesAndInteractionsContinue(t *testing.T) {
 	if n := e.srv.IdentifyCount(); n != 1 {
 		t.Fatalf("identifies = %d", n)
 	}
+	for _, path := range e.srv.ResumedOn() {
+		if path != "/gateway-resume" {
+			t.Fatalf("resumed on %q, not at READY's resume_gateway_url", path)
+		}
+	}
 	e.response(in) // sent while away, replayed on resume
 
 	before := e.srv.ResumeCount()
@@ -1074,6 +1079,38 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 		}
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// After most close codes the session is resumed; after 4007 (invalid
+// sequence) and 4009 (session timed out) Discord will not resume it, and
+// Agora identifies afresh.
+func TestGatewayCloseCodesDecideResumeOrIdentify(t *testing.T) {
+	tests := []struct {
+		code                int
+		identifies, resumes int
+	}{
+		{4000, 1, 1}, // unknown error
+		{4008, 1, 1}, // rate limited
+		{4007, 2, 0},
+		{4009, 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.code), func(t *testing.T) {
+			e := newEnv(t, nil, nil, nil)
+			e.start()
+			e.srv.CloseConnections(tt.code, "closed by the test")
+			e.srv.MustWaitFor(wait, "connected again", func() bool {
+				return e.srv.ConnectCount() >= 2 && e.srv.Connected()
+			})
+			// ResumeTries counts refused RESUMEs too: a session Discord
+			// ended is not even tried.
+			if i, r := e.srv.IdentifyCount(), e.srv.ResumeTries(); i != tt.identifies || r != tt.resumes {
+				t.Fatalf("after close %d: %d identifies and %d resumes tried, want %d and %d", tt.code, i, r, tt.identifies, tt.resumes)
+			}
+			in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+			e.response(in)
+		})
+	}
 }
 
 func TestInvalidSessionIdentifiesAgain(t *testing.T) {

@@ -23,20 +23,23 @@ type Identify struct {
 }
 
 type gateway struct {
-	mu         sync.Mutex
-	conns      map[*gwConn]struct{}
-	sessions   map[string]*gwSession
-	pending    []frame // dispatched before any session existed
-	identifies []Identify
-	resumes    int
-	connects   int
-	heartbeats int
-	silent     bool // heartbeats go unacknowledged, as on a dead connection
-	queries    []url.Values
+	mu          sync.Mutex
+	conns       map[*gwConn]struct{}
+	sessions    map[string]*gwSession
+	pending     []frame // dispatched before any session existed
+	identifies  []Identify
+	resumes     int
+	connects    int
+	heartbeats  int
+	resumedOn   []string // the URL path of each accepted RESUME's connection
+	resumeTries int      // RESUME payloads received, accepted or not
+	silent      bool     // heartbeats go unacknowledged, as on a dead connection
+	queries     []url.Values
 }
 
 type gwConn struct {
 	ws      *websocket.Conn
+	path    string // the URL path it connected to
 	wmu     sync.Mutex
 	session *gwSession // guarded by gateway.mu
 	ready   bool       // READY or RESUMED sent; guarded by gateway.mu
@@ -95,7 +98,7 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c := &gwConn{ws: ws}
+	c := &gwConn{ws: ws, path: r.URL.Path}
 	s.gw.mu.Lock()
 	s.gw.conns[c] = struct{}{}
 	s.gw.connects++
@@ -186,7 +189,7 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 
 	ready := map[string]any{
 		"v": 9, "user": s.botUser().json(), "session_id": randomHex(16), "session_type": "normal",
-		"resume_gateway_url": s.GatewayURL(), "guilds": unavailable, "private_channels": []any{},
+		"resume_gateway_url": s.ResumeGatewayURL(), "guilds": unavailable, "private_channels": []any{},
 		"relationships": []any{}, "presences": []any{}, "guild_join_requests": []any{},
 		"application":             map[string]any{"id": s.opts.appID, "flags": s.opts.appFlags},
 		"geo_ordered_rtc_regions": []any{}, "user_settings": map[string]any{},
@@ -225,6 +228,9 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 		Seq       int    `json:"seq"`
 	}
 	_ = json.Unmarshal(raw, &rp)
+	s.gw.mu.Lock()
+	s.gw.resumeTries++
+	s.gw.mu.Unlock()
 	if !s.tokenOK(rp.Token) {
 		c.closeWith(4004, "Authentication failed.")
 		return false
@@ -237,6 +243,7 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 		return true
 	}
 	s.gw.resumes++
+	s.gw.resumedOn = append(s.gw.resumedOn, c.path)
 	if sess.conn != nil && sess.conn != c {
 		_ = sess.conn.ws.Close()
 	}
@@ -334,6 +341,39 @@ func (s *Server) SendInvalidSession(resumable bool) {
 	}
 	s.gw.mu.Unlock()
 	s.notify()
+}
+
+// CloseConnections closes every gateway connection with a close code, as
+// Discord does; after 4007 (invalid sequence) or 4009 (session timed out)
+// the sessions are forgotten, so only a fresh IDENTIFY is accepted.
+func (s *Server) CloseConnections(code int, reason string) {
+	s.gw.mu.Lock()
+	conns := make([]*gwConn, 0, len(s.gw.conns))
+	for c := range s.gw.conns {
+		conns = append(conns, c)
+		if (code == 4007 || code == 4009) && c.session != nil {
+			delete(s.gw.sessions, c.session.id)
+		}
+	}
+	s.gw.mu.Unlock()
+	for _, c := range conns {
+		c.closeWith(code, reason)
+	}
+}
+
+// ResumeTries counts the RESUME payloads received, refused ones included.
+func (s *Server) ResumeTries() int {
+	s.gw.mu.Lock()
+	defer s.gw.mu.Unlock()
+	return s.gw.resumeTries
+}
+
+// ResumedOn lists the URL path of the connection each accepted RESUME came
+// on: READY names /gateway-resume as resume_gateway_url.
+func (s *Server) ResumedOn() []string {
+	s.gw.mu.Lock()
+	defer s.gw.mu.Unlock()
+	return append([]string(nil), s.gw.resumedOn...)
 }
 
 // SetSilent makes heartbeats go unacknowledged (on) or acknowledged again

@@ -186,6 +186,12 @@ func (s *Server) GatewayURL() string {
 	return "ws" + strings.TrimPrefix(s.http.URL, "http") + "/gateway-ws"
 }
 
+// ResumeGatewayURL is the resume_gateway_url READY gives: Discord hands
+// out another host to resume on; the double, another path.
+func (s *Server) ResumeGatewayURL() string {
+	return "ws" + strings.TrimPrefix(s.http.URL, "http") + "/gateway-resume"
+}
+
 // BotToken is the token (without "Bot ") the double accepts.
 func (s *Server) BotToken() string { return s.opts.token }
 
@@ -338,7 +344,7 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/gateway-ws" || r.URL.Path == "/gateway-ws/" {
+	if r.URL.Path == "/gateway-ws" || r.URL.Path == "/gateway-ws/" || r.URL.Path == "/gateway-resume" {
 		s.serveGateway(w, r)
 		return
 	}

@@ -1122,6 +1122,18 @@ func TestInvalidSessionIdentifiesAgain(t *testing.T) {
 	e.response(in)
 }
 
+func TestResumableInvalidSessionResumes(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	e.srv.SendInvalidSession(true)
+	e.srv.MustWaitFor(wait, "a RESUME", func() bool { return e.srv.ResumeCount() >= 1 && e.srv.Connected() })
+	if n := e.srv.IdentifyCount(); n != 1 {
+		t.Fatalf("identifies = %d, want the session resumed", n)
+	}
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.response(in)
+}
+
 func TestButtonsWorkAfterRestart(t *testing.T) {
 	before := newEnv(t, nil, nil, nil)
 	id, err := before.adapter.Send(context.Background(), channelID, &commands.Response{Text: "Sortie samedi",

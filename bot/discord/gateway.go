@@ -266,8 +266,9 @@ func (g *gateway) connect(ctx context.Context) error {
 		case 7:
 			return errReconnect
 		case 9:
-			var resumable bool
-			_ = json.Unmarshal(f.D, &resumable)
+			// d says whether the session may be resumed; anything but
+			// true is taken as no, which costs only a fresh IDENTIFY.
+			resumable := string(f.D) == "true"
 			if !resumable {
 				g.forgetSession()
 			}

@@ -685,6 +685,12 @@ func TestGatewayDropResumesAndInteractionsContinue(t *testing.T) {
 	if n := e.srv.IdentifyCount(); n != 1 {
 		t.Fatalf("identifies after RECONNECT = %d", n)
 	}
+	if n := metric(t, e.rt, "agora_discord_gateway_reconnects_total", "requested"); n != 1 {
+		t.Fatalf("requested reconnects counted: %v", n)
+	}
+	if n := metric(t, e.rt, "agora_discord_gateway_reconnects_total", "closed"); n < 1 {
+		t.Fatalf("reconnects after the drop counted: %v", n)
+	}
 }
 
 func TestIntentsFollowConfiguration(t *testing.T) {
@@ -1286,6 +1292,9 @@ func TestSilentGatewayIsReplacedAndResumed(t *testing.T) {
 	e.response(in)
 	if !strings.Contains(e.logs.String(), "stopped answering heartbeats") {
 		t.Fatalf("logs:\n%s", e.logs.String())
+	}
+	if n := metric(t, e.rt, "agora_discord_gateway_reconnects_total", "silent"); n < 1 {
+		t.Fatalf("silent reconnects counted: %v", n)
 	}
 }
 

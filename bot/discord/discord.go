@@ -129,6 +129,7 @@ type Adapter struct {
 	// its gateway shard.
 	duplicates *prometheus.CounterVec
 	refused    *prometheus.CounterVec
+	reconnects *prometheus.CounterVec
 	shardHeld  prometheus.Gauge
 
 	mu      sync.Mutex
@@ -213,6 +214,12 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 		Name: "agora_discord_duplicate_interactions_total",
 		Help: "Discord interactions delivered again (replayed HTTP request, gateway replay) and not handled again, by transport (gateway, http).",
 	}, []string{"transport"})); err != nil {
+		return nil, fmt.Errorf("discord adapter: %w", err)
+	}
+	if a.reconnects, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "agora_discord_gateway_reconnects_total",
+		Help: "Gateway connections replaced, by reason: requested (Discord's op 7), silent (heartbeats unanswered while nothing arrived), closed (the connection closed or failed), unreachable (the gateway could not be reached).",
+	}, []string{"reason"})); err != nil {
 		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
 	if a.refused, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{

@@ -86,6 +86,9 @@ type gateway struct {
 	// dispatch receives each event (op 0) in the reading goroutine, in
 	// order; it must not keep d beyond its return.
 	dispatch func(event string, d json.RawMessage)
+	// reconnecting is told why a connection is being replaced: requested,
+	// silent, closed or unreachable.
+	reconnecting func(reason string)
 
 	url       string // from locate; asked again after a failed dial
 	sessionID string
@@ -93,8 +96,8 @@ type gateway struct {
 	seq       atomic.Int64
 }
 
-func newGateway(id discordgo.Identify, locate func(context.Context) (string, error), dialer *websocket.Dialer, log *slog.Logger, dispatch func(string, json.RawMessage)) *gateway {
-	return &gateway{identify: id, locate: locate, dialer: dialer, log: log, dispatch: dispatch}
+func newGateway(id discordgo.Identify, locate func(context.Context) (string, error), dialer *websocket.Dialer, log *slog.Logger, dispatch func(string, json.RawMessage), reconnecting func(string)) *gateway {
+	return &gateway{identify: id, locate: locate, dialer: dialer, log: log, dispatch: dispatch, reconnecting: reconnecting}
 }
 
 // firstBackoff is the wait before reconnecting after a failure, doubled
@@ -110,6 +113,12 @@ func invalidSessionWait() time.Duration { return time.Second + rand.N(4*time.Sec
 // errReconnect ends a connection that Discord asked to replace at once
 // (op 7), resuming its session.
 var errReconnect = errors.New("reconnect requested")
+
+// errSilent ends a connection found dead by the heartbeat.
+var errSilent = errors.New("heartbeats unanswered while nothing arrived")
+
+// errUnreachable wraps a failure to reach the gateway at all.
+var errUnreachable = errors.New("the Discord gateway could not be reached")
 
 // run keeps the shard connected until ctx ends, resuming the session
 // across connections when Discord allows it. It returns nil once ctx
@@ -128,7 +137,16 @@ func (g *gateway) run(ctx context.Context) error {
 			return err
 		}
 		if errors.Is(err, errReconnect) {
+			g.reconnecting("requested")
 			continue
+		}
+		switch {
+		case errors.Is(err, errSilent):
+			g.reconnecting("silent")
+		case errors.Is(err, errUnreachable):
+			g.reconnecting("unreachable")
+		default:
+			g.reconnecting("closed")
 		}
 		g.log.Warn("the Discord gateway connection ended; reconnecting", "error", err, "resume", g.sessionID != "")
 		if time.Since(began) > time.Minute {
@@ -150,6 +168,8 @@ type gatewayConn struct {
 	// waitingSince is when the reader began waiting for the next frame
 	// (Unix nanoseconds), 0 while it handles one: see heartbeat.
 	waitingSince atomic.Int64
+	// dead is set by the heartbeat before it closes a silent connection.
+	dead atomic.Bool
 }
 
 // read waits for the next frame, noting how long it waits.
@@ -195,7 +215,7 @@ func (g *gateway) connect(ctx context.Context) error {
 		if g.url == "" {
 			u, err := g.locate(ctx)
 			if err != nil {
-				return fmt.Errorf("ask Discord for the gateway URL: %w", err)
+				return fmt.Errorf("%w: ask for its URL: %w", errUnreachable, err)
 			}
 			g.url = u
 		}
@@ -209,7 +229,7 @@ func (g *gateway) connect(ctx context.Context) error {
 		} else {
 			g.url = ""
 		}
-		return fmt.Errorf("connect to the Discord gateway: %w", err)
+		return fmt.Errorf("%w: %w", errUnreachable, err)
 	}
 	c := &gatewayConn{ws: ws}
 	stop := make(chan struct{})
@@ -239,6 +259,9 @@ func (g *gateway) connect(ctx context.Context) error {
 	for {
 		data, err := c.read()
 		if err != nil {
+			if c.dead.Load() {
+				return errSilent
+			}
 			return g.closeReason(err)
 		}
 		f, err := readFrame(data)
@@ -337,6 +360,7 @@ func (g *gateway) heartbeat(c *gatewayConn, interval time.Duration, acked <-chan
 		}
 		if !unacked.IsZero() && c.silentSince(unacked) {
 			g.log.Warn("the Discord gateway stopped answering heartbeats; reconnecting")
+			c.dead.Store(true)
 			_ = c.ws.Close()
 			return
 		}

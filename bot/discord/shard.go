@@ -140,7 +140,7 @@ func (a *Adapter) serveShard(ctx context.Context, lease string) error {
 			once.Do(func() { close(ready) })
 		}
 		a.onGatewayEvent(event, d)
-	})
+	}, func(reason string) { a.reconnects.WithLabelValues(reason).Inc() })
 	ended := make(chan error, 1)
 	go func() { ended <- g.run(lctx) }() // owned by serveShard, which waits for it below
 	timer := time.NewTimer(a.cfg.ReadyTimeout)

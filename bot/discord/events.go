@@ -168,10 +168,7 @@ func (a *Adapter) onGatewayEvent(event string, d json.RawMessage) {
 		a.handOff(func() { a.onInteraction(ic) })
 	case "GUILD_MEMBER_ADD":
 		var e discordgo.GuildMemberAdd
-		if !a.readEvent(event, d, &e) {
-			return
-		}
-		if a.cfg.Welcomes {
+		if a.readEvent(event, d, &e) && a.cfg.Welcomes {
 			a.handOff(func() { a.onMemberAdd(&e) })
 		}
 	case "MESSAGE_CREATE":
@@ -179,11 +176,9 @@ func (a *Adapter) onGatewayEvent(event string, d json.RawMessage) {
 			return
 		}
 		var m discordgo.MessageCreate
-		if err := json.Unmarshal(d, &m); err != nil {
-			a.log.Error("read a message from the Discord gateway", "error", err)
-			return
+		if a.readEvent(event, d, &m) {
+			a.handOff(func() { a.onMessage(&m) })
 		}
-		a.handOff(func() { a.onMessage(&m) })
 	default:
 		if newEvent, ok := stateEvents[event]; ok {
 			a.readEvent(event, d, newEvent())

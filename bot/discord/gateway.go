@@ -55,7 +55,7 @@ type gatewayRefusal struct {
 }
 
 func (r *gatewayRefusal) Error() string {
-	return fmt.Sprintf("the Discord gateway closed the connection with %d (%s)", r.code, r.reason)
+	return fmt.Sprintf("close code %d (%s)", r.code, r.reason)
 }
 
 // gatewayFrame is a gateway payload; d is read by whoever handles it.
@@ -94,10 +94,6 @@ type gateway struct {
 	sessionID string
 	resumeURL string
 	seq       atomic.Int64
-}
-
-func newGateway(id discordgo.Identify, locate func(context.Context) (string, error), dialer *websocket.Dialer, log *slog.Logger, dispatch func(string, json.RawMessage), reconnecting func(string)) *gateway {
-	return &gateway{identify: id, locate: locate, dialer: dialer, log: log, dispatch: dispatch, reconnecting: reconnecting}
 }
 
 // firstBackoff is the wait before reconnecting after a failure, doubled

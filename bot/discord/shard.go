@@ -134,13 +134,17 @@ func (a *Adapter) serveShard(ctx context.Context, lease string) error {
 
 	ready := make(chan struct{})
 	var once sync.Once
-	g := newGateway(a.s.Identify, a.locateGateway, a.dialer, a.log, func(event string, d json.RawMessage) {
-		// A reopened session may resume (RESUMED) rather than identify (READY).
-		if event == "READY" || event == "RESUMED" {
-			once.Do(func() { close(ready) })
-		}
-		a.onGatewayEvent(event, d)
-	}, func(reason string) { a.reconnects.WithLabelValues(reason).Inc() })
+	g := &gateway{
+		identify: a.s.Identify, locate: a.locateGateway, dialer: a.dialer, log: a.log,
+		dispatch: func(event string, d json.RawMessage) {
+			// A reopened session may resume (RESUMED) rather than identify (READY).
+			if event == "READY" || event == "RESUMED" {
+				once.Do(func() { close(ready) })
+			}
+			a.onGatewayEvent(event, d)
+		},
+		reconnecting: func(reason string) { a.reconnects.WithLabelValues(reason).Inc() },
+	}
 	ended := make(chan error, 1)
 	go func() { ended <- g.run(lctx) }() // owned by serveShard, which waits for it below
 	timer := time.NewTimer(a.cfg.ReadyTimeout)
@@ -152,14 +156,14 @@ func (a *Adapter) serveShard(ctx context.Context, lease string) error {
 		if err == nil { // ctx ended first
 			return nil
 		}
-		return a.gatewayRefused(err)
+		return a.notAccepted(fmt.Errorf("refused Agora: %w", err))
 	case <-timer.C:
 		lose()
 		<-ended
-		return fmt.Errorf("the Discord gateway did not accept Agora within %v: check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", a.cfg.ReadyTimeout, a.Intents())
+		return a.notAccepted(fmt.Errorf("did not accept Agora within %v", a.cfg.ReadyTimeout))
 	}
 	if err := <-ended; err != nil {
-		return a.gatewayRefused(err)
+		return a.notAccepted(fmt.Errorf("refused Agora: %w", err))
 	}
 	if ctx.Err() == nil {
 		a.log.Warn(fmt.Sprintf("shard %d lost to another process; closing its connection", a.cfg.ShardID), "shard", a.cfg.ShardID)
@@ -167,10 +171,11 @@ func (a *Adapter) serveShard(ctx context.Context, lease string) error {
 	return nil
 }
 
-// gatewayRefused explains a refusal by the gateway: the close code says which
-// of the token or the intents is wrong.
-func (a *Adapter) gatewayRefused(err error) error {
-	return fmt.Errorf("the Discord gateway refused Agora: %w; check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", err, a.Intents())
+// notAccepted names what to check when the gateway did not take Agora: a
+// wrong token or an intent not enabled in the developer portal; a close
+// code in cause says which.
+func (a *Adapter) notAccepted(cause error) error {
+	return fmt.Errorf("the Discord gateway %w: check DISCORD_TOKEN, and that the privileged intents Agora asks for (intents %d) are enabled on the Bot page of the developer portal", cause, a.Intents())
 }
 
 // locateGateway asks Discord where to connect a new session (GET /gateway,

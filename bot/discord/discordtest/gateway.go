@@ -348,15 +348,11 @@ func (s *Server) SendInvalidSession(resumable bool) {
 // the sessions are forgotten, so only a fresh IDENTIFY is accepted.
 func (s *Server) CloseConnections(code int, reason string) {
 	s.gw.mu.Lock()
-	conns := make([]*gwConn, 0, len(s.gw.conns))
+	defer s.gw.mu.Unlock()
 	for c := range s.gw.conns {
-		conns = append(conns, c)
 		if (code == 4007 || code == 4009) && c.session != nil {
 			delete(s.gw.sessions, c.session.id)
 		}
-	}
-	s.gw.mu.Unlock()
-	for _, c := range conns {
 		c.closeWith(code, reason)
 	}
 }

@@ -138,6 +138,7 @@ type Adapter struct {
 	slots   chan struct{} // one per event or HTTP interaction being handled; see handOff and enter
 	waiting atomic.Int64  // HTTP interactions waiting for a slot
 	held    atomic.Bool   // the gateway is not read: every slot is busy
+	wave    bot.Wave      // presses gathered during a burst; see handOff
 }
 
 var (
@@ -202,7 +203,7 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
 	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), holder: bot.HolderID(),
-		slots: make(chan struct{}, cfg.InFlight)}
+		slots: make(chan struct{}, cfg.InFlight), wave: bot.Wave{Window: bot.WaveWindow}}
 	var err error
 	if a.answers, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",
@@ -311,6 +312,7 @@ func (a *Adapter) Name() string { return commands.PlatformDiscord }
 // stop refuses new work and waits for the interactions being handled; the
 // gateway is closed by then (serveShard waits for it).
 func (a *Adapter) stop() {
+	a.wave.Release()
 	a.mu.Lock()
 	a.closing = true
 	a.mu.Unlock()
@@ -329,8 +331,10 @@ const defaultInFlight = 256
 // InFlight slots is free, waiting for one meanwhile. It is called from the
 // gateway's reading goroutine, so when every slot is busy the gateway is
 // not read until one frees: a burst beyond what Agora serves waits in the
-// socket rather than piling up in memory. h tracks its work (see track),
-// so Run waits for it.
+// socket rather than piling up in memory. During a burst h starts with the
+// wave of events read with it (see bot.WaveWindow), holding its slot
+// meanwhile. h's work is tracked from here (see track), so Run waits for
+// it; once Run is stopping, h is dropped.
 func (a *Adapter) handOff(h func()) {
 	select {
 	case a.slots <- struct{}{}:
@@ -339,8 +343,15 @@ func (a *Adapter) handOff(h func()) {
 		a.slots <- struct{}{}
 		a.held.Store(false)
 	}
+	if !a.track() {
+		<-a.slots
+		return
+	}
+	start := a.wave.Join()
 	go func() {
+		defer a.work.Done()
 		defer func() { <-a.slots }()
+		<-start
 		h()
 	}()
 }

@@ -17,10 +17,9 @@ const eventTimeout = 2 * time.Minute
 // onMemberAdd hands a member who joined a server to the runtime (Welcomes
 // on) and posts what the modules answer in the server's welcome channel.
 func (a *Adapter) onMemberAdd(e *discordgo.GuildMemberAdd) {
-	if e.Member == nil || e.User == nil || !a.track() {
+	if e.Member == nil || e.User == nil {
 		return
 	}
-	defer a.work.Done()
 	ctx, cancel := context.WithTimeout(a.workCtx, eventTimeout)
 	defer cancel()
 	channelID := a.welcomeChannel(e.GuildID)
@@ -43,10 +42,9 @@ func (a *Adapter) onMemberAdd(e *discordgo.GuildMemberAdd) {
 // onMessage hands a channel message to the runtime (AutoFAQ on) and posts
 // what the modules answer as replies to it.
 func (a *Adapter) onMessage(m *discordgo.MessageCreate) {
-	if m.Message == nil || m.Author == nil || m.Content == "" || !a.track() {
+	if m.Message == nil || m.Author == nil || m.Content == "" {
 		return
 	}
-	defer a.work.Done()
 	ctx, cancel := context.WithTimeout(a.workCtx, eventTimeout)
 	defer cancel()
 	u := commands.User{ID: m.Author.ID, Name: nonEmpty(m.Author.GlobalName, m.Author.Username),

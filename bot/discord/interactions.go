@@ -27,10 +27,6 @@ type ack func(ctx context.Context, resp *discordgo.InteractionResponse) error
 const interactionTimeout = 10 * time.Minute
 
 func (a *Adapter) onInteraction(ic *discordgo.InteractionCreate) {
-	if !a.track() {
-		return
-	}
-	defer a.work.Done()
 	ctx, cancel := context.WithTimeout(a.workCtx, interactionTimeout)
 	defer cancel()
 	if !a.firstDelivery(ctx, ic.Interaction, "gateway") {
@@ -503,6 +499,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	<-a.wave.Join() // pressed in a burst, it goes with its wave (see bot.WaveWindow)
 	if !a.firstDelivery(r.Context(), i, "http") {
 		// A signed request sent again within its validity: Discord itself
 		// never does, so the sender gets a harmless private note, and

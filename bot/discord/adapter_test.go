@@ -1362,3 +1362,65 @@ func TestHTTPInteractionsBeyondTheSlotsWaitThenAreRefused(t *testing.T) {
 		t.Fatal("the waiting request was never served")
 	}
 }
+
+// A load balancer sends requests to a stopping process until it sees its
+// /readyz fail, and Discord never sends a refused interaction again: one
+// that arrives while the adapter stops is still answered.
+func TestHTTPInteractionAnsweredWhileStopping(t *testing.T) {
+	signer := discordtest.NewSigner()
+	e := newEnv(t, nil, nil, func(c *discord.Config) {
+		c.PublicKey = signer.PublicKeyHex()
+		// Long enough for the second request to come while the adapter
+		// drains on the slowest machine; the test lasts as long.
+		c.HTTPDrainQuiet, c.HTTPDrainMax = 3*time.Second, 3*time.Second
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST "+discord.HTTPPath, e.adapter.HTTPHandler())
+	web := httptest.NewServer(recordAnswers(t, e.srv, mux))
+	defer web.Close()
+	post := func() int {
+		t.Helper()
+		cmd := e.srv.NewSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "aide"})
+		req, _ := http.NewRequest("POST", web.URL+discord.HTTPPath, bytes.NewReader(cmd.JSON))
+		for k, v := range signer.Headers(cmd.JSON) {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct{ Type int }
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		if resp.StatusCode != http.StatusOK || out.Type != 4 {
+			t.Errorf("answer: status %d, type %d; want 200 and a message", resp.StatusCode, out.Type)
+		}
+		return resp.StatusCode
+	}
+	stop := e.start()
+	post()
+	stopped := make(chan struct{})
+	go func() {
+		stop()
+		close(stopped)
+	}()
+	// The gateway is closed and the shard's lease released just before
+	// Run stops its work: a request arriving after that used to be
+	// refused with 503.
+	for deadline := time.Now().Add(wait); ; {
+		free, err := e.store.AcquireLease(context.Background(), "discord.shard.0/1", "test", time.Now(), time.Minute)
+		if err == nil && free {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shard's lease was not released (%v); logs:\n%s", err, e.logs.String())
+		}
+		time.Sleep(time.Millisecond) // polls the database, which says nothing when it changes
+	}
+	post()
+	select {
+	case <-stopped:
+	case <-time.After(wait):
+		t.Fatal("Run did not return after the drain")
+	}
+}

@@ -83,6 +83,10 @@ type Config struct {
 	// amount of memory.
 	HTTPQueue     int
 	HTTPQueueWait time.Duration
+	// HTTPDrainQuiet (250 ms) and HTTPDrainMax (5 s): once Run is asked to
+	// stop, HTTP interactions are still answered until none has come for
+	// HTTPDrainQuiet, for at most HTTPDrainMax (see drainHTTP).
+	HTTPDrainQuiet, HTTPDrainMax time.Duration
 	// Store keeps the adapter's state shared by every process: the shard
 	// lease and the interactions already handled; required.
 	Store Store
@@ -139,6 +143,9 @@ type Adapter struct {
 	waiting atomic.Int64  // HTTP interactions waiting for a slot
 	held    atomic.Bool   // the gateway is not read: every slot is busy
 	wave    bot.Wave      // presses gathered during a burst; see handOff
+	// lastHTTP is when the latest HTTP interaction arrived (Unix
+	// nanoseconds), for the drain at stop (see drainHTTP).
+	lastHTTP atomic.Int64
 }
 
 var (
@@ -177,6 +184,12 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	}
 	if cfg.HTTPQueueWait <= 0 {
 		cfg.HTTPQueueWait = 500 * time.Millisecond
+	}
+	if cfg.HTTPDrainQuiet <= 0 {
+		cfg.HTTPDrainQuiet = 250 * time.Millisecond
+	}
+	if cfg.HTTPDrainMax <= 0 {
+		cfg.HTTPDrainMax = 5 * time.Second
 	}
 	if cfg.MaxSignatureAge <= 0 {
 		cfg.MaxSignatureAge = 5 * time.Minute
@@ -312,11 +325,33 @@ func (a *Adapter) Name() string { return commands.PlatformDiscord }
 // stop refuses new work and waits for the interactions being handled; the
 // gateway is closed by then (serveShard waits for it).
 func (a *Adapter) stop() {
+	a.drainHTTP()
 	a.wave.Release()
 	a.mu.Lock()
 	a.closing = true
 	a.mu.Unlock()
 	a.work.Wait()
+}
+
+// drainHTTP waits, when the adapter stops, until HTTP interactions stopped
+// coming: none for Config.HTTPDrainQuiet, or Config.HTTPDrainMax at most. A
+// load balancer sends requests to a process until it sees its /readyz
+// fail, and requests already on their way arrive later still; Discord
+// does not send an interaction again, so one refused then is a press that
+// failed for its member.
+func (a *Adapter) drainHTTP() {
+	if a.publicKey == nil {
+		return
+	}
+	deadline := time.Now().Add(a.cfg.HTTPDrainMax)
+	for {
+		now := time.Now()
+		quiet := time.Unix(0, a.lastHTTP.Load()).Add(a.cfg.HTTPDrainQuiet)
+		if !now.Before(quiet) || !now.Before(deadline) {
+			return
+		}
+		time.Sleep(min(quiet.Sub(now), deadline.Sub(now)))
+	}
 }
 
 // defaultInFlight is Config.InFlight's default. In a burst a press is

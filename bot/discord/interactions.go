@@ -458,6 +458,20 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, "not_configured", "HTTP interactions are not configured", http.StatusUnauthorized)
 		return
 	}
+	// Tracked from its arrival, so a request that came before Run began
+	// to stop is answered, even when it waited for a slot meanwhile. Run
+	// stops only once requests stopped coming (see drainHTTP).
+	a.lastHTTP.Store(time.Now().UnixNano())
+	if !a.track() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	handedOff := false // the tracked work, and the slot once taken, go to the work's goroutine
+	defer func() {
+		if !handedOff {
+			a.work.Done()
+		}
+	}()
 	// A slot before anything is read or decoded, shared with the gateway:
 	// beyond what Agora serves, requests wait a little, then are refused,
 	// rather than pile up in memory (Discord tells the member the
@@ -466,7 +480,6 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, "busy", "too many interactions in progress", http.StatusServiceUnavailable)
 		return
 	}
-	handedOff := false // the slot goes with the work to its goroutine
 	defer func() {
 		if !handedOff {
 			<-a.slots
@@ -495,16 +508,11 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		writeInteractionJSON(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
 		return
 	}
-	if !a.track() {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-		return
-	}
 	<-a.wave.Join() // pressed in a burst, it goes with its wave (see bot.WaveWindow)
 	if !a.firstDelivery(r.Context(), i, "http") {
 		// A signed request sent again within its validity: Discord itself
 		// never does, so the sender gets a harmless private note, and
 		// nothing is handled twice.
-		defer a.work.Done()
 		writeInteractionJSON(w, &discordgo.InteractionResponse{
 			Type: discordgo.InteractionResponseChannelMessageWithSource,
 			Data: &discordgo.InteractionResponseData{

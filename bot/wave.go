@@ -6,21 +6,32 @@ import (
 )
 
 // WaveWindow is how long the presses that come one by one during a burst
-// are gathered before they are handled together.
+// are gathered before they are handled together, and WaveSize how many at
+// most.
 //
 // Discord sends each press in a gateway frame or an HTTP request of its
-// own, and Telegram's webhook each update in a request of its own: one or
-// two milliseconds apart at 500 to 1,000 presses/s. Handled as they came,
-// each press found Agora idle, and its grouped statements and its answer
-// each woke sleeping threads. Those wake-ups, not the press's own work,
-// made Agora spend 0.6 to 0.7 ms of CPU a press on Discord's gateway at
-// 500/s, against 0.27 at 2,000/s. Telegram's long polling hands presses
-// over in batches, one every 40 to 50 ms in such a burst, and never paid
-// for it. A wave of the same length makes one group of each statement and
-// keeps the threads busy while it is handled: 0.38 to 0.42 ms a press at
-// 500/s (docs/benchmarks.md). A press waits at most this long more, far
-// inside Discord's 3 seconds.
-const WaveWindow = 40 * time.Millisecond
+// own, one or two milliseconds apart at 500 to 1,000 presses/s. Handled as
+// they came, each press found Agora idle, and its grouped statements and
+// its answer each woke sleeping threads. Those wake-ups, not the press's
+// own work, made Agora spend 0.68 to 0.79 ms of CPU a press on Discord's
+// gateway at 500/s, against 0.24 to 0.3 at 2,000/s. Telegram's long
+// polling hands presses over in batches (it waits 40 ms after a batch that
+// was not full) and paid far less. A wave of the same length makes one
+// group of each statement and keeps the threads busy while it is handled:
+// 0.38 to 0.57 ms a press at 500/s (docs/benchmarks.md). A press waits at
+// most 40 ms more, far inside Discord's 3 seconds.
+//
+// At 2,000/s presses overlap anyway and a wave saves nothing, so it goes
+// as soon as it holds WaveSize presses: a press then waits 16 ms at most.
+//
+// Telegram's webhook does not wait in waves: Telegram sends at most 100
+// requests at once, so each millisecond a request is held lowers how many
+// updates a second it can deliver (at 2,000/s a 40 ms wave made a backlog
+// of 600 ms).
+const (
+	WaveWindow = 40 * time.Millisecond
+	WaveSize   = 32
+)
 
 // BurstGap is how recent the previous press must be for a burst to be
 // under way; a press that comes alone is handled at once.
@@ -30,14 +41,16 @@ const BurstGap = 100 * time.Millisecond
 // lets every press go at once.
 type Wave struct {
 	Window time.Duration
+	Size   int // a wave goes once it holds Size presses; 0: no bound
 	// Now and After stand for time.Now and time.AfterFunc; tests replace
 	// them.
 	Now   func() time.Time
 	After func(d time.Duration, f func())
 
-	mu   sync.Mutex
-	open chan struct{} // the wave being gathered; nil when none is
-	last time.Time     // when the previous press joined
+	mu     sync.Mutex
+	open   chan struct{} // the wave being gathered; nil when none is
+	joined int           // presses in the open wave
+	last   time.Time     // when the previous press joined
 }
 
 // gone is the wave of a press that need not wait.
@@ -63,7 +76,12 @@ func (w *Wave) Join() <-chan struct{} {
 	first := c == nil
 	if first {
 		c = make(chan struct{})
-		w.open = c
+		w.open, w.joined = c, 0
+	}
+	w.joined++
+	if w.Size > 0 && w.joined >= w.Size {
+		close(c)
+		w.open = nil
 	}
 	w.mu.Unlock()
 	if first {

@@ -107,3 +107,29 @@ func TestAWaveWithoutWindowLetsEveryPressGo(t *testing.T) {
 		}
 	}
 }
+
+func TestAFullWaveGoesAtOnce(t *testing.T) {
+	w, c := newWave(t)
+	w.Size = 3
+	c.join(w, 0) // alone
+	first := c.join(w, time.Millisecond)
+	c.join(w, time.Millisecond)
+	if gone(first) {
+		t.Fatal("a wave of 2 presses went, want it to wait for a third or its timer")
+	}
+	if third := c.join(w, time.Millisecond); third != first || !gone(first) {
+		t.Fatal("a wave that reached its size waits")
+	}
+	next := c.join(w, time.Millisecond)
+	if next == first || gone(next) {
+		t.Fatal("the press after a full wave is not in a new wave")
+	}
+	c.timers[0]() // the full wave's timer fires later: the next wave keeps waiting
+	if gone(next) {
+		t.Fatal("a full wave's timer let the next wave go")
+	}
+	c.timers[1]()
+	if !gone(next) {
+		t.Fatal("the next wave waits after its own timer fired")
+	}
+}

@@ -216,7 +216,7 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
 	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), holder: bot.HolderID(),
-		slots: make(chan struct{}, cfg.InFlight), wave: bot.Wave{Window: bot.WaveWindow}}
+		slots: make(chan struct{}, cfg.InFlight), wave: bot.Wave{Window: bot.WaveWindow, Size: bot.WaveSize}}
 	var err error
 	if a.answers, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",

@@ -134,7 +134,6 @@ type Adapter struct {
 	adminLookups singleflight.Group // see isAdmin
 
 	dispatch *dispatcher
-	wave     bot.Wave // webhook updates gathered during a burst; see WebhookHandler
 
 	groupsMu  sync.Mutex
 	lastGroup map[int64]tgbotapi.Chat // user ID → the group they last acted in
@@ -201,7 +200,6 @@ func New(ctx context.Context, rt bot.Handler, opts Options) (*Adapter, error) {
 		rt: rt, store: opts.Store, log: opts.Log.With("platform", commands.PlatformTelegram), opts: opts,
 		hc:     &http.Client{Transport: transport(opts.Workers)},
 		limits: newLimits(opts.RateScale),
-		wave:   bot.Wave{Window: bot.WaveWindow},
 		admins: map[int64]adminEntry{}, private: map[int64]bool{},
 	}
 	a.dispatch = newDispatcher(a, opts.Workers, opts.Queue)
@@ -268,7 +266,6 @@ func (a *Adapter) key(name string) string {
 func (a *Adapter) Run(ctx context.Context) error {
 	a.dispatch.start(ctx)
 	defer a.dispatch.stop()
-	defer a.wave.Release() // webhook updates gathered in a wave go on at once
 	swept := make(chan struct{})
 	go func() { // takes over updates left by dead processes; Run waits for it
 		defer close(swept)

@@ -334,10 +334,6 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
-		// Delivered in a burst, one request each, the update goes with its
-		// wave (see bot.WaveWindow): one claim statement for the wave, and
-		// its presses handled together.
-		<-a.wave.Join()
 		user, group := actor(u)
 		claimed, err := a.store.ClaimTelegramUpdate(r.Context(), a.botID, a.holder, time.Now(),
 			storage.TelegramUpdate{ID: int64(u.UpdateID), Body: string(body), UserID: user, GroupID: group})

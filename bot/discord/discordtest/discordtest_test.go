@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/agora-community/agora/bot/discord/discordtest"
 )
@@ -273,27 +274,122 @@ func TestRateLimitRetried(t *testing.T) {
 	}
 }
 
+// gatewayClient speaks the gateway's protocol step by step, as the tests
+// below script it. discordgo's client reconnects from its reader and its
+// heartbeat at once after a drop, and races with itself doing so (go test
+// -race reports it inside discordgo); Agora reads the gateway with its own
+// client, whose drops and resumes bot/discord's tests cover.
+type gatewayClient struct {
+	t  *testing.T
+	ws *websocket.Conn
+}
+
+type gatewayFrame struct {
+	Op int             `json:"op"`
+	D  json.RawMessage `json:"d"`
+	S  int             `json:"s"`
+	T  string          `json:"t"`
+}
+
+func dialGateway(t *testing.T, url string) *gatewayClient {
+	t.Helper()
+	ws, _, err := websocket.DefaultDialer.Dial(url+"?v=10&encoding=json", nil)
+	if err != nil {
+		t.Fatalf("dial the gateway: %v", err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	c := &gatewayClient{t: t, ws: ws}
+	if f := c.read(); f.Op != 10 {
+		t.Fatalf("first frame: op %d, want HELLO", f.Op)
+	}
+	return c
+}
+
+func (c *gatewayClient) send(op int, d any) {
+	c.t.Helper()
+	if err := c.ws.WriteJSON(map[string]any{"op": op, "d": d}); err != nil {
+		c.t.Fatalf("send op %d: %v", op, err)
+	}
+}
+
+func (c *gatewayClient) read() gatewayFrame {
+	c.t.Helper()
+	_ = c.ws.SetReadDeadline(time.Now().Add(wait))
+	var f gatewayFrame
+	if err := c.ws.ReadJSON(&f); err != nil {
+		c.t.Fatalf("read the gateway: %v", err)
+	}
+	return f
+}
+
+// until reads dispatches until the named one, returning it and the
+// MESSAGE_CREATE contents read on the way.
+func (c *gatewayClient) until(event string) (gatewayFrame, []string) {
+	c.t.Helper()
+	var contents []string
+	for {
+		f := c.read()
+		if f.Op != 0 {
+			continue
+		}
+		if f.T == "MESSAGE_CREATE" {
+			var m struct{ Content string }
+			_ = json.Unmarshal(f.D, &m)
+			contents = append(contents, m.Content)
+		}
+		if f.T == event {
+			return f, contents
+		}
+	}
+}
+
+// identified opens a session and returns its ID, where to resume it and
+// the last sequence number read.
+func identified(t *testing.T, srv *discordtest.Server) (c *gatewayClient, session, resumeURL string, seq int) {
+	t.Helper()
+	c = dialGateway(t, srv.GatewayURL())
+	c.send(2, map[string]any{"token": "Bot " + srv.BotToken(), "intents": 513,
+		"properties": map[string]string{"os": "linux", "browser": "test", "device": "test"}})
+	ready, _ := c.until("READY")
+	var d struct {
+		SessionID        string `json:"session_id"`
+		ResumeGatewayURL string `json:"resume_gateway_url"`
+	}
+	if err := json.Unmarshal(ready.D, &d); err != nil || d.SessionID == "" || d.ResumeGatewayURL == "" {
+		t.Fatalf("READY = %s (%v)", ready.D, err)
+	}
+	seq = ready.S
+	if f, _ := c.until("GUILD_CREATE"); f.S > seq {
+		seq = f.S
+	}
+	return c, d.SessionID, d.ResumeGatewayURL, seq
+}
+
+func resume(t *testing.T, srv *discordtest.Server, url, session string, seq int) *gatewayClient {
+	t.Helper()
+	c := dialGateway(t, url)
+	c.send(6, map[string]any{"token": "Bot " + srv.BotToken(), "session_id": session, "seq": seq})
+	return c
+}
+
 func TestDroppedGatewayResumes(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	dg := newSession(t, srv, srv.BotToken())
-	msgs := make(chan *discordgo.MessageCreate, 4)
-	dg.AddHandler(func(_ *discordgo.Session, m *discordgo.MessageCreate) { msgs <- m })
-	open(t, srv, dg)
+	_, session, resumeURL, seq := identified(t, srv)
 
 	srv.DropConnections()
 	// Sent while the client is away: it must be replayed on RESUME.
 	srv.DispatchMessageCreate(channelID, discordtest.User{ID: memberID, Username: "gopher"}, "while away")
-	srv.MustWaitFor(wait, "RESUME", func() bool { return srv.ResumeCount() >= 1 && srv.Connected() })
+	c := resume(t, srv, resumeURL, session, seq)
+	if _, replayed := c.until("RESUMED"); len(replayed) != 1 || replayed[0] != "while away" {
+		t.Fatalf("replayed on RESUME: %q, want the message sent while away", replayed)
+	}
 	if n := srv.IdentifyCount(); n != 1 {
 		t.Fatalf("identifies = %d, want 1", n)
 	}
-	if m := recv(t, msgs, "replayed MESSAGE_CREATE"); m.Content != "while away" || m.GuildID != guildID {
-		t.Fatalf("message = %+v", m.Message)
-	}
 	srv.DispatchMessageCreate(channelID, discordtest.User{ID: memberID, Username: "gopher"}, "after")
-	if m := recv(t, msgs, "MESSAGE_CREATE"); m.Content != "after" {
-		t.Fatalf("message = %+v", m.Message)
+	if _, got := c.until("MESSAGE_CREATE"); len(got) != 1 || got[0] != "after" {
+		t.Fatalf("after the resume: %q", got)
 	}
 }
 
@@ -357,16 +453,18 @@ func TestSignerMatchesDiscordScheme(t *testing.T) {
 func TestReconnectResumes(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
-	dg := newSession(t, srv, srv.BotToken())
-	open(t, srv, dg)
+	c, session, resumeURL, seq := identified(t, srv)
 
 	srv.SendReconnect()
-	// discordgo may resume more than once while its reader and heartbeat
-	// both notice the closed socket; what matters is that it never
-	// identifies again.
-	srv.MustWaitFor(wait, "RESUME after op 7", func() bool { return srv.ResumeCount() >= 1 && srv.Connected() })
+	for f := c.read(); f.Op != 7; f = c.read() {
+	}
+	c.ws.Close()
+	resume(t, srv, resumeURL, session, seq).until("RESUMED")
 	if n := srv.IdentifyCount(); n != 1 {
 		t.Fatalf("identifies = %d, want 1", n)
+	}
+	if n := srv.ResumeCount(); n != 1 {
+		t.Fatalf("resumes = %d, want 1", n)
 	}
 }
 

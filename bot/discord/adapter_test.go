@@ -1424,3 +1424,21 @@ func TestHTTPInteractionAnsweredWhileStopping(t *testing.T) {
 		t.Fatal("Run did not return after the drain")
 	}
 }
+
+// An event that arrives after a heartbeat went unacknowledged must not
+// keep a connection that is silent from then on from being replaced.
+func TestGatewaySilentAfterAnEventIsReplaced(t *testing.T) {
+	e := newEnv(t, nil, nil, nil)
+	e.start()
+	beats := e.srv.HeartbeatCount()
+	e.srv.SetSilent(true)
+	e.srv.MustWaitFor(wait, "an unacknowledged heartbeat", func() bool { return e.srv.HeartbeatCount() > beats })
+	e.srv.DispatchMessageCreate(channelID, discordtest.User{ID: memberID, Username: "camille"}, "bonjour")
+	e.srv.MustWaitFor(wait, "a RESUME on a new connection", func() bool {
+		return e.srv.ResumeCount() >= 1 && e.srv.ConnectCount() >= 2
+	})
+	e.srv.SetSilent(false)
+	if n := metric(t, e.rt, "agora_discord_gateway_reconnects_total", "silent"); n < 1 {
+		t.Fatalf("silent reconnects counted: %v", n)
+	}
+}

@@ -344,7 +344,7 @@ func (g *gateway) lastSeq() any {
 func (g *gateway) heartbeat(c *gatewayConn, interval time.Duration, acked <-chan struct{}, stop <-chan struct{}) {
 	t := time.NewTimer(rand.N(interval) + 1)
 	defer t.Stop()
-	var unacked time.Time // when the beat not yet acknowledged was sent
+	var unacked time.Time // when the latest beat was sent, while none is acknowledged
 	for {
 		select {
 		case <-stop:
@@ -364,9 +364,10 @@ func (g *gateway) heartbeat(c *gatewayConn, interval time.Duration, acked <-chan
 			_ = c.ws.Close()
 			return
 		}
-		if unacked.IsZero() {
-			unacked = time.Now()
-		}
+		// Measured from the latest beat: an event that arrived after an
+		// earlier unacknowledged beat must not keep a connection that
+		// went silent since from ever being found dead.
+		unacked = time.Now()
 		t.Reset(interval)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,22 +12,11 @@ import (
 	"time"
 
 	"github.com/agora-community/agora/bot/discord/discordtest"
+	"github.com/agora-community/agora/internal/freeport"
 	"github.com/agora-community/agora/storage/storagetest"
 )
 
 func TestMain(m *testing.M) { storagetest.Main(m) }
-
-// freeAddr returns a local address nobody listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
 
 func status(t *testing.T, url string) (int, string) {
 	t.Helper()
@@ -56,7 +44,7 @@ func TestFrozenDatabaseAtStart(t *testing.T) {
 	const guildID, channelID = "4000000000000000001", "4000000000000000002"
 	srv := discordtest.New(t, discordtest.WithGuild(discordtest.Guild{ID: guildID,
 		Channels: []discordtest.Channel{{ID: channelID, Name: "general"}}}))
-	addr := freeAddr(t)
+	addr := freeport.Addr(t)
 	vars := map[string]string{
 		"DATABASE_URL":        proxy.ProxyURL(dbURL),
 		"HTTP_ADDR":           addr,

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -28,6 +27,7 @@ import (
 	"github.com/agora-community/agora/bot/discord/discordtest"
 	"github.com/agora-community/agora/bot/telegram"
 	"github.com/agora-community/agora/bot/telegram/telegramtest"
+	"github.com/agora-community/agora/internal/freeport"
 	"github.com/agora-community/agora/storage"
 	"github.com/agora-community/agora/storage/storagetest"
 )
@@ -104,7 +104,7 @@ func TestLoad(t *testing.T) {
 		bin = build(t)
 	}
 	dbURL := storagetest.NewPostgresDatabase(t)
-	httpAddr := freeAddr(t)
+	httpAddr := freeport.Addr(t)
 	env := []string{"DATABASE_URL=" + dbURL, "LOG_LEVEL=warn", "HTTP_ADDR=" + httpAddr,
 		"HOME=" + os.Getenv("HOME"), "PATH=" + os.Getenv("PATH")}
 	// Go runtime knobs reach Agora when set, to try them without a rebuild
@@ -654,44 +654,6 @@ func routeShape(path string) string {
 		}
 	}
 	return idRe.ReplaceAllString(path, "/:id")
-}
-
-// freeAddr finds a free loopback port for Agora's HTTP server, below the
-// range the kernel hands out to outgoing connections: a port from that
-// range, free when checked, was now and then taken by one of the run's own
-// connections before Agora could listen on it ("address already in use").
-func freeAddr(t *testing.T) string {
-	low := ephemeralLow()
-	for range 100 {
-		port := low - 1 - rand.IntN(low/2)
-		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-		if err != nil {
-			continue
-		}
-		addr := l.Addr().String()
-		l.Close()
-		return addr
-	}
-	t.Fatal("no free loopback port below the ephemeral range")
-	return ""
-}
-
-// ephemeralLow is the first port the kernel may hand out to an outgoing
-// connection (Linux's default when it cannot be read).
-func ephemeralLow() int {
-	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
-	if err != nil {
-		return 32768
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return 32768
-	}
-	low, err := strconv.Atoi(f[0])
-	if err != nil || low < 2048 {
-		return 32768
-	}
-	return low
 }
 
 // agoraMetrics reads the series that explain a run from Agora's /metrics:

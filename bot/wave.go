@@ -7,7 +7,8 @@ import (
 
 // WaveWindow is how long the presses that come one by one during a burst
 // are gathered before they are handled together, and WaveSize how many at
-// most.
+// most (for HTTP interactions; the Discord gateway is read in waves of
+// WaveWindow, its frames waiting in the socket).
 //
 // Discord sends each press in a gateway frame or an HTTP request of its
 // own, one or two milliseconds apart at 500 to 1,000 presses/s. Handled as
@@ -17,12 +18,13 @@ import (
 // gateway at 500/s, against 0.24 to 0.3 at 2,000/s. Telegram's long
 // polling hands presses over in batches (it waits 40 ms after a batch that
 // was not full) and paid far less. A wave of the same length makes one
-// group of each statement and keeps the threads busy while it is handled:
-// 0.38 to 0.57 ms a press at 500/s (docs/benchmarks.md). A press waits at
-// most 40 ms more, far inside Discord's 3 seconds.
+// group of each statement and keeps the threads busy while it is handled
+// (docs/benchmarks.md). A press waits at most 40 ms more, far inside
+// Discord's 3 seconds.
 //
-// At 2,000/s presses overlap anyway and a wave saves nothing, so it goes
-// as soon as it holds WaveSize presses: a press then waits 16 ms at most.
+// At 2,000/s HTTP interactions overlap anyway and a wave saves nothing, so
+// it goes as soon as it holds WaveSize presses: a press then waits 16 ms
+// at most.
 //
 // Telegram's webhook does not wait in waves: Telegram sends at most 100
 // requests at once, so each millisecond a request is held lowers how many

@@ -142,7 +142,7 @@ type Adapter struct {
 	slots   chan struct{} // one per event or HTTP interaction being handled; see handOff and enter
 	waiting atomic.Int64  // HTTP interactions waiting for a slot
 	held    atomic.Bool   // the gateway is not read: every slot is busy
-	wave    bot.Wave      // presses gathered during a burst; see handOff
+	wave    bot.Wave      // HTTP interactions gathered during a burst; see serveInteraction
 	// lastHTTP is when the latest HTTP interaction arrived (Unix
 	// nanoseconds), for the drain at stop (see drainHTTP).
 	lastHTTP atomic.Int64
@@ -298,7 +298,7 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	// The State cache is fed the gateway's events by onGatewayEvent.
 	s.StateEnabled = true
 	a.s = s
-	a.dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second}
+	a.dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second, NetDialContext: dialPaced}
 	a.workCtx, a.cancelWork = context.WithCancel(context.Background())
 	return a, nil
 }
@@ -366,10 +366,10 @@ const defaultInFlight = 256
 // InFlight slots is free, waiting for one meanwhile. It is called from the
 // gateway's reading goroutine, so when every slot is busy the gateway is
 // not read until one frees: a burst beyond what Agora serves waits in the
-// socket rather than piling up in memory. During a burst h starts with the
-// wave of events read with it (see bot.WaveWindow), holding its slot
-// meanwhile. h's work is tracked from here (see track), so Run waits for
-// it; once Run is stopping, h is dropped.
+// socket rather than piling up in memory. During a burst the gateway is
+// read in waves (see pacedConn), so h starts at once. h's work is tracked
+// from here (see track), so Run waits for it; once Run is stopping, h is
+// dropped.
 func (a *Adapter) handOff(h func()) {
 	select {
 	case a.slots <- struct{}{}:
@@ -382,11 +382,9 @@ func (a *Adapter) handOff(h func()) {
 		<-a.slots
 		return
 	}
-	start := a.wave.Join()
 	go func() {
 		defer a.work.Done()
 		defer func() { <-a.slots }()
-		<-start
 		h()
 	}()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/segmentio/encoding/json"
 
+	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/bot/retry"
 )
 
@@ -251,6 +252,9 @@ func (g *gateway) connect(ctx context.Context) error {
 	helpers.Go(func() { g.heartbeat(c, interval, acked, stop) })
 	if err := g.greet(c); err != nil {
 		return err
+	}
+	if p := pacedOf(ws); p != nil {
+		p.pace(bot.WaveWindow)
 	}
 	for {
 		data, err := c.read()

@@ -141,16 +141,23 @@ func TestPacedConnReadsAloneFramesAtOnce(t *testing.T) {
 	}
 }
 
-func TestPacedConnReadsABurstInWaves(t *testing.T) {
-	p := newPacedPair(t)
-	p.conn.pace(40 * time.Millisecond)
+// startBurst paces p's connection and has two frames read 2 ms apart: a
+// burst is under way.
+func (p *pacedPair) startBurst(window time.Duration) {
+	p.t.Helper()
+	p.conn.pace(window)
 	p.send("a")
 	p.read(64)
 	p.clock = p.clock.Add(2 * time.Millisecond)
 	p.send("b")
 	if got := p.read(64); got != "b" {
-		t.Fatalf("read %q, want b", got)
+		p.t.Fatalf("read %q, want b", got)
 	}
+}
+
+func TestPacedConnReadsABurstInWaves(t *testing.T) {
+	p := newPacedPair(t)
+	p.startBurst(40 * time.Millisecond)
 
 	// b came 2 ms after a: a burst. What comes next waits in the socket
 	// until the wave's end, then is read in one go.
@@ -210,12 +217,7 @@ func TestPacedConnIsNotPacedBeforePace(t *testing.T) {
 
 func TestPacedConnCloseEndsTheWait(t *testing.T) {
 	p := newPacedPair(t)
-	p.conn.pace(time.Hour)
-	p.send("a")
-	p.read(64)
-	p.clock = p.clock.Add(time.Millisecond)
-	p.send("b")
-	p.read(64)
+	p.startBurst(time.Hour)
 	p.readAsync(64)
 	p.waitStarted() // an hour
 	if err := p.conn.Close(); err != nil {

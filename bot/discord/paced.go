@@ -21,7 +21,9 @@ import (
 // paid that wake-up per press. A paced connection, once a burst is under
 // way, reads only once per bot.WaveWindow: the frames wait in the socket
 // rather than in memory, and are read together in one system call, then
-// handled together. A frame that comes alone is read at once.
+// handled together. A frame that comes alone is read at once. A frame
+// that a read found only in part (its end still on the way) is finished
+// at the next wave: it waits 40 ms more at worst, as a whole wave does.
 type pacedConn struct {
 	net.Conn
 	window time.Duration // 0 until pace is called: the handshake is not paced

@@ -42,7 +42,7 @@ var (
 	workers  = flag.Int("drivers", 64, "goroutines injecting presses (each press is injected on time by one of them)")
 	profile  = flag.String("cpuprofile", "", "write the Agora process's CPU profile to this file (AGORA_CPU_PROFILE)")
 	warmup   = flag.Int("warmup", 0, "members (apart from -members) who press once before the measured burst, as on a process that has served before")
-	useTLS   = flag.Bool("tls", false, "serve the Telegram double over HTTPS with HTTP/2, as api.telegram.org does (Agora trusts its certificate through SSL_CERT_FILE)")
+	useTLS   = flag.Bool("tls", false, "serve the doubles over HTTPS with HTTP/2 and Discord's gateway over wss, as Telegram and Discord do (Agora trusts their certificates through SSL_CERT_FILE)")
 	logFile  = flag.String("agoralog", "", "write the Agora process's log (its first MB) to this file")
 	agoraEnv envList
 )
@@ -124,6 +124,7 @@ func TestLoad(t *testing.T) {
 	}
 
 	var sides []*side
+	var trusted []byte // the doubles' certificates, with -tls
 	var tg *telegramtest.Server
 	var dc *discordtest.Server
 	const guildID, channelID = "4000000000000000001", "4000000000000000002"
@@ -135,27 +136,34 @@ func TestLoad(t *testing.T) {
 			env = append(env, "TELEGRAM_WEBHOOK_URL=http://"+httpAddr+telegram.WebhookPath)
 		}
 		if *useTLS {
-			tg = telegramtest.New(t, append(opts, telegramtest.WithTLS())...)
-			certs := filepath.Join(t.TempDir(), "telegram-double.pem")
-			if err := os.WriteFile(certs, tg.CertificatePEM(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			env = append(env, "SSL_CERT_FILE="+certs)
-		} else {
-			tg = telegramtest.New(t, opts...)
+			opts = append(opts, telegramtest.WithTLS())
 		}
+		tg = telegramtest.New(t, opts...)
+		trusted = append(trusted, tg.CertificatePEM()...)
 		env = append(env, "TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_URL="+tg.URL())
 	}
 	var signer *discordtest.Signer
 	if *platform == "discord" || *platform == "discord-http" || *platform == "both" {
-		dc = discordtest.New(t, discordtest.WithGuild(discordtest.Guild{ID: guildID,
-			Channels: []discordtest.Channel{{ID: channelID, Name: "general"}}}))
+		opts := []discordtest.Option{discordtest.WithGuild(discordtest.Guild{ID: guildID,
+			Channels: []discordtest.Channel{{ID: channelID, Name: "general"}}})}
+		if *useTLS {
+			opts = append(opts, discordtest.WithTLS())
+		}
+		dc = discordtest.New(t, opts...)
+		trusted = append(trusted, dc.CertificatePEM()...)
 		env = append(env, "DISCORD_TOKEN="+dc.BotToken(), "DISCORD_API_URL="+dc.URL(),
 			"DISCORD_GATEWAY_URL="+dc.GatewayURL(), "DISCORD_GUILD_ID="+guildID)
 		if *platform == "discord-http" {
 			signer = discordtest.NewSigner()
 			env = append(env, "DISCORD_PUBLIC_KEY="+signer.PublicKeyHex())
 		}
+	}
+	if len(trusted) > 0 {
+		certs := filepath.Join(t.TempDir(), "doubles.pem")
+		if err := os.WriteFile(certs, trusted, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		env = append(env, "SSL_CERT_FILE="+certs)
 	}
 	if tg == nil && dc == nil {
 		t.Fatalf("-platform %q: want telegram, telegram-webhook, discord, discord-http or both", *platform)

@@ -3,6 +3,8 @@ package discordtest_test
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -697,5 +699,44 @@ func TestInvitesAreUsedUp(t *testing.T) {
 	}
 	if invs := srv.Invites(channelID); len(invs) != 1 || invs[0].Uses != 1 || len(invs[0].Joined) != 1 || invs[0].Joined[0] != newcomer.ID {
 		t.Errorf("invites = %+v", invs)
+	}
+}
+
+// WithTLS serves REST over HTTPS with HTTP/2 and the gateway over wss, as
+// Discord does, to a client that trusts CertificatePEM.
+func TestTLSServesHTTP2AndSecureGateway(t *testing.T) {
+	srv := newServer(t, discordtest.WithTLS())
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(srv.CertificatePEM()) {
+		t.Fatal("CertificatePEM holds no certificate")
+	}
+	if !strings.HasPrefix(srv.URL(), "https://") || !strings.HasPrefix(srv.GatewayURL(), "wss://") {
+		t.Fatalf("URLs %s and %s, want https and wss", srv.URL(), srv.GatewayURL())
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequest(http.MethodGet, srv.URL()+"/api/v9/gateway", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bot "+srv.BotToken())
+	resp, err := (&http.Client{Transport: tr, Timeout: wait}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.ProtoMajor != 2 {
+		t.Fatalf("GET /gateway: %s over %s, want 200 over HTTP/2", resp.Status, resp.Proto)
+	}
+	dialer := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: roots}}
+	ws, _, err := dialer.Dial(srv.GatewayURL()+"?v=10&encoding=json", nil)
+	if err != nil {
+		t.Fatalf("dial the gateway over wss: %v", err)
+	}
+	defer ws.Close()
+	_ = ws.SetReadDeadline(time.Now().Add(wait))
+	var hello gatewayFrame
+	if err := ws.ReadJSON(&hello); err != nil || hello.Op != 10 {
+		t.Fatalf("first frame over wss: op %d (%v), want HELLO", hello.Op, err)
 	}
 }

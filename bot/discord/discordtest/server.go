@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"math"
@@ -70,6 +71,7 @@ type options struct {
 	retryAfter        time.Duration
 	guilds            []Guild
 	strictContent     bool
+	tls               bool
 	disallowedIntents int
 }
 
@@ -113,6 +115,11 @@ func WithGuild(g Guild) Option { return func(o *options) { o.guilds = append(o.g
 // channel messages, but Discord refuses more than 2000 from bots, so the
 // check is on by default.
 func WithSpecContentLimits() Option { return func(o *options) { o.strictContent = false } }
+
+// WithTLS serves the REST API over HTTPS with HTTP/2 and the gateway over
+// wss, as discord.com and gateway.discord.gg do (a client trusts the
+// double through CertificatePEM).
+func WithTLS() Option { return func(o *options) { o.tls = true } }
 
 // Request is one HTTP request the double received.
 type Request struct {
@@ -167,7 +174,13 @@ func New(t testing.TB, opts ...Option) *Server {
 	}
 	s.mux = http.NewServeMux()
 	s.routes()
-	s.http = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if o.tls {
+		s.http.EnableHTTP2 = true
+		s.http.StartTLS()
+	} else {
+		s.http.Start()
+	}
 	t.Cleanup(s.Close)
 	return s
 }
@@ -176,6 +189,16 @@ func New(t testing.TB, opts ...Option) *Server {
 func (s *Server) Close() {
 	s.gw.closeAll()
 	s.http.Close()
+}
+
+// CertificatePEM is the certificate of a double started WithTLS, for a
+// client to trust (in a file named by SSL_CERT_FILE, for a child process);
+// nil otherwise.
+func (s *Server) CertificatePEM() []byte {
+	if s.http.Certificate() == nil {
+		return nil
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.http.Certificate().Raw})
 }
 
 // URL is the origin to use instead of https://discord.com.

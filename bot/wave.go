@@ -7,24 +7,23 @@ import (
 
 // WaveWindow is how long the presses that come one by one during a burst
 // are gathered before they are handled together, and WaveSize how many at
-// most (for HTTP interactions; the Discord gateway is read in waves of
-// WaveWindow, its frames waiting in the socket).
+// most.
 //
 // Discord sends each press in a gateway frame or an HTTP request of its
 // own, one or two milliseconds apart at 500 to 1,000 presses/s. Handled as
 // they came, each press found Agora idle, and its grouped statements and
-// its answer each woke sleeping threads. Those wake-ups, not the press's
-// own work, made Agora spend 0.68 to 0.79 ms of CPU a press on Discord's
-// gateway at 500/s, against 0.24 to 0.3 at 2,000/s. Telegram's long
-// polling hands presses over in batches (it waits 40 ms after a batch that
-// was not full) and paid far less. A wave of the same length makes one
-// group of each statement and keeps the threads busy while it is handled
-// (docs/benchmarks.md). A press waits at most 40 ms more, far inside
-// Discord's 3 seconds.
+// its answer each woke sleeping threads: those wake-ups, not the press's
+// own work, made most of its CPU at 500/s (docs/benchmarks.md). A wave
+// makes one group of each statement and keeps the threads busy while it is
+// handled, as Telegram's long polling does with its batches (it waits
+// 40 ms after a batch that was not full). A press waits at most 40 ms
+// more, far inside Discord's 3 seconds.
 //
-// At 2,000/s HTTP interactions overlap anyway and a wave saves nothing, so
-// it goes as soon as it holds WaveSize presses: a press then waits 16 ms
-// at most.
+// The Discord gateway is read in waves of WaveWindow, its frames waiting
+// in the socket (see bot/discord's pacedConn); HTTP interactions, which
+// come on connections of their own, join a Wave. At 2,000/s they overlap
+// anyway and a wave saves nothing, so it goes as soon as it holds WaveSize
+// presses: a press then waits 16 ms at most.
 //
 // Telegram's webhook does not wait in waves: Telegram sends at most 100
 // requests at once, so each millisecond a request is held lowers how many

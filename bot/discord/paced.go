@@ -27,7 +27,6 @@ import (
 type pacedConn struct {
 	net.Conn
 	window time.Duration // 0 until pace is called: the handshake is not paced
-	gap    time.Duration // reads closer than this make a burst
 	// now and after stand for time.Now and time.After; tests replace them.
 	now   func() time.Time
 	after func(time.Duration) <-chan time.Time
@@ -39,8 +38,8 @@ type pacedConn struct {
 	closeOnce sync.Once
 }
 
-func newPacedConn(c net.Conn, gap time.Duration) *pacedConn {
-	return &pacedConn{Conn: c, gap: gap, now: time.Now, after: time.After, closed: make(chan struct{})}
+func newPacedConn(c net.Conn) *pacedConn {
+	return &pacedConn{Conn: c, now: time.Now, after: time.After, closed: make(chan struct{})}
 }
 
 // pace starts reading in waves of window. Only the reading goroutine calls
@@ -60,7 +59,7 @@ func (c *pacedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		now := c.now()
-		if n < len(p) && !c.last.IsZero() && now.Sub(c.last) < c.gap {
+		if n < len(p) && !c.last.IsZero() && now.Sub(c.last) < bot.BurstGap {
 			c.resume = now.Add(c.window)
 		}
 		c.last = now
@@ -82,7 +81,7 @@ func dialPaced(ctx context.Context, network, addr string) (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newPacedConn(c, bot.BurstGap), nil
+	return newPacedConn(c), nil
 }
 
 // pacedOf finds the paced connection under a gateway websocket, below TLS

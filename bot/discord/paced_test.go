@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/agora-community/agora/bot"
 )
 
 // pacedPair is a paced connection over loopback TCP, so that what the
@@ -53,7 +55,7 @@ func newPacedPair(t *testing.T) *pacedPair {
 	}
 	p := &pacedPair{t: t, peer: peer, clock: time.Unix(1_800_000_000, 0),
 		asked: make(chan time.Duration, 8), fire: make(chan chan time.Time, 8), reads: make(chan pacedReadResult, 8)}
-	p.conn = newPacedConn(c, 100*time.Millisecond)
+	p.conn = newPacedConn(c)
 	p.conn.now = func() time.Time { return p.clock }
 	p.conn.after = func(d time.Duration) <-chan time.Time {
 		ch := make(chan time.Time, 1)
@@ -129,12 +131,12 @@ func TestPacedConnReadsAloneFramesAtOnce(t *testing.T) {
 	if got := p.read(64); got != "a" {
 		t.Fatalf("read %q, want a", got)
 	}
-	p.clock = p.clock.Add(150 * time.Millisecond) // longer than the burst gap
+	p.clock = p.clock.Add(bot.BurstGap + 50*time.Millisecond)
 	p.send("b")
 	if got := p.read(64); got != "b" {
 		t.Fatalf("read %q, want b", got)
 	}
-	p.clock = p.clock.Add(150 * time.Millisecond)
+	p.clock = p.clock.Add(bot.BurstGap + 50*time.Millisecond)
 	p.send("c")
 	if got := p.read(64); got != "c" {
 		t.Fatalf("read %q, want c", got)

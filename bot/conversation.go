@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"strings"
 
 	"github.com/agora-community/agora/commands"
@@ -175,8 +176,21 @@ func (rt *Runtime) answer(ctx context.Context, msg TextMessage, text string, to 
 		rt.finishForm(ctx, who, st, to)
 		return true
 	}
-	who.Command, who.Options = st.Command, st.Options
-	rt.deliver(ctx, who, rt.Handle(ctx, who), to)
+	who.Command, who.Options = st.Command, maps.Clone(st.Options)
+	resp, refusal := rt.handle(ctx, who)
+	if refusal != nil && refusal.Option != "" && rt.option(st.Command, refusal.Option) != nil {
+		// The command refused one value (two choices where it needs two
+		// different ones, a poll number that names no poll): said, then
+		// asked again, as for a value of the wrong type, so the member
+		// does not retype the whole command.
+		l := rt.Localizer(nil, msg.User.Locale)
+		to.Reply(ctx, commands.Reply(refusal.Localize(l)))
+		delete(st.Options, refusal.Option)
+		st.Pending = []string{refusal.Option}
+		rt.ask(ctx, who, st, nil, to)
+		return true
+	}
+	rt.deliver(ctx, who, resp, to)
 	return true
 }
 

@@ -141,7 +141,14 @@ func (rt *Runtime) Wait() { rt.inflight.Wait() }
 
 // Handle answers one request. It never panics and never returns nil: every
 // failure becomes a localized message, and internal details go to the log.
-func (rt *Runtime) Handle(ctx context.Context, req *commands.Request) (resp *commands.Response) {
+func (rt *Runtime) Handle(ctx context.Context, req *commands.Request) *commands.Response {
+	resp, _ := rt.handle(ctx, req)
+	return resp
+}
+
+// handle is Handle that also returns the user error a refusal came from,
+// for a guided conversation to ask again for the option it names.
+func (rt *Runtime) handle(ctx context.Context, req *commands.Request) (resp *commands.Response, refusal *commands.UserError) {
 	rt.inflight.Add(1)
 	defer rt.inflight.Done()
 	start := time.Now()
@@ -180,12 +187,13 @@ func (rt *Runtime) Handle(ctx context.Context, req *commands.Request) (resp *com
 	if err != nil {
 		resp, outcome = rt.failure(req, err)
 		resp.Refused = true
+		refusal, _ = commands.AsUserError(err)
 	}
 	if resp == nil {
 		rt.log.Error("handler returned no response", "request", req.Describe())
 		resp, outcome = commands.Private(req.Loc.T("error.internal")), "internal_error"
 	}
-	return resp
+	return resp, refusal
 }
 
 // failure turns an error into what the member sees.

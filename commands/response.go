@@ -96,9 +96,25 @@ type UserError struct {
 	// the error is shown (names as the member types them), for errors made
 	// before the member's language is known.
 	LocalData func(l *locales.Localizer) locales.Data
+	// Option names the option whose value is refused, when the refusal is
+	// about one value: a guided conversation then asks for that option
+	// again instead of ending with the refusal.
+	Option string
 }
 
 func (e *UserError) Error() string { return fmt.Sprintf("user error %s", e.ID) }
+
+// OptionError marks a user error as a refusal of the option's value (see
+// UserError.Option). Other errors are returned as they are.
+func OptionError(option string, err error) error {
+	ue, ok := AsUserError(err)
+	if !ok {
+		return err
+	}
+	marked := *ue
+	marked.Option = option
+	return &marked
+}
 
 // Fail builds a UserError.
 func Fail(id string, data ...locales.Data) error {

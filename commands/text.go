@@ -31,7 +31,7 @@ func CommandHead(line string) (name, bot string) {
 	return name, bot
 }
 
-// ParseText reads "/sondage creer question:"Quel prix ?" choix:"A | B" 2j"
+// ParseText reads "/sondage creer question:"Quel prix ?" choix:"A | B" fin:2j"
 // with the registry's own names; see ParseTextAs.
 func ParseText(reg *Registry, line string) (*TypedCommand, error) {
 	return ParseTextAs(reg, line, Spelling{})
@@ -149,10 +149,19 @@ func takeValue(opt *Option, words []token, last bool) (string, []token) {
 	}
 	if opt.Until != "" {
 		var parts []string
-		for len(words) > 0 && !words[0].quoted {
-			before, after, found := strings.Cut(words[0].text, opt.Until)
+		for len(words) > 0 {
+			if words[0].quoted {
+				if !separatorAhead(words[1:], opt.Until) {
+					break // `Quelle pizza "A | B"`: the quoted word is the next value
+				}
+				// `Le film « Dune » ? | Oui | Non`: quotes inside the text.
+				parts = append(parts, words[0].typed())
+				words = words[1:]
+				continue
+			}
+			before, after, found := strings.Cut(words[0].typed(), opt.Until)
 			if !found {
-				parts = append(parts, words[0].text)
+				parts = append(parts, words[0].typed())
 				words = words[1:]
 				continue
 			}
@@ -169,14 +178,34 @@ func takeValue(opt *Option, words []token, last bool) (string, []token) {
 		return strings.Join(parts, " "), words
 	}
 	if opt.Rest || last && opt.Type == OptionString {
+		// Free text keeps the quotes typed inside it: L'« italienne ».
 		parts := make([]string, len(words))
 		for i, w := range words {
-			parts[i] = w.text
+			parts[i] = w.typed()
 		}
 		return strings.Join(parts, " "), nil
 	}
+	if len(words) > 1 && !words[1].quoted && isNumberMark(words[0]) && startsWithDigit(words[1].text) {
+		// "n° 12" as Agora writes it: the mark and its number are one value.
+		return words[0].text + " " + words[1].text, words[2:]
+	}
 	return words[0].text, words[1:]
 }
+
+// isNumberMark reports whether a word is a mark members put before a
+// number, alone: "n°", "nº", "No.", "#".
+func isNumberMark(w token) bool {
+	if w.quoted {
+		return false
+	}
+	switch strings.ToLower(w.text) {
+	case "n°", "nº", "no.", "#":
+		return true
+	}
+	return false
+}
+
+func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
 
 // optionWord reads a "name:value" word; see ParseTextAs for what counts.
 func optionWord(tok token) (name, value string, ok bool) {
@@ -229,8 +258,28 @@ func localPath(l *locales.Localizer, s *Spec) string {
 
 type token struct {
 	text   string
-	quoted bool // the whole word was quoted: a value, never a name
-	open   int  // byte offset in text where the first quoted run began, or -1
+	quoted bool   // the whole word was quoted: a value, never a name
+	open   int    // byte offset in text where the first quoted run began, or -1
+	raw    string // the word as typed, quotes included
+}
+
+// typed is the word as typed when it holds quotes, for free text, where
+// quotes are part of what the member wrote.
+func (t token) typed() string {
+	if t.open >= 0 && t.raw != "" {
+		return t.raw
+	}
+	return t.text
+}
+
+// separatorAhead reports whether an unquoted word holds sep.
+func separatorAhead(words []token, sep string) bool {
+	for _, w := range words {
+		if !w.quoted && strings.Contains(w.text, sep) {
+			return true
+		}
+	}
+	return false
 }
 
 var closingQuote = map[rune]rune{'"': '"', '«': '»', '“': '”'}
@@ -240,21 +289,24 @@ func tokenize(s string) ([]token, error) {
 	var out []token
 	var cur strings.Builder
 	inToken, quotedWhole := false, false
-	open := -1
+	open, start := -1, 0
 	var closing rune
 	runes := []rune(s)
-	flush := func() {
+	flush := func(end int) {
 		text := cur.String()
 		trimmed := strings.TrimLeftFunc(text, unicode.IsSpace)
 		if open >= 0 {
 			open = max(0, open-(len(text)-len(trimmed)))
 		}
-		out = append(out, token{text: strings.TrimRightFunc(trimmed, unicode.IsSpace), quoted: quotedWhole, open: open})
+		out = append(out, token{text: strings.TrimRightFunc(trimmed, unicode.IsSpace), quoted: quotedWhole, open: open, raw: string(runes[start:end])})
 		cur.Reset()
 		inToken, quotedWhole, open = false, false, -1
 	}
 	for i := 0; i < len(runes); i++ {
 		r := runes[i]
+		if !inToken && closing == 0 && !unicode.IsSpace(r) {
+			start = i
+		}
 		switch {
 		case closing != 0:
 			if r == '\\' && i+1 < len(runes) {
@@ -267,7 +319,7 @@ func tokenize(s string) ([]token, error) {
 			}
 		case unicode.IsSpace(r):
 			if inToken {
-				flush()
+				flush(i)
 			}
 		default:
 			if c, ok := closingQuote[r]; ok {
@@ -289,7 +341,7 @@ func tokenize(s string) ([]token, error) {
 		return nil, Fail("error.unclosed_quote", locales.Data{"Quote": string(closing)})
 	}
 	if inToken {
-		flush()
+		flush(len(runes))
 	}
 	return out, nil
 }
@@ -306,4 +358,20 @@ func Fields(s string) ([]string, error) {
 		out[i] = t.text
 	}
 	return out, nil
+}
+
+// TidyText is a label or a question as members should see it: runs of
+// spaces made one, and invisible format characters dropped (zero-width
+// spaces, soft hyphens, bidirectional overrides), which would otherwise
+// make two choices that read alike count as different, or turn a line
+// around. The joiners U+200C and U+200D stay: emoji sequences and some
+// scripts need them.
+func TidyText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) && r != '\u200c' && r != '\u200d' {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
 }

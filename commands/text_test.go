@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/locales"
@@ -35,6 +36,11 @@ func testRegistry(t testing.TB) *commands.Registry {
 			{Name: "votants", Type: commands.OptionString, Choices: roles},
 		}},
 		{Name: "resultats", Handle: noop, Options: []commands.Option{{Name: "sondage", Type: commands.OptionInteger, Required: true}}},
+		{Name: "voter", Handle: noop, Options: []commands.Option{
+			{Name: "sondage", Type: commands.OptionString, Required: true},
+			{Name: "choix", Type: commands.OptionString, Rest: true},
+			{Name: "classement", Type: commands.OptionString},
+		}},
 		{Name: "liste", Handle: noop},
 	}}); err != nil {
 		t.Fatal(err)
@@ -107,6 +113,23 @@ func TestParseText(t *testing.T) {
 		{line: "/sondage | A | B", path: "sondage.creer", opts: opts{"question": "", "choix": "A | B"}},
 		{line: "/sondage creer résultats:clôture votants:modérateurs Q ? | A | B", path: "sondage.creer",
 			opts: opts{"question": "Q ?", "choix": "A | B", "resultats": "clôture", "votants": "modérateurs"}},
+
+		// Quotes inside the question or a choice are text, kept as typed,
+		// when a "|" still follows.
+		{line: "/sondage Le film « Dune » ? | Oui | Non", path: "sondage.creer", opts: opts{"question": "Le film « Dune » ?", "choix": "Oui | Non"}},
+		{line: `/sondage Tu préfères "chat" ou "chien" ? | Chat | Chien`, path: "sondage.creer",
+			opts: opts{"question": `Tu préfères "chat" ou "chien" ?`, "choix": "Chat | Chien"}},
+		{line: "/sondage Quelle « pizza » ?|A|B", path: "sondage.creer", opts: opts{"question": "Quelle « pizza » ?", "choix": "A|B"}},
+		{line: "/sondage Quelle pizza ? | L'« italienne » | B", path: "sondage.creer", opts: opts{"question": "Quelle pizza ?", "choix": "L'« italienne » | B"}},
+		{line: `/sondage "Quelle | pizza ?" | A | B`, path: "sondage.creer", opts: opts{"question": "Quelle | pizza ?", "choix": "A | B"}},
+
+		// A number written "n° 1" is one value; a choice takes the rest of the line.
+		{line: "/sondage voter n° 1 2", path: "sondage.voter", opts: opts{"sondage": "n° 1", "choix": "2"}},
+		{line: "/sondage voter # 3 Quatre fromages", path: "sondage.voter", opts: opts{"sondage": "# 3", "choix": "Quatre fromages"}},
+		{line: "/sondage voter N° 12", path: "sondage.voter", opts: opts{"sondage": "N° 12"}},
+		{line: "/sondage voter 1 A, B", path: "sondage.voter", opts: opts{"sondage": "1", "choix": "A, B"}},
+		{line: "/sondage voter n° Margherita", path: "sondage.voter", opts: opts{"sondage": "n°", "choix": "Margherita"}},
+		{line: `/sondage voter 2 classement:"B > A"`, path: "sondage.voter", opts: opts{"sondage": "2", "classement": "B > A"}},
 
 		// What looks like an option but is text.
 		{line: "/sondage Quelle heure : 18h ? | A | B", path: "sondage.creer", opts: opts{"question": "Quelle heure : 18h ?", "choix": "A | B"}},
@@ -228,6 +251,7 @@ func FuzzParseText(f *testing.F) {
 		"/aide", `/aide commande:"x y"`, "/help « a »", "/aide@bot a b c", `/aide "\`,
 		"/sondage Quelle pizza ? | A | B", "/sondage_créer x|y", `/sondage creer titre:"x"`,
 		"/poll create résultats:clôture Q|A|B", `/sondage "a" "b" c`, "/sondage heure: 18:30 | http://x",
+		"/sondage Le « film » ? | L'« a » | b", "/sondage voter n° 1 A, B", `/sondage voter # "2" x`,
 	} {
 		f.Add(s)
 	}
@@ -275,4 +299,42 @@ func TestSpecIDsFollowConvention(t *testing.T) {
 	if got := s.MessageIDs(); !reflect.DeepEqual(got, want) {
 		t.Errorf("MessageIDs = %v, want %v", got, want)
 	}
+}
+
+func TestTidyText(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  Quelle   pizza ? ", "Quelle pizza ?"},
+		{"A\u200b", "A"},
+		{"Z\u202egauche", "Zgauche"},
+		{"co\u00adop", "coop"},
+		{"\ufeffBio", "Bio"},
+		{"👩\u200d🌾 Paysanne", "👩\u200d🌾 Paysanne"},
+		{"\u200b \u2066 ", ""},
+		{"L'« italienne »", "L'« italienne »"},
+	}
+	for _, tt := range tests {
+		if got := commands.TidyText(tt.in); got != tt.want {
+			t.Errorf("TidyText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func FuzzTidyText(f *testing.F) {
+	for _, s := range []string{"A\u200b", "Z\u202egauche", " a  b ", "👩\u200d🌾"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := commands.TidyText(s)
+		if commands.TidyText(got) != got {
+			t.Fatalf("TidyText(%q) = %q, which tidies further", s, got)
+		}
+		if got != strings.TrimSpace(got) || strings.Contains(got, "  ") {
+			t.Fatalf("TidyText(%q) = %q keeps outer or double spaces", s, got)
+		}
+		for _, r := range got {
+			if unicode.Is(unicode.Cf, r) && r != '\u200c' && r != '\u200d' {
+				t.Fatalf("TidyText(%q) = %q keeps format character %U", s, got, r)
+			}
+		}
+	})
 }

@@ -50,7 +50,7 @@ func TestSingleChoicePollFromCreationToDeadline(t *testing.T) {
 		"Sondage n°\u00a01 créé et publié dans 2 salons.",
 		"Vote enregistré pour le sondage n°\u00a01\u00a0: Samedi.",
 		"> alex: :bouton 2", "Vote enregistré pour le sondage n°\u00a01\u00a0: Dimanche.",
-		"> alex: :bouton Samedi", "Vote modifié pour le sondage n°\u00a01\u00a0: Samedi. Votre vote précédent est remplacé.",
+		"> alex: :bouton Samedi", "Vote enregistré\u00a0: au sondage n°\u00a01, votre vote est désormais Samedi.",
 		"> sam: :bouton Dimanche", "Vote enregistré pour le sondage n°\u00a01\u00a0: Dimanche.",
 		// Live results: both posts edited once the interval allows.
 		"> sam: :avance 3s", "[#2 · modifié]", "1. Samedi\u00a0: 2 votes (67\u00a0%)", "2. Dimanche\u00a0: 1 vote (33\u00a0%)",
@@ -94,7 +94,7 @@ func TestMultipleChoiceTogglesWithAMaximum(t *testing.T) {
 		"> camille: :bouton 3", "2 choix au plus\u00a0: retirez-en un avant d'en ajouter un autre.",
 		"> camille: :bouton 1", "Vos choix\u00a0: Vélo.",
 		`choix:"1, 2, 3"`, "2 choix au plus",
-		`choix:"Couture, Cuisine"`, "Vote modifié pour le sondage n°\u00a01\u00a0: Couture, Cuisine.",
+		`choix:"Couture, Cuisine"`, "au sondage n°\u00a01, votre vote est désormais Couture, Cuisine.",
 		"> alex: :bouton Vélo", "Vos choix\u00a0: Vélo.",
 		"Résultat du sondage n°\u00a01", "1. Cuisine\u00a0: 1 vote (50\u00a0%)", "2. Vélo\u00a0: 1 vote (50\u00a0%)", "3. Couture\u00a0: 1 vote (50\u00a0%)",
 		"2 votants", "Égalité\u00a0: aucun choix ne l'emporte.",
@@ -319,7 +319,7 @@ func TestManyChoicesUseAMenuForSingleChoice(t *testing.T) {
 	consoletest.Contains(t, out,
 		"Menu\u202f; choisissez avec :choix N…: Votre choix", "6. Blanc",
 		"Vote enregistré pour le sondage n°\u00a01\u00a0: Blanc.",
-		"Vote modifié pour le sondage n°\u00a01\u00a0: Vert.",
+		"au sondage n°\u00a01, votre vote est désormais Vert.",
 		"2. Vert\u00a0: 1 vote (100\u00a0%)",
 		// Multiple choice keeps a toggle button per choice, even beyond five.
 		"📊 Sondage n°\u00a02\u00a0: Couleurs ?", "[1 Rouge] [2 Vert] [3 Bleu] [4 Jaune] [5 Noir] [6 Blanc]",
@@ -346,17 +346,26 @@ func TestReopenBeforeTheDeadline(t *testing.T) {
 :avance 2j
 :user camille
 /sondage rouvrir sondage:1
+/sondage creer question:"Secret ?" choix:"A | B" résultats:clôture
+/sondage fermer sondage:2
+/sondage rouvrir sondage:2
+/sondage creer question:"Sans fin ?" choix:"A | B"
+/sondage fermer sondage:3
+/sondage rouvrir sondage:3
 `)
 	consoletest.Contains(t, out,
 		"Le sondage n°\u00a01 est déjà ouvert.",
 		"Résultat du sondage n°\u00a01", "Aucun vote\u00a0: pas de résultat.",
 		"Le sondage n°\u00a01 est déjà clos.",
 		"> alex: /sondage voter sondage:1 choix:Oui", "Le sondage n°\u00a01 est clos",
-		"Sondage n°\u00a01 rouvert jusqu'à son échéance.",
+		"Sondage n°\u00a01 rouvert jusqu'au mercredi 9 décembre à 10h00.",
 		"[#1 · modifié]", "[1 Oui] [2 Non]", // the buttons are back
 		"> alex: :bouton Oui", "Vote enregistré pour le sondage n°\u00a01\u00a0: Oui.",
 		"Résultat du sondage n°\u00a01", "1. Oui\u00a0: 1 vote (100\u00a0%)", "Choix retenu\u00a0: Oui.",
 		"L'échéance du sondage n°\u00a01 est passée\u00a0: il ne peut plus être rouvert.",
+		// Results shown at the close are out once closed: no vote after them.
+		"> camille: /sondage rouvrir sondage:2", "ne montrait ses résultats qu'à la clôture, et ils sont maintenant publiés",
+		"> camille: /sondage rouvrir sondage:3", "Sondage n°\u00a03 rouvert, jusqu'à ce qu'il soit clos.",
 	)
 }
 
@@ -439,7 +448,7 @@ func TestLinkedAccountsShareOneBallot(t *testing.T) {
 	if got := vote(commands.PlatformConsole, "camille", "p/v/1/0"); !strings.Contains(got, "Vote enregistré") {
 		t.Fatalf("first vote: %q", got)
 	}
-	if got := vote(commands.PlatformDiscord, "d-42", "p/v/1/1"); !strings.Contains(got, "Vote modifié") {
+	if got := vote(commands.PlatformDiscord, "d-42", "p/v/1/1"); !strings.Contains(got, "votre vote est désormais") {
 		t.Fatalf("vote from the linked account: %q", got)
 	}
 	out := env.Run(t, "/sondage resultats sondage:1")
@@ -537,9 +546,9 @@ func TestNumbersAreReadWithTheirMark(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"> camille: /sondage voter sondage:n°1 choix:1", "Vote enregistré pour le sondage n°\u00a01\u00a0: Samedi.",
-		`> camille: /sondage voter sondage:"n° 1" choix:2`, "Vote modifié pour le sondage n°\u00a01\u00a0: Dimanche.",
+		`> camille: /sondage voter sondage:"n° 1" choix:2`, "au sondage n°\u00a01, votre vote est désormais Dimanche.",
 		"> camille: /sondage resultats sondage:#1", "2. Dimanche\u00a0: 1 vote (100\u00a0%)",
-		"> camille: /sondage voter sondage:N°1 choix:1", "Vote modifié pour le sondage n°\u00a01\u00a0: Samedi.",
+		"> camille: /sondage voter sondage:N°1 choix:1", "au sondage n°\u00a01, votre vote est désormais Samedi.",
 		"«\u00a0n°x\u00a0» n'est pas un numéro de sondage\u00a0: écrivez par exemple 12 ou n°\u00a012.",
 		"Sondage n°\u00a01 clos\u202f; le résultat est publié.",
 		"> camille: /questionnaire resultat questionnaire:n°1", "Questionnaire n°\u00a01\u00a0: Pain",
@@ -841,4 +850,101 @@ func TestExportReadsBackAsFrenchExcelWritesIt(t *testing.T) {
 	if len(totals) < 6 || totals[2][0] != "voters" || totals[5][3] != "66.7" {
 		t.Errorf("English totals = %q", totals)
 	}
+}
+
+// A typed vote does what was typed: the choice takes the rest of the
+// line, several numbers may be separated by spaces, a label is found
+// before a position and without its accents, and a ranking is refused on
+// a poll that is not one.
+func TestTypedVotesDoWhatWasTyped(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Multi ?" choix:"A | B | C" type:multiple
+/sondage voter 1 A, B
+/sondage voter n° 1 1 3
+/sondage Pizza ? | Quatre fromages | Régina
+/sondage voter 2 Quatre fromages
+/sondage voter # 2 regina
+/sondage voter 2 1 2
+/sondage voter 2 classement:"1 > 2"
+/sondage voter 2 Calzone
+/sondage Combien ? | 1 | 2 | 4 | 8
+/sondage voter 3 4
+/sondage resultats #99999999999999999999
+/sondage Le film « Dune » ? | L'« original » | Le remake
+/sondage Z‮Question ? | A​ | A
+/sondage Z‮Question ? | A​ | B
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage voter 1 A, B", "Vote enregistré pour le sondage n° 1 : A, B.",
+		"> camille: /sondage voter n° 1 1 3", "au sondage n° 1, votre vote est désormais A, C.",
+		"> camille: /sondage voter 2 Quatre fromages", "Vote enregistré pour le sondage n° 2 : Quatre fromages.",
+		"> camille: /sondage voter # 2 regina", "votre vote est désormais Régina.",
+		"> camille: /sondage voter 2 1 2", "Un seul choix est possible.",
+		`classement:"1 > 2"`, "Le sondage n° 2 n'est pas un classement : donnez votre vote avec choix.",
+		"> camille: /sondage voter 2 Calzone", "Je ne trouve pas le choix « Calzone »",
+		"> camille: /sondage voter 3 4", "Vote enregistré pour le sondage n° 3 : 4.",
+		"#99999999999999999999", "« #99999999999999999999 » n'est pas un numéro de sondage",
+		"Sondage n° 4 : Le film « Dune » ?", "1. L'« original »", "2. Le remake",
+		// Invisible characters make no second "A" and turn nothing around.
+		"Le choix « A » est donné deux fois.",
+		"Sondage n° 5 : ZQuestion ?", "1. A : 0 vote",
+	)
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "> ") && strings.ContainsAny(line, "\u200b\u202e") {
+			t.Errorf("an invisible format character reached a reply: %q", line)
+		}
+	}
+}
+
+// A guided conversation asks again for a value the command refused, and
+// keeps what was given: a member who answers a question wrongly is not
+// left without a poll and without a word.
+func TestGuidedQuestionsAskAgainAfterARefusal(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage Quelle pizza ?
+Margherita
+Margherita | Margherita
+Margherita | Regina
+/sondage fermer
+abc
+n° 7
+1
+/sondage voter
+`)
+	consoletest.Contains(t, out,
+		"> camille: /sondage Quelle pizza ?", "choix ?",
+		"> camille: Margherita", "Il faut entre 2 et 20 choix séparés par « | » ; j'en compte 1.", "choix ?",
+		"> camille: Margherita | Margherita", "Le choix « Margherita » est donné deux fois.", "choix ?",
+		"> camille: Margherita | Regina", "Sondage n° 1 : Quelle pizza ?", "Sondage n° 1 créé",
+		"> camille: /sondage fermer", "sondage ?",
+		"> camille: abc", "« abc » n'est pas un numéro de sondage", "sondage ?",
+		"> camille: n° 7", "Je ne trouve pas de sondage n° 7", "sondage ?",
+		"> camille: 1", "Sondage n° 1 clos",
+	)
+}
+
+// Without a number, /sondage resultats shows a poll of this chat whose
+// results can be shown, passing over one whose results wait for the close.
+func TestLatestResultsAreThisChatsShowable(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+:chat annonces
+/communaute salon annonces
+:chat general
+/sondage creer question:"Pour général ?" choix:"A | B" salons:général
+:chat annonces
+/sondage creer question:"Pour annonces ?" choix:"A | B" salons:annonces
+/sondage creer question:"Secret ?" choix:"A | B" salons:annonces résultats:clôture
+:chat general
+/sondage resultats
+:chat annonces
+/sondage resultats
+`)
+	consoletest.Contains(t, out,
+		":chat general", "/sondage resultats", "📊 Sondage n° 1 : Pour général ?",
+		":chat annonces", "/sondage resultats", "📊 Sondage n° 2 : Pour annonces ?",
+	)
 }

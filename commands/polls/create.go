@@ -71,7 +71,7 @@ func audienceOrDefault(a string) string {
 // pollFromOptions reads and checks the options of /sondage creer.
 func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 	p := &model.Poll{
-		Question:  strings.TrimSpace(req.String("question")),
+		Question:  commands.TidyText(req.String("question")),
 		Kind:      model.PollSingle,
 		Anonymous: req.Bool("anonyme", true),
 		Live:      req.String("resultats") != "close",
@@ -90,11 +90,11 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 		p.VoterRole = "moderator"
 	}
 	if p.Question == "" {
-		return nil, commands.Fail("poll.question_empty")
+		return nil, commands.OptionError("question", commands.Fail("poll.question_empty"))
 	}
 	choices, err := parseChoices(req.String("choix"), false)
 	if err != nil {
-		return nil, err
+		return nil, commands.OptionError("choix", err)
 	}
 	p.Choices = choices
 	if req.Has("max") {
@@ -103,13 +103,13 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 		}
 		p.MaxChoices = req.Int("max", 0)
 		if p.MaxChoices > len(choices) {
-			return nil, commands.Fail("poll.max_too_high", locales.Data{"Max": p.MaxChoices, "Choices": len(choices)})
+			return nil, commands.OptionError("max", commands.Fail("poll.max_too_high", locales.Data{"Max": p.MaxChoices, "Choices": len(choices)}))
 		}
 	}
 	if end := req.String("fin"); end != "" {
 		deadline, err := parseDeadline(req.Loc, end, req.Now, req.Community.Location)
 		if err != nil {
-			return nil, err
+			return nil, commands.OptionError("fin", err)
 		}
 		p.Deadline = &deadline
 	}
@@ -173,7 +173,7 @@ func parseChoices(raw string, prices bool) ([]model.PollChoice, error) {
 	seen := map[string]bool{}
 	out := make([]model.PollChoice, 0, len(parts))
 	for i, part := range parts {
-		label := strings.Join(strings.Fields(part), " ")
+		label := commands.TidyText(part)
 		var price int64
 		if prices {
 			var err error

@@ -2,6 +2,7 @@ package polls
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,22 +43,40 @@ func (s *service) results(ctx context.Context, req *commands.Request) (*commands
 }
 
 // latestPoll is the poll /sondage resultats shows when no number is
-// given: the newest open poll the member may see, or else the one closed
-// last, which is what a member asking "the results?" means.
+// given, which is what a member asking "the results?" means: the newest
+// open poll posted in this chat whose results may be shown, or else the
+// one closed last there; polls of other chats only when this chat has
+// none. A poll whose results wait for the close is passed over while
+// open, for one whose results exist.
 func (s *service) latestPoll(ctx context.Context, req *commands.Request) (model.Poll, error) {
 	open, err := s.store.OpenPolls(ctx, req.Community.ID)
 	if err != nil {
 		return model.Poll{}, err
 	}
-	if v := visiblePolls(req, open); len(v) > 0 {
-		return s.loadPoll(ctx, req, v[0].ID)
-	}
 	closed, err := s.store.ClosedPolls(ctx, req.Community.ID, listLimit)
 	if err != nil {
 		return model.Poll{}, err
 	}
-	if v := visiblePolls(req, closed); len(v) > 0 {
-		return s.loadPoll(ctx, req, v[0].ID)
+	var hidden *model.Poll
+	for _, here := range []bool{true, false} {
+		for _, polls := range [][]model.Poll{open, closed} {
+			for _, p := range visiblePolls(req, polls) {
+				if here && !slices.Contains(audiencePurposes(p.Audience), req.ChatPurpose) {
+					continue
+				}
+				if hiddenNow(p) {
+					if hidden == nil {
+						hidden = &p
+					}
+					continue
+				}
+				return s.loadPoll(ctx, req, p.ID)
+			}
+		}
+	}
+	if hidden != nil {
+		// Only polls whose results wait: say so for the newest.
+		return s.loadPoll(ctx, req, hidden.ID)
 	}
 	return model.Poll{}, commands.Fail("poll.none")
 }
@@ -82,8 +101,9 @@ func (s *service) close(ctx context.Context, req *commands.Request) (*commands.R
 	return commands.Private(req.Loc.T("poll.closed_now", locales.Data{"ID": p.ID})), nil
 }
 
-// reopen is /sondage rouvrir, allowed before the deadline only: after it,
-// the vote is over.
+// reopen is /sondage rouvrir, allowed before the deadline only (after it,
+// the vote is over) and never for a poll whose results waited for the
+// close (they are out).
 func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	p, err := s.manageable(ctx, req)
 	if err != nil {
@@ -94,6 +114,11 @@ func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.
 	}
 	if p.Deadline != nil && !req.Now.Before(*p.Deadline) {
 		return nil, commands.Fail("poll.deadline_passed", locales.Data{"ID": p.ID})
+	}
+	if !p.Live {
+		// Its tally was published at the close: voting on would be voting
+		// with the count known, which "results at the close" rules out.
+		return nil, commands.Fail("poll.reopen_revealed", locales.Data{"ID": p.ID})
 	}
 	ok, err := s.store.ReopenPoll(ctx, p.ID, closeJob)
 	if err != nil {
@@ -113,7 +138,11 @@ func (s *service) reopen(ctx context.Context, req *commands.Request) (*commands.
 	if err := s.outbox.Revive(ctx, pollSubject(p.ID)); err != nil {
 		return nil, err
 	}
-	return commands.Private(req.Loc.T("poll.reopened", locales.Data{"ID": p.ID})), nil
+	d := locales.Data{"ID": p.ID}
+	if p.Deadline != nil {
+		d["Deadline"] = req.Loc.DateTime(*p.Deadline)
+	}
+	return commands.Private(req.Loc.T("poll.reopened", d)), nil
 }
 
 // delete is /sondage supprimer: the poll disappears from every chat. A

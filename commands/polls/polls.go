@@ -165,7 +165,7 @@ var showResults = []commands.Choice{
 // so that members may write it as Agora does ("n°12") or as English
 // speakers do ("#12"); the handler reads it with commands.ParseNumber.
 func pollOption() commands.Option {
-	return commands.Option{Name: "sondage", Type: commands.OptionString, Required: true, MaxLength: 20, Autocomplete: true}
+	return commands.Option{Name: "sondage", Type: commands.OptionString, Required: true, MaxLength: 40, Autocomplete: true}
 }
 
 // latestPollOption is the poll number where it may be left out: the
@@ -186,7 +186,7 @@ var listStates = []commands.Choice{
 
 // numberOption is a questionnaire's number, read like a poll's.
 func numberOption(name string) commands.Option {
-	return commands.Option{Name: name, Type: commands.OptionString, Required: true, MaxLength: 20}
+	return commands.Option{Name: name, Type: commands.OptionString, Required: true, MaxLength: 40}
 }
 
 func (s *service) pollSpec() *commands.Spec {
@@ -213,7 +213,9 @@ func (s *service) pollSpec() *commands.Spec {
 			}},
 			{Name: "voter", Handle: s.voteCommand, Autocomplete: s.suggestPolls, Options: []commands.Option{
 				pollOption(),
-				{Name: "choix", Type: commands.OptionString, MaxLength: 1000},
+				// The choice takes the rest of the line: "/sondage voter 3
+				// Quatre fromages" is one label, and a ranking is named.
+				{Name: "choix", Type: commands.OptionString, MaxLength: 1000, Rest: true},
 				{Name: "classement", Type: commands.OptionString, MaxLength: 1000},
 			}},
 			{Name: "resultats", Handle: s.results, Autocomplete: s.suggestPolls, Options: []commands.Option{latestPollOption()}},
@@ -266,9 +268,13 @@ func (s *service) typedPoll(ctx context.Context, req *commands.Request) (model.P
 	raw := req.String("sondage")
 	id, ok := commands.ParseNumber(raw)
 	if !ok {
-		return model.Poll{}, commands.Fail("poll.bad_number", locales.Data{"Value": raw})
+		return model.Poll{}, commands.OptionError("sondage", commands.Fail("poll.bad_number", locales.Data{"Value": raw}))
 	}
-	return s.loadPoll(ctx, req, id)
+	p, err := s.loadPoll(ctx, req, id)
+	if err != nil {
+		return p, commands.OptionError("sondage", err)
+	}
+	return p, nil
 }
 
 func (s *service) manageable(ctx context.Context, req *commands.Request) (model.Poll, error) {

@@ -184,33 +184,45 @@ func (s *service) voteCommand(ctx context.Context, req *commands.Request) (*comm
 	if err != nil {
 		return nil, err
 	}
-	raw := req.String("choix")
-	if r := req.String("classement"); r != "" {
-		raw = r
-	}
-	if raw == "" {
-		return nil, commands.Fail("poll.vote_needs_choice")
+	choice, ranking := req.String("choix"), req.String("classement")
+	option, raw := "choix", choice
+	switch {
+	case choice != "" && ranking != "":
+		return nil, commands.Fail("poll.choice_or_ranking")
+	case ranking != "" && p.Kind != model.PollRanked:
+		// Read as choices, a ranking would be a ballot the member did not mean.
+		return nil, commands.Fail("poll.ranking_not_ranked", locales.Data{"ID": p.ID})
+	case ranking != "":
+		option, raw = "classement", ranking
+	case raw == "":
+		return nil, commands.OptionError(option, commands.Fail("poll.vote_needs_choice"))
 	}
 	choices, err := matchChoices(p, raw)
+	if err == nil {
+		err = checkCount(p, choices)
+	}
 	if err != nil {
-		return nil, err
+		return nil, commands.OptionError(option, err)
 	}
 	return s.cast(ctx, req, p, choices)
 }
 
 // matchChoices reads choices by number or by label. Ranked polls separate
-// them with ">", others with "|" or ",".
+// them with ">", others with "|" or ","; numbers alone may also be
+// separated by spaces ("1 3").
 func matchChoices(p model.Poll, raw string) ([]int, error) {
 	var parts []string
 	switch {
-	case p.Kind == model.PollRanked:
+	case p.Kind == model.PollRanked && strings.Contains(raw, ">"):
 		parts = strings.Split(raw, ">")
 	case strings.Contains(raw, "|"):
 		parts = strings.Split(raw, "|")
 	default:
 		parts = strings.Split(raw, ",")
-		if _, err := matchOne(p, raw); len(parts) > 1 && err == nil {
-			parts = []string{raw} // a label with a comma in it
+		if _, err := matchOne(p, raw); err == nil {
+			parts = []string{raw} // one label, perhaps with a comma in it
+		} else if words := strings.Fields(raw); len(parts) == 1 && len(words) > 1 && allNumbers(words) {
+			parts = words
 		}
 	}
 	seen := map[int]bool{}
@@ -229,15 +241,41 @@ func matchChoices(p model.Poll, raw string) ([]int, error) {
 	return out, nil
 }
 
+func allNumbers(words []string) bool {
+	for _, w := range words {
+		if _, err := strconv.Atoi(w); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// matchOne finds one choice. A label is looked for before a position, so
+// that on a poll of "1 | 2 | 4 | 8", "4" is the choice labelled 4; then
+// without case and accents ("regina" for "Régina"), when that names one
+// choice only; then by position.
 func matchOne(p model.Poll, s string) (int, error) {
 	s = strings.Join(strings.Fields(s), " ")
-	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(p.Choices) {
-		return n - 1, nil
-	}
 	for i, c := range p.Choices {
 		if strings.EqualFold(c.Label, s) {
 			return i, nil
 		}
+	}
+	found, folded := -1, commands.FoldName(s)
+	for i, c := range p.Choices {
+		if commands.FoldName(c.Label) == folded {
+			if found >= 0 {
+				found = -2 // two labels differ only by their accents
+				break
+			}
+			found = i
+		}
+	}
+	if found >= 0 {
+		return found, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(p.Choices) {
+		return n - 1, nil
 	}
 	return 0, commands.Fail("poll.no_such_choice", locales.Data{"Choice": s, "Count": len(p.Choices)})
 }

@@ -285,7 +285,7 @@ func (s *service) retryCommand(ctx context.Context, req *commands.Request) (*com
 	raw := req.String("candidature")
 	id, ok := commands.ParseNumber(raw)
 	if !ok {
-		return nil, commands.Fail("ambassador.bad_number", locales.Data{"Value": raw})
+		return nil, commands.OptionError("candidature", commands.Fail("ambassador.bad_number", locales.Data{"Value": raw}))
 	}
 	return s.retry(ctx, req, id)
 }

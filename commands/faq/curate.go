@@ -267,9 +267,13 @@ func (s *service) typedEntry(ctx context.Context, req *commands.Request, option 
 	raw := req.String(option)
 	id, ok := commands.ParseNumber(raw)
 	if !ok {
-		return model.FAQEntry{}, commands.Fail("faq.bad_number", locales.Data{"Value": raw})
+		return model.FAQEntry{}, commands.OptionError(option, commands.Fail("faq.bad_number", locales.Data{"Value": raw}))
 	}
-	return s.communityEntry(ctx, req, id)
+	e, err := s.communityEntry(ctx, req, id)
+	if err != nil {
+		return e, commands.OptionError(option, err)
+	}
+	return e, nil
 }
 
 // communityEntry loads an entry of the request's community, fresh from

@@ -140,9 +140,13 @@ func (s *service) typedQuestion(ctx context.Context, req *commands.Request) (mod
 	raw := req.String("demande")
 	id, ok := commands.ParseNumber(raw)
 	if !ok {
-		return model.FAQQuestion{}, commands.Fail("faq.bad_number", locales.Data{"Value": raw})
+		return model.FAQQuestion{}, commands.OptionError("demande", commands.Fail("faq.bad_number", locales.Data{"Value": raw}))
 	}
-	return s.pendingQuestion(ctx, req, id)
+	q, err := s.pendingQuestion(ctx, req, id)
+	if err != nil {
+		return q, commands.OptionError("demande", err)
+	}
+	return q, nil
 }
 
 // answerQuestion is /faqgestion repondre: with reponse, the question

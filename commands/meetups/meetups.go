@@ -251,9 +251,13 @@ func (s *service) typedMeetup(ctx context.Context, req *commands.Request) (model
 	raw := req.String("rencontre")
 	id, ok := commands.ParseNumber(raw)
 	if !ok {
-		return model.Meetup{}, commands.Fail("meetup.bad_number", locales.Data{"Value": raw})
+		return model.Meetup{}, commands.OptionError("rencontre", commands.Fail("meetup.bad_number", locales.Data{"Value": raw}))
 	}
-	return s.loadMeetup(ctx, req, id)
+	m, err := s.loadMeetup(ctx, req, id)
+	if err != nil {
+		return m, commands.OptionError("rencontre", err)
+	}
+	return m, nil
 }
 
 // mayManage is true for the author and for moderators.

@@ -948,3 +948,30 @@ func TestLatestResultsAreThisChatsShowable(t *testing.T) {
 		":chat annonces", "/sondage resultats", "📊 Sondage n° 2 : Pour annonces ?",
 	)
 }
+
+// A vote can be withdrawn, from a single-choice poll too, where pressing
+// the same button again keeps it (a double click must not undo a vote).
+func TestAVoteCanBeWithdrawn(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage Pizza ? | Margherita | Regina
+:bouton Margherita
+:bouton Margherita
+/sondage retirer 1
+/sondage retirer 1
+/sondage resultats 1
+:langue en
+/poll withdraw 1
+/poll close 1
+/poll withdraw 1
+`)
+	consoletest.Contains(t, out,
+		"> camille: :bouton Margherita", "Vote enregistré pour le sondage n° 1 : Margherita.",
+		"> camille: :bouton Margherita", "votre vote est désormais Margherita.",
+		"> camille: /sondage retirer 1", "Votre vote au sondage n° 1 est retiré.",
+		"> camille: /sondage retirer 1", "Vous n'avez pas voté au sondage n° 1 : il n'y a rien à retirer.",
+		"> camille: /sondage resultats 1", "0 votant",
+		"> camille: /poll withdraw 1", "You have not voted in poll #1",
+		"> camille: /poll withdraw 1", "Poll #1 is closed",
+	)
+}

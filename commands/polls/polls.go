@@ -218,6 +218,7 @@ func (s *service) pollSpec() *commands.Spec {
 				{Name: "choix", Type: commands.OptionString, MaxLength: 1000, Rest: true},
 				{Name: "classement", Type: commands.OptionString, MaxLength: 1000},
 			}},
+			{Name: "retirer", Handle: s.withdraw, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "resultats", Handle: s.results, Autocomplete: s.suggestPolls, Options: []commands.Option{latestPollOption()}},
 			{Name: "fermer", Handle: s.close, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},
 			{Name: "rouvrir", Handle: s.reopen, Autocomplete: s.suggestPolls, Options: []commands.Option{pollOption()}},

@@ -148,6 +148,28 @@ func (s *service) toggle(ctx context.Context, req *commands.Request, st model.Po
 	return commands.Private(req.Loc.T("poll.ballot_now", ballotData(req.Loc, st, choices))), nil
 }
 
+// withdraw is /sondage retirer: the member's ballot goes, whatever the
+// poll's kind. A single-choice button pressed again keeps the vote
+// instead, since a double click must not undo it.
+func (s *service) withdraw(ctx context.Context, req *commands.Request) (*commands.Response, error) {
+	p, err := s.typedPoll(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	had, _, err := s.store.UpdateBallot(ctx, rule(req, p), req.Now, func([]int) ([]int, error) { return nil, nil })
+	if errors.Is(err, model.ErrPollNotOpen) {
+		return nil, s.explain(ctx, req, p.ID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("withdraw ballot on poll %d: %w", p.ID, err)
+	}
+	if !had {
+		return commands.Private(req.Loc.T("poll.no_ballot", locales.Data{"ID": p.ID})), nil
+	}
+	s.outbox.Changed(pollSubject(p.ID))
+	return commands.Private(req.Loc.T("poll.ballot_withdrawn", locales.Data{"ID": p.ID})), nil
+}
+
 // explain finds out why a ballot was refused, for the member.
 func (s *service) explain(ctx context.Context, req *commands.Request, id int64) error {
 	p, err := s.loadPoll(ctx, req, id)

@@ -874,6 +874,9 @@ func TestTypedVotesDoWhatWasTyped(t *testing.T) {
 /sondage Le film « Dune » ? | L'« original » | Le remake
 /sondage Z‮Question ? | A​ | A
 /sondage Z‮Question ? | A​ | B
+/sondage creer question:"Ordre ?" choix:"A > B | C" type:classement
+/sondage creer question:"Deux ?" choix:"A | B | C" type:multiple max:2
+/sondage voter 6 1 2 3
 `)
 	consoletest.Contains(t, out,
 		"> camille: /sondage voter 1 A, B", "Vote enregistré pour le sondage n° 1 : A, B.",
@@ -889,6 +892,8 @@ func TestTypedVotesDoWhatWasTyped(t *testing.T) {
 		// Invisible characters make no second "A" and turn nothing around.
 		"Le choix « A » est donné deux fois.",
 		"Sondage n° 5 : ZQuestion ?", "1. A : 0 vote",
+		"Le choix « A > B » contient « > », qui sépare les choix d'un classement",
+		"> camille: /sondage voter 6 1 2 3", "2 choix au plus.\n",
 	)
 	for _, line := range strings.Split(out, "\n") {
 		if !strings.HasPrefix(line, "> ") && strings.ContainsAny(line, "\u200b\u202e") {

@@ -97,6 +97,14 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 		return nil, commands.OptionError("choix", err)
 	}
 	p.Choices = choices
+	if p.Kind == model.PollRanked {
+		for _, c := range choices {
+			if strings.Contains(c.Label, ">") {
+				// It could not be typed in a ranking: "A > B" reads as two choices.
+				return nil, commands.OptionError("choix", commands.Fail("poll.choice_ranking_mark", locales.Data{"Choice": c.Label}))
+			}
+		}
+	}
 	if req.Has("max") {
 		if p.Kind != model.PollMultiple {
 			return nil, commands.Fail("poll.max_needs_multiple")

@@ -77,7 +77,7 @@ func rule(req *commands.Request, st model.Poll) model.BallotRule {
 // cast stores a whole ballot in one statement, then tells the member: the
 // reply is only built once the ballot is stored.
 func (s *service) cast(ctx context.Context, req *commands.Request, st model.Poll, choices []int) (*commands.Response, error) {
-	if err := checkCount(st, choices); err != nil {
+	if err := checkCount(st, choices, "poll.too_many"); err != nil {
 		return nil, err
 	}
 	replaced, err := s.store.CastBallot(ctx, rule(req, st), choices, req.Now)
@@ -95,15 +95,17 @@ func (s *service) cast(ctx context.Context, req *commands.Request, st model.Poll
 	return commands.Private(req.Loc.T(id, ballotData(req.Loc, st, choices))), nil
 }
 
-func checkCount(st model.Poll, choices []int) error {
+// checkCount refuses more choices than the poll takes, with the message
+// tooMany (plural forms by the maximum).
+func checkCount(st model.Poll, choices []int, tooMany string) error {
 	switch st.Kind {
 	case model.PollSingle:
 		if len(choices) != 1 {
-			return commands.FailN("poll.too_many", 1)
+			return commands.FailN(tooMany, 1)
 		}
 	case model.PollMultiple:
 		if st.MaxChoices > 0 && len(choices) > st.MaxChoices {
-			return commands.FailN("poll.too_many", st.MaxChoices)
+			return commands.FailN(tooMany, st.MaxChoices)
 		}
 	}
 	return nil
@@ -133,7 +135,7 @@ func (s *service) toggle(ctx context.Context, req *commands.Request, st model.Po
 		if !removed {
 			out = append(out, choice)
 		}
-		return out, checkCount(st, out)
+		return out, checkCount(st, out, "poll.too_many")
 	})
 	if errors.Is(err, model.ErrPollNotOpen) {
 		return nil, s.explain(ctx, req, st.ID)
@@ -220,10 +222,11 @@ func (s *service) voteCommand(ctx context.Context, req *commands.Request) (*comm
 		return nil, commands.OptionError(option, commands.Fail("poll.vote_needs_choice"))
 	}
 	choices, err := matchChoices(p, raw)
-	if err == nil {
-		err = checkCount(p, choices)
-	}
 	if err != nil {
+		return nil, commands.OptionError(option, err)
+	}
+	// Said without the buttons' advice to remove a choice first.
+	if err := checkCount(p, choices, "poll.too_many_typed"); err != nil {
 		return nil, commands.OptionError(option, err)
 	}
 	return s.cast(ctx, req, p, choices)

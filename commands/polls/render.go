@@ -87,7 +87,8 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 	if p.Kind == model.PollRanked && t.Voters > 0 {
 		gone := make([]bool, len(p.Choices)) // eliminated in an earlier round
 		for i, r := range t.Rounds {
-			lines = append(lines, roundLine(l, p, i+1, r, gone))
+			won := i == len(t.Rounds)-1 && t.Winner >= 0
+			lines = append(lines, roundLine(l, p, i+1, r, t.Voters, won, gone))
 			for _, c := range r.Eliminated {
 				gone[c] = true
 			}
@@ -115,8 +116,11 @@ func percentBase(p model.Poll, t Tally) int {
 
 // roundLine shows a round's counts for the choices still in the race, the
 // choice eliminated and, when it was tied for last place, the rule that
-// broke the tie, so members can check the result.
-func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, gone []bool) markup.Text {
+// broke the tie, so members can check the result. The ballots exhausted by
+// then (naming no choice still in the race) are counted, and the round
+// that elected the winner (won) says what the majority was of: without
+// them, "A 4, B 3" among 9 voters reads as a winner without a majority.
+func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, voters int, won bool, gone []bool) markup.Text {
 	var counts []markup.Text
 	for c, v := range r.Counts {
 		if gone[c] || v == 0 && contains(r.Eliminated, c) {
@@ -125,6 +129,12 @@ func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, gone []bool) 
 		counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": l.Number(v)}))
 	}
 	d := locales.Data{"N": n, "Counts": markup.Join(counts, ", ")}
+	if exhausted := voters - r.Active; exhausted > 0 {
+		d["Exhausted"] = l.N("poll.round_exhausted", exhausted)
+	}
+	if won {
+		d["Majority"] = l.T("poll.round_majority", locales.Data{"Needed": l.Number(r.Active/2 + 1), "Active": l.Number(r.Active)})
+	}
 	if len(r.Eliminated) > 0 {
 		d["Eliminated"] = roundChoices(l, p, r.Eliminated)
 		d["Several"] = len(r.Eliminated) > 1

@@ -25,6 +25,7 @@ func TestRoundLinesSayHowTiesWereBroken(t *testing.T) {
 	issue = append(issue, repeat(4, []int{0})...)
 	issue = append(issue, repeat(3, []int{1, 2})...)
 	issue = append(issue, repeat(3, []int{2, 1})...)
+	exhausted := append(repeat(4, []int{0}), append(repeat(3, []int{1}), repeat(2, []int{2})...)...)
 	earlier := [][]int{{0}, {0}, {0}, {0}, {0}, {0}, {1, 0}, {1, 0}, {1, 0}, {1, 0}, {2, 1}, {2, 1}, {2, 1}, {3, 2, 1}}
 	tests := []struct {
 		name, lang string
@@ -34,21 +35,35 @@ func TestRoundLinesSayHowTiesWereBroken(t *testing.T) {
 	}{
 		{"draw", "fr", poll("Alpha", "Beta", "Gamma"), issue, []string{
 			"_Tour 1_\u00a0: Alpha 4, Beta 3, Gamma 3\u202f; égalité pour la dernière place (Beta, Gamma)\u00a0: Beta éliminé (tirage au sort reproductible)",
-			"_Tour 2_\u00a0: Alpha 4, Gamma 6",
+			"_Tour 2_\u00a0: Alpha 4, Gamma 6 (majorité\u00a0: 6 sur 10)",
 		}},
 		{"draw", "en", poll("Alpha", "Beta", "Gamma"), issue, []string{
 			"_Round 1_: Alpha 4, Beta 3, Gamma 3; tie for last place (Beta, Gamma): Beta eliminated (reproducible draw)",
-			"_Round 2_: Alpha 4, Gamma 6",
+			"_Round 2_: Alpha 4, Gamma 6 (majority: 6 of 10)",
 		}},
 		{"earlier round", "fr", poll("A", "B", "C", "D"), earlier, []string{
 			"_Tour 1_\u00a0: A 6, B 4, C 3, D 1\u202f; éliminé\u00a0: D",
 			"_Tour 2_\u00a0: A 6, B 4, C 4\u202f; égalité pour la dernière place (B, C)\u00a0: C éliminé (moins de voix au tour 1)",
-			"_Tour 3_\u00a0: A 6, B 8",
+			"_Tour 3_\u00a0: A 6, B 8 (majorité\u00a0: 8 sur 14)",
 		}},
 		// Choices without a single vote go together, and the line says so in
 		// the plural.
 		{"zero votes", "fr", poll("Alpha", "Beta", "Gamma", "Delta"), [][]int{{0}, {0}, {3}, {3}}, []string{
 			"_Tour 1_\u00a0: Alpha 2, Delta 2\u202f; éliminés\u00a0: Beta, Gamma",
+		}},
+		// Ballots naming only eliminated choices are counted as exhausted,
+		// and the winning round says what its majority is of: 4 of the 7
+		// ballots still in the race, not of the 9 voters.
+		{"exhausted", "fr", poll("A", "B", "C"), exhausted, []string{
+			"_Tour 1_\u00a0: A 4, B 3, C 2\u202f; éliminé\u00a0: C",
+			"_Tour 2_\u00a0: A 4, B 3 (2 bulletins épuisés\u202f; majorité\u00a0: 4 sur 7)",
+		}},
+		{"exhausted", "en", poll("A", "B", "C"), exhausted, []string{
+			"_Round 2_: A 4, B 3 (2 exhausted ballots; majority: 4 of 7)",
+		}},
+		// A final tie has no majority to show, its exhausted ballots still.
+		{"exhausted tie", "fr", poll("A", "B", "C"), append(repeat(3, []int{0}), append(repeat(3, []int{1}), repeat(1, []int{2})...)...), []string{
+			"_Tour 2_\u00a0: A 3, B 3 (1 bulletin épuisé)",
 		}},
 		{"earlier round", "en", poll("A", "B", "C", "D"), earlier, []string{
 			"_Round 2_: A 6, B 4, C 4; tie for last place (B, C): C eliminated (fewer votes in round 1)",

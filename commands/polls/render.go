@@ -96,9 +96,14 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 	}
 	voters := l.N("poll.voters", t.Voters)
 	if p.Quorum > 0 {
+		// While voting runs, a missing quorum is a count still to reach,
+		// not a verdict: "non valable" would read as if voting were over.
 		id := "poll.quorum_met"
 		if !t.QuorumMet(p.Quorum) {
 			id = "poll.quorum_missed"
+			if p.Status == model.PollOpen {
+				id = "poll.quorum_pending"
+			}
 		}
 		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": l.Number(p.Quorum)})}, " · ")
 	}

@@ -103,3 +103,29 @@ func TestTallyLinesGroupDigits(t *testing.T) {
 		}
 	}
 }
+
+// While a poll is open, a quorum not reached yet is a count to reach, not
+// a verdict; once closed, the result says it is not valid.
+func TestQuorumWordingWhileOpen(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storage.Poll{ID: 1, Kind: storage.PollSingle, Quorum: 10, Choices: []storage.PollChoice{{Label: "Oui"}, {Label: "Non"}}}
+	tally := Count(p.Kind, 2, ballots([]int{0}, []int{0}, []int{1}), p.ID)
+	tests := []struct {
+		status, lang, want, never string
+	}{
+		{storage.PollOpen, "fr", "3 votants · quorum de 10 pas encore atteint", "non valable"},
+		{storage.PollOpen, "en", "3 voters · quorum of 10 not reached yet", "not valid"},
+		{storage.PollClosed, "fr", "3 votants · quorum de 10 non atteint\u00a0: résultat non valable", "pas encore"},
+		{storage.PollClosed, "en", "3 voters · quorum of 10 not reached: result not valid", "yet"},
+	}
+	for _, tt := range tests {
+		p.Status = tt.status
+		got := string(markup.Join(tallyLines(catalog.Localizer(nil, tt.lang), p, tally), "\n"))
+		if !strings.Contains(got, tt.want) || strings.Contains(got, tt.never) {
+			t.Errorf("%s %s: want %q and no %q in:\n%s", tt.status, tt.lang, tt.want, tt.never, got)
+		}
+	}
+}

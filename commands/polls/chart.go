@@ -25,9 +25,9 @@ import (
 // caller localizes them (the chart knows no language).
 type ChartData struct {
 	Title string // the poll's question
-	// Note is a line under the title, when the result needs a warning
-	// (e.g. "quorum not met"); empty for none.
-	Note   string
+	// Notes are lines under the title, when the result needs a warning
+	// ("quorum not met", "a tie"); none for none.
+	Notes  []string
 	XLabel string // the axis label, e.g. "votes"
 	Bars   []Bar  // one per choice, in the poll's order, drawn top to bottom
 	Winner int    // index in Bars of the winner, or -1 (tie, no votes)
@@ -51,7 +51,7 @@ const (
 	chartOverhead  vg.Length = 96 // title, axis, margins
 	chartBarPitch  vg.Length = 24 // from one bar's centre to the next
 	chartBarWidth  vg.Length = 16 // thickness of a bar
-	chartNoteLine  vg.Length = 18 // the title's second line, when there is a note
+	chartNoteLine  vg.Length = 18 // each line of note under the title
 	chartTitleSize vg.Length = 14
 	chartTextSize  vg.Length = 11
 )
@@ -65,7 +65,7 @@ var (
 )
 
 // BarChart draws a labelled horizontal bar chart as a PNG: the title (and
-// its note) on top, one bar per choice with its number and label on the
+// its notes) on top, one bar per choice with its number and label on the
 // left and its value at its end, the winner's bar in green. Text is drawn
 // as plain text: markup means nothing in an image, and control characters
 // are removed. Characters the embedded Liberation Sans font lacks (emoji,
@@ -121,8 +121,12 @@ func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
 	p.Title.TextStyle = style(chartTitleSize, true)
 	p.Title.TextStyle.XAlign, p.Title.TextStyle.YAlign = draw.XCenter, draw.YTop
 	p.Title.Text = fitWidth(p.Title.TextStyle, drawable(p.Title.TextStyle, plainLine(c.Title)), chartWidth-2*chartMargin)
-	if note := drawable(p.Title.TextStyle, plainLine(c.Note)); note != "" {
-		p.Title.Text += "\n" + fitWidth(p.Title.TextStyle, note, chartWidth-2*chartMargin)
+	notes := 0
+	for _, note := range c.Notes {
+		if note = drawable(p.Title.TextStyle, plainLine(note)); note != "" {
+			p.Title.Text += "\n" + fitWidth(p.Title.TextStyle, note, chartWidth-2*chartMargin)
+			notes++
+		}
 	}
 	p.Title.Padding = 10
 
@@ -193,9 +197,7 @@ func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
 	p.X.Min = 0
 
 	height := chartOverhead + vg.Length(n)*chartBarPitch
-	if c.Note != "" {
-		height += chartNoteLine
-	}
+	height += vg.Length(notes) * chartNoteLine
 	return p, chartWidth, height, nil
 }
 

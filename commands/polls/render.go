@@ -171,22 +171,45 @@ func resultMessage(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 
 // resultChart is what the result's bar chart shows, localized: the image is
 // often seen alone (forwarded, previewed), so it repeats the question,
-// labels and figures of the message.
+// labels (with their price impacts) and figures of the message, and says
+// what the message's outcome says: a missed quorum, a tie.
+//
+// A ranked poll decided over several rounds is drawn as its final round,
+// with the round named on the axis and each eliminated choice marked:
+// first preferences would draw a loser's bar longer than the winner's.
 func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
-	axis := "poll.chart.axis"
-	if p.Kind == model.PollRanked {
-		axis = "poll.chart.axis_ranked"
-	}
-	c := ChartData{Title: p.Question, XLabel: l.S(axis), Winner: t.Winner}
+	c := ChartData{Title: p.Question, XLabel: l.S("poll.chart.axis"), Winner: t.Winner}
 	if p.Quorum > 0 && !t.QuorumMet(p.Quorum) {
-		c.Note = l.S("poll.quorum_missed", locales.Data{"Quorum": l.Number(p.Quorum)})
+		c.Notes = append(c.Notes, l.S("poll.quorum_missed", locales.Data{"Quorum": l.Number(p.Quorum)}))
 	}
-	base := percentBase(p, t)
+	if t.Tie {
+		c.Notes = append(c.Notes, l.S("poll.chart.tie"))
+	}
+	counts, base := t.Counts, percentBase(p, t)
+	var eliminated []int // the round (from 1) where each choice left the race; 0 if it did not
+	if p.Kind == model.PollRanked {
+		c.XLabel = l.S("poll.chart.axis_ranked")
+		if n := len(t.Rounds); n > 1 {
+			final := t.Rounds[n-1]
+			counts, base = final.Counts, final.Active
+			c.XLabel = l.S("poll.chart.axis_final_round", locales.Data{"Round": n})
+			eliminated = make([]int, len(p.Choices))
+			for i, r := range t.Rounds {
+				for _, ch := range r.Eliminated {
+					eliminated[ch] = i + 1
+				}
+			}
+		}
+	}
 	for i, choice := range p.Choices {
+		value := l.S("poll.chart.value", locales.Data{"Count": l.Number(counts[i]), "Percent": percent(counts[i], base)})
+		if eliminated != nil && eliminated[i] > 0 {
+			value = l.S("poll.chart.eliminated", locales.Data{"Round": eliminated[i]})
+		}
 		c.Bars = append(c.Bars, Bar{
-			Label: choice.Label,
-			Value: l.S("poll.chart.value", locales.Data{"Count": l.Number(t.Counts[i]), "Percent": percent(t.Counts[i], base)}),
-			Count: t.Counts[i],
+			Label: l.S("poll.chart.label", locales.Data{"Label": choice.Label, "Price": signedEuros(choice.PriceCents)}),
+			Value: value,
+			Count: counts[i],
 		})
 	}
 	return c

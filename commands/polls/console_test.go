@@ -822,6 +822,7 @@ func TestExportReadsBackAsFrenchExcelWritesIt(t *testing.T) {
 		{"question", "Quel jour ; vraiment ?"},
 		{"votants", "3"},
 		{"clôture", "2026-12-07 11:00"},
+		{"résultat", "Samedi"},
 		{"numéro", "choix", "votes", "pourcentage"},
 		{"1", "Samedi", "2", "66,7"},
 		{"2", "Dimanche", "1", "33,3"},
@@ -838,7 +839,7 @@ func TestExportReadsBackAsFrenchExcelWritesIt(t *testing.T) {
 		t.Errorf("ballots = %q", ballots)
 	}
 	totals = read(export("en")[0], ',')
-	if len(totals) < 6 || totals[2][0] != "voters" || totals[5][3] != "66.7" {
+	if len(totals) < 7 || totals[2][0] != "voters" || totals[4][0] != "result" || totals[6][3] != "66.7" {
 		t.Errorf("English totals = %q", totals)
 	}
 }

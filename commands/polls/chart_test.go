@@ -540,3 +540,69 @@ func TestChartShowsATieAndPrices(t *testing.T) {
 		t.Errorf("tie and quorum: notes %q, height %v then %v (%v)", both.Notes, h, h2, err)
 	}
 }
+
+// Right-to-left words are laid out in the order they are drawn, left to
+// right: reversed, with their numbers, marks and brackets kept readable.
+func TestVisualOrder(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Margherita", "Margherita"},
+		{"שקשוקה", "הקושקש"},
+		{"Pizza שקשוקה !", "Pizza הקושקש !"},
+		{"שלום 2 abc", "2 םולש abc"},                                                                 // a number after a Hebrew word goes on its left
+		{"שלום 12,50 ש", "ש 12,50 םולש"},                                                             // and keeps its digits' order
+		{"(שלום) x", "(םולש) x"},                                                                     // brackets around it stay on the line's side
+		{"שלום (עולם)", "(םלוע) םולש"},                                                               // brackets within it are mirrored
+		{"\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd", "\u05dd\u05d5\u05b9\u05dc\u05e9\u05b8\u05c1"}, // shalom with points: marks stay on their letters
+		{"A שלום B עולם", "A םולש B םלוע"},
+		{"שקשוקה (-0,30\u00a0€)", "(€\u00a00,30-) הקושקש"}, // a price impact as a questionnaire writes it
+	}
+	for _, tt := range tests {
+		if got := visualOrder(tt.in); got != tt.want {
+			t.Errorf("visualOrder(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A label whose letters the font cannot draw is replaced by its choice
+// number, as the result message numbers it, so "披萨" and "ピザ" do not
+// both read "□□"; emoji beside words stay boxes, and Hebrew is drawn in
+// reading order.
+func TestChartLabelsFallBackToTheirNumber(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storage.Poll{ID: 1, Question: "Quelle pizza ? עברית", Kind: storage.PollSingle}
+	for _, l := range []string{"🍕 Margherita", "🍍 Hawaï", "披萨", "ピザ", "Пицца", "Πίτσα", "שקשוקה", "بيتزا", "नमस्ते", "👍", "Pizza 披萨"} {
+		p.Choices = append(p.Choices, storage.PollChoice{Label: l})
+	}
+	tally := Count(p.Kind, len(p.Choices), ballots([]int{0}, []int{2}), p.ID)
+	for lang, choice := range map[string]string{"fr": "Choix", "en": "Choice"} {
+		c := resultChart(catalog.Localizer(nil, lang), p, tally)
+		plot, _, _, err := chartPlot(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := barLabels(plot.Y.Tick.Label, c.Bars)
+		want := []string{"1. □ Margherita", "2. □ Hawaï", choice + " 3", choice + " 4", "5. Пицца", "6. Πίτσα", "7. הקושקש", choice + " 8", choice + " 9", choice + " 10", choice + " 11"}
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+			t.Errorf("%s labels\n%q\nwant\n%q", lang, got, want)
+		}
+		if !strings.HasPrefix(plot.Title.Text, "Quelle pizza ? תירבע\n") {
+			t.Errorf("title %q: Hebrew not in reading order", plot.Title.Text)
+		}
+		if _, err := BarChart(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Without a fallback, the letters are boxes, as before.
+	c := chartOf(-1, 1, 1)
+	c.Bars[0].Label = "披萨"
+	plot, _, _, err := chartPlot(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := barLabels(plot.Y.Tick.Label, c.Bars)[0]; got != "1. □□" {
+		t.Errorf("label without fallback %q", got)
+	}
+}

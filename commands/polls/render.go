@@ -207,9 +207,10 @@ func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
 			value = l.S("poll.chart.eliminated", locales.Data{"Round": eliminated[i]})
 		}
 		c.Bars = append(c.Bars, Bar{
-			Label: l.S("poll.chart.label", locales.Data{"Label": choice.Label, "Price": signedEuros(choice.PriceCents)}),
-			Value: value,
-			Count: counts[i],
+			Label:    l.S("poll.chart.label", locales.Data{"Label": choice.Label, "Price": signedEuros(choice.PriceCents)}),
+			Fallback: l.S("poll.chart.fallback", locales.Data{"N": i + 1}),
+			Value:    value,
+			Count:    counts[i],
 		})
 	}
 	return c

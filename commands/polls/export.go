@@ -37,7 +37,7 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 	if err != nil {
 		return nil, err
 	}
-	files := []commands.File{{Name: "sondage-" + pollIDString(p.ID) + ".csv", ContentType: "text/csv; charset=utf-8", Data: totals}}
+	files := []commands.File{{Name: l.S("poll.file.totals", locales.Data{"ID": p.ID}), ContentType: "text/csv; charset=utf-8", Data: totals}}
 	if !p.Anonymous {
 		rows := [][]string{{l.S("poll.csv.voter"), l.S("poll.csv.ballot")}}
 		sep := " | "
@@ -57,7 +57,7 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, commands.File{Name: "sondage-" + pollIDString(p.ID) + "-bulletins.csv", ContentType: "text/csv; charset=utf-8", Data: data})
+		files = append(files, commands.File{Name: l.S("poll.file.ballots", locales.Data{"ID": p.ID}), ContentType: "text/csv; charset=utf-8", Data: data})
 	}
 	return &commands.Response{
 		Text:      l.T("poll.exported", locales.Data{"ID": p.ID, "Anonymous": p.Anonymous}),

@@ -26,7 +26,7 @@ func pollMessage(l *locales.Localizer, p model.Poll, t Tally) *commands.Response
 	open := p.Status == model.PollOpen
 	if hiddenNow(p) {
 		for i, c := range p.Choices {
-			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": signedEuros(c.PriceCents)}))
+			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": priceImpact(l, c.PriceCents)}))
 		}
 		lines = append(lines, l.N("poll.voters", t.Voters), l.T("poll.hidden_until_close"))
 	} else {
@@ -81,7 +81,7 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 	for i, c := range p.Choices {
 		lines = append(lines, l.T("poll.line", locales.Data{
 			"N": i + 1, "Label": c.Label, "Votes": l.N("count.votes", t.Counts[i]), "Percent": percent(t.Counts[i], base),
-			"Winner": t.Winner == i, "Price": signedEuros(c.PriceCents),
+			"Winner": t.Winner == i, "Price": priceImpact(l, c.PriceCents),
 		}))
 	}
 	if p.Kind == model.PollRanked && t.Voters > 0 {
@@ -207,7 +207,7 @@ func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
 			value = l.S("poll.chart.eliminated", locales.Data{"Round": eliminated[i]})
 		}
 		c.Bars = append(c.Bars, Bar{
-			Label:    l.S("poll.chart.label", locales.Data{"Label": choice.Label, "Price": signedEuros(choice.PriceCents)}),
+			Label:    l.S("poll.chart.label", locales.Data{"Label": choice.Label, "Price": priceImpact(l, choice.PriceCents)}),
 			Fallback: l.S("poll.chart.fallback", locales.Data{"N": i + 1}),
 			Value:    value,
 			Count:    counts[i],
@@ -225,6 +225,29 @@ func outcome(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 	default:
 		return l.T("poll.result.tie")
 	}
+}
+
+// priceImpact writes a choice's price impact as the reader's language
+// writes amounts, or "" for none: "+0,40 €" in French, "+€0.40" in
+// English.
+func priceImpact(l *locales.Localizer, cents int64) string {
+	if l.Lang() == "fr" {
+		return signedEuros(cents)
+	}
+	switch {
+	case cents > 0:
+		return "+" + englishEuros(l, cents)
+	case cents < 0:
+		return "-" + englishEuros(l, -cents)
+	}
+	return ""
+}
+
+// englishEuros writes a positive amount as English speakers do: "€2.10",
+// "€1,234.00". parseEuros reads "€2.10" back (not its thousands comma,
+// since "1,234" is a French decimal).
+func englishEuros(l *locales.Localizer, cents int64) string {
+	return "€" + l.Number(int(cents/100)).String() + "." + pad2(cents%100)
 }
 
 func contains(s []int, v int) bool {

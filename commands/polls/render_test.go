@@ -93,7 +93,7 @@ func TestTallyLinesGroupDigits(t *testing.T) {
 	tally := Tally{Voters: 12345, Counts: []int{10000, 2345}, Winner: 0}
 	for lang, want := range map[string][]string{
 		"fr": {"1. *Oui* (+1\u202f234,56\u00a0€)\u00a0: 10\u202f000 votes (81\u00a0%)", "12\u202f345 votants · quorum de 10\u202f000 atteint"},
-		"en": {"1. *Oui* (+1\u202f234,56\u00a0€): 10,000 votes (81%)", "12,345 voters · quorum of 10,000 reached"},
+		"en": {"1. *Oui* (+€1,234.56): 10,000 votes (81%)", "12,345 voters · quorum of 10,000 reached"},
 	} {
 		got := string(markup.Join(tallyLines(catalog.Localizer(nil, lang), p, tally), "\n"))
 		for _, w := range want {
@@ -127,5 +127,39 @@ func TestQuorumWordingWhileOpen(t *testing.T) {
 		if !strings.Contains(got, tt.want) || strings.Contains(got, tt.never) {
 			t.Errorf("%s %s: want %q and no %q in:\n%s", tt.status, tt.lang, tt.want, tt.never, got)
 		}
+	}
+}
+
+// Price impacts are written as the reader's language writes amounts.
+func TestPriceImpactFollowsTheLanguage(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, en := catalog.Localizer(nil, "fr"), catalog.Localizer(nil, "en")
+	for _, tt := range []struct {
+		cents  int64
+		fr, en string
+	}{
+		{40, "+0,40\u00a0€", "+€0.40"},
+		{-30, "-0,30\u00a0€", "-€0.30"},
+		{210, "+2,10\u00a0€", "+€2.10"},
+		{123456, "+1\u202f234,56\u00a0€", "+€1,234.56"},
+		{0, "", ""},
+	} {
+		if got := priceImpact(fr, tt.cents); got != tt.fr {
+			t.Errorf("fr %d: %q, want %q", tt.cents, got, tt.fr)
+		}
+		if got := priceImpact(en, tt.cents); got != tt.en {
+			t.Errorf("en %d: %q, want %q", tt.cents, got, tt.en)
+		}
+	}
+	p := storage.Poll{ID: 1, Kind: storage.PollSingle, Choices: []storage.PollChoice{{Label: "Organic", PriceCents: 40}, {Label: "Plain"}}}
+	got := string(markup.Join(tallyLines(en, p, Tally{Voters: 1, Counts: []int{1, 0}, Winner: 0}), "\n"))
+	if !strings.Contains(got, "1. *Organic* (+€0.40): 1 vote") {
+		t.Errorf("English line: %q", got)
+	}
+	if c := resultChart(en, p, Tally{Voters: 1, Counts: []int{1, 0}, Winner: 0}); c.Bars[0].Label != "Organic (+€0.40)" {
+		t.Errorf("English chart label %q", c.Bars[0].Label)
 	}
 }

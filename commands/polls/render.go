@@ -231,23 +231,28 @@ func outcome(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 // writes amounts, or "" for none: "+0,40 €" in French, "+€0.40" in
 // English.
 func priceImpact(l *locales.Localizer, cents int64) string {
-	if l.Lang() == "fr" {
-		return signedEuros(cents)
-	}
 	switch {
 	case cents > 0:
-		return "+" + englishEuros(l, cents)
+		return "+" + euros(l, cents)
 	case cents < 0:
-		return "-" + englishEuros(l, -cents)
+		return euros(l, cents)
 	}
 	return ""
 }
 
-// englishEuros writes a positive amount as English speakers do: "€2.10",
-// "€1,234.00". parseEuros reads "€2.10" back (not its thousands comma,
-// since "1,234" is a French decimal).
-func englishEuros(l *locales.Localizer, cents int64) string {
-	return "€" + l.Number(int(cents/100)).String() + "." + pad2(cents%100)
+// euros writes an amount as the reader's language does: "-0,30 €" and
+// "1 234,00 €" in French (formatEuros), "-€0.30" and "€1,234.00" in
+// English. parseEuros reads both back but for the English thousands
+// comma, since "1,234" is a French decimal.
+func euros(l *locales.Localizer, cents int64) string {
+	if l.Lang() == "fr" {
+		return formatEuros(cents)
+	}
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return sign + "€" + l.Number(int(cents/100)).String() + "." + pad2(cents%100)
 }
 
 func contains(s []int, v int) bool {

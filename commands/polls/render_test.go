@@ -154,6 +154,12 @@ func TestPriceImpactFollowsTheLanguage(t *testing.T) {
 			t.Errorf("en %d: %q, want %q", tt.cents, got, tt.en)
 		}
 	}
+	if got := euros(en, 210); got != "€2.10" {
+		t.Errorf("euros(en, 210) = %q", got)
+	}
+	if got := euros(fr, 210); got != "2,10\u00a0€" {
+		t.Errorf("euros(fr, 210) = %q", got)
+	}
 	p := storage.Poll{ID: 1, Kind: storage.PollSingle, Choices: []storage.PollChoice{{Label: "Organic", PriceCents: 40}, {Label: "Plain"}}}
 	got := string(markup.Join(tallyLines(en, p, Tally{Voters: 1, Counts: []int{1, 0}, Winner: 0}), "\n"))
 	if !strings.Contains(got, "1. *Organic* (+€0.40): 1 vote") {

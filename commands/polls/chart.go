@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 
 	xfont "golang.org/x/image/font"
 	"golang.org/x/image/font/sfnt"
+	"golang.org/x/text/unicode/bidi"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -25,9 +27,9 @@ import (
 // caller localizes them (the chart knows no language).
 type ChartData struct {
 	Title string // the poll's question
-	// Note is a line under the title, when the result needs a warning
-	// (e.g. "quorum not met"); empty for none.
-	Note   string
+	// Notes are lines under the title, when the result needs a warning
+	// ("quorum not met", "a tie"); none for none.
+	Notes  []string
 	XLabel string // the axis label, e.g. "votes"
 	Bars   []Bar  // one per choice, in the poll's order, drawn top to bottom
 	Winner int    // index in Bars of the winner, or -1 (tie, no votes)
@@ -37,8 +39,12 @@ type ChartData struct {
 // (e.g. "12 · 40 %") and the count that sets its length.
 type Bar struct {
 	Label string
-	Value string
-	Count int
+	// Fallback replaces the numbered label when the font cannot draw its
+	// letters (e.g. "Choix 3", matching "3." in the result message); empty:
+	// such letters are drawn as boxes.
+	Fallback string
+	Value    string
+	Count    int
 }
 
 // Chart geometry, in points (1/72 inch), rendered at chartDPI. The height
@@ -51,7 +57,7 @@ const (
 	chartOverhead  vg.Length = 96 // title, axis, margins
 	chartBarPitch  vg.Length = 24 // from one bar's centre to the next
 	chartBarWidth  vg.Length = 16 // thickness of a bar
-	chartNoteLine  vg.Length = 18 // the title's second line, when there is a note
+	chartNoteLine  vg.Length = 18 // each line of note under the title
 	chartTitleSize vg.Length = 14
 	chartTextSize  vg.Length = 11
 )
@@ -65,13 +71,16 @@ var (
 )
 
 // BarChart draws a labelled horizontal bar chart as a PNG: the title (and
-// its note) on top, one bar per choice with its number and label on the
+// its notes) on top, one bar per choice with its number and label on the
 // left and its value at its end, the winner's bar in green. Text is drawn
 // as plain text: markup means nothing in an image, and control characters
-// are removed. Characters the embedded Liberation Sans font lacks (emoji,
-// Chinese or Japanese characters) are drawn as "□", so a label never
-// silently loses a part: "🍕 Margherita" reads "□ Margherita". Greek,
-// Cyrillic and the Latin alphabets are drawn as typed.
+// are removed. Greek, Cyrillic, Hebrew and the Latin alphabets are drawn
+// as typed, right-to-left words in their reading order. Other characters
+// the embedded Liberation Sans font lacks are drawn as "□", so a title
+// never silently loses a part ("🍕 Margherita" reads "□ Margherita"); but
+// a label whose letters the font lacks (Chinese, Japanese, Arabic,
+// Devanagari...), or that would be boxes alone (an emoji), is replaced by
+// its bar's Fallback: "3. □□" and "4. □□" would tell nothing apart.
 func BarChart(c ChartData) ([]byte, error) {
 	p, w, h, err := chartPlot(c)
 	if err != nil {
@@ -120,9 +129,13 @@ func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
 	}
 	p.Title.TextStyle = style(chartTitleSize, true)
 	p.Title.TextStyle.XAlign, p.Title.TextStyle.YAlign = draw.XCenter, draw.YTop
-	p.Title.Text = fitWidth(p.Title.TextStyle, drawable(p.Title.TextStyle, plainLine(c.Title)), chartWidth-2*chartMargin)
-	if note := drawable(p.Title.TextStyle, plainLine(c.Note)); note != "" {
-		p.Title.Text += "\n" + fitWidth(p.Title.TextStyle, note, chartWidth-2*chartMargin)
+	p.Title.Text = fitWidth(p.Title.TextStyle, drawable(p.Title.TextStyle, visualOrder(plainLine(c.Title))), chartWidth-2*chartMargin)
+	notes := 0
+	for _, note := range c.Notes {
+		if note = drawable(p.Title.TextStyle, plainLine(note)); note != "" {
+			p.Title.Text += "\n" + fitWidth(p.Title.TextStyle, note, chartWidth-2*chartMargin)
+			notes++
+		}
 	}
 	p.Title.Padding = 10
 
@@ -193,20 +206,142 @@ func chartPlot(c ChartData) (*plot.Plot, vg.Length, vg.Length, error) {
 	p.X.Min = 0
 
 	height := chartOverhead + vg.Length(n)*chartBarPitch
-	if c.Note != "" {
-		height += chartNoteLine
-	}
+	height += vg.Length(notes) * chartNoteLine
 	return p, chartWidth, height, nil
 }
 
 // barLabels are the choices' labels as drawn: numbered as in the result
 // message ("3. Bio"), so twenty long labels stay told apart however they
 // are cut, and cut in the middle, keeping the end where labels sharing a
-// long beginning differ.
+// long beginning differ. A label the font cannot draw is its bar's
+// fallback instead.
 func barLabels(sty text.Style, bars []Bar) []string {
 	out := make([]string, len(bars))
 	for i, b := range bars {
-		out[i] = strconv.Itoa(i+1) + ". " + truncateMiddle(drawable(sty, plainLine(b.Label)), chartLabelMax)
+		label := visualOrder(plainLine(b.Label))
+		if b.Fallback != "" && !legible(sty, label) {
+			out[i] = truncateRunes(drawable(sty, plainLine(b.Fallback)), chartLabelMax)
+			continue
+		}
+		out[i] = strconv.Itoa(i+1) + ". " + truncateMiddle(drawable(sty, label), chartLabelMax)
+	}
+	return out
+}
+
+// legible is false for text drawn in sty with a letter or digit the font
+// lacks, or drawn as boxes alone: boxes for a word make different labels
+// look the same. Emoji beside drawable words are only decoration.
+func legible(sty text.Style, s string) bool {
+	face := sty.Handler.Cache().Lookup(sty.Font, sty.Font.Size)
+	var buf sfnt.Buffer
+	words, boxes := false, false
+	for _, r := range s {
+		g, err := face.Face.GlyphIndex(&buf, r)
+		drawn := err == nil && g != 0
+		switch {
+		case unicode.In(r, unicode.L, unicode.N):
+			if !drawn {
+				return false
+			}
+			words = true
+		case !drawn && r != ' ' && !unicode.In(r, unicode.Cf, unicode.Mn, unicode.Sk):
+			boxes = true // what drawable would draw as a box
+		}
+	}
+	return words || !boxes
+}
+
+// visualOrder lays out right-to-left words (Hebrew, Arabic) in the order
+// they are drawn, since the chart draws characters left to right: for a
+// left-to-right line, as Unicode's bidirectional algorithm does, each run
+// that starts with a right-to-left letter and goes on, through spaces,
+// punctuation and numbers, to the last such letter or number before a
+// left-to-right letter is reversed. Numbers in it keep their digits' order,
+// marks stay on their letter, and brackets are mirrored.
+func visualOrder(s string) string {
+	class := func(r rune) bidi.Class {
+		p, _ := bidi.LookupRune(r)
+		return p.Class()
+	}
+	rtl := func(r rune) bool { c := class(r); return c == bidi.R || c == bidi.AL }
+	runes := []rune(s)
+	if !slices.ContainsFunc(runes, rtl) {
+		return s
+	}
+	out := make([]rune, 0, len(runes))
+	for i := 0; i < len(runes); {
+		if !rtl(runes[i]) {
+			out = append(out, runes[i])
+			i++
+			continue
+		}
+		end := i
+		for j := i; j < len(runes) && class(runes[j]) != bidi.L; j++ {
+			switch class(runes[j]) {
+			case bidi.R, bidi.AL, bidi.EN, bidi.AN, bidi.NSM:
+				end = j
+			}
+		}
+		// A bracket opened in the run closes in it, before any
+		// left-to-right letter: "(עולם)" and "(-0,30 €)" are in the run.
+		open := brackets(runes[i : end+1])
+		for j := end + 1; open > 0 && j < len(runes) && class(runes[j]) != bidi.L; j++ {
+			if p, _ := bidi.LookupRune(runes[j]); p.IsBracket() {
+				if p.IsOpeningBracket() {
+					open++
+				} else if open--; open == 0 {
+					end = j
+				}
+			}
+		}
+		out = append(out, reverseRTL(runes[i:end+1], class)...)
+		i = end + 1
+	}
+	return string(out)
+}
+
+// brackets is how many brackets rs opens and does not close.
+func brackets(rs []rune) int {
+	open := 0
+	for _, r := range rs {
+		if p, _ := bidi.LookupRune(r); p.IsBracket() {
+			if p.IsOpeningBracket() {
+				open++
+			} else if open > 0 {
+				open--
+			}
+		}
+	}
+	return open
+}
+
+// reverseRTL reverses a right-to-left run by units: a number (digits with
+// the separators between them) or a character with its marks.
+func reverseRTL(run []rune, class func(rune) bidi.Class) []rune {
+	digit := func(r rune) bool { c := class(r); return c == bidi.EN || c == bidi.AN }
+	var units [][]rune
+	for i := 0; i < len(run); {
+		j := i + 1
+		switch {
+		case digit(run[i]):
+			for j < len(run) && (digit(run[j]) || j+1 < len(run) && digit(run[j+1]) && strings.ContainsRune(",.:/\u00a0\u202f", run[j])) {
+				j++
+			}
+		default:
+			for j < len(run) && class(run[j]) == bidi.NSM {
+				j++
+			}
+		}
+		unit := run[i:j]
+		if p, _ := bidi.LookupRune(unit[0]); len(unit) == 1 && p.IsBracket() {
+			unit = []rune(bidi.ReverseString(string(unit))) // "(" reads ")" from the right
+		}
+		units = append(units, unit)
+		i = j
+	}
+	out := make([]rune, 0, len(run))
+	for k := len(units) - 1; k >= 0; k-- {
+		out = append(out, units[k]...)
 	}
 	return out
 }

@@ -353,15 +353,15 @@ func TestChartShowsAMissedQuorum(t *testing.T) {
 	}
 	p := storage.Poll{Question: "On déménage ?", Kind: storage.PollSingle, Quorum: 5, Choices: []storage.PollChoice{{Label: "Oui"}, {Label: "Non"}}}
 	missed := resultChart(catalog.Localizer(nil, "fr"), p, Tally{Voters: 2, Counts: []int{2, 0}, Winner: 0})
-	if missed.Note != "quorum de 5 non atteint\u00a0: résultat non valable" {
-		t.Fatalf("note = %q", missed.Note)
+	if len(missed.Notes) != 1 || missed.Notes[0] != "quorum de 5 non atteint\u00a0: résultat non valable" {
+		t.Fatalf("notes = %q", missed.Notes)
 	}
 	met := resultChart(catalog.Localizer(nil, "fr"), p, Tally{Voters: 5, Counts: []int{3, 2}, Winner: 0})
-	if met.Note != "" {
-		t.Fatalf("note with the quorum met = %q", met.Note)
+	if len(met.Notes) != 0 {
+		t.Fatalf("notes with the quorum met = %q", met.Notes)
 	}
-	if en := resultChart(catalog.Localizer(nil, "en"), p, Tally{Voters: 2, Counts: []int{2, 0}, Winner: 0}); !strings.Contains(en.Note, "not reached") {
-		t.Fatalf("English note = %q", en.Note)
+	if en := resultChart(catalog.Localizer(nil, "en"), p, Tally{Voters: 2, Counts: []int{2, 0}, Winner: 0}); len(en.Notes) != 1 || !strings.Contains(en.Notes[0], "not reached") {
+		t.Fatalf("English notes = %q", en.Notes)
 	}
 	plot, _, h, err := chartPlot(missed)
 	if err != nil {
@@ -451,5 +451,158 @@ func TestChartKeepsLongLabelsApart(t *testing.T) {
 	}
 	if _, err := BarChart(c); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A ranked poll decided over several rounds is drawn as its final round:
+// with 4 "Alpha", 3 "Beta > Gamma" and 3 "Gamma > Beta", Gamma wins, and
+// its bar must be the longest, not Alpha's first preferences.
+func TestRankedChartDrawsTheFinalRound(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storage.Poll{ID: 1, Question: "Meilleur langage ?", Kind: storage.PollRanked,
+		Choices: []storage.PollChoice{{Label: "Alpha"}, {Label: "Beta"}, {Label: "Gamma"}}}
+	var b [][]int
+	b = append(b, repeat(4, []int{0})...)
+	b = append(b, repeat(3, []int{1, 2})...)
+	b = append(b, repeat(3, []int{2, 1})...)
+	tally := Count(p.Kind, 3, ballots(b...), p.ID)
+	if tally.Winner != 2 || len(tally.Rounds) != 2 {
+		t.Fatalf("tally %+v", tally)
+	}
+	for lang, want := range map[string][]string{
+		"fr": {"votes au tour 2, le dernier", "4 · 40\u00a0%", "éliminé au tour 1", "6 · 60\u00a0%"},
+		"en": {"votes in round 2, the final one", "4 · 40%", "eliminated in round 1", "6 · 60%"},
+	} {
+		c := resultChart(catalog.Localizer(nil, lang), p, tally)
+		if c.XLabel != want[0] || c.Winner != 2 {
+			t.Errorf("%s: axis %q, winner %d", lang, c.XLabel, c.Winner)
+		}
+		for i, bar := range c.Bars {
+			if bar.Value != want[i+1] {
+				t.Errorf("%s bar %d value %q, want %q", lang, i, bar.Value, want[i+1])
+			}
+		}
+		if c.Bars[2].Count <= c.Bars[0].Count || c.Bars[1].Count != 0 {
+			t.Errorf("%s: the winner's bar is not the longest: %+v", lang, c.Bars)
+		}
+		if _, err := BarChart(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Decided in the first round: its first preferences are the final round.
+	won := Count(p.Kind, 3, ballots([]int{0}, []int{0}, []int{1, 0}), p.ID)
+	if c := resultChart(catalog.Localizer(nil, "fr"), p, won); c.XLabel != "votes (premier choix)" || c.Bars[0].Count != 2 || c.Winner != 0 {
+		t.Errorf("one round: %+v", c)
+	}
+}
+
+// A tie says so under the title, as the result message does; a
+// questionnaire's choices keep their price impact.
+func TestChartShowsATieAndPrices(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storage.Poll{ID: 1, Question: "Taille ?", Kind: storage.PollSingle,
+		Choices: []storage.PollChoice{{Label: "Petit", PriceCents: -30}, {Label: "Grand", PriceCents: 100}, {Label: "Moyen"}}}
+	tie := Count(p.Kind, 3, ballots([]int{0}, []int{1}), p.ID)
+	c := resultChart(catalog.Localizer(nil, "fr"), p, tie)
+	if len(c.Notes) != 1 || c.Notes[0] != "égalité\u00a0: aucun choix ne l'emporte" || c.Winner != -1 {
+		t.Fatalf("tie chart: notes %q, winner %d", c.Notes, c.Winner)
+	}
+	for i, want := range []string{"Petit (-0,30\u00a0€)", "Grand (+1,00\u00a0€)", "Moyen"} {
+		if c.Bars[i].Label != want {
+			t.Errorf("bar %d label %q, want %q", i, c.Bars[i].Label, want)
+		}
+	}
+	plot, _, h, err := chartPlot(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(plot.Title.Text, "\négalité\u00a0: aucun choix ne l'emporte") {
+		t.Errorf("title %q has no tie note", plot.Title.Text)
+	}
+	if labels := barLabels(plot.Y.Tick.Label, c.Bars); labels[0] != "1. Petit (-0,30\u00a0€)" {
+		t.Errorf("drawn labels %q", labels)
+	}
+	won := resultChart(catalog.Localizer(nil, "fr"), p, Count(p.Kind, 3, ballots([]int{0}), p.ID))
+	if len(won.Notes) != 0 {
+		t.Errorf("notes without a tie: %q", won.Notes)
+	}
+	// A tie below the quorum says both, one line each.
+	p.Quorum = 5
+	both := resultChart(catalog.Localizer(nil, "fr"), p, tie)
+	_, _, h2, err := chartPlot(both)
+	if err != nil || len(both.Notes) != 2 || h2 <= h {
+		t.Errorf("tie and quorum: notes %q, height %v then %v (%v)", both.Notes, h, h2, err)
+	}
+}
+
+// Right-to-left words are laid out in the order they are drawn, left to
+// right: reversed, with their numbers, marks and brackets kept readable.
+func TestVisualOrder(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Margherita", "Margherita"},
+		{"שקשוקה", "הקושקש"},
+		{"Pizza שקשוקה !", "Pizza הקושקש !"},
+		{"שלום 2 abc", "2 םולש abc"},                                                                 // a number after a Hebrew word goes on its left
+		{"שלום 12,50 ש", "ש 12,50 םולש"},                                                             // and keeps its digits' order
+		{"(שלום) x", "(םולש) x"},                                                                     // brackets around it stay on the line's side
+		{"שלום (עולם)", "(םלוע) םולש"},                                                               // brackets within it are mirrored
+		{"\u05e9\u05b8\u05c1\u05dc\u05d5\u05b9\u05dd", "\u05dd\u05d5\u05b9\u05dc\u05e9\u05b8\u05c1"}, // shalom with points: marks stay on their letters
+		{"A שלום B עולם", "A םולש B םלוע"},
+		{"שקשוקה (-0,30\u00a0€)", "(€\u00a00,30-) הקושקש"}, // a price impact as a questionnaire writes it
+	}
+	for _, tt := range tests {
+		if got := visualOrder(tt.in); got != tt.want {
+			t.Errorf("visualOrder(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A label whose letters the font cannot draw is replaced by its choice
+// number, as the result message numbers it, so "披萨" and "ピザ" do not
+// both read "□□"; emoji beside words stay boxes, and Hebrew is drawn in
+// reading order.
+func TestChartLabelsFallBackToTheirNumber(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := storage.Poll{ID: 1, Question: "Quelle pizza ? עברית", Kind: storage.PollSingle}
+	for _, l := range []string{"🍕 Margherita", "🍍 Hawaï", "披萨", "ピザ", "Пицца", "Πίτσα", "שקשוקה", "بيتزا", "नमस्ते", "👍", "Pizza 披萨"} {
+		p.Choices = append(p.Choices, storage.PollChoice{Label: l})
+	}
+	tally := Count(p.Kind, len(p.Choices), ballots([]int{0}, []int{2}), p.ID)
+	for lang, choice := range map[string]string{"fr": "Choix", "en": "Choice"} {
+		c := resultChart(catalog.Localizer(nil, lang), p, tally)
+		plot, _, _, err := chartPlot(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := barLabels(plot.Y.Tick.Label, c.Bars)
+		want := []string{"1. □ Margherita", "2. □ Hawaï", choice + " 3", choice + " 4", "5. Пицца", "6. Πίτσα", "7. הקושקש", choice + " 8", choice + " 9", choice + " 10", choice + " 11"}
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+			t.Errorf("%s labels\n%q\nwant\n%q", lang, got, want)
+		}
+		if !strings.HasPrefix(plot.Title.Text, "Quelle pizza ? תירבע\n") {
+			t.Errorf("title %q: Hebrew not in reading order", plot.Title.Text)
+		}
+		if _, err := BarChart(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Without a fallback, the letters are boxes, as before.
+	c := chartOf(-1, 1, 1)
+	c.Bars[0].Label = "披萨"
+	plot, _, _, err := chartPlot(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := barLabels(plot.Y.Tick.Label, c.Bars)[0]; got != "1. □□" {
+		t.Errorf("label without fallback %q", got)
 	}
 }

@@ -831,6 +831,7 @@ func TestExportReadsBackAsFrenchExcelWritesIt(t *testing.T) {
 		{"question", "Quel jour ; vraiment ?"},
 		{"votants", "3"},
 		{"clôture", "2026-12-07 11:00"},
+		{"résultat", "Samedi"},
 		{"numéro", "choix", "votes", "pourcentage"},
 		{"1", "Samedi", "2", "66,7"},
 		{"2", "Dimanche", "1", "33,3"},
@@ -846,8 +847,12 @@ func TestExportReadsBackAsFrenchExcelWritesIt(t *testing.T) {
 	if fmt.Sprint(ballots) != fmt.Sprint([][]string{{"votant", "bulletin"}, {"camille", "Samedi"}, {"alex", "Samedi"}, {"sam", "Dimanche"}}) {
 		t.Errorf("ballots = %q", ballots)
 	}
-	totals = read(export("en")[0], ',')
-	if len(totals) < 6 || totals[2][0] != "voters" || totals[5][3] != "66.7" {
+	en := export("en")
+	if files[0].Name != "sondage-1.csv" || files[1].Name != "sondage-1-bulletins.csv" || en[0].Name != "poll-1.csv" || en[1].Name != "poll-1-ballots.csv" {
+		t.Errorf("file names %q %q, in English %q %q", files[0].Name, files[1].Name, en[0].Name, en[1].Name)
+	}
+	totals = read(en[0], ',')
+	if len(totals) < 7 || totals[2][0] != "voters" || totals[4][0] != "result" || totals[6][3] != "66.7" {
 		t.Errorf("English totals = %q", totals)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/model"
 )
@@ -32,28 +33,11 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 	t := Count(p.Kind, len(p.Choices), ballots, p.ID)
 	l := req.Loc
 	f := csvFormatFor(l)
-	base := percentBase(p, t)
-	// Header lines first, so the file says what it is when opened alone.
-	closed := l.S("poll.csv.open")
-	if p.ClosedAt != nil {
-		closed = p.ClosedAt.In(l.Location()).Format("2006-01-02 15:04")
-	}
-	rows := [][]string{
-		{l.S("poll.csv.poll"), pollIDString(p.ID)},
-		{l.S("poll.csv.question"), p.Question},
-		{l.S("poll.csv.voters"), itoa(t.Voters)},
-		{l.S("poll.csv.closed"), closed},
-		{},
-		{l.S("poll.csv.position"), l.S("poll.csv.choice"), l.S("poll.csv.votes"), l.S("poll.csv.percent")},
-	}
-	for i, c := range p.Choices {
-		rows = append(rows, []string{itoa(i + 1), c.Label, itoa(t.Counts[i]), f.percent(t.Counts[i], base)})
-	}
-	totals, err := writeCSV(rows, f)
+	totals, err := writeCSV(totalsRows(l, f, p, t), f)
 	if err != nil {
 		return nil, err
 	}
-	files := []commands.File{{Name: "sondage-" + pollIDString(p.ID) + ".csv", ContentType: "text/csv; charset=utf-8", Data: totals}}
+	files := []commands.File{{Name: l.S("poll.file.totals", locales.Data{"ID": p.ID}), ContentType: "text/csv; charset=utf-8", Data: totals}}
 	if !p.Anonymous {
 		rows := [][]string{{l.S("poll.csv.voter"), l.S("poll.csv.ballot")}}
 		sep := " | "
@@ -73,13 +57,103 @@ func (s *service) export(ctx context.Context, req *commands.Request) (*commands.
 		if err != nil {
 			return nil, err
 		}
-		files = append(files, commands.File{Name: "sondage-" + pollIDString(p.ID) + "-bulletins.csv", ContentType: "text/csv; charset=utf-8", Data: data})
+		files = append(files, commands.File{Name: l.S("poll.file.ballots", locales.Data{"ID": p.ID}), ContentType: "text/csv; charset=utf-8", Data: data})
 	}
 	return &commands.Response{
 		Text:      l.T("poll.exported", locales.Data{"ID": p.ID, "Anonymous": p.Anonymous}),
 		Ephemeral: true,
 		Files:     files,
 	}, nil
+}
+
+// totalsRows are the totals file: header lines first, so the file says
+// what it is when opened alone, the outcome among them (winner or tie,
+// quorum), then one row per choice. A ranked poll's rows give the first
+// choices and then every round, with each choice's fate: its first
+// choices alone would show a loser leading.
+func totalsRows(l *locales.Localizer, f csvFormat, p model.Poll, t Tally) [][]string {
+	closed := l.S("poll.csv.open")
+	if p.ClosedAt != nil {
+		closed = p.ClosedAt.In(l.Location()).Format("2006-01-02 15:04")
+	}
+	open := p.Status == model.PollOpen
+	result := l.S("poll.csv.result")
+	if open {
+		result = l.S("poll.csv.result_open")
+	}
+	outcome := l.S("poll.csv.no_votes")
+	switch {
+	case t.Winner >= 0:
+		outcome = p.Choices[t.Winner].Label
+	case t.Tie:
+		outcome = l.S("poll.csv.tie", locales.Data{"Choices": markup.Join(choiceLabels(p.Choices, t.Decide(p.ID).Tied), ", ")})
+	}
+	rows := [][]string{
+		{l.S("poll.csv.poll"), pollIDString(p.ID)},
+		{l.S("poll.csv.question"), p.Question},
+		{l.S("poll.csv.voters"), itoa(t.Voters)},
+		{l.S("poll.csv.closed"), closed},
+		{result, outcome},
+	}
+	if p.Quorum > 0 {
+		quorum := "poll.csv.quorum_met"
+		if !t.QuorumMet(p.Quorum) {
+			quorum = "poll.csv.quorum_missed"
+			if open {
+				quorum = "poll.csv.quorum_pending"
+			}
+		}
+		rows = append(rows, []string{l.S("poll.csv.quorum"), itoa(p.Quorum), l.S(quorum)})
+	}
+	rows = append(rows, []string{})
+	base := percentBase(p, t)
+	if p.Kind != model.PollRanked {
+		rows = append(rows, []string{l.S("poll.csv.position"), l.S("poll.csv.choice"), l.S("poll.csv.votes"), l.S("poll.csv.percent")})
+		for i, c := range p.Choices {
+			rows = append(rows, []string{itoa(i + 1), c.Label, itoa(t.Counts[i]), f.percent(t.Counts[i], base)})
+		}
+		return rows
+	}
+	head := []string{l.S("poll.csv.position"), l.S("poll.csv.choice"), l.S("poll.csv.first_choices"), l.S("poll.csv.percent")}
+	for i := range t.Rounds {
+		head = append(head, l.S("poll.csv.round", locales.Data{"N": i + 1}))
+	}
+	rows = append(rows, append(head, l.S("poll.csv.fate")))
+	tied := map[int]bool{}
+	if t.Tie {
+		for _, c := range t.Decide(p.ID).Tied {
+			tied[c] = true
+		}
+	}
+	for i, c := range p.Choices {
+		row := []string{itoa(i + 1), c.Label, itoa(t.Counts[i]), f.percent(t.Counts[i], base)}
+		fate := ""
+		for k, r := range t.Rounds {
+			if fate != "" {
+				row = append(row, "") // out of the race
+				continue
+			}
+			row = append(row, itoa(r.Counts[i]))
+			if contains(r.Eliminated, i) {
+				fate = l.S("poll.csv.eliminated", locales.Data{"Round": k + 1})
+			}
+		}
+		switch {
+		case fate != "":
+		case i == t.Winner && open:
+			fate = l.S("poll.csv.leading")
+		case i == t.Winner:
+			fate = l.S("poll.csv.winner")
+		case tied[i]:
+			fate = l.S("poll.csv.tied")
+		}
+		rows = append(rows, append(row, fate))
+	}
+	exhausted := []string{"", l.S("poll.csv.exhausted"), "", ""}
+	for _, r := range t.Rounds {
+		exhausted = append(exhausted, itoa(t.Voters-r.Active))
+	}
+	return append(rows, exhausted)
 }
 
 // csvFormat is how a spreadsheet of the member's language reads CSV:

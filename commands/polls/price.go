@@ -8,7 +8,7 @@ import (
 )
 
 // parseEuros reads an amount as French speakers write it: "2,10", "2.10",
-// "2,10 €", "2 €", "+0,40", "-1", and as Agora writes it ("1 234,00 €",
+// "2,10 €", "2 €", "+0,40", "-1", as English speakers do ("+€0.40"), and as Agora writes it ("1 234,00 €",
 // with no-break spaces). It returns euro cents.
 func parseEuros(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
@@ -23,6 +23,7 @@ func parseEuros(s string) (int64, bool) {
 		s = strings.TrimSpace(s[size:])
 		sign = -1
 	}
+	s = strings.TrimSpace(strings.TrimPrefix(s, "€")) // "+€0.40", as English speakers write it
 	whole, frac, hasFrac := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
 	whole, grouped := ungroupThousands(whole)
 	if !grouped || whole == "" || len(whole) > 7 || !digits(whole) {

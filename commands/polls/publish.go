@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/model"
 )
 
@@ -163,6 +164,6 @@ func (s *service) renderResult(ctx context.Context, subject string) (*commands.R
 	}
 	return &commands.Response{
 		Text:  resultMessage(l, p, t),
-		Files: []commands.File{{Name: "sondage-" + pollIDString(id) + ".png", ContentType: "image/png", Data: chart}},
+		Files: []commands.File{{Name: l.S("poll.file.chart", locales.Data{"ID": id}), ContentType: "image/png", Data: chart}},
 	}, nil
 }

@@ -26,7 +26,7 @@ func pollMessage(l *locales.Localizer, p model.Poll, t Tally) *commands.Response
 	open := p.Status == model.PollOpen
 	if hiddenNow(p) {
 		for i, c := range p.Choices {
-			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": signedEuros(c.PriceCents)}))
+			lines = append(lines, l.T("poll.line_hidden", locales.Data{"N": i + 1, "Label": c.Label, "Price": priceImpact(l, c.PriceCents)}))
 		}
 		lines = append(lines, l.N("poll.voters", t.Voters), l.T("poll.hidden_until_close"))
 	} else {
@@ -81,13 +81,14 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 	for i, c := range p.Choices {
 		lines = append(lines, l.T("poll.line", locales.Data{
 			"N": i + 1, "Label": c.Label, "Votes": l.N("count.votes", t.Counts[i]), "Percent": percent(t.Counts[i], base),
-			"Winner": t.Winner == i, "Price": signedEuros(c.PriceCents),
+			"Winner": t.Winner == i, "Price": priceImpact(l, c.PriceCents),
 		}))
 	}
 	if p.Kind == model.PollRanked && t.Voters > 0 {
 		gone := make([]bool, len(p.Choices)) // eliminated in an earlier round
 		for i, r := range t.Rounds {
-			lines = append(lines, roundLine(l, p, i+1, r, gone))
+			won := i == len(t.Rounds)-1 && t.Winner >= 0
+			lines = append(lines, roundLine(l, p, i+1, r, t.Voters, won, gone))
 			for _, c := range r.Eliminated {
 				gone[c] = true
 			}
@@ -95,9 +96,14 @@ func tallyLines(l *locales.Localizer, p model.Poll, t Tally) []markup.Text {
 	}
 	voters := l.N("poll.voters", t.Voters)
 	if p.Quorum > 0 {
+		// While voting runs, a missing quorum is a count still to reach,
+		// not a verdict: "non valable" would read as if voting were over.
 		id := "poll.quorum_met"
 		if !t.QuorumMet(p.Quorum) {
 			id = "poll.quorum_missed"
+			if p.Status == model.PollOpen {
+				id = "poll.quorum_pending"
+			}
 		}
 		voters = markup.Join([]markup.Text{voters, l.T(id, locales.Data{"Quorum": l.Number(p.Quorum)})}, " · ")
 	}
@@ -115,8 +121,11 @@ func percentBase(p model.Poll, t Tally) int {
 
 // roundLine shows a round's counts for the choices still in the race, the
 // choice eliminated and, when it was tied for last place, the rule that
-// broke the tie, so members can check the result.
-func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, gone []bool) markup.Text {
+// broke the tie, so members can check the result. The ballots exhausted by
+// then (naming no choice still in the race) are counted, and the round
+// that elected the winner (won) says what the majority was of: without
+// them, "A 4, B 3" among 9 voters reads as a winner without a majority.
+func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, voters int, won bool, gone []bool) markup.Text {
 	var counts []markup.Text
 	for c, v := range r.Counts {
 		if gone[c] || v == 0 && contains(r.Eliminated, c) {
@@ -125,6 +134,12 @@ func roundLine(l *locales.Localizer, p model.Poll, n int, r Round, gone []bool) 
 		counts = append(counts, l.T("poll.round_count", locales.Data{"Label": p.Choices[c].Label, "Votes": l.Number(v)}))
 	}
 	d := locales.Data{"N": n, "Counts": markup.Join(counts, ", ")}
+	if exhausted := voters - r.Active; exhausted > 0 {
+		d["Exhausted"] = l.N("poll.round_exhausted", exhausted)
+	}
+	if won {
+		d["Majority"] = l.T("poll.round_majority", locales.Data{"Needed": l.Number(r.Active/2 + 1), "Active": l.Number(r.Active)})
+	}
 	if len(r.Eliminated) > 0 {
 		d["Eliminated"] = roundChoices(l, p, r.Eliminated)
 		d["Several"] = len(r.Eliminated) > 1
@@ -156,22 +171,46 @@ func resultMessage(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 
 // resultChart is what the result's bar chart shows, localized: the image is
 // often seen alone (forwarded, previewed), so it repeats the question,
-// labels and figures of the message.
+// labels (with their price impacts) and figures of the message, and says
+// what the message's outcome says: a missed quorum, a tie.
+//
+// A ranked poll decided over several rounds is drawn as its final round,
+// with the round named on the axis and each eliminated choice marked:
+// first preferences would draw a loser's bar longer than the winner's.
 func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
-	axis := "poll.chart.axis"
-	if p.Kind == model.PollRanked {
-		axis = "poll.chart.axis_ranked"
-	}
-	c := ChartData{Title: p.Question, XLabel: l.S(axis), Winner: t.Winner}
+	c := ChartData{Title: p.Question, XLabel: l.S("poll.chart.axis"), Winner: t.Winner}
 	if p.Quorum > 0 && !t.QuorumMet(p.Quorum) {
-		c.Note = l.S("poll.quorum_missed", locales.Data{"Quorum": l.Number(p.Quorum)})
+		c.Notes = append(c.Notes, l.S("poll.quorum_missed", locales.Data{"Quorum": l.Number(p.Quorum)}))
 	}
-	base := percentBase(p, t)
+	if t.Tie {
+		c.Notes = append(c.Notes, l.S("poll.chart.tie"))
+	}
+	counts, base := t.Counts, percentBase(p, t)
+	var eliminated []int // the round (from 1) where each choice left the race; 0 if it did not
+	if p.Kind == model.PollRanked {
+		c.XLabel = l.S("poll.chart.axis_ranked")
+		if n := len(t.Rounds); n > 1 {
+			final := t.Rounds[n-1]
+			counts, base = final.Counts, final.Active
+			c.XLabel = l.S("poll.chart.axis_final_round", locales.Data{"Round": n})
+			eliminated = make([]int, len(p.Choices))
+			for i, r := range t.Rounds {
+				for _, ch := range r.Eliminated {
+					eliminated[ch] = i + 1
+				}
+			}
+		}
+	}
 	for i, choice := range p.Choices {
+		value := l.S("poll.chart.value", locales.Data{"Count": l.Number(counts[i]), "Percent": percent(counts[i], base)})
+		if eliminated != nil && eliminated[i] > 0 {
+			value = l.S("poll.chart.eliminated", locales.Data{"Round": eliminated[i]})
+		}
 		c.Bars = append(c.Bars, Bar{
-			Label: choice.Label,
-			Value: l.S("poll.chart.value", locales.Data{"Count": l.Number(t.Counts[i]), "Percent": percent(t.Counts[i], base)}),
-			Count: t.Counts[i],
+			Label:    l.S("poll.chart.label", locales.Data{"Label": choice.Label, "Price": priceImpact(l, choice.PriceCents)}),
+			Fallback: l.S("poll.chart.fallback", locales.Data{"N": i + 1}),
+			Value:    value,
+			Count:    counts[i],
 		})
 	}
 	return c
@@ -186,6 +225,34 @@ func outcome(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 	default:
 		return l.T("poll.result.tie")
 	}
+}
+
+// priceImpact writes a choice's price impact as the reader's language
+// writes amounts, or "" for none: "+0,40 €" in French, "+€0.40" in
+// English.
+func priceImpact(l *locales.Localizer, cents int64) string {
+	switch {
+	case cents > 0:
+		return "+" + euros(l, cents)
+	case cents < 0:
+		return euros(l, cents)
+	}
+	return ""
+}
+
+// euros writes an amount as the reader's language does: "-0,30 €" and
+// "1 234,00 €" in French (formatEuros), "-€0.30" and "€1,234.00" in
+// English. parseEuros reads both back but for the English thousands
+// comma, since "1,234" is a French decimal.
+func euros(l *locales.Localizer, cents int64) string {
+	if l.Lang() == "fr" {
+		return formatEuros(cents)
+	}
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	return sign + "€" + l.Number(int(cents/100)).String() + "." + pad2(cents%100)
 }
 
 func contains(s []int, v int) bool {

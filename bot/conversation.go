@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/commands/markup"
 	"github.com/agora-community/agora/locales"
 	"github.com/agora-community/agora/storage"
 )
@@ -83,6 +84,9 @@ func (rt *Runtime) ask(ctx context.Context, who *commands.Request, st convState,
 	} else if o := rt.option(st.Command, name); o != nil {
 		q.Hint = l.S(o.NameID)
 		q.Text = l.T("conversation.ask_option", locales.Data{"Name": q.Hint, "Description": l.S(o.DescriptionID)})
+		if list := rt.suggestions(ctx, who, st.Command, o); list != "" {
+			q.Text += "\n" + list
+		}
 	} else {
 		rt.log.Error("conversation asks for an unknown option", "command", st.Command, "option", name)
 		return
@@ -105,6 +109,29 @@ func (rt *Runtime) ask(ctx context.Context, who *commands.Request, st convState,
 		rt.log.Error("save conversation", "error", err)
 		to.Reply(ctx, commands.Private(l.T("error.unavailable")))
 	}
+}
+
+// maxSuggestions bounds the values a guided question lists: a question
+// is one message, and a member picks among the few newest.
+const maxSuggestions = 10
+
+// suggestions lists what the command proposes for the option as a member
+// types it (Discord's autocomplete: open polls, coming meetups), for a
+// question on a text platform to show what there is to pick from.
+func (rt *Runtime) suggestions(ctx context.Context, who *commands.Request, path string, o *commands.Option) markup.Text {
+	if !o.Autocomplete {
+		return ""
+	}
+	req := &commands.Request{Platform: who.Platform, Chat: who.Chat, User: who.User, Command: path}
+	list := rt.Autocomplete(ctx, req, o.Name, "")
+	if len(list) == 0 {
+		return ""
+	}
+	lines := []markup.Text{req.Loc.T("conversation.suggestions")}
+	for _, s := range list[:min(len(list), maxSuggestions)] {
+		lines = append(lines, "• "+markup.Escape(s.Label))
+	}
+	return markup.Join(lines, "\n")
 }
 
 // option finds an option of a command by canonical names.

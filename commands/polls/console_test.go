@@ -928,7 +928,8 @@ n° 7
 		"> camille: Margherita", "Il faut entre 2 et 20 choix séparés par « | » ; j'en compte 1.", "choix ?",
 		"> camille: Margherita | Margherita", "Le choix « Margherita » est donné deux fois.", "choix ?",
 		"> camille: Margherita | Regina", "Sondage n° 1 : Quelle pizza ?", "Sondage n° 1 créé",
-		"> camille: /sondage fermer", "sondage ?",
+		// The question lists the polls to pick from.
+		"> camille: /sondage fermer", "sondage ?", "Au choix :", "• n° 1 : Quelle pizza ?",
 		"> camille: abc", "« abc » n'est pas un numéro de sondage", "sondage ?",
 		"> camille: n° 7", "Je ne trouve pas de sondage n° 7", "sondage ?",
 		"> camille: 1", "Sondage n° 1 clos",

@@ -297,7 +297,8 @@ func tokens(s string) []string {
 		return []string{"\x00"} // unreadable: refused by the caller
 	}
 	plain = strings.ReplaceAll(plain, "’", "'")
-	// "à" became "a"; "18 h 30" and "18 h" are glued back into one time.
+	// "à" became "a"; "18 h 30", "18 h" and "18h 30" are glued back into
+	// one time, as "18h30" and "18h".
 	fields := strings.FieldsFunc(plain, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 	var out []string
 	for i := 0; i < len(fields); i++ {
@@ -305,14 +306,28 @@ func tokens(s string) []string {
 		if allDigits(f) && i+1 < len(fields) && fields[i+1] == "h" {
 			f += "h"
 			i++
-			if i+1 < len(fields) && allDigits(fields[i+1]) && len(fields[i+1]) == 2 {
-				f += fields[i+1]
-				i++
-			}
+		}
+		if isHour(f) && minutesFollow(fields, i) {
+			f += fields[i+1]
+			i++
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// isHour is true for a whole hour without minutes: "18h".
+func isHour(f string) bool {
+	return len(f) >= 2 && len(f) <= 3 && f[len(f)-1] == 'h' && allDigits(f[:len(f)-1])
+}
+
+// minutesFollow tells whether the field after fields[i] is minutes: two
+// digits, not a day before its month ("18h 12 décembre").
+func minutesFollow(fields []string, i int) bool {
+	if i+1 >= len(fields) || len(fields[i+1]) != 2 || !allDigits(fields[i+1]) {
+		return false
+	}
+	return i+2 >= len(fields) || months[fields[i+2]] == 0
 }
 
 func allDigits(s string) bool {

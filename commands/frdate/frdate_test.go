@@ -39,6 +39,12 @@ func TestRead(t *testing.T) {
 		{"18h", at(2026, 12, 7, 18, 0), nil},
 		{"18h30", at(2026, 12, 7, 18, 30), nil},
 		{"18:30", at(2026, 12, 7, 18, 30), nil},
+		{"18h 30", at(2026, 12, 7, 18, 30), nil}, // minutes after a space, as "18 h 30"
+		{"demain 8h 05", at(2026, 12, 8, 8, 5), nil},
+		{"18h 12 décembre", at(2026, 12, 12, 18, 0), nil}, // a day before its month is no minutes
+		{"18 h 30 décembre", at(2026, 12, 30, 18, 0), nil},
+		{"18h 3", none, ErrUnreadable},
+		{"18h 30 45", none, ErrUnreadable},
 		{"à 18h", at(2026, 12, 7, 18, 0), nil},
 		{"9h", at(2026, 12, 8, 9, 0), nil},
 		{"2h", at(2026, 12, 8, 2, 0), nil},
@@ -154,7 +160,8 @@ func TestReadDayWithoutYearAcrossNewYear(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"samedi 18h30", "demain 19h", "12/12 18h30", "12 décembre 18h30", "1er mars 10h", "après demain midi", "29/02/2028 10h",
-		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h"} {
+		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h",
+		"18h 30", "18h 12 décembre"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")

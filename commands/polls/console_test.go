@@ -304,6 +304,19 @@ func TestPermissionsAndBadInput(t *testing.T) {
 	)
 }
 
+// Deadlines as members type them, read end to end (Monday 7 December
+// 2026, 10:00 in Paris).
+func TestDeadlinesAsMembersTypeThem(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Heure ?" choix:"A | B" fin:"18h 30"
+`)
+	consoletest.Contains(t, out,
+		// A time of day, not 18 h 30 min from now.
+		"> camille: /sondage creer question:\"Heure ?\" choix:\"A | B\" fin:\"18h 30\"", "clôture lundi 7 décembre à 18h30",
+	)
+}
+
 func TestManyChoicesUseAMenuForSingleChoice(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `

@@ -120,7 +120,7 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 // on refusal tells the member how the text was understood.
 //
 // The rule, also in the option's help: a time of day written alone
-// ("18h", "18h30", "18:30", "à 18h", "midi") is that time today, or
+// ("18h", "18h30", "18h 30", "18:30", "à 18h", "midi") is that time today, or
 // tomorrow once passed; it is never a number of hours, because "fin:18h"
 // is how members write "closes at 18:00". A date with a time ("samedi
 // 18h30", "12/12 18h30", "2026-12-12 18:30") is read by frdate. Anything

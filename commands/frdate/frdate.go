@@ -69,9 +69,9 @@ func Parse(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 
 // Read reads a French date and time, relative to now, in loc: "samedi
 // 18h30", "demain 19h", "12/12/2026 18h30", "12 décembre à 18h30",
-// "18h30" and ISO 8601 ("2026-12-12T18:30", "2026-12-12 18:30", with an
-// optional UTC offset). The time of day is required. The result must be
-// after now and at most MaxAhead later.
+// "18h30", "18h 30", "à 9 heures" and ISO 8601 ("2026-12-12T18:30",
+// "2026-12-12 18:30", with an optional UTC offset). The time of day is
+// required. The result must be after now and at most MaxAhead later.
 //
 // Without a day, a time of day is today's if still ahead, else
 // tomorrow's; a weekday is its next occurrence (today if the hour is
@@ -297,13 +297,15 @@ func tokens(s string) []string {
 		return []string{"\x00"} // unreadable: refused by the caller
 	}
 	plain = strings.ReplaceAll(plain, "’", "'")
-	// "à" became "a"; "18 h 30", "18 h" and "18h 30" are glued back into
-	// one time, as "18h30" and "18h".
+	// "à" became "a"; "18 h 30", "18 h", "18h 30" and "9 heures" are glued
+	// back into one time, as "18h30", "18h" and "9h": "9 heures" is a time
+	// of day as "9h" is ("dans 9 heures" is a duration, which Read refuses
+	// for the caller to read).
 	fields := strings.FieldsFunc(plain, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 	var out []string
 	for i := 0; i < len(fields); i++ {
 		f := fields[i]
-		if allDigits(f) && i+1 < len(fields) && fields[i+1] == "h" {
+		if allDigits(f) && i+1 < len(fields) && (fields[i+1] == "h" || fields[i+1] == "heure" || fields[i+1] == "heures") {
 			f += "h"
 			i++
 		}

@@ -44,6 +44,14 @@ func TestRead(t *testing.T) {
 		{"18h 12 décembre", at(2026, 12, 12, 18, 0), nil}, // a day before its month is no minutes
 		{"18 h 30 décembre", at(2026, 12, 30, 18, 0), nil},
 		{"18h 3", none, ErrUnreadable},
+		// "N heures" is a time of day, as "Nh" is.
+		{"9 heures", at(2026, 12, 8, 9, 0), nil},
+		{"à 18 heures", at(2026, 12, 7, 18, 0), nil},
+		{"demain à 9 heures", at(2026, 12, 8, 9, 0), nil},
+		{"samedi 9 heures 30", at(2026, 12, 12, 9, 30), nil},
+		{"1 heure", at(2026, 12, 8, 1, 0), nil},
+		{"2 heures", at(2026, 12, 8, 2, 0), nil},
+		{"25 heures", none, ErrUnreadable},
 		{"18h 30 45", none, ErrUnreadable},
 		{"à 18h", at(2026, 12, 7, 18, 0), nil},
 		{"9h", at(2026, 12, 8, 9, 0), nil},
@@ -103,7 +111,8 @@ func TestRead(t *testing.T) {
 		// Durations are not dates; the caller reads them.
 		{"2j", none, ErrUnreadable},
 		{"dans 2h", none, ErrUnreadable},
-		{"2 heures", none, ErrUnreadable},
+		{"dans 9 heures", none, ErrUnreadable},
+		{"2 heures 30 minutes", none, ErrUnreadable},
 		{"3h 30min", none, ErrUnreadable},
 		{"n'importe quoi", none, ErrUnreadable},
 	}
@@ -161,7 +170,7 @@ func TestReadDayWithoutYearAcrossNewYear(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"samedi 18h30", "demain 19h", "12/12 18h30", "12 décembre 18h30", "1er mars 10h", "après demain midi", "29/02/2028 10h",
 		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h",
-		"18h 30", "18h 12 décembre"} {
+		"18h 30", "18h 12 décembre", "demain à 9 heures", "dans 9 heures"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")

@@ -120,14 +120,15 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 // on refusal tells the member how the text was understood.
 //
 // The rule, also in the option's help: a time of day written alone
-// ("18h", "18h30", "18h 30", "18:30", "à 18h", "midi") is that time today, or
-// tomorrow once passed; it is never a number of hours, because "fin:18h"
-// is how members write "closes at 18:00". A date with a time ("samedi
-// 18h30", "12/12 18h30", "2026-12-12 18:30") is read by frdate. Anything
-// else must be a duration: after "dans" ("dans 2h", "dans 3h30") or with
-// a unit that is not a lone "h" ("2j", "90min", "2 heures"). Of the forms
-// the help documented, only the duration "3h30" changes meaning; the help
-// now writes it "dans 3h30".
+// ("18h", "18h30", "18h 30", "18:30", "à 18h", "9 heures", "midi") is
+// that time today, or tomorrow once passed; it is never a number of
+// hours, because "fin:18h" and "fin:9 heures" are how members write
+// "closes at 18:00", "at 9:00". A date with a time ("samedi 18h30",
+// "demain à 9 heures", "12/12 18h30", "2026-12-12 18:30") is read by
+// frdate. Anything else must be a duration: after "dans" ("dans 2h",
+// "dans 3h30", "dans 9 heures") or with a unit other than hours ("2j",
+// "90min", "3h 30min"). Of the forms the help documented, only the
+// duration "3h30" changes meaning; the help now writes it "dans 3h30".
 func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Location) (time.Time, error) {
 	if tz == nil {
 		tz = time.UTC

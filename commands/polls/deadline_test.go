@@ -43,10 +43,16 @@ func TestParseDeadline(t *testing.T) {
 		{in: "3h30", want: at(8, 3, 30)},
 		{in: "18h 30", want: at(7, 18, 30)}, // as "18 h 30" and "18h30", never 18 h 30 min from now
 		{in: "18 h 30", want: at(7, 18, 30)},
+		// "N heures" too; after "dans" it is a duration.
+		{in: "9 heures", want: at(8, 9, 0)},
+		{in: "à 9 heures", want: at(8, 9, 0)},
+		{in: "2 heures", want: at(8, 2, 0)},
+		{in: "demain à 9 heures", want: at(8, 9, 0)},
+		{in: "dans 9 heures", want: now.Add(9 * time.Hour)},
 		// Durations have "dans" or a unit other than a lone "h".
 		{in: "dans 2h", want: now.Add(2 * time.Hour)},
 		{in: "dans 3h30", want: now.Add(3*time.Hour + 30*time.Minute)},
-		{in: "2 heures", want: now.Add(2 * time.Hour)},
+		{in: "dans 2 heures", want: now.Add(2 * time.Hour)},
 		{in: "3h 30min", want: now.Add(3*time.Hour + 30*time.Minute)},
 		{in: "dans 18h 30", want: now.Add(18*time.Hour + 30*time.Minute)},
 		{in: "2j", want: now.Add(48 * time.Hour)},
@@ -127,7 +133,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 }
 
 func FuzzParseDeadline(f *testing.F) {
-	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30"} {
+	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures"} {
 		f.Add(s)
 	}
 	l, now, paris := deadlineFixture(f)

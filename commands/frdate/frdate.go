@@ -31,7 +31,7 @@ var months = map[string]time.Month{
 }
 
 // filler words carry no meaning for the date.
-var filler = map[string]bool{"le": true, "a": true, "au": true, "vers": true, "prochain": true, "prochaine": true, "ce": true, "cet": true}
+var filler = map[string]bool{"le": true, "a": true, "au": true, "vers": true, "ce": true, "cet": true}
 
 // MaxAhead is how far ahead a date may be: commands.MaxDuration, the
 // bound on durations members type, so a deadline written as a date or as
@@ -75,11 +75,17 @@ func Parse(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 //
 // Without a day, a time of day is today's if still ahead, else
 // tomorrow's; a weekday is its next occurrence (today if the hour is
-// ahead). A day without a year is the nearest occurrence of that day,
-// this year's, last year's or next year's: "15/01" typed in December is
-// next January, but "12/11" typed on 7 December is last month, refused as
-// past rather than silently moved eleven months ahead. "aujourd'hui 9h"
-// at 10h and an explicit past year are refused as past too.
+// ahead). "Prochain" after a weekday ("mercredi prochain") is its next
+// occurrence strictly after today, whatever the hour: typed on a
+// Wednesday it is next week's, typed on a Sunday "lundi prochain" is
+// tomorrow. French speakers disagree on whether it also skips the
+// coming days of this week; one simple rule, shown back to the member
+// as a date, beats a guess. A day without a year is the nearest
+// occurrence of that day, this year's, last year's or next year's:
+// "15/01" typed in December is next January, but "12/11" typed on 7
+// December is last month, refused as past rather than silently moved
+// eleven months ahead. "aujourd'hui 9h" at 10h and an explicit past year
+// are refused as past too.
 func Read(s string, now time.Time, loc *time.Location) (Reading, error) {
 	if len(s) > 100 {
 		return Reading{}, ErrUnreadable
@@ -88,120 +94,152 @@ func Read(s string, now time.Time, loc *time.Location) (Reading, error) {
 	if t, ok := readISOWithOffset(strings.TrimSpace(s)); ok {
 		return check(t.In(loc), now)
 	}
-	words := tokens(s)
-	var (
-		day, month, year int
-		weekday          = -1
-		offset           = -1 // days from today
-		hour, minute     = -1, 0
-	)
-	for i := 0; i < len(words); i++ {
-		w := words[i]
+	x, err := read(tokens(s))
+	if err != nil || x.hour < 0 {
+		return Reading{}, ErrUnreadable
+	}
+	t, err := x.resolve(now, loc)
+	if err != nil {
+		return Reading{}, err
+	}
+	return check(t, now)
+}
+
+// words is what a text says about a date, before it is placed relative
+// to now. Zero, or -1 where marked, means the text does not say.
+type words struct {
+	day, month, year int
+	weekday          int // -1
+	offset           int // days from today, when hasOffset
+	hasOffset        bool
+	next             bool // "prochain": a weekday strictly after today
+	hour, minute     int  // hour -1
+}
+
+// namesDay tells whether the words name a day, with or without a time.
+func (x words) namesDay() bool {
+	return x.day != 0 || x.month != 0 || x.year != 0 || x.weekday >= 0 || x.hasOffset
+}
+
+// read reads the tokens of a text; an error means it is not a date.
+func read(ws []string) (words, error) {
+	x := words{weekday: -1, hour: -1}
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
 		switch {
 		case filler[w]:
+		case w == "prochain" || w == "prochaine":
+			x.next = true
 		case w == "aujourd'hui" || w == "aujourdhui":
-			offset = 0
+			x.offset, x.hasOffset = 0, true
 		case w == "demain":
-			offset = 1
-		case w == "apres-demain" || w == "apres" && i+1 < len(words) && words[i+1] == "demain":
+			x.offset, x.hasOffset = 1, true
+		case w == "apres-demain" || w == "apres" && i+1 < len(ws) && ws[i+1] == "demain":
 			if w == "apres" {
 				i++
 			}
-			offset = 2
+			x.offset, x.hasOffset = 2, true
 		case weekdays[w] != 0 || w == "dimanche":
-			if weekday >= 0 {
-				return Reading{}, ErrUnreadable
+			if x.weekday >= 0 {
+				return words{}, ErrUnreadable
 			}
-			weekday = int(weekdays[w])
+			x.weekday = int(weekdays[w])
 		case months[w] != 0:
-			if month != 0 {
-				return Reading{}, ErrUnreadable
+			if x.month != 0 {
+				return words{}, ErrUnreadable
 			}
-			month = int(months[w])
+			x.month = int(months[w])
 		case isISODate(w):
-			if day != 0 || month != 0 {
-				return Reading{}, ErrUnreadable
+			if x.day != 0 || x.month != 0 {
+				return words{}, ErrUnreadable
 			}
 			var clock string
 			var ok bool
-			if year, month, day, clock, ok = parseISO(w); !ok {
-				return Reading{}, ErrUnreadable
+			if x.year, x.month, x.day, clock, ok = parseISO(w); !ok {
+				return words{}, ErrUnreadable
 			}
 			if clock != "" {
-				if hour >= 0 {
-					return Reading{}, ErrUnreadable
+				if x.hour >= 0 {
+					return words{}, ErrUnreadable
 				}
-				if hour, minute, ok = parseTime(clock); !ok {
-					return Reading{}, ErrUnreadable
+				if x.hour, x.minute, ok = parseTime(clock); !ok {
+					return words{}, ErrUnreadable
 				}
 			}
 		case isTime(w):
-			if hour >= 0 {
-				return Reading{}, ErrUnreadable
+			if x.hour >= 0 {
+				return words{}, ErrUnreadable
 			}
 			var ok bool
-			if hour, minute, ok = parseTime(w); !ok {
-				return Reading{}, ErrUnreadable
+			if x.hour, x.minute, ok = parseTime(w); !ok {
+				return words{}, ErrUnreadable
 			}
 		case strings.Contains(w, "/"):
-			if day != 0 {
-				return Reading{}, ErrUnreadable
+			if x.day != 0 {
+				return words{}, ErrUnreadable
 			}
 			var ok bool
-			if day, month, year, ok = parseSlashed(w); !ok {
-				return Reading{}, ErrUnreadable
+			if x.day, x.month, x.year, ok = parseSlashed(w); !ok {
+				return words{}, ErrUnreadable
 			}
 		case allDigits(w) && len(w) <= 4:
 			n, _ := strconv.Atoi(w)
 			switch {
-			case day == 0 && len(w) <= 2 && i+1 < len(words) && months[words[i+1]] != 0:
-				day = n
-			case month != 0 && year == 0 && len(w) == 4:
-				year = n
+			case x.day == 0 && len(w) <= 2 && i+1 < len(ws) && months[ws[i+1]] != 0:
+				x.day = n
+			case x.month != 0 && x.year == 0 && len(w) == 4:
+				x.year = n
 			default:
-				return Reading{}, ErrUnreadable
+				return words{}, ErrUnreadable
 			}
 		case w == "1er":
-			day = 1
+			x.day = 1
 		default:
-			return Reading{}, ErrUnreadable
+			return words{}, ErrUnreadable
 		}
 	}
-	if hour < 0 {
-		return Reading{}, ErrUnreadable
+	return x, nil
+}
+
+// resolve places the words relative to now, at their time of day, which
+// the caller has set.
+func (x words) resolve(now time.Time, loc *time.Location) (time.Time, error) {
+	today := func(days int) time.Time {
+		return time.Date(now.Year(), now.Month(), now.Day()+days, x.hour, x.minute, 0, 0, loc)
 	}
-	var t time.Time
 	switch {
-	case day != 0 || month != 0:
-		if day == 0 || month == 0 || offset >= 0 {
-			return Reading{}, ErrUnreadable
+	case x.day != 0 || x.month != 0:
+		if x.day == 0 || x.month == 0 || x.hasOffset {
+			return time.Time{}, ErrUnreadable
 		}
-		var ok bool
-		if t, ok = dated(year, month, day, hour, minute, now, loc); !ok {
-			return Reading{}, ErrUnreadable
+		t, ok := dated(x.year, x.month, x.day, x.hour, x.minute, now, loc)
+		if !ok {
+			return time.Time{}, ErrUnreadable
 		}
-		if weekday >= 0 && int(t.Weekday()) != weekday {
-			return Reading{}, ErrUnreadable // "samedi 12 décembre" must be a Saturday
+		if x.weekday >= 0 && int(t.Weekday()) != x.weekday {
+			return time.Time{}, ErrUnreadable // "samedi 12 décembre" must be a Saturday
 		}
-	case offset >= 0:
-		if weekday >= 0 {
-			return Reading{}, ErrUnreadable
+		return t, nil
+	case x.hasOffset:
+		if x.weekday >= 0 {
+			return time.Time{}, ErrUnreadable
 		}
-		t = time.Date(now.Year(), now.Month(), now.Day()+offset, hour, minute, 0, 0, loc)
-	case weekday >= 0:
-		ahead := (weekday - int(now.Weekday()) + 7) % 7
-		t = time.Date(now.Year(), now.Month(), now.Day()+ahead, hour, minute, 0, 0, loc)
-		if !t.After(now) {
-			t = time.Date(now.Year(), now.Month(), now.Day()+ahead+7, hour, minute, 0, 0, loc)
+		return today(x.offset), nil
+	case x.weekday >= 0:
+		ahead := (x.weekday - int(now.Weekday()) + 7) % 7
+		if x.next && ahead == 0 {
+			ahead = 7
 		}
-	default:
-		// A bare time: today if still ahead, else tomorrow.
-		t = time.Date(now.Year(), now.Month(), now.Day(), hour, minute, 0, 0, loc)
-		if !t.After(now) {
-			t = time.Date(now.Year(), now.Month(), now.Day()+1, hour, minute, 0, 0, loc)
+		if t := today(ahead); t.After(now) || x.next {
+			return t, nil
 		}
+		return today(ahead + 7), nil
 	}
-	return check(t, now)
+	// A bare time: today if still ahead, else tomorrow.
+	if t := today(0); t.After(now) {
+		return t, nil
+	}
+	return today(1), nil
 }
 
 // check refuses a date understood but not ahead, or too far ahead.
@@ -419,24 +457,15 @@ func DayWithoutTime(s string, now time.Time, loc *time.Location) (time.Time, boo
 	if _, err := Read(s, now, loc); !errors.Is(err, ErrUnreadable) {
 		return time.Time{}, false
 	}
-	meaningful := false
-	for _, w := range tokens(s) {
-		meaningful = meaningful || !filler[w]
-	}
-	if !meaningful {
+	x, err := read(tokens(s))
+	if err != nil || x.hour >= 0 || !x.namesDay() {
 		return time.Time{}, false
 	}
 	// The latest time of the day, so "samedi" typed on a Saturday morning
 	// is that day, as the member means it.
-	var t time.Time
-	r, err := Read(s+" 23h59", now, loc)
-	var understood *Error
-	switch {
-	case err == nil:
-		t = r.Time
-	case errors.As(err, &understood):
-		t = understood.Time
-	default:
+	x.hour, x.minute = 23, 59
+	t, err := x.resolve(now.In(loc), loc)
+	if err != nil {
 		return time.Time{}, false
 	}
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), true

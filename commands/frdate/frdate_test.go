@@ -23,9 +23,13 @@ func TestRead(t *testing.T) {
 		{"samedi 18h30", at(2026, 12, 12, 18, 30), nil},
 		{"Samedi à 18h30", at(2026, 12, 12, 18, 30), nil},
 		{"samedi prochain 18h", at(2026, 12, 12, 18, 0), nil},
-		{"lundi 11h", at(2026, 12, 7, 11, 0), nil},  // today, still ahead
-		{"lundi 9h", at(2026, 12, 14, 9, 0), nil},   // today has passed: next week
-		{"lundi 10h", at(2026, 12, 14, 10, 0), nil}, // exactly now is not ahead
+		{"lundi 11h", at(2026, 12, 7, 11, 0), nil},           // today, still ahead
+		{"lundi 9h", at(2026, 12, 14, 9, 0), nil},            // today has passed: next week
+		{"lundi 10h", at(2026, 12, 14, 10, 0), nil},          // exactly now is not ahead
+		{"lundi prochain 11h", at(2026, 12, 14, 11, 0), nil}, // "prochain" is never today
+		{"prochain lundi 11h", at(2026, 12, 14, 11, 0), nil},
+		{"mardi prochain 9h", at(2026, 12, 8, 9, 0), nil}, // tomorrow is after today
+		{"dimanche prochain à 20h", at(2026, 12, 13, 20, 0), nil},
 		{"dimanche 20h", at(2026, 12, 13, 20, 0), nil},
 		{"demain 19h", at(2026, 12, 8, 19, 0), nil},
 		{"demain à 8h05", at(2026, 12, 8, 8, 5), nil},
@@ -142,6 +146,31 @@ func TestRead(t *testing.T) {
 	}
 }
 
+// "<weekday> prochain" is its next occurrence strictly after today,
+// whatever day it is typed on.
+func TestReadNextWeekday(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	at := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, paris) }
+	tests := []struct {
+		now  time.Time
+		in   string
+		want time.Time
+	}{
+		{at(9, 10), "mercredi prochain 16h", at(16, 16)}, // on a Wednesday: next week's
+		{at(9, 10), "mercredi 16h", at(9, 16)},           // without "prochain": today
+		{at(9, 10), "jeudi prochain 16h", at(10, 16)},
+		{at(13, 10), "lundi prochain 9h", at(14, 9)}, // on a Sunday: tomorrow
+		{at(13, 10), "dimanche prochain 9h", at(20, 9)},
+		{at(12, 23), "samedi prochaine 8h", at(19, 8)},
+	}
+	for _, tt := range tests {
+		got, err := Read(tt.in, tt.now, paris)
+		if err != nil || !got.Time.Equal(tt.want) {
+			t.Errorf("Read(%q) on %v = %v, %v; want %v", tt.in, tt.now, got.Time, err, tt.want)
+		}
+	}
+}
+
 // Across the autumn change of time, "demain 10h" is still 10:00 local.
 func TestParseKeepsWallClockAcrossDST(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -170,7 +199,7 @@ func TestReadDayWithoutYearAcrossNewYear(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"samedi 18h30", "demain 19h", "12/12 18h30", "12 décembre 18h30", "1er mars 10h", "après demain midi", "29/02/2028 10h",
 		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h",
-		"18h 30", "18h 12 décembre", "demain à 9 heures", "dans 9 heures"} {
+		"18h 30", "18h 12 décembre", "demain à 9 heures", "dans 9 heures", "lundi prochain 11h"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -213,6 +242,9 @@ func TestDayWithoutTime(t *testing.T) {
 		{"12/12", day(2026, 12, 12)},
 		{"samedi", day(2026, 12, 12)},
 		{"lundi", day(2026, 12, 7)}, // today: the day is not over
+		{"lundi prochain", day(2026, 12, 14)},
+		{"mardi prochain", day(2026, 12, 8)},
+		{"prochain", time.Time{}}, // names no day
 		{"demain", day(2026, 12, 8)},
 		{"12 décembre", day(2026, 12, 12)},
 		{"le 3 janvier 2027", day(2027, 1, 3)},
@@ -236,7 +268,7 @@ func TestDayWithoutTime(t *testing.T) {
 }
 
 func FuzzDayWithoutTime(f *testing.F) {
-	for _, s := range []string{"12/12/2026", "samedi", "demain", "2026-12-12", "12 décembre", "à", "12/12 25h"} {
+	for _, s := range []string{"12/12/2026", "samedi", "demain", "2026-12-12", "12 décembre", "à", "12/12 25h", "lundi prochain"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")

@@ -60,6 +60,7 @@ func TestParseDeadline(t *testing.T) {
 		// Dates.
 		{in: "samedi 18h30", want: at(12, 18, 30)},
 		{in: "demain 19h", want: at(8, 19, 0)},
+		{in: "lundi prochain 11h", want: at(14, 11, 0)}, // never today
 		{in: "12/12/2026 18h30", want: at(12, 18, 30)},
 		{in: "12 décembre 18h30", want: at(12, 18, 30)},
 		{in: "2026-12-12T18:30", want: at(12, 18, 30)},

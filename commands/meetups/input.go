@@ -79,6 +79,10 @@ func readStart(l *locales.Localizer, s string, now time.Time, tz *time.Location)
 		return time.Time{}, fmt.Errorf("read meetup date %q: %w", s, err)
 	}
 	if day, ok := frdate.DayWithoutTime(s, now, tz); ok {
+		if !day.AddDate(0, 0, 1).After(now) {
+			// The whole day is over: no time would do.
+			return time.Time{}, commands.Fail("meetup.date_past", locales.Data{"Value": s, "Date": l.In(tz).Date(day)})
+		}
 		return time.Time{}, commands.Fail("meetup.date_no_time", locales.Data{"Value": s, "Day": l.In(tz).Date(day)})
 	}
 	return time.Time{}, commands.Fail("meetup.date_unreadable", locales.Data{"Value": s})

@@ -283,6 +283,8 @@ func TestReadStartAndDuration(t *testing.T) {
 		{"12/12/2027 18h", time.Time{}, "meetup.date_too_far"},
 		{"samedi", time.Time{}, "meetup.date_no_time"},
 		{"12/12/2026", time.Time{}, "meetup.date_no_time"},
+		{"7/12", time.Time{}, "meetup.date_no_time"}, // today: not over
+		{"1/12", time.Time{}, "meetup.date_past"},    // over: no time would do
 		{"la semaine prochaine", time.Time{}, "meetup.date_unreadable"},
 		{"", time.Time{}, "meetup.date_unreadable"},
 	}

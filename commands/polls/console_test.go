@@ -310,10 +310,16 @@ func TestDeadlinesAsMembersTypeThem(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `
 /sondage creer question:"Heure ?" choix:"A | B" fin:"18h 30"
+/sondage creer question:"Jour ?" choix:"A | B" fin:samedi
+/sondage creer question:"Jour ?" choix:"A | B" fin:"samedi 18h30"
 `)
 	consoletest.Contains(t, out,
 		// A time of day, not 18 h 30 min from now.
 		"> camille: /sondage creer question:\"Heure ?\" choix:\"A | B\" fin:\"18h 30\"", "clôture lundi 7 décembre à 18h30",
+		// A day without a time: the day understood, and the hour asked for.
+		"> camille: /sondage creer question:\"Jour ?\" choix:\"A | B\" fin:samedi",
+		"«\u00a0samedi\u00a0» se lit samedi 12 décembre, mais sans heure\u00a0: à quelle heure clore le sondage\u202f?",
+		"> camille: /sondage creer question:\"Jour ?\" choix:\"A | B\" fin:\"samedi 18h30\"", "clôture samedi 12 décembre à 18h30",
 	)
 }
 

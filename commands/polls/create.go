@@ -156,11 +156,26 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 	case errors.Is(err, commands.ErrDurationTooLong):
 		return time.Time{}, commands.Fail("poll.deadline_too_long", locales.Data{"Value": s, "Max": maxDays})
 	case err != nil:
-		return time.Time{}, commands.Fail("poll.deadline_unreadable", locales.Data{"Value": s})
+		return time.Time{}, dayWithoutTime(l, s, now, tz)
 	case d < time.Minute:
 		return time.Time{}, commands.Fail("poll.deadline_too_soon")
 	}
 	return now.Add(d), nil
+}
+
+// dayWithoutTime refuses a deadline that is neither a date with a time
+// nor a duration. A day without a time ("samedi", "demain", "12/12") is
+// told back with the question of the hour, rather than closed at an hour
+// the member did not write; a day already over ("hier") is past.
+func dayWithoutTime(l *locales.Localizer, s string, now time.Time, tz *time.Location) error {
+	day, ok := frdate.DayWithoutTime(s, now, tz)
+	switch {
+	case !ok:
+		return commands.Fail("poll.deadline_unreadable", locales.Data{"Value": s})
+	case !day.AddDate(0, 0, 1).After(now):
+		return commands.Fail("poll.deadline_past", locales.Data{"Value": s, "Date": l.In(tz).Date(day)})
+	}
+	return commands.Fail("poll.deadline_no_time", locales.Data{"Value": s, "Day": l.In(tz).Date(day)})
 }
 
 // parseChoices splits "A | B | C" into choices, refusing empty, duplicate

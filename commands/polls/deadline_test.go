@@ -32,6 +32,7 @@ func TestParseDeadline(t *testing.T) {
 		want time.Time // or, when zero, the refusal's message ID
 		id   string
 		date string // part of the date understood, in the refusal
+		day  string // the day understood, when the time is missing
 	}{
 		// A time of day alone is today's, or tomorrow's once passed.
 		{in: "18h", want: at(7, 18, 0)},
@@ -72,7 +73,15 @@ func TestParseDeadline(t *testing.T) {
 		{in: "400j", id: "poll.deadline_too_long"},
 		{in: "dans 53 semaines", id: "poll.deadline_too_long"},
 		{in: "30s", id: "poll.deadline_too_soon"},
-		{in: "12/12", id: "poll.deadline_unreadable"},
+		// A day without a time is told back, and the hour asked for.
+		{in: "12/12", id: "poll.deadline_no_time", day: "samedi 12 décembre"},
+		{in: "samedi", id: "poll.deadline_no_time", day: "samedi 12 décembre"},
+		{in: "demain", id: "poll.deadline_no_time", day: "mardi 8 décembre"},
+		{in: "lundi prochain", id: "poll.deadline_no_time", day: "lundi 14 décembre"},
+		{in: "2026-12-24", id: "poll.deadline_no_time", day: "jeudi 24 décembre"},
+		{in: "25 décembre", id: "poll.deadline_no_time", day: "vendredi 25 décembre"},
+		{in: "aujourd'hui", id: "poll.deadline_no_time", day: "lundi 7 décembre"},
+		{in: "12/11", id: "poll.deadline_past", date: "jeudi 12 novembre"}, // over: past, whatever the hour
 		{in: "la semaine des quatre jeudis", id: "poll.deadline_unreadable"},
 	}
 	for _, tt := range tests {
@@ -90,6 +99,9 @@ func TestParseDeadline(t *testing.T) {
 		}
 		if date, _ := ue.Data["Date"].(string); !strings.Contains(date, tt.date) {
 			t.Errorf("parseDeadline(%q) understood %q, want %q", tt.in, date, tt.date)
+		}
+		if day, _ := ue.Data["Day"].(string); day != tt.day {
+			t.Errorf("parseDeadline(%q) understood the day %q, want %q", tt.in, day, tt.day)
 		}
 		if strings.Contains(tt.id, "far") || strings.Contains(tt.id, "long") {
 			if ue.Data["Max"] != 366 {
@@ -119,6 +131,8 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 		{"fr", "400j", "«\u00a0400j\u00a0» est trop long\u00a0: la clôture doit être dans 366 jours au plus."},
 		{"en", "12/11 18h", "“12/11 18h” reads as Thursday 12 November"},
 		{"en", "400j", "the deadline must be at most 366 days away."},
+		{"fr", "samedi", "«\u00a0samedi\u00a0» se lit samedi 12 décembre, mais sans heure\u00a0: à quelle heure clore le sondage\u202f? Ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0»."},
+		{"en", "samedi", "“samedi” reads as Saturday 12 December, but without a time: when should the poll close? Add it, for example “samedi 18:30”."},
 	}
 	for _, tt := range tests {
 		l := catalog.Localizer(paris, tt.lang)
@@ -134,7 +148,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 }
 
 func FuzzParseDeadline(f *testing.F) {
-	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures"} {
+	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11"} {
 		f.Add(s)
 	}
 	l, now, paris := deadlineFixture(f)

@@ -7,6 +7,7 @@ package frdate
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -38,22 +39,38 @@ var filler = map[string]bool{"le": true, "a": true, "au": true, "vers": true, "c
 // a duration has one limit.
 const MaxAhead = 366 * 24 * time.Hour
 
-// Read's refusals. ErrPast and ErrTooFar come as an *Error that carries
-// what was understood, so the member can be told how the text was read.
+// Read's refusals. All but ErrUnreadable come as an *Error that carries
+// what was understood, so the member can be told why the text was
+// refused rather than that it was not understood.
 var (
-	ErrUnreadable = errors.New("unreadable date")
-	ErrPast       = errors.New("date in the past")
-	ErrTooFar     = errors.New("date too far ahead")
+	ErrUnreadable   = errors.New("unreadable date")
+	ErrPast         = errors.New("date in the past")
+	ErrTooFar       = errors.New("date too far ahead")
+	ErrWrongWeekday = errors.New("weekday does not match the date") // "samedi 13 décembre" on a Sunday
+	ErrNoSuchDay    = errors.New("no such day")                     // "31/02"
 )
 
-// Error is a date that was read but refused: Err is ErrPast or ErrTooFar,
-// Time is the date understood.
+// Error is a date that was read but refused.
 type Error struct {
-	Err  error
+	Err error
+	// Time is the date understood (ErrPast, ErrTooFar, ErrWrongWeekday;
+	// at midnight when the text has no time); zero for ErrNoSuchDay.
 	Time time.Time
+	// Weekday is the weekday written, for ErrWrongWeekday.
+	Weekday time.Weekday
+	// Day, Month and Year are the day written, for ErrNoSuchDay; Year is
+	// 0 when the text has none.
+	Day   int
+	Month time.Month
+	Year  int
 }
 
-func (e *Error) Error() string { return e.Err.Error() + ": " + e.Time.Format(time.RFC3339) }
+func (e *Error) Error() string {
+	if errors.Is(e.Err, ErrNoSuchDay) {
+		return fmt.Sprintf("%v: %d/%d/%d", e.Err, e.Day, e.Month, e.Year)
+	}
+	return e.Err.Error() + ": " + e.Time.Format(time.RFC3339)
+}
 func (e *Error) Unwrap() error { return e.Err }
 
 // Reading is what Read understood.
@@ -95,7 +112,17 @@ func Read(s string, now time.Time, loc *time.Location) (Reading, error) {
 		return check(t.In(loc), now)
 	}
 	x, err := read(tokens(s))
-	if err != nil || x.hour < 0 {
+	if err != nil {
+		return Reading{}, ErrUnreadable
+	}
+	if x.hour < 0 {
+		// Without a time the text is unreadable (DayWithoutTime tells
+		// which day it names), unless no time could make the day right:
+		// then the member is told why.
+		x.hour = 0
+		if _, err := x.resolve(now, loc); errors.Is(err, ErrWrongWeekday) || errors.Is(err, ErrNoSuchDay) {
+			return Reading{}, err
+		}
 		return Reading{}, ErrUnreadable
 	}
 	t, err := x.resolve(now, loc)
@@ -134,6 +161,14 @@ func read(ws []string) (words, error) {
 			x.offset, x.hasOffset = 0, true
 		case w == "demain":
 			x.offset, x.hasOffset = 1, true
+		case w == "hier":
+			// Read only to say it is past.
+			x.offset, x.hasOffset = -1, true
+		case w == "avant-hier" || w == "avant" && i+1 < len(ws) && ws[i+1] == "hier":
+			if w == "avant" {
+				i++
+			}
+			x.offset, x.hasOffset = -2, true
 		case w == "apres-demain" || w == "apres" && i+1 < len(ws) && ws[i+1] == "demain":
 			if w == "apres" {
 				i++
@@ -214,10 +249,11 @@ func (x words) resolve(now time.Time, loc *time.Location) (time.Time, error) {
 		}
 		t, ok := dated(x.year, x.month, x.day, x.hour, x.minute, now, loc)
 		if !ok {
-			return time.Time{}, ErrUnreadable
+			return time.Time{}, &Error{Err: ErrNoSuchDay, Day: x.day, Month: time.Month(x.month), Year: x.year}
 		}
 		if x.weekday >= 0 && int(t.Weekday()) != x.weekday {
-			return time.Time{}, ErrUnreadable // "samedi 12 décembre" must be a Saturday
+			// "samedi 12 décembre" must be a Saturday.
+			return time.Time{}, &Error{Err: ErrWrongWeekday, Time: t, Weekday: time.Weekday(x.weekday)}
 		}
 		return t, nil
 	case x.hasOffset:

@@ -39,6 +39,11 @@ func TestRead(t *testing.T) {
 		{"aujourd’hui 18 h 30", at(2026, 12, 7, 18, 30), nil},
 		{"ce soir", none, ErrUnreadable},
 		{"aujourd'hui 9h", at(2026, 12, 7, 9, 0), ErrPast},
+		{"hier 10h", at(2026, 12, 6, 10, 0), ErrPast},
+		{"hier à 18h", at(2026, 12, 6, 18, 0), ErrPast},
+		{"avant-hier 10h", at(2026, 12, 5, 10, 0), ErrPast},
+		{"avant hier 10h", at(2026, 12, 5, 10, 0), ErrPast},
+		{"hier samedi 10h", none, ErrUnreadable},
 		// A time of day alone is today's, or tomorrow's once passed.
 		{"18h", at(2026, 12, 7, 18, 0), nil},
 		{"18h30", at(2026, 12, 7, 18, 30), nil},
@@ -77,14 +82,21 @@ func TestRead(t *testing.T) {
 		{"12 decembre a 18h30", at(2026, 12, 12, 18, 30), nil},
 		{"le 12 décembre à 18h30", at(2026, 12, 12, 18, 30), nil},
 		{"samedi 12 décembre 18h30", at(2026, 12, 12, 18, 30), nil},
-		{"vendredi 12 décembre 18h30", none, ErrUnreadable}, // 12 December is a Saturday
+		{"vendredi 12 décembre 18h30", at(2026, 12, 12, 18, 30), ErrWrongWeekday}, // 12 December is a Saturday
+		{"samedi 13 décembre 18h", at(2026, 12, 13, 18, 0), ErrWrongWeekday},
+		{"samedi 13 décembre", at(2026, 12, 13, 0, 0), ErrWrongWeekday}, // no time would make it right
+		{"lundi 2026-12-08 10h", at(2026, 12, 8, 10, 0), ErrWrongWeekday},
 		{"3 janvier 2027 9h", at(2027, 1, 3, 9, 0), nil},
 		{"3 janvier 10h", at(2027, 1, 3, 10, 0), nil},
 		{"1er mars 10h", at(2027, 3, 1, 10, 0), nil},
 		{"14 févr. 10h", none, ErrUnreadable}, // abbreviations with a dot are not accepted
 		{"14 fev 10h", at(2027, 2, 14, 10, 0), nil},
-		{"31/02 10h", none, ErrUnreadable},
-		{"29/02 10h", none, ErrUnreadable}, // neither 2026 nor 2027 is a leap year
+		{"31/02 10h", none, ErrNoSuchDay},
+		{"31/02", none, ErrNoSuchDay}, // no time would make it right
+		{"31 avril 2027 10h", none, ErrNoSuchDay},
+		{"2026-02-30T10:00", none, ErrNoSuchDay},
+		{"29/02 10h", none, ErrNoSuchDay}, // neither 2026 nor 2027 is a leap year
+		{"29/02/2027 10h", none, ErrNoSuchDay},
 		{"29/02/2028 10h", at(2028, 2, 29, 10, 0), ErrTooFar},
 		{"12/12/2027 18h30", at(2027, 12, 12, 18, 30), ErrTooFar},
 		{"12 décembre 2025 10h", at(2025, 12, 12, 10, 0), ErrPast},
@@ -171,6 +183,32 @@ func TestReadNextWeekday(t *testing.T) {
 	}
 }
 
+// A refusal says what was written: the weekday that does not match, the
+// day that does not exist.
+func TestReadSaysWhyADayIsWrong(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, paris)
+	var refused *Error
+	if _, err := Read("samedi 13 décembre 18h", now, paris); !errors.As(err, &refused) || refused.Weekday != time.Saturday || refused.Time.Weekday() != time.Sunday {
+		t.Errorf("Read = %v, want Saturday written, Sunday 13 December understood", err)
+	}
+	tests := []struct {
+		in         string
+		day, month int
+		year       int
+	}{
+		{"31/02 10h", 31, 2, 0},
+		{"29/02/2027", 29, 2, 2027},
+		{"31 avril 10h", 31, 4, 0},
+	}
+	for _, tt := range tests {
+		_, err := Read(tt.in, now, paris)
+		if !errors.As(err, &refused) || !errors.Is(err, ErrNoSuchDay) || refused.Day != tt.day || refused.Month != time.Month(tt.month) || refused.Year != tt.year {
+			t.Errorf("Read(%q) = %v, want no day %d/%d/%d", tt.in, err, tt.day, tt.month, tt.year)
+		}
+	}
+}
+
 // Across the autumn change of time, "demain 10h" is still 10:00 local.
 func TestParseKeepsWallClockAcrossDST(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -199,7 +237,8 @@ func TestReadDayWithoutYearAcrossNewYear(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"samedi 18h30", "demain 19h", "12/12 18h30", "12 décembre 18h30", "1er mars 10h", "après demain midi", "29/02/2028 10h",
 		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h",
-		"18h 30", "18h 12 décembre", "demain à 9 heures", "dans 9 heures", "lundi prochain 11h"} {
+		"18h 30", "18h 12 décembre", "demain à 9 heures", "dans 9 heures", "lundi prochain 11h",
+		"samedi 13 décembre 18h", "31/02 10h", "29/02", "hier 10h", "avant hier 9h"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -218,8 +257,11 @@ func FuzzParse(f *testing.F) {
 		case errors.As(err, &refused):
 			past := errors.Is(err, ErrPast) && !refused.Time.After(now)
 			far := errors.Is(err, ErrTooFar) && refused.Time.Sub(now) > MaxAhead
-			if !past && !far {
-				t.Fatalf("Read(%q) refused %v as %v", s, refused.Time, err)
+			wrongDay := errors.Is(err, ErrWrongWeekday) && refused.Time.Weekday() != refused.Weekday && refused.Time.Location() == paris
+			noDay := errors.Is(err, ErrNoSuchDay) && refused.Month >= time.January && refused.Month <= time.December &&
+				!exists(refused.Day, refused.Month, refused.Year, now)
+			if !past && !far && !wrongDay && !noDay {
+				t.Fatalf("Read(%q) refused %+v as %v", s, refused, err)
 			}
 		case !errors.Is(err, ErrUnreadable):
 			t.Fatalf("Read(%q) = unexpected error %v", s, err)
@@ -228,6 +270,21 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse(%q) = %v, %v disagrees with Read", s, p, ok)
 		}
 	})
+}
+
+// exists tells whether a day exists in year or, when year is 0, in one
+// of the years around now's, where Read looks for it.
+func exists(day int, month time.Month, year int, now time.Time) bool {
+	years := []int{year}
+	if year == 0 {
+		years = []int{now.Year() - 1, now.Year(), now.Year() + 1}
+	}
+	for _, y := range years {
+		if time.Date(y, month, day, 0, 0, 0, 0, time.UTC).Day() == day {
+			return true
+		}
+	}
+	return false
 }
 
 func TestDayWithoutTime(t *testing.T) {
@@ -257,6 +314,7 @@ func TestDayWithoutTime(t *testing.T) {
 		{"à", time.Time{}},                    // a filler word alone names no day
 		{"n'importe quoi", time.Time{}},       // nothing understood
 		{"31/02", time.Time{}},                // no such day
+		{"hier", day(2026, 12, 6)},            // past, still a day: the caller says it is over
 		{"vendredi 12 décembre", time.Time{}}, // not a Friday
 	}
 	for _, tt := range tests {

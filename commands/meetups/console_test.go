@@ -62,6 +62,8 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 /rencontre creer titre:"Jeux" date:"samedi 15h" lieu:"Salle des fêtes" ville:"Trifouillis-les-Oies"
 /rencontre creer titre:"X" date:"hier soir" lieu:"Bar"
 /rencontre creer titre:"X" date:"1/12 18h" lieu:"Bar"
+/rencontre creer titre:"X" date:"samedi 13 décembre 18h" lieu:"Bar"
+/rencontre creer titre:"X" date:"31/02 18h" lieu:"Bar"
 /rencontre creer titre:"X" date:"samedi" lieu:"Bar"
 /rencontre creer titre:"X" date:"12/12/2027 18h" lieu:"Bar"
 /rencontre creer titre:"`+long+`" date:"samedi 18h" lieu:"Bar"
@@ -95,6 +97,8 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 		"📅 Rencontre n°\u00a05\u00a0: Jeux", "Je ne trouve pas «\u00a0Trifouillis-les-Oies\u00a0» parmi les communes",
 		`date:"hier soir"`, "Je ne comprends pas la date «\u00a0hier soir\u00a0». Formes acceptées, à l'heure de la communauté\u00a0: 12/12/2026 18h30, 12 décembre 18h30, samedi 18h30, demain 19h",
 		"J'ai compris «\u00a01/12 18h\u00a0» comme mardi 1er décembre à 18h00, qui est déjà passé",
+		"J'ai compris «\u00a0samedi 13 décembre 18h\u00a0» comme le 13 décembre, qui est un dimanche, pas un samedi\u00a0: corrigez le jour ou la date.",
+		"Il n'y a pas de 31 février\u00a0: «\u00a031/02 18h\u00a0» n'est pas une date.",
 		"J'ai compris «\u00a0samedi\u00a0» comme samedi 12 décembre, mais sans heure\u00a0: ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0».",
 		"J'ai compris «\u00a012/12/2027 18h\u00a0» comme dimanche 12 décembre 2027 à 18h00\u00a0: c'est plus de 366 jours à l'avance.",
 		"L'option titre est trop longue\u00a0: 121 caractères pour 120 au plus.",

@@ -285,6 +285,9 @@ func TestReadStartAndDuration(t *testing.T) {
 		{"12/12/2026", time.Time{}, "meetup.date_no_time"},
 		{"7/12", time.Time{}, "meetup.date_no_time"}, // today: not over
 		{"1/12", time.Time{}, "meetup.date_past"},    // over: no time would do
+		{"hier 18h", time.Time{}, "meetup.date_past"},
+		{"samedi 13 décembre 18h", time.Time{}, "meetup.date_wrong_weekday"},
+		{"31/04/2027 18h", time.Time{}, "meetup.date_no_such_day"},
 		{"la semaine prochaine", time.Time{}, "meetup.date_unreadable"},
 		{"", time.Time{}, "meetup.date_unreadable"},
 	}

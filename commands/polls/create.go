@@ -143,11 +143,7 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 		}
 		return reading.Time, nil
 	case errors.As(err, &understood):
-		d := locales.Data{"Value": s, "Date": l.In(tz).DateTime(understood.Time), "Max": maxDays}
-		if errors.Is(err, frdate.ErrPast) {
-			return time.Time{}, commands.Fail("poll.deadline_past", d)
-		}
-		return time.Time{}, commands.Fail("poll.deadline_date_too_far", d)
+		return time.Time{}, dateRefusal(l.In(tz), s, understood, now)
 	case !errors.Is(err, frdate.ErrUnreadable):
 		return time.Time{}, fmt.Errorf("read deadline %q: %w", s, err)
 	}
@@ -161,6 +157,30 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 		return time.Time{}, commands.Fail("poll.deadline_too_soon")
 	}
 	return now.Add(d), nil
+}
+
+// dateRefusal tells why a date understood is refused.
+func dateRefusal(l *locales.Localizer, s string, e *frdate.Error, now time.Time) error {
+	d := locales.Data{"Value": s}
+	switch {
+	case errors.Is(e, frdate.ErrPast):
+		d["Date"] = l.DateTime(e.Time)
+		return commands.Fail("poll.deadline_past", d)
+	case errors.Is(e, frdate.ErrTooFar):
+		d["Date"], d["Max"] = l.DateTime(e.Time), int(commands.MaxDuration/(24*time.Hour))
+		return commands.Fail("poll.deadline_date_too_far", d)
+	case errors.Is(e, frdate.ErrWrongWeekday):
+		d["Day"], d["Month"] = e.Time.Day(), l.Month(e.Time.Month())
+		d["Actual"], d["Weekday"] = l.Weekday(e.Time.Weekday()), l.Weekday(e.Weekday)
+		if e.Time.Year() != now.In(e.Time.Location()).Year() {
+			d["Year"] = e.Time.Year()
+		}
+		return commands.Fail("poll.deadline_wrong_weekday", d)
+	case errors.Is(e, frdate.ErrNoSuchDay):
+		d["Day"], d["Month"], d["Year"] = e.Day, l.Month(e.Month), e.Year
+		return commands.Fail("poll.deadline_no_such_day", d)
+	}
+	return fmt.Errorf("read deadline %q: %w", s, e)
 }
 
 // dayWithoutTime refuses a deadline that is neither a date with a time

@@ -70,6 +70,11 @@ func TestParseDeadline(t *testing.T) {
 		{in: "12/11 18h", id: "poll.deadline_past", date: "jeudi 12 novembre"},
 		{in: "aujourd'hui 9h", id: "poll.deadline_past", date: "lundi 7 décembre"},
 		{in: "12/12/2027 18h30", id: "poll.deadline_date_too_far", date: "dimanche 12 décembre"},
+		{in: "hier 10h", id: "poll.deadline_past", date: "dimanche 6 décembre à 10h00"},
+		{in: "hier", id: "poll.deadline_past", date: "dimanche 6 décembre"},
+		{in: "samedi 13 décembre 18h", id: "poll.deadline_wrong_weekday"},
+		{in: "31/02 10h", id: "poll.deadline_no_such_day"},
+		{in: "31/02", id: "poll.deadline_no_such_day"},
 		{in: "400j", id: "poll.deadline_too_long"},
 		{in: "dans 53 semaines", id: "poll.deadline_too_long"},
 		{in: "30s", id: "poll.deadline_too_soon"},
@@ -131,6 +136,13 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 		{"fr", "400j", "«\u00a0400j\u00a0» est trop long\u00a0: la clôture doit être dans 366 jours au plus."},
 		{"en", "12/11 18h", "“12/11 18h” reads as Thursday 12 November"},
 		{"en", "400j", "the deadline must be at most 366 days away."},
+		{"fr", "samedi 13 décembre 18h", "«\u00a0samedi 13 décembre 18h\u00a0» ne va pas\u00a0: le 13 décembre est un dimanche, pas un samedi. Corrigez le jour ou la date."},
+		{"fr", "mardi 1/12/2027 18h", "le 1er décembre 2027 est un mercredi, pas un mardi."},
+		{"en", "samedi 13 décembre 18h", "“samedi 13 décembre 18h” does not match: 13 December is a Sunday, not a Saturday."},
+		{"fr", "31/02 10h", "«\u00a031/02 10h\u00a0»\u00a0: il n'y a pas de 31 février. Écrivez une date qui existe."},
+		{"fr", "29/02/2027 10h", "il n'y a pas de 29 février 2027."},
+		{"en", "31/02 10h", "“31/02 10h”: there is no 31 February. Write a date that exists."},
+		{"fr", "hier 10h", "«\u00a0hier 10h\u00a0» se lit dimanche 6 décembre à 10h00, qui est passé."},
 		{"fr", "samedi", "«\u00a0samedi\u00a0» se lit samedi 12 décembre, mais sans heure\u00a0: à quelle heure clore le sondage\u202f? Ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0»."},
 		{"en", "samedi", "“samedi” reads as Saturday 12 December, but without a time: when should the poll close? Add it, for example “samedi 18:30”."},
 	}
@@ -148,7 +160,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 }
 
 func FuzzParseDeadline(f *testing.F) {
-	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11"} {
+	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11", "samedi 13 décembre 18h", "31/02 10h", "hier"} {
 		f.Add(s)
 	}
 	l, now, paris := deadlineFixture(f)

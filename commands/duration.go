@@ -24,10 +24,12 @@ var durationUnits = []struct {
 const MaxDuration = 366 * 24 * time.Hour
 
 // ReadDuration's refusals: the text is not a duration, or it is one
-// longer than MaxDuration, which members are told as the limit.
+// longer than MaxDuration, which members are told as the limit, or one
+// of zero ("0j", "dans 0h"), which members are told is too short.
 var (
 	ErrDurationUnreadable = errors.New("unreadable duration")
 	ErrDurationTooLong    = errors.New("duration too long")
+	ErrDurationZero       = errors.New("zero duration")
 )
 
 // ParseDuration is ReadDuration for callers that only need an accepted
@@ -40,9 +42,9 @@ func ParseDuration(s string) (time.Duration, bool) {
 // ReadDuration reads durations as French and English speakers write them:
 // "2j", "3h30", "1 jour 12 h", "90min", "45s", "2 weeks", optionally after
 // "dans" or "in" ("dans 2h"). A number after hours without a unit counts
-// minutes ("3h30"). Zero, negative and malformed durations are
+// minutes ("3h30"). Negative and malformed durations are
 // ErrDurationUnreadable; a well-formed one beyond MaxDuration ("400j") is
-// ErrDurationTooLong.
+// ErrDurationTooLong, one of zero ("0j") ErrDurationZero.
 func ReadDuration(s string) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	for _, word := range []string{"dans ", "in "} {
@@ -106,8 +108,8 @@ func ReadDuration(s string) (time.Duration, error) {
 	switch {
 	case tooLong:
 		return 0, ErrDurationTooLong
-	case total <= 0:
-		return 0, ErrDurationUnreadable
+	case total == 0:
+		return 0, ErrDurationZero
 	}
 	return total, nil
 }

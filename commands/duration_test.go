@@ -32,7 +32,11 @@ func TestReadDuration(t *testing.T) {
 		{"", 0, ErrDurationUnreadable},
 		{"dans", 0, ErrDurationUnreadable},
 		{"dans dans 2h", 0, ErrDurationUnreadable},
-		{"0h", 0, ErrDurationUnreadable},
+		{"0h", 0, ErrDurationZero},
+		{"0j", 0, ErrDurationZero},
+		{"dans 0h", 0, ErrDurationZero},
+		{"0h 0min", 0, ErrDurationZero},
+		{"0", 0, ErrDurationUnreadable},
 		{"2", 0, ErrDurationUnreadable},
 		{"h", 0, ErrDurationUnreadable},
 		{"2x", 0, ErrDurationUnreadable},
@@ -62,7 +66,7 @@ func TestReadDuration(t *testing.T) {
 }
 
 func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"2j", "3h30", "1 jour et 2 heures", "90min", "dans 2h", "400j", "999999 weeks"} {
+	for _, s := range []string{"2j", "3h30", "1 jour et 2 heures", "90min", "dans 2h", "400j", "999999 weeks", "0j"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -72,7 +76,7 @@ func FuzzParseDuration(f *testing.F) {
 			if d <= 0 || d > MaxDuration {
 				t.Fatalf("ReadDuration(%q) = %v accepted out of range", s, d)
 			}
-		case errors.Is(err, ErrDurationUnreadable), errors.Is(err, ErrDurationTooLong):
+		case errors.Is(err, ErrDurationUnreadable), errors.Is(err, ErrDurationTooLong), errors.Is(err, ErrDurationZero):
 			if d != 0 {
 				t.Fatalf("ReadDuration(%q) returned %v with %v", s, d, err)
 			}

@@ -308,6 +308,7 @@ func TestReadStartAndDuration(t *testing.T) {
 		{"7j", 7 * 24 * time.Hour, ""},
 		{"15min", 15 * time.Minute, ""},
 		{"14min", 0, "meetup.duration_range"},
+		{"0h", 0, "meetup.duration_range"},
 		{"8j", 0, "meetup.duration_range"},
 		{"400j", 0, "meetup.duration_range"},
 		{"longtemps", 0, "meetup.duration_unreadable"},

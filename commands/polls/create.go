@@ -151,6 +151,8 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 	switch {
 	case errors.Is(err, commands.ErrDurationTooLong):
 		return time.Time{}, commands.Fail("poll.deadline_too_long", locales.Data{"Value": s, "Max": maxDays})
+	case errors.Is(err, commands.ErrDurationZero):
+		return time.Time{}, commands.Fail("poll.deadline_too_soon")
 	case err != nil:
 		return time.Time{}, dayWithoutTime(l, s, now, tz)
 	case d < time.Minute:

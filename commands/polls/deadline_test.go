@@ -78,6 +78,9 @@ func TestParseDeadline(t *testing.T) {
 		{in: "400j", id: "poll.deadline_too_long"},
 		{in: "dans 53 semaines", id: "poll.deadline_too_long"},
 		{in: "30s", id: "poll.deadline_too_soon"},
+		{in: "0j", id: "poll.deadline_too_soon"},
+		{in: "dans 0h", id: "poll.deadline_too_soon"},
+		{in: "0h", want: at(8, 0, 0)}, // midnight, as "18h" is 18:00
 		// A day without a time is told back, and the hour asked for.
 		{in: "12/12", id: "poll.deadline_no_time", day: "samedi 12 décembre"},
 		{in: "samedi", id: "poll.deadline_no_time", day: "samedi 12 décembre"},
@@ -160,7 +163,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 }
 
 func FuzzParseDeadline(f *testing.F) {
-	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11", "samedi 13 décembre 18h", "31/02 10h", "hier"} {
+	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11", "samedi 13 décembre 18h", "31/02 10h", "hier", "0j"} {
 		f.Add(s)
 	}
 	l, now, paris := deadlineFixture(f)

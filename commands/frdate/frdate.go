@@ -1,8 +1,11 @@
 // Package frdate reads the dates and times French speakers type: "samedi
-// 18h30", "demain 19h", "12/12 18h30", "12 décembre à 18h30", "18h30",
-// and ISO 8601 dates. No Go
+// 18h30", "demain 19h", "12/12 18h30", "12 déc. à 18h30", "18h30",
+// "demain soir 8h", and ISO 8601 dates. No Go
 // natural-language date library handles French, and the forms members use
 // are few, so this is a small hand-written parser with table and fuzz tests.
+//
+// "18.30" is not a time: Swiss and Belgian French write dates with dots
+// ("12.12"), so a dotted pair would be a guess either way.
 package frdate
 
 import (
@@ -32,7 +35,24 @@ var months = map[string]time.Month{
 }
 
 // filler words carry no meaning for the date.
-var filler = map[string]bool{"le": true, "a": true, "au": true, "vers": true, "ce": true, "cet": true}
+var filler = map[string]bool{"le": true, "a": true, "au": true, "vers": true, "ce": true, "cet": true, "du": true, "de": true}
+
+// Parts of the day name no hour: "demain soir" is a day without a time,
+// for the member to be asked the hour rather than given one they did not
+// write. With an hour, the afternoon and the evening make "8h" 20:00, as
+// "8h du soir" is said; the morning changes no hour. Without a day they
+// are today's: "ce soir".
+const (
+	morning = iota + 1
+	afternoon
+	evening
+)
+
+var dayParts = map[string]int{
+	"matin": morning, "matinee": morning,
+	"apres-midi": afternoon, "l'apres-midi": afternoon, "aprem": afternoon,
+	"soir": evening, "soiree": evening,
+}
 
 // MaxAhead is how far ahead a date may be: commands.MaxDuration, the
 // bound on durations members type, so a deadline written as a date or as
@@ -140,6 +160,7 @@ type words struct {
 	offset           int // days from today, when hasOffset
 	hasOffset        bool
 	next             bool // "prochain": a weekday strictly after today
+	part             int  // morning, afternoon, evening; 0 if none
 	hour, minute     int  // hour -1
 }
 
@@ -157,6 +178,15 @@ func read(ws []string) (words, error) {
 		case filler[w]:
 		case w == "prochain" || w == "prochaine":
 			x.next = true
+		case dayParts[w] != 0 || (w == "apres" || w == "l'apres") && i+1 < len(ws) && ws[i+1] == "midi":
+			if x.part != 0 {
+				return words{}, ErrUnreadable
+			}
+			if w == "apres" || w == "l'apres" {
+				w = "apres-midi"
+				i++
+			}
+			x.part = dayParts[w]
 		case w == "aujourd'hui" || w == "aujourdhui":
 			x.offset, x.hasOffset = 0, true
 		case w == "demain":
@@ -233,21 +263,31 @@ func read(ws []string) (words, error) {
 			return words{}, ErrUnreadable
 		}
 	}
+	if x.part != 0 && !x.namesDay() {
+		x.offset, x.hasOffset = 0, true // "ce soir" is today's
+	}
 	return x, nil
 }
 
 // resolve places the words relative to now, at their time of day, which
 // the caller has set.
 func (x words) resolve(now time.Time, loc *time.Location) (time.Time, error) {
+	hour, later := x.hour, 0
+	switch {
+	case x.part == evening && hour == 0:
+		later = 1 // "ce soir minuit" ends this evening: tomorrow 0:00
+	case (x.part == afternoon || x.part == evening) && hour < 12:
+		hour += 12 // "8h du soir"
+	}
 	today := func(days int) time.Time {
-		return time.Date(now.Year(), now.Month(), now.Day()+days, x.hour, x.minute, 0, 0, loc)
+		return time.Date(now.Year(), now.Month(), now.Day()+days+later, hour, x.minute, 0, 0, loc)
 	}
 	switch {
 	case x.day != 0 || x.month != 0:
 		if x.day == 0 || x.month == 0 || x.hasOffset {
 			return time.Time{}, ErrUnreadable
 		}
-		t, ok := dated(x.year, x.month, x.day, x.hour, x.minute, now, loc)
+		t, ok := dated(x.year, x.month, x.day, hour, x.minute, now, loc)
 		if !ok {
 			return time.Time{}, &Error{Err: ErrNoSuchDay, Day: x.day, Month: time.Month(x.month), Year: x.year}
 		}
@@ -255,7 +295,7 @@ func (x words) resolve(now time.Time, loc *time.Location) (time.Time, error) {
 			// "samedi 12 décembre" must be a Saturday.
 			return time.Time{}, &Error{Err: ErrWrongWeekday, Time: t, Weekday: time.Weekday(x.weekday)}
 		}
-		return t, nil
+		return t.AddDate(0, 0, later), nil
 	case x.hasOffset:
 		if x.weekday >= 0 {
 			return time.Time{}, ErrUnreadable
@@ -377,6 +417,12 @@ func tokens(s string) []string {
 	// for the caller to read).
 	fields := strings.FieldsFunc(plain, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 	var out []string
+	for i, f := range fields {
+		// "déc." is "déc".
+		if m := strings.TrimSuffix(f, "."); months[m] != 0 {
+			fields[i] = m
+		}
+	}
 	for i := 0; i < len(fields); i++ {
 		f := fields[i]
 		if allDigits(f) && i+1 < len(fields) && (fields[i+1] == "h" || fields[i+1] == "heure" || fields[i+1] == "heures") {

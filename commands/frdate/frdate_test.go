@@ -37,7 +37,28 @@ func TestRead(t *testing.T) {
 		{"apres demain 7:30", at(2026, 12, 9, 7, 30), nil},
 		{"aujourd'hui 18h", at(2026, 12, 7, 18, 0), nil},
 		{"aujourd’hui 18 h 30", at(2026, 12, 7, 18, 30), nil},
+		// A part of the day names no hour: the caller asks for it.
 		{"ce soir", none, ErrUnreadable},
+		{"demain matin", none, ErrUnreadable},
+		{"vendredi soir", none, ErrUnreadable},
+		// With an hour, the afternoon and the evening are after noon.
+		{"ce soir 20h", at(2026, 12, 7, 20, 0), nil},
+		{"ce soir à 8h30", at(2026, 12, 7, 20, 30), nil},
+		{"8h du soir", at(2026, 12, 7, 20, 0), nil},
+		{"ce soir minuit", at(2026, 12, 8, 0, 0), nil}, // the midnight ending the evening
+		{"demain soir 19h", at(2026, 12, 8, 19, 0), nil},
+		{"vendredi soir 7h", at(2026, 12, 11, 19, 0), nil},
+		{"samedi 12 décembre au soir 8h", at(2026, 12, 12, 20, 0), nil},
+		{"vendredi soir minuit", at(2026, 12, 12, 0, 0), nil},
+		{"demain après-midi 3h", at(2026, 12, 8, 15, 0), nil},
+		{"demain apres midi 14h30", at(2026, 12, 8, 14, 30), nil},
+		{"3h de l'après-midi", at(2026, 12, 7, 15, 0), nil},
+		{"3h de l'après midi", at(2026, 12, 7, 15, 0), nil},
+		{"demain matin 9h", at(2026, 12, 8, 9, 0), nil},
+		{"demain matin 18h", at(2026, 12, 8, 18, 0), nil}, // the hour written wins
+		{"ce matin 9h", at(2026, 12, 7, 9, 0), ErrPast},   // today's, never tomorrow's
+		{"hier soir 20h", at(2026, 12, 6, 20, 0), ErrPast},
+		{"soir matin 9h", none, ErrUnreadable},
 		{"aujourd'hui 9h", at(2026, 12, 7, 9, 0), ErrPast},
 		{"hier 10h", at(2026, 12, 6, 10, 0), ErrPast},
 		{"hier à 18h", at(2026, 12, 6, 18, 0), ErrPast},
@@ -89,7 +110,11 @@ func TestRead(t *testing.T) {
 		{"3 janvier 2027 9h", at(2027, 1, 3, 9, 0), nil},
 		{"3 janvier 10h", at(2027, 1, 3, 10, 0), nil},
 		{"1er mars 10h", at(2027, 3, 1, 10, 0), nil},
-		{"14 févr. 10h", none, ErrUnreadable}, // abbreviations with a dot are not accepted
+		{"14 févr. 10h", at(2027, 2, 14, 10, 0), nil}, // abbreviations with a dot
+		{"12 déc. 18h", at(2026, 12, 12, 18, 0), nil},
+		{"le 12 déc., 18h", at(2026, 12, 12, 18, 0), nil},
+		{"12 déc.. 18h", none, ErrUnreadable},
+		{"samedi. 18h", none, ErrUnreadable},
 		{"14 fev 10h", at(2027, 2, 14, 10, 0), nil},
 		{"31/02 10h", none, ErrNoSuchDay},
 		{"31/02", none, ErrNoSuchDay}, // no time would make it right
@@ -238,7 +263,8 @@ func FuzzParse(f *testing.F) {
 	for _, s := range []string{"samedi 18h30", "demain 19h", "12/12 18h30", "12 décembre 18h30", "1er mars 10h", "après demain midi", "29/02/2028 10h",
 		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h",
 		"18h 30", "18h 12 décembre", "demain à 9 heures", "dans 9 heures", "lundi prochain 11h",
-		"samedi 13 décembre 18h", "31/02 10h", "29/02", "hier 10h", "avant hier 9h"} {
+		"samedi 13 décembre 18h", "31/02 10h", "29/02", "hier 10h", "avant hier 9h",
+		"ce soir 8h", "ce soir minuit", "demain après midi 3h", "12 déc. 18h"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -306,15 +332,22 @@ func TestDayWithoutTime(t *testing.T) {
 		{"12 décembre", day(2026, 12, 12)},
 		{"le 3 janvier 2027", day(2027, 1, 3)},
 		{"2026-12-12", day(2026, 12, 12)},
-		{"12/11", day(2026, 11, 12)},          // past, but still a day without a time
-		{"12/12/2027", day(2027, 12, 12)},     // too far, still a day
-		{"samedi 18h30", time.Time{}},         // read by Read
-		{"12/12 25h", time.Time{}},            // a bad time is not a missing one
-		{"", time.Time{}},                     // nothing
-		{"à", time.Time{}},                    // a filler word alone names no day
-		{"n'importe quoi", time.Time{}},       // nothing understood
-		{"31/02", time.Time{}},                // no such day
-		{"hier", day(2026, 12, 6)},            // past, still a day: the caller says it is over
+		{"12/11", day(2026, 11, 12)},      // past, but still a day without a time
+		{"12/12/2027", day(2027, 12, 12)}, // too far, still a day
+		{"samedi 18h30", time.Time{}},     // read by Read
+		{"12/12 25h", time.Time{}},        // a bad time is not a missing one
+		{"", time.Time{}},                 // nothing
+		{"à", time.Time{}},                // a filler word alone names no day
+		{"n'importe quoi", time.Time{}},   // nothing understood
+		{"31/02", time.Time{}},            // no such day
+		{"hier", day(2026, 12, 6)},        // past, still a day: the caller says it is over
+		{"ce soir", day(2026, 12, 7)},
+		{"cet après-midi", day(2026, 12, 7)},
+		{"demain matin", day(2026, 12, 8)},
+		{"demain soir", day(2026, 12, 8)},
+		{"vendredi soir", day(2026, 12, 11)},
+		{"hier soir", day(2026, 12, 6)},
+		{"12 déc.", day(2026, 12, 12)},
 		{"vendredi 12 décembre", time.Time{}}, // not a Friday
 	}
 	for _, tt := range tests {
@@ -326,7 +359,7 @@ func TestDayWithoutTime(t *testing.T) {
 }
 
 func FuzzDayWithoutTime(f *testing.F) {
-	for _, s := range []string{"12/12/2026", "samedi", "demain", "2026-12-12", "12 décembre", "à", "12/12 25h", "lundi prochain"} {
+	for _, s := range []string{"12/12/2026", "samedi", "demain", "2026-12-12", "12 décembre", "à", "12/12 25h", "lundi prochain", "ce soir", "vendredi soir"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")

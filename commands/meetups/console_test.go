@@ -60,6 +60,7 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 /rencontre creer titre:"Apéro" date:"demain 19h" lieu:"Le Bar, 3 place du Peuple, 42000 st etienne" places:12
 /rencontre creer titre:"Atelier en ligne" date:"2026-12-20T20:00" lieu:"https://meet.example.org/agora" type:"en ligne" durée:1h30
 /rencontre creer titre:"Jeux" date:"samedi 15h" lieu:"Salle des fêtes" ville:"Trifouillis-les-Oies"
+/rencontre creer titre:"X" date:"à la Saint-Glinglin" lieu:"Bar"
 /rencontre creer titre:"X" date:"hier soir" lieu:"Bar"
 /rencontre creer titre:"X" date:"1/12 18h" lieu:"Bar"
 /rencontre creer titre:"X" date:"samedi 13 décembre 18h" lieu:"Bar"
@@ -95,7 +96,8 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 		"📅 Rencontre n°\u00a03\u00a0: Apéro", "mardi 8 décembre à 19h00", "📍 Le Bar, 3 place du Peuple, 42000 st etienne\n", "12 places libres sur 12",
 		"📅 Rencontre n°\u00a04\u00a0: Atelier en ligne", "en ligne · dimanche 20 décembre à 20h00 (1 h 30 min)", "📍 https://meet.example.org/agora\n",
 		"📅 Rencontre n°\u00a05\u00a0: Jeux", "Je ne trouve pas «\u00a0Trifouillis-les-Oies\u00a0» parmi les communes",
-		`date:"hier soir"`, "Je ne comprends pas la date «\u00a0hier soir\u00a0». Formes acceptées, à l'heure de la communauté\u00a0: 12/12/2026 18h30, 12 décembre 18h30, samedi 18h30, demain 19h",
+		`date:"à la Saint-Glinglin"`, "Je ne comprends pas la date «\u00a0à la Saint-Glinglin\u00a0». Formes acceptées, à l'heure de la communauté\u00a0: 12/12/2026 18h30, 12 décembre 18h30, samedi 18h30, demain 19h",
+		`date:"hier soir"`, "J'ai compris «\u00a0hier soir\u00a0» comme dimanche 6 décembre, qui est déjà passé\u00a0: donnez une date à venir.",
 		"J'ai compris «\u00a01/12 18h\u00a0» comme mardi 1er décembre à 18h00, qui est déjà passé",
 		"J'ai compris «\u00a0samedi 13 décembre 18h\u00a0» comme le 13 décembre, qui est un dimanche, pas un samedi\u00a0: corrigez le jour ou la date.",
 		"Il n'y a pas de 31 février\u00a0: «\u00a031/02 18h\u00a0» n'est pas une date.",

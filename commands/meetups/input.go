@@ -113,7 +113,7 @@ func readDuration(s string) (time.Duration, error) {
 	d, err := commands.ReadDuration(s)
 	data := locales.Data{"Value": s, "Min": int(MinDuration / time.Minute), "Max": int(MaxDuration / (24 * time.Hour))}
 	switch {
-	case errors.Is(err, commands.ErrDurationTooLong), errors.Is(err, commands.ErrDurationZero), err == nil && d > MaxDuration, err == nil && d < MinDuration:
+	case errors.Is(err, commands.ErrDurationTooLong), errors.Is(err, commands.ErrDurationZero), errors.Is(err, commands.ErrDurationMonths), err == nil && d > MaxDuration, err == nil && d < MinDuration:
 		return 0, commands.Fail("meetup.duration_range", data)
 	case err != nil:
 		return 0, commands.Fail("meetup.duration_unreadable", data)

@@ -126,9 +126,16 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 // "closes at 18:00", "at 9:00". A date with a time ("samedi 18h30",
 // "demain à 9 heures", "12/12 18h30", "2026-12-12 18:30") is read by
 // frdate. Anything else must be a duration: after "dans" ("dans 2h",
-// "dans 3h30", "dans 9 heures") or with a unit other than hours ("2j",
-// "90min", "3h 30min"). Of the forms the help documented, only the
-// duration "3h30" changes meaning; the help now writes it "dans 3h30".
+// "dans 3h30", "dans 9 heures"), with a unit other than hours ("2j",
+// "90min", "3h 30min"), or counted in words ("une heure", "dans une
+// heure": no one writes 1:00 so). Of the forms the help documented, only
+// the duration "3h30" changes meaning; the help now writes it "dans 3h30".
+//
+// A day without a time ("samedi", "demain soir") is refused with the day
+// understood: the member is asked the hour rather than given one they did
+// not write. Months ("1 mois") are refused with the forms to use: a month
+// is no fixed duration, and 30 days would not be the date the member has
+// in mind.
 func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Location) (time.Time, error) {
 	if tz == nil {
 		tz = time.UTC
@@ -153,6 +160,8 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 		return time.Time{}, commands.Fail("poll.deadline_too_long", locales.Data{"Value": s, "Max": maxDays})
 	case errors.Is(err, commands.ErrDurationZero):
 		return time.Time{}, commands.Fail("poll.deadline_too_soon")
+	case errors.Is(err, commands.ErrDurationMonths):
+		return time.Time{}, commands.Fail("poll.deadline_months", locales.Data{"Value": s})
 	case err != nil:
 		return time.Time{}, dayWithoutTime(l, s, now, tz)
 	case d < time.Minute:

@@ -58,10 +58,16 @@ func TestParseDeadline(t *testing.T) {
 		{in: "dans 18h 30", want: now.Add(18*time.Hour + 30*time.Minute)},
 		{in: "2j", want: now.Add(48 * time.Hour)},
 		{in: "90min", want: now.Add(90 * time.Minute)},
+		{in: "dans une heure", want: now.Add(time.Hour)},
+		{in: "une heure", want: now.Add(time.Hour)}, // counted in words: a duration
+		{in: "in an hour", want: now.Add(time.Hour)},
 		// Dates.
 		{in: "samedi 18h30", want: at(12, 18, 30)},
 		{in: "demain 19h", want: at(8, 19, 0)},
 		{in: "lundi prochain 11h", want: at(14, 11, 0)}, // never today
+		{in: "ce soir 20h", want: at(7, 20, 0)},
+		{in: "demain soir 8h", want: at(8, 20, 0)},
+		{in: "12 déc. 18h", want: at(12, 18, 0)},
 		{in: "12/12/2026 18h30", want: at(12, 18, 30)},
 		{in: "12 décembre 18h30", want: at(12, 18, 30)},
 		{in: "2026-12-12T18:30", want: at(12, 18, 30)},
@@ -89,6 +95,13 @@ func TestParseDeadline(t *testing.T) {
 		{in: "2026-12-24", id: "poll.deadline_no_time", day: "jeudi 24 décembre"},
 		{in: "25 décembre", id: "poll.deadline_no_time", day: "vendredi 25 décembre"},
 		{in: "aujourd'hui", id: "poll.deadline_no_time", day: "lundi 7 décembre"},
+		{in: "ce soir", id: "poll.deadline_no_time", day: "lundi 7 décembre"},
+		{in: "demain matin", id: "poll.deadline_no_time", day: "mardi 8 décembre"},
+		{in: "demain soir", id: "poll.deadline_no_time", day: "mardi 8 décembre"},
+		{in: "vendredi soir", id: "poll.deadline_no_time", day: "vendredi 11 décembre"},
+		{in: "hier soir", id: "poll.deadline_past", date: "dimanche 6 décembre"},
+		{in: "1 mois", id: "poll.deadline_months"},
+		{in: "dans un mois", id: "poll.deadline_months"},
 		{in: "12/11", id: "poll.deadline_past", date: "jeudi 12 novembre"}, // over: past, whatever the hour
 		{in: "la semaine des quatre jeudis", id: "poll.deadline_unreadable"},
 	}
@@ -145,6 +158,8 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 		{"fr", "31/02 10h", "«\u00a031/02 10h\u00a0»\u00a0: il n'y a pas de 31 février. Écrivez une date qui existe."},
 		{"fr", "29/02/2027 10h", "il n'y a pas de 29 février 2027."},
 		{"en", "31/02 10h", "“31/02 10h”: there is no 31 February. Write a date that exists."},
+		{"fr", "1 mois", "«\u00a01 mois\u00a0»\u00a0: un mois n'a pas de durée fixe. Écrivez la date de clôture (12/01 18h) ou une durée en jours ou en semaines (30j, 4 semaines)."},
+		{"en", "1 mois", "“1 mois”: a month has no fixed length."},
 		{"fr", "hier 10h", "«\u00a0hier 10h\u00a0» se lit dimanche 6 décembre à 10h00, qui est passé."},
 		{"fr", "samedi", "«\u00a0samedi\u00a0» se lit samedi 12 décembre, mais sans heure\u00a0: à quelle heure clore le sondage\u202f? Ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0»."},
 		{"en", "samedi", "“samedi” reads as Saturday 12 December, but without a time: when should the poll close? Add it, for example “samedi 18:30”."},
@@ -163,7 +178,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 }
 
 func FuzzParseDeadline(f *testing.F) {
-	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11", "samedi 13 décembre 18h", "31/02 10h", "hier", "0j"} {
+	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11", "samedi 13 décembre 18h", "31/02 10h", "hier", "0j", "ce soir", "dans une heure", "1 mois"} {
 		f.Add(s)
 	}
 	l, now, paris := deadlineFixture(f)

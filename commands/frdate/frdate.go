@@ -4,6 +4,12 @@
 // natural-language date library handles French, and the forms members use
 // are few, so this is a small hand-written parser with table and fuzz tests.
 //
+// It reads English too, whatever the member's language, since members of
+// a French community may write in English: "tomorrow 6pm", "saturday at
+// noon", "next monday 9am", "dec 12 6pm", "12th december 18:00". No word
+// means one thing in French and another in English, so both are read
+// together. Dates with slashes are day first in both ("12/12", "25/12").
+//
 // "18.30" is not a time: Swiss and Belgian French write dates with dots
 // ("12.12"), so a dotted pair would be a guess either way.
 package frdate
@@ -21,9 +27,13 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
+// Weekdays are written in full: short forms clash ("mon" is French for
+// "my").
 var weekdays = map[string]time.Weekday{
 	"dimanche": time.Sunday, "lundi": time.Monday, "mardi": time.Tuesday, "mercredi": time.Wednesday,
 	"jeudi": time.Thursday, "vendredi": time.Friday, "samedi": time.Saturday,
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
 }
 
 var months = map[string]time.Month{
@@ -32,10 +42,18 @@ var months = map[string]time.Month{
 	"juillet": time.July, "juil": time.July, "aout": time.August, "septembre": time.September, "sept": time.September,
 	"octobre": time.October, "oct": time.October, "novembre": time.November, "nov": time.November,
 	"decembre": time.December, "dec": time.December,
+	"january": time.January, "jan": time.January, "february": time.February, "feb": time.February,
+	"march": time.March, "mar": time.March, "april": time.April, "apr": time.April, "may": time.May,
+	"june": time.June, "jun": time.June, "july": time.July, "jul": time.July, "august": time.August,
+	"aug": time.August, "september": time.September, "sep": time.September, "october": time.October,
+	"november": time.November, "december": time.December,
 }
 
 // filler words carry no meaning for the date.
-var filler = map[string]bool{"le": true, "a": true, "au": true, "vers": true, "ce": true, "cet": true, "du": true, "de": true}
+var filler = map[string]bool{
+	"le": true, "a": true, "au": true, "vers": true, "ce": true, "cet": true, "du": true, "de": true,
+	"at": true, "on": true, "the": true, "this": true, "of": true, "around": true,
+}
 
 // Parts of the day name no hour: "demain soir" is a day without a time,
 // for the member to be asked the hour rather than given one they did not
@@ -52,6 +70,7 @@ var dayParts = map[string]int{
 	"matin": morning, "matinee": morning,
 	"apres-midi": afternoon, "l'apres-midi": afternoon, "aprem": afternoon,
 	"soir": evening, "soiree": evening,
+	"morning": morning, "afternoon": afternoon, "evening": evening, "night": evening,
 }
 
 // MaxAhead is how far ahead a date may be: commands.MaxDuration, the
@@ -104,15 +123,16 @@ func Parse(s string, now time.Time, loc *time.Location) (time.Time, bool) {
 	return r.Time, err == nil
 }
 
-// Read reads a French date and time, relative to now, in loc: "samedi
-// 18h30", "demain 19h", "12/12/2026 18h30", "12 décembre à 18h30",
-// "18h30", "18h 30", "à 9 heures" and ISO 8601 ("2026-12-12T18:30",
-// "2026-12-12 18:30", with an optional UTC offset). The time of day is
-// required. The result must be after now and at most MaxAhead later.
+// Read reads a date and time, relative to now, in loc: "samedi 18h30",
+// "demain 19h", "12/12/2026 18h30", "12 décembre à 18h30", "18h30",
+// "18h 30", "à 9 heures", English ("tomorrow 6pm", "dec 12 6pm") and ISO
+// 8601 ("2026-12-12T18:30", "2026-12-12 18:30", with an optional UTC
+// offset). The time of day is required. The result must be after now and
+// at most MaxAhead later.
 //
 // Without a day, a time of day is today's if still ahead, else
 // tomorrow's; a weekday is its next occurrence (today if the hour is
-// ahead). "Prochain" after a weekday ("mercredi prochain") is its next
+// ahead). "Prochain" ("next") with a weekday ("mercredi prochain") is its next
 // occurrence strictly after today, whatever the hour: typed on a
 // Wednesday it is next week's, typed on a Sunday "lundi prochain" is
 // tomorrow. French speakers disagree on whether it also skips the
@@ -162,6 +182,7 @@ type words struct {
 	next             bool // "prochain": a weekday strictly after today
 	part             int  // morning, afternoon, evening; 0 if none
 	hour, minute     int  // hour -1
+	meridiem         bool // the hour was written with am or pm
 }
 
 // namesDay tells whether the words name a day, with or without a time.
@@ -176,8 +197,14 @@ func read(ws []string) (words, error) {
 		w := ws[i]
 		switch {
 		case filler[w]:
-		case w == "prochain" || w == "prochaine":
+		case w == "prochain" || w == "prochaine" || w == "next":
 			x.next = true
+		case w == "tonight":
+			if x.part != 0 {
+				return words{}, ErrUnreadable
+			}
+			x.part = evening
+			x.offset, x.hasOffset = 0, true
 		case dayParts[w] != 0 || (w == "apres" || w == "l'apres") && i+1 < len(ws) && ws[i+1] == "midi":
 			if x.part != 0 {
 				return words{}, ErrUnreadable
@@ -187,11 +214,11 @@ func read(ws []string) (words, error) {
 				i++
 			}
 			x.part = dayParts[w]
-		case w == "aujourd'hui" || w == "aujourdhui":
+		case w == "aujourd'hui" || w == "aujourdhui" || w == "today":
 			x.offset, x.hasOffset = 0, true
-		case w == "demain":
+		case w == "demain" || w == "tomorrow":
 			x.offset, x.hasOffset = 1, true
-		case w == "hier":
+		case w == "hier" || w == "yesterday":
 			// Read only to say it is past.
 			x.offset, x.hasOffset = -1, true
 		case w == "avant-hier" || w == "avant" && i+1 < len(ws) && ws[i+1] == "hier":
@@ -204,7 +231,7 @@ func read(ws []string) (words, error) {
 				i++
 			}
 			x.offset, x.hasOffset = 2, true
-		case weekdays[w] != 0 || w == "dimanche":
+		case isWeekday(w):
 			if x.weekday >= 0 {
 				return words{}, ErrUnreadable
 			}
@@ -231,6 +258,12 @@ func read(ws []string) (words, error) {
 					return words{}, ErrUnreadable
 				}
 			}
+		case isOrdinal(w):
+			// "12th december", "december 12th".
+			if x.day != 0 || !nextToMonth(ws, i) {
+				return words{}, ErrUnreadable
+			}
+			x.day, _ = strconv.Atoi(strings.TrimRight(w, "stndrh"))
 		case isTime(w):
 			if x.hour >= 0 {
 				return words{}, ErrUnreadable
@@ -239,6 +272,7 @@ func read(ws []string) (words, error) {
 			if x.hour, x.minute, ok = parseTime(w); !ok {
 				return words{}, ErrUnreadable
 			}
+			x.meridiem = strings.HasSuffix(w, "am") || strings.HasSuffix(w, "pm")
 		case strings.Contains(w, "/"):
 			if x.day != 0 {
 				return words{}, ErrUnreadable
@@ -250,8 +284,8 @@ func read(ws []string) (words, error) {
 		case allDigits(w) && len(w) <= 4:
 			n, _ := strconv.Atoi(w)
 			switch {
-			case x.day == 0 && len(w) <= 2 && i+1 < len(ws) && months[ws[i+1]] != 0:
-				x.day = n
+			case x.day == 0 && len(w) <= 2 && nextToMonth(ws, i):
+				x.day = n // "12 décembre", "dec 12"
 			case x.month != 0 && x.year == 0 && len(w) == 4:
 				x.year = n
 			default:
@@ -276,6 +310,8 @@ func (x words) resolve(now time.Time, loc *time.Location) (time.Time, error) {
 	switch {
 	case x.part == evening && hour == 0:
 		later = 1 // "ce soir minuit" ends this evening: tomorrow 0:00
+	case (x.part == afternoon || x.part == evening) && hour < 12 && x.meridiem:
+		return time.Time{}, ErrUnreadable // "tomorrow evening 8am"
 	case (x.part == afternoon || x.part == evening) && hour < 12:
 		hour += 12 // "8h du soir"
 	}
@@ -418,9 +454,14 @@ func tokens(s string) []string {
 	fields := strings.FieldsFunc(plain, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
 	var out []string
 	for i, f := range fields {
-		// "déc." is "déc".
+		// "déc." is "déc", "6p.m." is "6pm".
 		if m := strings.TrimSuffix(f, "."); months[m] != 0 {
 			fields[i] = m
+		}
+		for dotted, m := range meridiems {
+			if clock, found := strings.CutSuffix(f, dotted); found && clock != "" && dotted != m {
+				fields[i] = clock + m
+			}
 		}
 	}
 	for i := 0; i < len(fields); i++ {
@@ -433,10 +474,19 @@ func tokens(s string) []string {
 			f += fields[i+1]
 			i++
 		}
+		// "6 pm", "6:30 p.m." are "6pm", "6:30pm".
+		if f != "" && f[0] >= '0' && f[0] <= '9' && i+1 < len(fields) {
+			if m := meridiems[fields[i+1]]; m != "" {
+				f += m
+				i++
+			}
+		}
 		out = append(out, f)
 	}
 	return out
 }
+
+var meridiems = map[string]string{"am": "am", "a.m.": "am", "pm": "pm", "p.m.": "pm"}
 
 // isHour is true for a whole hour without minutes: "18h".
 func isHour(f string) bool {
@@ -464,17 +514,68 @@ func allDigits(s string) bool {
 	return true
 }
 
-func isTime(w string) bool {
-	return strings.Contains(w, "h") || strings.Contains(w, ":") || w == "midi" || w == "minuit"
+func isWeekday(w string) bool {
+	_, ok := weekdays[w]
+	return ok
 }
 
-// parseTime reads "18h", "18h30", "18:30", "midi", "minuit".
+// isOrdinal is true for an English day of the month: "1st", "12th".
+func isOrdinal(w string) bool {
+	for _, suffix := range []string{"st", "nd", "rd", "th"} {
+		if n, found := strings.CutSuffix(w, suffix); found && allDigits(n) && len(n) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// nextToMonth tells whether ws[i] is next to a month: "12 décembre",
+// "dec 12", "12th of december".
+func nextToMonth(ws []string, i int) bool {
+	after := i + 1
+	if after+1 < len(ws) && ws[after] == "of" {
+		after++
+	}
+	return after < len(ws) && months[ws[after]] != 0 || i > 0 && months[ws[i-1]] != 0
+}
+
+// namedTimes are times of day written as words.
+var namedTimes = map[string]int{"midi": 12, "minuit": 0, "noon": 12, "midday": 12, "midnight": 0}
+
+func isTime(w string) bool {
+	if _, ok := namedTimes[w]; ok {
+		return true
+	}
+	return w != "" && w[0] >= '0' && w[0] <= '9' &&
+		(strings.ContainsAny(w, "h:") || strings.HasSuffix(w, "am") || strings.HasSuffix(w, "pm"))
+}
+
+// parseTime reads "18h", "18h30", "18:30", "6pm", "6:30am", "midi",
+// "noon", "minuit", "midnight". With am or pm the hour is 1 to 12, and
+// 12am is midnight, 12pm noon.
 func parseTime(w string) (hour, minute int, ok bool) {
-	switch w {
-	case "midi":
-		return 12, 0, true
-	case "minuit":
-		return 0, 0, true
+	if h, ok := namedTimes[w]; ok {
+		return h, 0, true
+	}
+	if clock, pm := strings.CutSuffix(w, "pm"); pm || strings.HasSuffix(w, "am") {
+		if !pm {
+			clock = strings.TrimSuffix(w, "am")
+		}
+		if strings.Contains(clock, "h") {
+			return 0, 0, false // "6h30pm" mixes two ways
+		}
+		if !strings.Contains(clock, ":") {
+			clock += ":00"
+		}
+		hour, minute, ok = parseTime(clock)
+		if !ok || hour < 1 || hour > 12 {
+			return 0, 0, false
+		}
+		hour %= 12
+		if pm {
+			hour += 12
+		}
+		return hour, minute, true
 	}
 	h, m, found := strings.Cut(w, "h")
 	if !found {

@@ -149,7 +149,48 @@ func TestRead(t *testing.T) {
 		{"12/12 13/12 18h", none, ErrUnreadable},
 		{"13/13 18h", none, ErrUnreadable},
 		{"1/1/1 10h", none, ErrUnreadable},
+		// English, whatever the member's language.
+		{"tomorrow 6pm", at(2026, 12, 8, 18, 0), nil},
+		{"Tomorrow at 6 PM", at(2026, 12, 8, 18, 0), nil},
+		{"6pm", at(2026, 12, 7, 18, 0), nil},
+		{"6:30 p.m.", at(2026, 12, 7, 18, 30), nil},
+		{"6:30p.m.", at(2026, 12, 7, 18, 30), nil},
+		{"9am", at(2026, 12, 8, 9, 0), nil},
+		{"12pm", at(2026, 12, 7, 12, 0), nil},
+		{"12am", at(2026, 12, 8, 0, 0), nil},
+		{"noon", at(2026, 12, 7, 12, 0), nil},
+		{"tomorrow at noon", at(2026, 12, 8, 12, 0), nil},
+		{"midnight", at(2026, 12, 8, 0, 0), nil},
+		{"saturday 6pm", at(2026, 12, 12, 18, 0), nil},
+		{"on Saturday at 6:30pm", at(2026, 12, 12, 18, 30), nil},
+		{"tomorrow 18:00", at(2026, 12, 8, 18, 0), nil},
+		{"next monday 9am", at(2026, 12, 14, 9, 0), nil},
+		{"sunday 10am", at(2026, 12, 13, 10, 0), nil},
+		{"monday next 9am", at(2026, 12, 14, 9, 0), nil},
+		{"dec 12 6pm", at(2026, 12, 12, 18, 0), nil},
+		{"Dec. 12, 6pm", at(2026, 12, 12, 18, 0), nil},
+		{"December 12th at 6pm", at(2026, 12, 12, 18, 0), nil},
+		{"12 december 18:00", at(2026, 12, 12, 18, 0), nil},
+		{"the 12th of december 18:00", at(2026, 12, 12, 18, 0), nil},
+		{"january 3, 2027 9am", at(2027, 1, 3, 9, 0), nil},
+		{"saturday december 12 6pm", at(2026, 12, 12, 18, 0), nil},
+		{"friday december 12 6pm", at(2026, 12, 12, 18, 0), ErrWrongWeekday},
+		{"tonight 8pm", at(2026, 12, 7, 20, 0), nil},
+		{"tonight at 8", none, ErrUnreadable},
+		{"tomorrow evening 8", none, ErrUnreadable},
+		{"tomorrow evening 8pm", at(2026, 12, 8, 20, 0), nil},
+		{"tomorrow evening 8am", none, ErrUnreadable},
+		{"yesterday 6pm", at(2026, 12, 6, 18, 0), ErrPast},
+		{"today 9am", at(2026, 12, 7, 9, 0), ErrPast},
+		{"13pm", none, ErrUnreadable},
+		{"0am", none, ErrUnreadable},
+		{"6h30pm", none, ErrUnreadable},
+		{"12th 6pm", none, ErrUnreadable}, // a day needs its month
+		{"dec 12th 13th 6pm", none, ErrUnreadable},
+		{"tomorrow", none, ErrUnreadable},
 		// Durations are not dates; the caller reads them.
+		{"in 2 hours", none, ErrUnreadable},
+		{"2 hours", none, ErrUnreadable},
 		{"2j", none, ErrUnreadable},
 		{"dans 2h", none, ErrUnreadable},
 		{"dans 9 heures", none, ErrUnreadable},
@@ -264,7 +305,8 @@ func FuzzParse(f *testing.F) {
 		"18h30", "2026-12-12T18:30", "2026-12-12 18:30", "2026-12-12T17:30:00+01:00", "12/11 18h",
 		"18h 30", "18h 12 décembre", "demain à 9 heures", "dans 9 heures", "lundi prochain 11h",
 		"samedi 13 décembre 18h", "31/02 10h", "29/02", "hier 10h", "avant hier 9h",
-		"ce soir 8h", "ce soir minuit", "demain après midi 3h", "12 déc. 18h"} {
+		"ce soir 8h", "ce soir minuit", "demain après midi 3h", "12 déc. 18h",
+		"tomorrow 6pm", "6:30 p.m.", "noon", "next monday 9am", "dec 12 6pm", "12th december 18:00", "tonight 8pm"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -348,6 +390,11 @@ func TestDayWithoutTime(t *testing.T) {
 		{"vendredi soir", day(2026, 12, 11)},
 		{"hier soir", day(2026, 12, 6)},
 		{"12 déc.", day(2026, 12, 12)},
+		{"tomorrow", day(2026, 12, 8)},
+		{"tonight", day(2026, 12, 7)},
+		{"next saturday", day(2026, 12, 12)},
+		{"dec 24", day(2026, 12, 24)},
+		{"friday evening", day(2026, 12, 11)},
 		{"vendredi 12 décembre", time.Time{}}, // not a Friday
 	}
 	for _, tt := range tests {
@@ -359,7 +406,7 @@ func TestDayWithoutTime(t *testing.T) {
 }
 
 func FuzzDayWithoutTime(f *testing.F) {
-	for _, s := range []string{"12/12/2026", "samedi", "demain", "2026-12-12", "12 décembre", "à", "12/12 25h", "lundi prochain", "ce soir", "vendredi soir"} {
+	for _, s := range []string{"12/12/2026", "samedi", "demain", "2026-12-12", "12 décembre", "à", "12/12 25h", "lundi prochain", "ce soir", "vendredi soir", "tomorrow", "tonight", "dec 24"} {
 		f.Add(s)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")

@@ -491,24 +491,29 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 :langue en
 :role ambassadeur
 /meetup create title:"Members' drinks" date:"samedi 18h30" place:"Café du Nord" city:Lyon seats:1 duration:90min
-/meetup create title:"X" date:"saturday 6pm" place:"Bar"
+/meetup create title:"X" date:"someday" place:"Bar"
+/meetup create title:"X" date:"friday evening" place:"Bar"
 :bouton 1
 /meetups near:Villeurbanne radius:10
 /meetup show meetup:#1
 /meetup edit meetup:1 seats:0
 /meetup cancel meetup:1 reason:"Snow"
+/meetup create title:"Walk" date:"next sunday 10am" place:"Parc"
 `)
 	consoletest.Contains(t, out,
 		// The announcement speaks the community's language; replies speak the member's.
 		"📅 Rencontre n°\u00a01\u00a0: Members' drinks", "rencontre locale · samedi 12 décembre à 18h30 (1 h 30 min)",
 		"Meetup #1 “Members' drinks” (Saturday 12 December at 6:30 pm) created and announced in 1 chat.",
 		"Reminders to those signed up: 24 hours, 1 hour before the start.",
-		"I cannot read the date “saturday 6pm”. Accepted forms",
+		"I cannot read the date “someday”. Accepted forms, in the community's time: saturday 6:30pm, tomorrow 7pm, dec 12 6:30pm,",
+		"I read “friday evening” as Friday 11 December, but without a time: add it, for example “friday evening 6:30pm”.",
 		"Noted: you are going to meetup #1 “Members' drinks”",
 		"1 upcoming meetup within 10 km of Villeurbanne:", "#1 · Saturday 12 December at 6:30 pm · Members' drinks (local meetup) — Lyon · 3 km",
 		"📅 Meetup #1: Members' drinks", "1 going · 0 of 1 seats free", "Your answer: going.", "Going (1): camille",
 		"Meetup #1 “Members' drinks” changed; its announcements are updated.",
 		"Meetup #1 “Members' drinks” cancelled. People told: 1.",
+		// English dates, as French ones.
+		"Meetup #2 “Walk” (Sunday 13 December at 10:00 am) created",
 	)
 }
 

@@ -472,6 +472,8 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 /poll create question:"Which day?" choices:"Saturday | Sunday" kind:ranked deadline:2d
 /poll vote poll:1 ranking:"Sunday > Saturday"
 /poll results poll:1
+/poll create question:"Lunch?" choices:"Yes | No" deadline:"tomorrow noon"
+/poll create question:"Dinner?" choices:"Yes | No" deadline:"friday evening"
 `)
 	consoletest.Contains(t, out,
 		// The post speaks the community's language; replies speak the member's.
@@ -480,6 +482,9 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 		"Vote recorded for poll #1: Sunday > Saturday.",
 		"📊 Poll #1: Which day?", "ranked (instant runoff) · anonymous · closes Wednesday 9 December at 10:00 am",
 		"2. Sunday: 1 vote (100%)", "Round 1: Saturday 0, Sunday 1", "1 voter",
+		// English dates, as French ones.
+		"📊 Sondage n°\u00a02\u00a0: Lunch?", "clôture mardi 8 décembre à 12h00",
+		"“friday evening” reads as Friday 11 December, but without a time: when should the poll close?",
 	)
 }
 

@@ -68,6 +68,17 @@ func TestParseDeadline(t *testing.T) {
 		{in: "ce soir 20h", want: at(7, 20, 0)},
 		{in: "demain soir 8h", want: at(8, 20, 0)},
 		{in: "12 déc. 18h", want: at(12, 18, 0)},
+		// English, whatever the member's language.
+		{in: "tomorrow 6pm", want: at(8, 18, 0)},
+		{in: "6pm", want: at(7, 18, 0)},
+		{in: "noon", want: at(7, 12, 0)},
+		{in: "midnight", want: at(8, 0, 0)},
+		{in: "saturday 6pm", want: at(12, 18, 0)},
+		{in: "tomorrow 18:00", want: at(8, 18, 0)},
+		{in: "next monday 9am", want: at(14, 9, 0)},
+		{in: "dec 12 6pm", want: at(12, 18, 0)},
+		{in: "12 december 18:00", want: at(12, 18, 0)},
+		{in: "in 2 hours", want: now.Add(2 * time.Hour)},
 		{in: "12/12/2026 18h30", want: at(12, 18, 30)},
 		{in: "12 décembre 18h30", want: at(12, 18, 30)},
 		{in: "2026-12-12T18:30", want: at(12, 18, 30)},
@@ -102,6 +113,10 @@ func TestParseDeadline(t *testing.T) {
 		{in: "hier soir", id: "poll.deadline_past", date: "dimanche 6 décembre"},
 		{in: "1 mois", id: "poll.deadline_months"},
 		{in: "dans un mois", id: "poll.deadline_months"},
+		{in: "tomorrow", id: "poll.deadline_no_time", day: "mardi 8 décembre"},
+		{in: "friday evening", id: "poll.deadline_no_time", day: "vendredi 11 décembre"},
+		{in: "yesterday 6pm", id: "poll.deadline_past", date: "dimanche 6 décembre à 18h00"},
+		{in: "in a month", id: "poll.deadline_months"},
 		{in: "12/11", id: "poll.deadline_past", date: "jeudi 12 novembre"}, // over: past, whatever the hour
 		{in: "la semaine des quatre jeudis", id: "poll.deadline_unreadable"},
 	}
@@ -159,10 +174,12 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 		{"fr", "29/02/2027 10h", "il n'y a pas de 29 février 2027."},
 		{"en", "31/02 10h", "“31/02 10h”: there is no 31 February. Write a date that exists."},
 		{"fr", "1 mois", "«\u00a01 mois\u00a0»\u00a0: un mois n'a pas de durée fixe. Écrivez la date de clôture (12/01 18h) ou une durée en jours ou en semaines (30j, 4 semaines)."},
+		{"en", "tomorrow", "“tomorrow” reads as Tuesday 8 December, but without a time: when should the poll close? Add it, for example “tomorrow 6:30pm”."},
+		{"en", "someday", "Write a time of day (6pm or 18:30: today, or tomorrow once passed), a coming date (saturday 6pm, tomorrow 9am, dec 12 6pm,"},
 		{"en", "1 mois", "“1 mois”: a month has no fixed length."},
 		{"fr", "hier 10h", "«\u00a0hier 10h\u00a0» se lit dimanche 6 décembre à 10h00, qui est passé."},
 		{"fr", "samedi", "«\u00a0samedi\u00a0» se lit samedi 12 décembre, mais sans heure\u00a0: à quelle heure clore le sondage\u202f? Ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0»."},
-		{"en", "samedi", "“samedi” reads as Saturday 12 December, but without a time: when should the poll close? Add it, for example “samedi 18:30”."},
+		{"en", "samedi", "“samedi” reads as Saturday 12 December, but without a time: when should the poll close? Add it, for example “samedi 6:30pm”."},
 	}
 	for _, tt := range tests {
 		l := catalog.Localizer(paris, tt.lang)
@@ -178,7 +195,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 }
 
 func FuzzParseDeadline(f *testing.F) {
-	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11", "samedi 13 décembre 18h", "31/02 10h", "hier", "0j", "ce soir", "dans une heure", "1 mois"} {
+	for _, s := range []string{"18h", "dans 2h", "2j", "samedi 18h30", "12/11 18h", "400j", "2026-12-12T18:30", "3h 30min", "18h 30", "dans 18h 30", "9 heures", "dans 9 heures", "samedi", "12/11", "samedi 13 décembre 18h", "31/02 10h", "hier", "0j", "ce soir", "dans une heure", "1 mois", "tomorrow 6pm", "next monday 9am", "dec 12 6pm"} {
 		f.Add(s)
 	}
 	l, now, paris := deadlineFixture(f)

@@ -200,7 +200,7 @@ func read(ws []string) (words, error) {
 		case w == "prochain" || w == "prochaine" || w == "next":
 			x.next = true
 		case w == "tonight":
-			if x.part != 0 {
+			if x.part != 0 || x.hasOffset {
 				return words{}, ErrUnreadable
 			}
 			x.part = evening

@@ -177,6 +177,8 @@ func TestRead(t *testing.T) {
 		{"friday december 12 6pm", at(2026, 12, 12, 18, 0), ErrWrongWeekday},
 		{"tonight 8pm", at(2026, 12, 7, 20, 0), nil},
 		{"tonight at 8", none, ErrUnreadable},
+		{"tomorrow tonight 8pm", none, ErrUnreadable},
+		{"tonight evening 8pm", none, ErrUnreadable},
 		{"tomorrow evening 8", none, ErrUnreadable},
 		{"tomorrow evening 8pm", at(2026, 12, 8, 20, 0), nil},
 		{"tomorrow evening 8am", none, ErrUnreadable},

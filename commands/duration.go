@@ -8,10 +8,16 @@ import (
 	"unicode"
 )
 
+// month marks a number of months, which is no duration: months differ in
+// length, so ReadDuration refuses them with ErrDurationMonths. Its value
+// only orders it before weeks.
+const month = 31 * 24 * time.Hour
+
 var durationUnits = []struct {
 	names []string
 	unit  time.Duration
 }{
+	{[]string{"mois", "months", "month"}, month},
 	{[]string{"semaines", "semaine", "sem", "weeks", "week", "w"}, 7 * 24 * time.Hour},
 	{[]string{"jours", "jour", "days", "day", "j", "d"}, 24 * time.Hour},
 	{[]string{"heures", "heure", "hours", "hour", "h"}, time.Hour},
@@ -24,10 +30,15 @@ var durationUnits = []struct {
 const MaxDuration = 366 * 24 * time.Hour
 
 // ReadDuration's refusals: the text is not a duration, or it is one
-// longer than MaxDuration, which members are told as the limit.
+// longer than MaxDuration, which members are told as the limit, or one
+// of zero ("0j", "dans 0h"), which members are told is too short, or a
+// number of months ("1 mois"), which has no fixed length: members are
+// asked for a date, or days or weeks, rather than given 30 days.
 var (
 	ErrDurationUnreadable = errors.New("unreadable duration")
 	ErrDurationTooLong    = errors.New("duration too long")
+	ErrDurationZero       = errors.New("zero duration")
+	ErrDurationMonths     = errors.New("months are no fixed duration")
 )
 
 // ParseDuration is ReadDuration for callers that only need an accepted
@@ -38,11 +49,12 @@ func ParseDuration(s string) (time.Duration, bool) {
 }
 
 // ReadDuration reads durations as French and English speakers write them:
-// "2j", "3h30", "1 jour 12 h", "90min", "45s", "2 weeks", optionally after
-// "dans" or "in" ("dans 2h"). A number after hours without a unit counts
-// minutes ("3h30"). Zero, negative and malformed durations are
-// ErrDurationUnreadable; a well-formed one beyond MaxDuration ("400j") is
-// ErrDurationTooLong.
+// "2j", "3h30", "1 jour 12 h", "90min", "45s", "2 weeks", "une heure",
+// "an hour", optionally after "dans" or "in" ("dans 2h"). A number after
+// hours without a unit counts minutes ("3h30"). Negative and malformed
+// durations are ErrDurationUnreadable; a well-formed one beyond
+// MaxDuration ("400j") is ErrDurationTooLong, one of zero ("0j")
+// ErrDurationZero, one in months ("1 mois") ErrDurationMonths.
 func ReadDuration(s string) (time.Duration, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
 	for _, word := range []string{"dans ", "in "} {
@@ -55,20 +67,36 @@ func ReadDuration(s string) (time.Duration, error) {
 		return 0, ErrDurationUnreadable
 	}
 	var total, last time.Duration
-	tooLong := false
+	tooLong, months := false, false
 	for s != "" {
 		s = strings.TrimLeftFunc(s, unicode.IsSpace)
 		i := 0
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
-		// 18 digits still fit an int64; any such count of seconds is
-		// already far beyond MaxDuration.
-		if i == 0 || i > 18 {
-			return 0, ErrDurationUnreadable
+		var n int64
+		if i == 0 {
+			// "une heure", "un jour", "an hour", "a week".
+			one := ""
+			for _, w := range []string{"une ", "un ", "an ", "a "} {
+				if strings.HasPrefix(s, w) {
+					one = w
+					break
+				}
+			}
+			if one == "" {
+				return 0, ErrDurationUnreadable
+			}
+			n, s = 1, strings.TrimLeftFunc(s[len(one):], unicode.IsSpace)
+		} else {
+			// 18 digits still fit an int64; any such count of seconds is
+			// already far beyond MaxDuration.
+			if i > 18 {
+				return 0, ErrDurationUnreadable
+			}
+			n, _ = strconv.ParseInt(s[:i], 10, 64)
+			s = strings.TrimLeftFunc(s[i:], unicode.IsSpace)
 		}
-		n, _ := strconv.ParseInt(s[:i], 10, 64)
-		s = strings.TrimLeftFunc(s[i:], unicode.IsSpace)
 		unit := time.Duration(0)
 		for _, u := range durationUnits {
 			for _, name := range u.names {
@@ -83,11 +111,12 @@ func ReadDuration(s string) (time.Duration, error) {
 			}
 		}
 		if unit == 0 {
-			if last != time.Hour || s != "" {
+			if last != time.Hour || s != "" || i == 0 {
 				return 0, ErrDurationUnreadable
 			}
 			unit = time.Minute
 		}
+		months = months || unit == month
 		if last != 0 && unit >= last {
 			return 0, ErrDurationUnreadable // "2h 3j" and "1h1h" are typos, not durations
 		}
@@ -104,10 +133,12 @@ func ReadDuration(s string) (time.Duration, error) {
 		s = strings.TrimPrefix(s, "and ")
 	}
 	switch {
+	case months:
+		return 0, ErrDurationMonths
 	case tooLong:
 		return 0, ErrDurationTooLong
-	case total <= 0:
-		return 0, ErrDurationUnreadable
+	case total == 0:
+		return 0, ErrDurationZero
 	}
 	return total, nil
 }

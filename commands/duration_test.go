@@ -29,10 +29,34 @@ func TestReadDuration(t *testing.T) {
 		{"in 2 hours", 2 * time.Hour, nil},
 		{"1000000s", 1000000 * time.Second, nil},
 		{"366j", MaxDuration, nil},
+		{"dans une heure", time.Hour, nil},
+		{"une heure", time.Hour, nil},
+		{"un jour et une heure", 25 * time.Hour, nil},
+		{"Dans une semaine", 7 * 24 * time.Hour, nil},
+		{"in an hour", time.Hour, nil},
+		{"a day", 24 * time.Hour, nil},
+		{"une", 0, ErrDurationUnreadable},
+		{"une 30", 0, ErrDurationUnreadable},
+		{"1h une", 0, ErrDurationUnreadable},
+		{"1h une 30", 0, ErrDurationUnreadable},
+		{"unheure", 0, ErrDurationUnreadable},
+		// Months differ in length: refused, for the caller to ask for a
+		// date, or days.
+		{"1 mois", 0, ErrDurationMonths},
+		{"dans un mois", 0, ErrDurationMonths},
+		{"2 months", 0, ErrDurationMonths},
+		{"1 mois et 2 jours", 0, ErrDurationMonths},
+		{"13 mois", 0, ErrDurationMonths},
+		{"2j 1 mois", 0, ErrDurationUnreadable},
+		{"1 moist", 0, ErrDurationUnreadable},
 		{"", 0, ErrDurationUnreadable},
 		{"dans", 0, ErrDurationUnreadable},
 		{"dans dans 2h", 0, ErrDurationUnreadable},
-		{"0h", 0, ErrDurationUnreadable},
+		{"0h", 0, ErrDurationZero},
+		{"0j", 0, ErrDurationZero},
+		{"dans 0h", 0, ErrDurationZero},
+		{"0h 0min", 0, ErrDurationZero},
+		{"0", 0, ErrDurationUnreadable},
 		{"2", 0, ErrDurationUnreadable},
 		{"h", 0, ErrDurationUnreadable},
 		{"2x", 0, ErrDurationUnreadable},
@@ -62,7 +86,7 @@ func TestReadDuration(t *testing.T) {
 }
 
 func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"2j", "3h30", "1 jour et 2 heures", "90min", "dans 2h", "400j", "999999 weeks"} {
+	for _, s := range []string{"2j", "3h30", "1 jour et 2 heures", "90min", "dans 2h", "400j", "999999 weeks", "0j", "dans une heure", "1 mois"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -72,7 +96,7 @@ func FuzzParseDuration(f *testing.F) {
 			if d <= 0 || d > MaxDuration {
 				t.Fatalf("ReadDuration(%q) = %v accepted out of range", s, d)
 			}
-		case errors.Is(err, ErrDurationUnreadable), errors.Is(err, ErrDurationTooLong):
+		case errors.Is(err, ErrDurationUnreadable), errors.Is(err, ErrDurationTooLong), errors.Is(err, ErrDurationZero), errors.Is(err, ErrDurationMonths):
 			if d != 0 {
 				t.Fatalf("ReadDuration(%q) returned %v with %v", s, d, err)
 			}

@@ -245,6 +245,12 @@ func (l *Localizer) Date(t time.Time) string {
 	return l.S("date.date", l.dateData(t))
 }
 
+// Weekday names a day of the week: "samedi", "Saturday".
+func (l *Localizer) Weekday(d time.Weekday) string { return l.S(weekdayIDs[d]) }
+
+// Month names a month: "décembre", "December".
+func (l *Localizer) Month(m time.Month) string { return l.S(monthIDs[m-1]) }
+
 func (l *Localizer) dateData(t time.Time) Data {
 	t = t.In(l.loc)
 	hour12 := t.Hour() % 12

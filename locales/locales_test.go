@@ -107,6 +107,10 @@ func TestFrenchDates(t *testing.T) {
 	if got := c.Localizer(paris, "en").DateTime(time.Date(2020, 12, 12, 18, 30, 0, 0, paris)); got != "Saturday 12 December 2020 at 6:30 pm" {
 		t.Errorf("English date = %q", got)
 	}
+	en := c.Localizer(paris, "en")
+	if fr.Weekday(time.Sunday) != "dimanche" || fr.Month(time.December) != "décembre" || en.Weekday(time.Saturday) != "Saturday" || en.Month(time.January) != "January" {
+		t.Errorf("names: %s %s %s %s", fr.Weekday(time.Sunday), fr.Month(time.December), en.Weekday(time.Saturday), en.Month(time.January))
+	}
 }
 
 // The year shows when it differs from the localizer's present, not the

@@ -60,8 +60,11 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 /rencontre creer titre:"Apéro" date:"demain 19h" lieu:"Le Bar, 3 place du Peuple, 42000 st etienne" places:12
 /rencontre creer titre:"Atelier en ligne" date:"2026-12-20T20:00" lieu:"https://meet.example.org/agora" type:"en ligne" durée:1h30
 /rencontre creer titre:"Jeux" date:"samedi 15h" lieu:"Salle des fêtes" ville:"Trifouillis-les-Oies"
+/rencontre creer titre:"X" date:"à la Saint-Glinglin" lieu:"Bar"
 /rencontre creer titre:"X" date:"hier soir" lieu:"Bar"
 /rencontre creer titre:"X" date:"1/12 18h" lieu:"Bar"
+/rencontre creer titre:"X" date:"samedi 13 décembre 18h" lieu:"Bar"
+/rencontre creer titre:"X" date:"31/02 18h" lieu:"Bar"
 /rencontre creer titre:"X" date:"samedi" lieu:"Bar"
 /rencontre creer titre:"X" date:"12/12/2027 18h" lieu:"Bar"
 /rencontre creer titre:"`+long+`" date:"samedi 18h" lieu:"Bar"
@@ -93,8 +96,11 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 		"📅 Rencontre n°\u00a03\u00a0: Apéro", "mardi 8 décembre à 19h00", "📍 Le Bar, 3 place du Peuple, 42000 st etienne\n", "12 places libres sur 12",
 		"📅 Rencontre n°\u00a04\u00a0: Atelier en ligne", "en ligne · dimanche 20 décembre à 20h00 (1 h 30 min)", "📍 https://meet.example.org/agora\n",
 		"📅 Rencontre n°\u00a05\u00a0: Jeux", "Je ne trouve pas «\u00a0Trifouillis-les-Oies\u00a0» parmi les communes",
-		`date:"hier soir"`, "Je ne comprends pas la date «\u00a0hier soir\u00a0». Formes acceptées, à l'heure de la communauté\u00a0: 12/12/2026 18h30, 12 décembre 18h30, samedi 18h30, demain 19h",
+		`date:"à la Saint-Glinglin"`, "Je ne comprends pas la date «\u00a0à la Saint-Glinglin\u00a0». Formes acceptées, à l'heure de la communauté\u00a0: 12/12/2026 18h30, 12 décembre 18h30, samedi 18h30, demain 19h",
+		`date:"hier soir"`, "J'ai compris «\u00a0hier soir\u00a0» comme dimanche 6 décembre, qui est déjà passé\u00a0: donnez une date à venir.",
 		"J'ai compris «\u00a01/12 18h\u00a0» comme mardi 1er décembre à 18h00, qui est déjà passé",
+		"J'ai compris «\u00a0samedi 13 décembre 18h\u00a0» comme le 13 décembre, qui est un dimanche, pas un samedi\u00a0: corrigez le jour ou la date.",
+		"Il n'y a pas de 31 février\u00a0: «\u00a031/02 18h\u00a0» n'est pas une date.",
 		"J'ai compris «\u00a0samedi\u00a0» comme samedi 12 décembre, mais sans heure\u00a0: ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0».",
 		"J'ai compris «\u00a012/12/2027 18h\u00a0» comme dimanche 12 décembre 2027 à 18h00\u00a0: c'est plus de 366 jours à l'avance.",
 		"L'option titre est trop longue\u00a0: 121 caractères pour 120 au plus.",
@@ -485,24 +491,29 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 :langue en
 :role ambassadeur
 /meetup create title:"Members' drinks" date:"samedi 18h30" place:"Café du Nord" city:Lyon seats:1 duration:90min
-/meetup create title:"X" date:"saturday 6pm" place:"Bar"
+/meetup create title:"X" date:"someday" place:"Bar"
+/meetup create title:"X" date:"friday evening" place:"Bar"
 :bouton 1
 /meetups near:Villeurbanne radius:10
 /meetup show meetup:#1
 /meetup edit meetup:1 seats:0
 /meetup cancel meetup:1 reason:"Snow"
+/meetup create title:"Walk" date:"next sunday 10am" place:"Parc"
 `)
 	consoletest.Contains(t, out,
 		// The announcement speaks the community's language; replies speak the member's.
 		"📅 Rencontre n°\u00a01\u00a0: Members' drinks", "rencontre locale · samedi 12 décembre à 18h30 (1 h 30 min)",
 		"Meetup #1 “Members' drinks” (Saturday 12 December at 6:30 pm) created and announced in 1 chat.",
 		"Reminders to those signed up: 24 hours, 1 hour before the start.",
-		"I cannot read the date “saturday 6pm”. Accepted forms",
+		"I cannot read the date “someday”. Accepted forms, in the community's time: saturday 6:30pm, tomorrow 7pm, dec 12 6:30pm,",
+		"I read “friday evening” as Friday 11 December, but without a time: add it, for example “friday evening 6:30pm”.",
 		"Noted: you are going to meetup #1 “Members' drinks”",
 		"1 upcoming meetup within 10 km of Villeurbanne:", "#1 · Saturday 12 December at 6:30 pm · Members' drinks (local meetup) — Lyon · 3 km",
 		"📅 Meetup #1: Members' drinks", "1 going · 0 of 1 seats free", "Your answer: going.", "Going (1): camille",
 		"Meetup #1 “Members' drinks” changed; its announcements are updated.",
 		"Meetup #1 “Members' drinks” cancelled. People told: 1.",
+		// English dates, as French ones.
+		"Meetup #2 “Walk” (Sunday 13 December at 10:00 am) created",
 	)
 }
 

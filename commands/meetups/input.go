@@ -70,18 +70,42 @@ func readStart(l *locales.Localizer, s string, now time.Time, tz *time.Location)
 	case err == nil:
 		return r.Time, nil
 	case errors.As(err, &understood):
-		d := locales.Data{"Value": s, "Date": l.In(tz).DateTime(understood.Time), "Max": int(frdate.MaxAhead / (24 * time.Hour))}
-		if errors.Is(err, frdate.ErrPast) {
-			return time.Time{}, commands.Fail("meetup.date_past", d)
-		}
-		return time.Time{}, commands.Fail("meetup.date_too_far", d)
+		return time.Time{}, dateRefusal(l.In(tz), s, understood, now)
 	case !errors.Is(err, frdate.ErrUnreadable):
 		return time.Time{}, fmt.Errorf("read meetup date %q: %w", s, err)
 	}
 	if day, ok := frdate.DayWithoutTime(s, now, tz); ok {
+		if !day.AddDate(0, 0, 1).After(now) {
+			// The whole day is over: no time would do.
+			return time.Time{}, commands.Fail("meetup.date_past", locales.Data{"Value": s, "Date": l.In(tz).Date(day)})
+		}
 		return time.Time{}, commands.Fail("meetup.date_no_time", locales.Data{"Value": s, "Day": l.In(tz).Date(day)})
 	}
 	return time.Time{}, commands.Fail("meetup.date_unreadable", locales.Data{"Value": s})
+}
+
+// dateRefusal tells why a date understood is refused.
+func dateRefusal(l *locales.Localizer, s string, e *frdate.Error, now time.Time) error {
+	d := locales.Data{"Value": s}
+	switch {
+	case errors.Is(e, frdate.ErrPast):
+		d["Date"] = l.DateTime(e.Time)
+		return commands.Fail("meetup.date_past", d)
+	case errors.Is(e, frdate.ErrTooFar):
+		d["Date"], d["Max"] = l.DateTime(e.Time), int(frdate.MaxAhead/(24*time.Hour))
+		return commands.Fail("meetup.date_too_far", d)
+	case errors.Is(e, frdate.ErrWrongWeekday):
+		d["Day"], d["Month"] = e.Time.Day(), l.Month(e.Time.Month())
+		d["Actual"], d["Weekday"] = l.Weekday(e.Time.Weekday()), l.Weekday(e.Weekday)
+		if e.Time.Year() != now.In(e.Time.Location()).Year() {
+			d["Year"] = e.Time.Year()
+		}
+		return commands.Fail("meetup.date_wrong_weekday", d)
+	case errors.Is(e, frdate.ErrNoSuchDay):
+		d["Day"], d["Month"], d["Year"] = e.Day, l.Month(e.Month), e.Year
+		return commands.Fail("meetup.date_no_such_day", d)
+	}
+	return fmt.Errorf("read meetup date %q: %w", s, e)
 }
 
 // readDuration reads how long a meetup lasts: "2h", "1h30", "90min", "2j".
@@ -89,7 +113,7 @@ func readDuration(s string) (time.Duration, error) {
 	d, err := commands.ReadDuration(s)
 	data := locales.Data{"Value": s, "Min": int(MinDuration / time.Minute), "Max": int(MaxDuration / (24 * time.Hour))}
 	switch {
-	case errors.Is(err, commands.ErrDurationTooLong), err == nil && d > MaxDuration, err == nil && d < MinDuration:
+	case errors.Is(err, commands.ErrDurationTooLong), errors.Is(err, commands.ErrDurationZero), errors.Is(err, commands.ErrDurationMonths), err == nil && d > MaxDuration, err == nil && d < MinDuration:
 		return 0, commands.Fail("meetup.duration_range", data)
 	case err != nil:
 		return 0, commands.Fail("meetup.duration_unreadable", data)

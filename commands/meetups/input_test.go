@@ -283,6 +283,14 @@ func TestReadStartAndDuration(t *testing.T) {
 		{"12/12/2027 18h", time.Time{}, "meetup.date_too_far"},
 		{"samedi", time.Time{}, "meetup.date_no_time"},
 		{"12/12/2026", time.Time{}, "meetup.date_no_time"},
+		{"7/12", time.Time{}, "meetup.date_no_time"}, // today: not over
+		{"1/12", time.Time{}, "meetup.date_past"},    // over: no time would do
+		{"hier 18h", time.Time{}, "meetup.date_past"},
+		{"hier soir", time.Time{}, "meetup.date_past"},
+		{"vendredi soir", time.Time{}, "meetup.date_no_time"},
+		{"vendredi soir 8h", at(11, 20, 0), ""},
+		{"samedi 13 décembre 18h", time.Time{}, "meetup.date_wrong_weekday"},
+		{"31/04/2027 18h", time.Time{}, "meetup.date_no_such_day"},
 		{"la semaine prochaine", time.Time{}, "meetup.date_unreadable"},
 		{"", time.Time{}, "meetup.date_unreadable"},
 	}
@@ -303,6 +311,9 @@ func TestReadStartAndDuration(t *testing.T) {
 		{"7j", 7 * 24 * time.Hour, ""},
 		{"15min", 15 * time.Minute, ""},
 		{"14min", 0, "meetup.duration_range"},
+		{"0h", 0, "meetup.duration_range"},
+		{"une heure", time.Hour, ""},
+		{"1 mois", 0, "meetup.duration_range"},
 		{"8j", 0, "meetup.duration_range"},
 		{"400j", 0, "meetup.duration_range"},
 		{"longtemps", 0, "meetup.duration_unreadable"},

@@ -304,6 +304,25 @@ func TestPermissionsAndBadInput(t *testing.T) {
 	)
 }
 
+// Deadlines as members type them, read end to end (Monday 7 December
+// 2026, 10:00 in Paris).
+func TestDeadlinesAsMembersTypeThem(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+/sondage creer question:"Heure ?" choix:"A | B" fin:"18h 30"
+/sondage creer question:"Jour ?" choix:"A | B" fin:samedi
+/sondage creer question:"Jour ?" choix:"A | B" fin:"samedi 18h30"
+`)
+	consoletest.Contains(t, out,
+		// A time of day, not 18 h 30 min from now.
+		"> camille: /sondage creer question:\"Heure ?\" choix:\"A | B\" fin:\"18h 30\"", "clôture lundi 7 décembre à 18h30",
+		// A day without a time: the day understood, and the hour asked for.
+		"> camille: /sondage creer question:\"Jour ?\" choix:\"A | B\" fin:samedi",
+		"«\u00a0samedi\u00a0» se lit samedi 12 décembre, mais sans heure\u00a0: à quelle heure clore le sondage\u202f?",
+		"> camille: /sondage creer question:\"Jour ?\" choix:\"A | B\" fin:\"samedi 18h30\"", "clôture samedi 12 décembre à 18h30",
+	)
+}
+
 func TestManyChoicesUseAMenuForSingleChoice(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `
@@ -462,6 +481,8 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 /poll create question:"Which day?" choices:"Saturday | Sunday" kind:ranked deadline:2d
 /poll vote poll:1 ranking:"Sunday > Saturday"
 /poll results poll:1
+/poll create question:"Lunch?" choices:"Yes | No" deadline:"tomorrow noon"
+/poll create question:"Dinner?" choices:"Yes | No" deadline:"friday evening"
 `)
 	consoletest.Contains(t, out,
 		// The post speaks the community's language; replies speak the member's.
@@ -470,6 +491,9 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 		"Vote recorded for poll #1: Sunday > Saturday.",
 		"📊 Poll #1: Which day?", "ranked (instant runoff) · anonymous · closes Wednesday 9 December at 10:00 am",
 		"2. Sunday: 1 vote (100%)", "Round 1: Saturday 0, Sunday 1", "1 voter",
+		// English dates, as French ones.
+		"📊 Sondage n°\u00a02\u00a0: Lunch?", "clôture mardi 8 décembre à 12h00",
+		"“friday evening” reads as Friday 11 December, but without a time: when should the poll close?",
 	)
 }
 

@@ -128,14 +128,22 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 // on refusal tells the member how the text was understood.
 //
 // The rule, also in the option's help: a time of day written alone
-// ("18h", "18h30", "18:30", "à 18h", "midi") is that time today, or
-// tomorrow once passed; it is never a number of hours, because "fin:18h"
-// is how members write "closes at 18:00". A date with a time ("samedi
-// 18h30", "12/12 18h30", "2026-12-12 18:30") is read by frdate. Anything
-// else must be a duration: after "dans" ("dans 2h", "dans 3h30") or with
-// a unit that is not a lone "h" ("2j", "90min", "2 heures"). Of the forms
-// the help documented, only the duration "3h30" changes meaning; the help
-// now writes it "dans 3h30".
+// ("18h", "18h30", "18h 30", "18:30", "à 18h", "9 heures", "midi") is
+// that time today, or tomorrow once passed; it is never a number of
+// hours, because "fin:18h" and "fin:9 heures" are how members write
+// "closes at 18:00", "at 9:00". A date with a time ("samedi 18h30",
+// "demain à 9 heures", "12/12 18h30", "2026-12-12 18:30") is read by
+// frdate. Anything else must be a duration: after "dans" ("dans 2h",
+// "dans 3h30", "dans 9 heures"), with a unit other than hours ("2j",
+// "90min", "3h 30min"), or counted in words ("une heure", "dans une
+// heure": no one writes 1:00 so). Of the forms the help documented, only
+// the duration "3h30" changes meaning; the help now writes it "dans 3h30".
+//
+// A day without a time ("samedi", "demain soir") is refused with the day
+// understood: the member is asked the hour rather than given one they did
+// not write. Months ("1 mois") are refused with the forms to use: a month
+// is no fixed duration, and 30 days would not be the date the member has
+// in mind.
 func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Location) (time.Time, error) {
 	if tz == nil {
 		tz = time.UTC
@@ -150,11 +158,7 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 		}
 		return reading.Time, nil
 	case errors.As(err, &understood):
-		d := locales.Data{"Value": s, "Date": l.In(tz).DateTime(understood.Time), "Max": maxDays}
-		if errors.Is(err, frdate.ErrPast) {
-			return time.Time{}, commands.Fail("poll.deadline_past", d)
-		}
-		return time.Time{}, commands.Fail("poll.deadline_date_too_far", d)
+		return time.Time{}, dateRefusal(l.In(tz), s, understood, now)
 	case !errors.Is(err, frdate.ErrUnreadable):
 		return time.Time{}, fmt.Errorf("read deadline %q: %w", s, err)
 	}
@@ -162,12 +166,55 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 	switch {
 	case errors.Is(err, commands.ErrDurationTooLong):
 		return time.Time{}, commands.Fail("poll.deadline_too_long", locales.Data{"Value": s, "Max": maxDays})
+	case errors.Is(err, commands.ErrDurationZero):
+		return time.Time{}, commands.Fail("poll.deadline_too_soon")
+	case errors.Is(err, commands.ErrDurationMonths):
+		return time.Time{}, commands.Fail("poll.deadline_months", locales.Data{"Value": s})
 	case err != nil:
-		return time.Time{}, commands.Fail("poll.deadline_unreadable", locales.Data{"Value": s})
+		return time.Time{}, dayWithoutTime(l, s, now, tz)
 	case d < time.Minute:
 		return time.Time{}, commands.Fail("poll.deadline_too_soon")
 	}
 	return now.Add(d), nil
+}
+
+// dateRefusal tells why a date understood is refused.
+func dateRefusal(l *locales.Localizer, s string, e *frdate.Error, now time.Time) error {
+	d := locales.Data{"Value": s}
+	switch {
+	case errors.Is(e, frdate.ErrPast):
+		d["Date"] = l.DateTime(e.Time)
+		return commands.Fail("poll.deadline_past", d)
+	case errors.Is(e, frdate.ErrTooFar):
+		d["Date"], d["Max"] = l.DateTime(e.Time), int(commands.MaxDuration/(24*time.Hour))
+		return commands.Fail("poll.deadline_date_too_far", d)
+	case errors.Is(e, frdate.ErrWrongWeekday):
+		d["Day"], d["Month"] = e.Time.Day(), l.Month(e.Time.Month())
+		d["Actual"], d["Weekday"] = l.Weekday(e.Time.Weekday()), l.Weekday(e.Weekday)
+		if e.Time.Year() != now.In(e.Time.Location()).Year() {
+			d["Year"] = e.Time.Year()
+		}
+		return commands.Fail("poll.deadline_wrong_weekday", d)
+	case errors.Is(e, frdate.ErrNoSuchDay):
+		d["Day"], d["Month"], d["Year"] = e.Day, l.Month(e.Month), e.Year
+		return commands.Fail("poll.deadline_no_such_day", d)
+	}
+	return fmt.Errorf("read deadline %q: %w", s, e)
+}
+
+// dayWithoutTime refuses a deadline that is neither a date with a time
+// nor a duration. A day without a time ("samedi", "demain", "12/12") is
+// told back with the question of the hour, rather than closed at an hour
+// the member did not write; a day already over ("hier") is past.
+func dayWithoutTime(l *locales.Localizer, s string, now time.Time, tz *time.Location) error {
+	day, ok := frdate.DayWithoutTime(s, now, tz)
+	switch {
+	case !ok:
+		return commands.Fail("poll.deadline_unreadable", locales.Data{"Value": s})
+	case !day.AddDate(0, 0, 1).After(now):
+		return commands.Fail("poll.deadline_past", locales.Data{"Value": s, "Date": l.In(tz).Date(day)})
+	}
+	return commands.Fail("poll.deadline_no_time", locales.Data{"Value": s, "Day": l.In(tz).Date(day)})
 }
 
 // parseChoices splits "A | B | C" into choices, refusing empty, duplicate

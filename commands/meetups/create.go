@@ -92,23 +92,23 @@ func meetupFromOptions(req *commands.Request) (*model.Meetup, located, error) {
 		limit         int
 	}{{"titre", m.Title, MaxTitle}, {"lieu", m.Place, MaxPlace}, {"description", m.Description, MaxDescription}} {
 		if err := checkLength(l.S("cmd.rencontre.creer.opt."+c.option+".name"), c.value, c.limit); err != nil {
-			return nil, located{}, err
+			return nil, located{}, commands.OptionError(c.option, err)
 		}
 	}
 	start, err := readStart(l, req.String("date"), req.Now, req.Community.Location)
 	if err != nil {
-		return nil, located{}, err
+		return nil, located{}, commands.OptionError("date", err)
 	}
 	length := DefaultDuration
 	if req.Has("duree") {
 		if length, err = readDuration(req.String("duree")); err != nil {
-			return nil, located{}, err
+			return nil, located{}, commands.OptionError("duree", err)
 		}
 	}
 	m.Start, m.End = start, start.Add(length)
 	city := cleanLine(req.String("ville"))
 	if err := checkLength(l.S("cmd.rencontre.creer.opt.ville.name"), city, MaxCity); err != nil {
-		return nil, located{}, err
+		return nil, located{}, commands.OptionError("ville", err)
 	}
 	where := locate(m.Place, city, m.Kind)
 	m.City, m.CityKey, m.Lat, m.Lon = where.City, where.CityKey, where.Lat, where.Lon

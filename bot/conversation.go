@@ -172,7 +172,8 @@ func (rt *Runtime) answer(ctx context.Context, msg TextMessage, text string, to 
 	if st.Route == "" {
 		if o := rt.option(st.Command, name); o != nil {
 			l := rt.Localizer(nil, msg.User.Locale)
-			if _, err := checkOption(l, o, text); err != nil {
+			err := rt.checkAnswer(ctx, who, st.Command, o, text)
+			if err != nil {
 				// Said, then asked again: nothing given so far is lost.
 				if ue, ok := commands.AsUserError(err); ok {
 					to.Reply(ctx, commands.Reply(ue.Localize(l)))
@@ -219,6 +220,29 @@ func (rt *Runtime) answer(ctx context.Context, msg TextMessage, text string, to 
 	}
 	rt.deliver(ctx, who, resp, to)
 	return true
+}
+
+// checkAnswer checks an answer as the option's value: its type and
+// length, then what the option's Check reads in it, on the request
+// resolved as the command's would be.
+func (rt *Runtime) checkAnswer(ctx context.Context, who *commands.Request, path string, o *commands.Option, text string) error {
+	l := rt.Localizer(nil, who.User.Locale)
+	v, err := checkOption(l, o, text)
+	if err != nil || o.Check == nil || v == "" {
+		return err
+	}
+	req := &commands.Request{Platform: who.Platform, Chat: who.Chat, User: who.User, Command: path}
+	if rt.Precheck(ctx, req) != nil {
+		return nil // the command itself will say why it cannot run
+	}
+	err = o.Check(req, v)
+	if _, isUser := commands.AsUserError(err); err != nil && !isUser {
+		// Not the member's mistake: the command reads the value again and
+		// reports the failure; asking again would not help.
+		rt.log.Warn("check an answer", "command", path, "option", o.Name, "error", err)
+		return nil
+	}
+	return err
 }
 
 // finishForm submits a completed form as the action it was for.

@@ -327,6 +327,11 @@ func validateOptions(req *commands.Request, spec *commands.Spec, partial bool) e
 			delete(req.Options, o.Name)
 			continue
 		}
+		if o.Check != nil {
+			if err := o.Check(req, v); err != nil {
+				return commands.OptionError(o.Name, err)
+			}
+		}
 		req.Options[o.Name] = v
 	}
 	return nil

@@ -87,6 +87,14 @@ type Option struct {
 	Until string
 	Rest  bool
 
+	// Check, when set, reads the value as the handler will ("samedi" as a
+	// date lacks its hour), so that a wrong value is refused as soon as it
+	// is typed or given in answer to a guided question, not after the
+	// remaining questions. The request is resolved (community, time zone,
+	// language). The handler reads the value again: Check is a courtesy,
+	// never what makes a value safe.
+	Check func(req *Request, value string) error
+
 	names []string // as members may type it, set by the registry
 }
 

@@ -568,3 +568,25 @@ func TestPlatformEventsOncePerGroup(t *testing.T) {
 		}
 	}
 }
+
+// A guided /rencontre creer refuses a date it cannot use as soon as it is
+// given, and asks for it again before the next question, keeping the
+// title.
+func TestGuidedCreationRefusesADateAtOnce(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role ambassadeur
+/rencontre creer
+Apéro
+samedi
+samedi 19h
+Café de la gare
+`)
+	consoletest.Contains(t, out,
+		"> camille: /rencontre creer", "titre ?",
+		"> camille: Apéro", "date ?",
+		"> camille: samedi", "mais sans heure", "date ?",
+		"> camille: samedi 19h", "lieu ?",
+		"> camille: Café de la gare", "Rencontre n° 1 : Apéro", "samedi 12 décembre à 19h00",
+	)
+}

@@ -57,6 +57,19 @@ func checkLength(label, value string, limit int) error {
 	return nil
 }
 
+// checkStart and checkDuration read a meetup's date and length as they
+// are given (commands.Option.Check), so a guided question refuses a wrong
+// answer before asking the next one.
+func checkStart(req *commands.Request, v string) error {
+	_, err := readStart(req.Loc, v, req.Now, req.Community.Location)
+	return err
+}
+
+func checkDuration(_ *commands.Request, v string) error {
+	_, err := readDuration(v)
+	return err
+}
+
 // readStart reads a meetup's date and time in the community's time zone,
 // and on refusal tells the member how the text was understood and which
 // forms are accepted.

@@ -124,6 +124,19 @@ func pollFromOptions(req *commands.Request) (*model.Poll, error) {
 	return p, nil
 }
 
+// checkChoices and checkDeadline read the options of /sondage creer as
+// they are given (commands.Option.Check), so a guided question refuses a
+// wrong answer at once.
+func checkChoices(_ *commands.Request, v string) error {
+	_, err := parseChoices(v, false)
+	return err
+}
+
+func checkDeadline(req *commands.Request, v string) error {
+	_, err := parseDeadline(req.Loc, v, req.Now, req.Community.Location)
+	return err
+}
+
 // parseDeadline reads the "fin" option in the community's time zone, and
 // on refusal tells the member how the text was understood.
 //

@@ -201,10 +201,10 @@ func (s *service) pollSpec() *commands.Spec {
 		Subcommands: []*commands.Spec{
 			{Name: "creer", Handle: s.create, Options: []commands.Option{
 				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion, Until: "|"},
-				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 3), Rest: true},
+				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 3), Rest: true, Check: checkChoices},
 				{Name: "type", Type: commands.OptionString, Choices: kinds},
 				{Name: "max", Type: commands.OptionInteger, Min: 1, Max: MaxChoices},
-				{Name: "fin", Type: commands.OptionString, MaxLength: 100},
+				{Name: "fin", Type: commands.OptionString, MaxLength: 100, Check: checkDeadline},
 				{Name: "anonyme", Type: commands.OptionBoolean},
 				{Name: "resultats", Type: commands.OptionString, Choices: showResults},
 				{Name: "quorum", Type: commands.OptionInteger, Min: 0, Max: MaxQuorum},

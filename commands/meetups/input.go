@@ -83,7 +83,7 @@ func readStart(l *locales.Localizer, s string, now time.Time, tz *time.Location)
 	case err == nil:
 		return r.Time, nil
 	case errors.As(err, &understood):
-		return time.Time{}, dateRefusal(l.In(tz), s, understood, now)
+		return time.Time{}, dateRefusals.Refuse(l.In(tz), s, understood, now)
 	case !errors.Is(err, frdate.ErrUnreadable):
 		return time.Time{}, fmt.Errorf("read meetup date %q: %w", s, err)
 	}
@@ -97,28 +97,11 @@ func readStart(l *locales.Localizer, s string, now time.Time, tz *time.Location)
 	return time.Time{}, commands.Fail("meetup.date_unreadable", locales.Data{"Value": s})
 }
 
-// dateRefusal tells why a date understood is refused.
-func dateRefusal(l *locales.Localizer, s string, e *frdate.Error, now time.Time) error {
-	d := locales.Data{"Value": s}
-	switch {
-	case errors.Is(e, frdate.ErrPast):
-		d["Date"] = l.DateTime(e.Time)
-		return commands.Fail("meetup.date_past", d)
-	case errors.Is(e, frdate.ErrTooFar):
-		d["Date"], d["Max"] = l.DateTime(e.Time), int(frdate.MaxAhead/(24*time.Hour))
-		return commands.Fail("meetup.date_too_far", d)
-	case errors.Is(e, frdate.ErrWrongWeekday):
-		d["Day"], d["Month"] = e.Time.Day(), l.Month(e.Time.Month())
-		d["Actual"], d["Weekday"] = l.Weekday(e.Time.Weekday()), l.Weekday(e.Weekday)
-		if e.Time.Year() != now.In(e.Time.Location()).Year() {
-			d["Year"] = e.Time.Year()
-		}
-		return commands.Fail("meetup.date_wrong_weekday", d)
-	case errors.Is(e, frdate.ErrNoSuchDay):
-		d["Day"], d["Month"], d["Year"] = e.Day, l.Month(e.Month), e.Year
-		return commands.Fail("meetup.date_no_such_day", d)
-	}
-	return fmt.Errorf("read meetup date %q: %w", s, e)
+// dateRefusals tell why a meetup date read is refused.
+var dateRefusals = commands.DateRefusals{
+	Past: "meetup.date_past", TooFar: "meetup.date_too_far",
+	WrongWeekday: "meetup.date_wrong_weekday", NoSuchDay: "meetup.date_no_such_day",
+	MaxDays: int(frdate.MaxAhead / (24 * time.Hour)),
 }
 
 // readDuration reads how long a meetup lasts: "2h", "1h30", "90min", "2j".

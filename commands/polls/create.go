@@ -171,7 +171,7 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 		}
 		return reading.Time, nil
 	case errors.As(err, &understood):
-		return time.Time{}, dateRefusal(l.In(tz), s, understood, now)
+		return time.Time{}, deadlineRefusals.Refuse(l.In(tz), s, understood, now)
 	case !errors.Is(err, frdate.ErrUnreadable):
 		return time.Time{}, fmt.Errorf("read deadline %q: %w", s, err)
 	}
@@ -191,28 +191,11 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 	return now.Add(d), nil
 }
 
-// dateRefusal tells why a date understood is refused.
-func dateRefusal(l *locales.Localizer, s string, e *frdate.Error, now time.Time) error {
-	d := locales.Data{"Value": s}
-	switch {
-	case errors.Is(e, frdate.ErrPast):
-		d["Date"] = l.DateTime(e.Time)
-		return commands.Fail("poll.deadline_past", d)
-	case errors.Is(e, frdate.ErrTooFar):
-		d["Date"], d["Max"] = l.DateTime(e.Time), int(commands.MaxDuration/(24*time.Hour))
-		return commands.Fail("poll.deadline_date_too_far", d)
-	case errors.Is(e, frdate.ErrWrongWeekday):
-		d["Day"], d["Month"] = e.Time.Day(), l.Month(e.Time.Month())
-		d["Actual"], d["Weekday"] = l.Weekday(e.Time.Weekday()), l.Weekday(e.Weekday)
-		if e.Time.Year() != now.In(e.Time.Location()).Year() {
-			d["Year"] = e.Time.Year()
-		}
-		return commands.Fail("poll.deadline_wrong_weekday", d)
-	case errors.Is(e, frdate.ErrNoSuchDay):
-		d["Day"], d["Month"], d["Year"] = e.Day, l.Month(e.Month), e.Year
-		return commands.Fail("poll.deadline_no_such_day", d)
-	}
-	return fmt.Errorf("read deadline %q: %w", s, e)
+// deadlineRefusals tell why a deadline read as a date is refused.
+var deadlineRefusals = commands.DateRefusals{
+	Past: "poll.deadline_past", TooFar: "poll.deadline_date_too_far",
+	WrongWeekday: "poll.deadline_wrong_weekday", NoSuchDay: "poll.deadline_no_such_day",
+	MaxDays: int(commands.MaxDuration / (24 * time.Hour)),
 }
 
 // dayWithoutTime refuses a deadline that is neither a date with a time

@@ -520,6 +520,28 @@ func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 	)
 }
 
+// Option names keep their underscores wherever Agora shows or reads them:
+// help, the list of a command's options, English names typed.
+func TestOptionNamesKeepTheirUnderscores(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/aide questionnaire creer
+/questionnaire creer couleur:rouge
+:langue en
+/help questionnaire create
+/questionnaire create couleur:rouge
+/questionnaire create title:Pain base_price:2
+`)
+	consoletest.Contains(t, out,
+		"> camille: /aide questionnaire creer", "prix_base\u00a0: Le prix de base",
+		"Ses options\u00a0: titre, prix_base.",
+		"> camille: /help questionnaire create", "base_price: The base price",
+		"Its options: title, base_price.",
+		"Questionnaire #1 “Pain” created, base price 2,00\u00a0€.",
+	)
+}
+
 // Poll and questionnaire numbers may be written as Agora writes them.
 func TestNumbersAreReadWithTheirMark(t *testing.T) {
 	env := consoletest.New(t)

@@ -237,6 +237,40 @@ func TestQuestionnaireGivesWinningChoicesAndPrice(t *testing.T) {
 	)
 }
 
+// Typed as text, a questionnaire's title needs no quotes and may end with
+// its base price, and a question ends at the first "|", as a poll's does;
+// prices copied as Agora shows them, or written in euros, are read.
+func TestQuestionnaireTypedAsText(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/questionnaire creer Jus de pomme
+/questionnaire creer Jus de pomme 2,10 €
+/questionnaire creer Jus d'orange 2,50 euros
+/questionnaire creer Jus de poire 2,10
+/questionnaire creer 2,10 €
+/questionnaire creer Cidre 1 000 €
+/questionnaire creer titre:"Jus 2,10 €" prix_base:0
+/questionnaire creer Jus de raisin prix_base:"3 EUR"
+/questionnaire ajouter 2 Q10 ? | Bio +0,40 € | Standard
+/questionnaire ajouter 2 Sucre ? | Oui 0,40 euros | Non
+/questionnaire ajouter 2 Bouteille ? | Verre (+0,30 €) | Plastique fin:1j
+`)
+	consoletest.Contains(t, out,
+		"Questionnaire n°\u00a01 «\u00a0Jus de pomme\u00a0» créé, prix de base 0,00\u00a0€.",
+		"Questionnaire n°\u00a02 «\u00a0Jus de pomme\u00a0» créé, prix de base 2,10\u00a0€.",
+		"Questionnaire n°\u00a03 «\u00a0Jus d'orange\u00a0» créé, prix de base 2,50\u00a0€.",
+		"Le titre «\u00a0Jus de poire 2,10\u00a0» finit par un nombre",
+		"Il manque le titre avant le prix «\u00a02,10\u00a0€\u00a0»",
+		"Je ne comprends pas le prix à la fin du titre «\u00a0Cidre 1 000\u00a0€\u00a0»",
+		"Questionnaire n°\u00a04 «\u00a0Jus 2,10\u00a0€\u00a0» créé, prix de base 0,00\u00a0€.",
+		"Questionnaire n°\u00a05 «\u00a0Jus de raisin\u00a0» créé, prix de base 3,00\u00a0€.",
+		"📊 Sondage n°\u00a01\u00a0: Q10 ?", "1. Bio (+0,40\u00a0€)\u00a0: 0 vote", "2. Standard\u00a0: 0 vote",
+		"📊 Sondage n°\u00a02\u00a0: Sucre ?", "1. Oui (+0,40\u00a0€)\u00a0: 0 vote", "2. Non\u00a0: 0 vote",
+		"📊 Sondage n°\u00a03\u00a0: Bouteille ?", "1. Verre (+0,30\u00a0€)\u00a0: 0 vote", "2. Plastique\u00a0: 0 vote",
+	)
+}
+
 func TestPermissionsAndBadInput(t *testing.T) {
 	env := consoletest.New(t)
 	long := strings.Repeat("x", 301)

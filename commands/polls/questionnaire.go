@@ -16,18 +16,24 @@ import (
 // specification from single-choice polls whose choices may change the
 // price ("Bio +0,40 € | Standard"); the result is each question's winning
 // choice and the resulting price.
+//
+// Typed as text, the title takes the rest of the line, so "/questionnaire
+// creer Jus de pomme 2,10 €" needs no quotes (its trailing amount is the
+// base price, see createQuestionnaire), and a question ends at the first
+// "|" as a poll's does: "/questionnaire ajouter 1 Farine ? | Bio +0,40 € |
+// Standard".
 func (s *service) questionnaireSpec() *commands.Spec {
 	return &commands.Spec{
 		Name: "questionnaire",
 		Subcommands: []*commands.Spec{
 			{Name: "creer", Permission: commands.RoleModerator, Handle: s.createQuestionnaire, Options: []commands.Option{
-				{Name: "titre", Type: commands.OptionString, Required: true, MaxLength: MaxTitle},
+				{Name: "titre", Type: commands.OptionString, Required: true, MaxLength: MaxTitle, Rest: true},
 				{Name: "prix_base", Type: commands.OptionString, MaxLength: 20},
 			}},
 			{Name: "ajouter", Permission: commands.RoleModerator, Handle: s.addQuestion, Options: []commands.Option{
 				numberOption("questionnaire"),
-				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion},
-				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 15)},
+				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion, Until: "|"},
+				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 15), Rest: true},
 				{Name: "fin", Type: commands.OptionString, MaxLength: 100},
 			}},
 			{Name: "resultat", Handle: s.questionnaireResult, Options: []commands.Option{
@@ -43,14 +49,31 @@ func (s *service) questionnaireSpec() *commands.Spec {
 	}
 }
 
+// createQuestionnaire is /questionnaire creer. Without prix_base, the
+// title may end with the base price, written as a choice's price impact
+// is ("Jus de pomme 2,10 €", "… 2,10 euros"), since a member typing the
+// command as text writes both on one line; with prix_base, the title is
+// kept as given.
 func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	q := model.Questionnaire{CommunityID: req.Community.ID, Title: strings.TrimSpace(req.String("titre"))}
 	if raw := req.String("prix_base"); raw != "" {
-		cents, ok := parseEuros(raw)
+		// "2,10 euros" reads as "2,10 €".
+		cents, ok := parseEuros(euroWord(strings.TrimSpace(raw)))
 		if !ok || cents < 0 {
 			return nil, commands.Fail("poll.q.bad_price", locales.Data{"Value": raw})
 		}
 		q.BaseCents = cents
+	} else {
+		title, cents, err := splitPrice(q.Title)
+		switch {
+		case errors.Is(err, errAmbiguousPrice):
+			return nil, commands.Fail("poll.q.title_unsigned_price", locales.Data{"Title": q.Title})
+		case err != nil || cents < 0:
+			return nil, commands.Fail("poll.q.title_bad_price", locales.Data{"Title": q.Title})
+		case title == "":
+			return nil, commands.Fail("poll.q.title_empty", locales.Data{"Title": q.Title})
+		}
+		q.Title, q.BaseCents = title, cents
 	}
 	if err := s.store.CreateQuestionnaire(ctx, &q, req.Member.ID); err != nil {
 		return nil, err

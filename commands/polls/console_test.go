@@ -271,6 +271,32 @@ func TestQuestionnaireTypedAsText(t *testing.T) {
 	)
 }
 
+// Once closed, a question without votes has no choice for good: the
+// result says so, and the price no longer waits for it.
+func TestClosedQuestionnaireHasAFinalPrice(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/questionnaire creer Jus 2,10 €
+/questionnaire ajouter 1 Q1 ? | Bio 0,40 euros | Standard
+/questionnaire ajouter 1 Q2 ? | Verre +0,30 € | Plastique
+:bouton Verre
+/questionnaire resultat 1
+/questionnaire fermer 1
+/questionnaire resultat 1
+`)
+	consoletest.Contains(t, out,
+		"> camille: /questionnaire resultat 1",
+		"1. Q1 ? (sondage n°\u00a01)\u00a0: pas encore décidé (en cours)\n",
+		"2. Q2 ? (sondage n°\u00a02)\u00a0: Verre (+0,30\u00a0€) (en cours)\n",
+		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,10\u00a0€), provisoire.",
+		"> camille: /questionnaire resultat 1",
+		"1. Q1 ? (sondage n°\u00a01)\u00a0: clos sans vote, aucun choix retenu (rien n'est ajouté au prix)\n",
+		"2. Q2 ? (sondage n°\u00a02)\u00a0: Verre (+0,30\u00a0€)\n",
+		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,10\u00a0€).",
+	)
+}
+
 func TestPermissionsAndBadInput(t *testing.T) {
 	env := consoletest.New(t)
 	long := strings.Repeat("x", 301)

@@ -122,8 +122,10 @@ func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*comm
 }
 
 // questionnaireResult adds the price impact of each question's leading
-// choice to the base price; undecided questions (no vote, no quorum) add
-// nothing and make the price provisional, as do questions still open.
+// choice to the base price. A question still open makes the price
+// provisional; a closed one without votes (or below its quorum) has no
+// choice for good, and adds nothing to a price that is no longer
+// provisional for its sake.
 func (s *service) questionnaireResult(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	q, err := s.loadQuestionnaire(ctx, req)
 	if err != nil {
@@ -148,11 +150,16 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		// rule of ranked polls (earlier rounds, then the poll's draw), and
 		// the line says so.
 		dec := t.Decide(p.ID)
+		undecided := dec.Winner < 0 || !t.QuorumMet(p.Quorum)
+		switch {
 		// Agora's questions show live results; a poll that waits for the
 		// close must not leak its leader here either.
-		if hiddenNow(p) || dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
-			provisional = true
+		case hiddenNow(p) || open && undecided:
 			lines = append(lines, l.T("poll.q.undecided", d))
+			continue
+		case undecided:
+			d["NoVote"] = t.Voters == 0
+			lines = append(lines, l.T("poll.q.no_choice", d))
 			continue
 		}
 		c := p.Choices[dec.Winner]

@@ -566,17 +566,17 @@ func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 :langue en
 /questionnaire result questionnaire:1
 :user camille
-/community language language:en
 /questionnaire result questionnaire:1
 `)
 	consoletest.Contains(t, out,
 		"Égalité\u00a0: aucun choix ne l'emporte.",
 		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité (Bio, Standard) départagée par tirage au sort reproductible\n",
 		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,00\u00a0€).",
-		// A public reply speaks the community's language, whoever asks.
-		"> alex: /questionnaire result questionnaire:1", "1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité",
-		"> camille: /questionnaire result questionnaire:1",
+		// A private reply, as /sondage resultats is, in the asker's language.
+		"> alex: /questionnaire result questionnaire:1", "only you can see this] 📋 Questionnaire #1: Pain",
 		"1. Farine ? (poll #1): Bio (+0,40\u00a0€), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
+		"> camille: /questionnaire result questionnaire:1", "visible par vous seul·e] 📋 Questionnaire n°\u00a01\u00a0: Pain",
+		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité",
 	)
 }
 

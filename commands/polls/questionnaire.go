@@ -135,7 +135,9 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 	if err != nil {
 		return nil, err
 	}
-	l := s.publicLoc(req)
+	// Answered to the asker alone, in their language, as /sondage
+	// resultats is: the chat sees each question's result when it closes.
+	l := req.Loc
 	lines := []markup.Text{l.T("poll.q.header", locales.Data{"ID": q.ID, "Title": q.Title})}
 	total, provisional := q.BaseCents, false
 	for i, p := range polls {
@@ -179,7 +181,7 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		lines = append(lines, l.T("poll.q.empty", locales.Data{"ID": q.ID}))
 	}
 	lines = append(lines, l.T("poll.q.total", locales.Data{"Total": formatEuros(total), "Base": formatEuros(q.BaseCents), "Provisional": provisional}))
-	return commands.Reply(markup.Join(lines, "\n")), nil
+	return commands.Private(markup.Join(lines, "\n")), nil
 }
 
 // listQuestionnaires is /questionnaire liste: the community's latest

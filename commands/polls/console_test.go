@@ -551,7 +551,8 @@ func TestPollNumbersAreSuggested(t *testing.T) {
 }
 
 // A tied question still gives the questionnaire a price: the tie is broken
-// by the poll's reproducible draw, and the line says so.
+// by the poll's reproducible draw, as the question's post says beforehand,
+// and its result and the questionnaire's say so.
 func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `
@@ -569,7 +570,10 @@ func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 /questionnaire result questionnaire:1
 `)
 	consoletest.Contains(t, out,
-		"Égalité\u00a0: aucun choix ne l'emporte.",
+		// The rule is on the question's post before anyone votes, and the
+		// result posted at the close keeps the choice it gives.
+		"📊 Sondage n°\u00a01\u00a0: Farine ?", "Question du questionnaire n°\u00a01\u00a0: une égalité y est départagée par tirage au sort reproductible.",
+		"🏁 Résultat du sondage n°\u00a01", "Égalité (Bio, Standard)\u00a0: pour le questionnaire n°\u00a01, le choix Bio est retenu par tirage au sort reproductible.",
 		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité (Bio, Standard) départagée par tirage au sort reproductible\n",
 		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,00\u00a0€).",
 		// A private reply, as /sondage resultats is, in the asker's language.

@@ -284,6 +284,8 @@ func TestClosedQuestionnaireHasAFinalPrice(t *testing.T) {
 /questionnaire resultat 1
 /questionnaire fermer 1
 /questionnaire resultat 1
+:langue en
+/questionnaire result 1
 `)
 	consoletest.Contains(t, out,
 		"> camille: /questionnaire resultat 1",
@@ -294,6 +296,9 @@ func TestClosedQuestionnaireHasAFinalPrice(t *testing.T) {
 		"1. Q1 ? (sondage n°\u00a01)\u00a0: clos sans vote, aucun choix retenu (rien n'est ajouté au prix)\n",
 		"2. Q2 ? (sondage n°\u00a02)\u00a0: Verre (+0,30\u00a0€)\n",
 		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,10\u00a0€).",
+		"> camille: /questionnaire result 1",
+		"1. Q1 ? (poll #1): closed without votes, no choice made (nothing added to the price)\n",
+		"Resulting price: 2,40\u00a0€ (base 2,10\u00a0€).",
 	)
 }
 

@@ -236,6 +236,16 @@ func TestParseEuros(t *testing.T) {
 			t.Errorf("parseEuros(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
+	for in, want := range map[string]int64{"2,10 euros": 210, "3 EUR": 300, " 1 euro ": 100, "2,10eur": 210, "2,10 €": 210} {
+		if got, ok := parseBasePrice(in); !ok || got != want {
+			t.Errorf("parseBasePrice(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"euros", "2,10 eurox", "deux euros", "2,10 € euros"} {
+		if got, ok := parseBasePrice(in); ok {
+			t.Errorf("parseBasePrice(%q) = %d, accepted", in, got)
+		}
+	}
 	for cents, want := range map[int64]string{0: "0,00\u00a0€", 210: "2,10\u00a0€", 5: "0,05\u00a0€", -40: "-0,40\u00a0€", 123456: "1\u202f234,56\u00a0€", 100000000: "1\u202f000\u202f000,00\u00a0€"} {
 		if got := formatEuros(cents); got != want {
 			t.Errorf("formatEuros(%d) = %q, want %q", cents, got, want)
@@ -383,10 +393,15 @@ func FuzzMatchChoices(f *testing.F) {
 }
 
 func FuzzParseEuros(f *testing.F) {
-	for _, s := range []string{"2,10", "+0,40 €", "−1", "€3", "12345678"} {
+	for _, s := range []string{"2,10", "+0,40 €", "−1", "€3", "12345678", "2,10 euros", "3EUR"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if cents, ok := parseBasePrice(s); ok {
+			if back, ok := parseBasePrice(formatEuros(cents)); !ok || back != cents {
+				t.Fatalf("parseBasePrice(%q) = %d, which reads back as %d, %v", s, cents, back, ok)
+			}
+		}
 		cents, ok := parseEuros(s)
 		if !ok {
 			return

@@ -44,6 +44,12 @@ func parseEuros(s string) (int64, bool) {
 	return sign * cents, true
 }
 
+// parseBasePrice reads a questionnaire's base price: an amount as
+// parseEuros reads it, also with a currency word ("2,10 euros", "3 EUR").
+func parseBasePrice(s string) (int64, bool) {
+	return parseEuros(euroWord(strings.TrimSpace(s)))
+}
+
 func firstRune(s string) (rune, int) {
 	for _, r := range s {
 		return r, len(string(r))

@@ -57,8 +57,7 @@ func (s *service) questionnaireSpec() *commands.Spec {
 func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	q := model.Questionnaire{CommunityID: req.Community.ID, Title: strings.TrimSpace(req.String("titre"))}
 	if raw := req.String("prix_base"); raw != "" {
-		// "2,10 euros" reads as "2,10 €".
-		cents, ok := parseEuros(euroWord(strings.TrimSpace(raw)))
+		cents, ok := parseBasePrice(raw)
 		if !ok || cents < 0 {
 			return nil, commands.Fail("poll.q.bad_price", locales.Data{"Value": raw})
 		}

@@ -82,7 +82,7 @@ func (rt *Runtime) ask(ctx context.Context, who *commands.Request, st convState,
 		q.Hint = st.Labels[name]
 		q.Text = l.T("conversation.ask_field", locales.Data{"Label": q.Hint})
 	} else if o := rt.option(st.Command, name); o != nil {
-		q.Hint = l.S(o.NameID)
+		q.Hint = commands.LocalName(l, o.NameID)
 		q.Text = l.T("conversation.ask_option", locales.Data{"Name": q.Hint, "Description": l.S(o.DescriptionID)})
 		if list := rt.suggestions(ctx, who, st.Command, o); list != "" {
 			q.Text += "\n" + list

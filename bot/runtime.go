@@ -342,7 +342,7 @@ func validateOptions(req *commands.Request, spec *commands.Spec, partial bool) e
 // trimmed, booleans as "true" or "false", choices as their value. An empty
 // value is "" and, for a required option, an error saying what is missing.
 func checkOption(l *locales.Localizer, o *commands.Option, v string) (string, error) {
-	label := l.S(o.NameID)
+	label := commands.LocalName(l, o.NameID)
 	v = strings.TrimSpace(v)
 	if v == "" {
 		if o.Required {

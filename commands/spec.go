@@ -220,9 +220,10 @@ func (s *Spec) MessageIDs() []string {
 }
 
 // LocalName is the command or option name in a language, lower case, as a
-// member would type it. Platform adapters further restrict the alphabet.
+// member would type it, underscores included ("prix_base"). Platform
+// adapters further restrict the alphabet.
 func LocalName(l *locales.Localizer, nameID string) string {
-	return strings.ToLower(strings.TrimSpace(l.S(nameID)))
+	return strings.ToLower(strings.TrimSpace(l.Name(nameID)))
 }
 
 // HigherRole is whichever of two stored role names ranks higher, for

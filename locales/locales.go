@@ -161,6 +161,18 @@ func (l *Localizer) N(id string, count int, data ...Data) markup.Text {
 // labels, command descriptions, toasts).
 func (l *Localizer) S(id string, data ...Data) string { return l.T(id, data...).Plain() }
 
+// Name returns a message that is a name members type (a command's, an
+// option's) exactly as written: names are not markup, and read as markup
+// "prix_base" would lose its underscore to italics and show, and be
+// matched, as "prixbase". A missing message yields its ID.
+func (l *Localizer) Name(id string) string {
+	s, err := l.inner.Localize(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
 func (l *Localizer) localize(id string, count any, data []Data) markup.Text {
 	td := map[string]any{}
 	for _, d := range data {

@@ -173,3 +173,18 @@ func TestMissingMessageShowsItsID(t *testing.T) {
 		t.Errorf("missing message = %q", got)
 	}
 }
+
+// Names are read as written, not as markup: an underscore stays, where S
+// would take it for italics.
+func TestNamesAreReadAsWritten(t *testing.T) {
+	c := load(t)
+	const id = "cmd.questionnaire.creer.opt.prix_base.name"
+	for lang, want := range map[string]string{"fr": "prix_base", "en": "base_price"} {
+		if got := c.Localizer(nil, lang).Name(id); got != want {
+			t.Errorf("%s: Name(%q) = %q, want %q", lang, id, got, want)
+		}
+	}
+	if got := c.Localizer(nil, "fr").Name("no.such.name"); got != "no.such.name" {
+		t.Errorf("missing name = %q", got)
+	}
+}

@@ -237,6 +237,71 @@ func TestQuestionnaireGivesWinningChoicesAndPrice(t *testing.T) {
 	)
 }
 
+// Typed as text, a questionnaire's title needs no quotes and may end with
+// its base price, and a question ends at the first "|", as a poll's does;
+// prices copied as Agora shows them, or written in euros, are read.
+func TestQuestionnaireTypedAsText(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/questionnaire creer Jus de pomme
+/questionnaire creer Jus de pomme 2,10 €
+/questionnaire creer Jus d'orange 2,50 euros
+/questionnaire creer Jus de poire 2,10
+/questionnaire creer 2,10 €
+/questionnaire creer Cidre 1 000 €
+/questionnaire creer titre:"Jus 2,10 €" prix_base:0
+/questionnaire creer Jus de raisin prix_base:"3 EUR"
+/questionnaire ajouter 2 Q10 ? | Bio +0,40 € | Standard
+/questionnaire ajouter 2 Sucre ? | Oui 0,40 euros | Non
+/questionnaire ajouter 2 Bouteille ? | Verre (+0,30 €) | Plastique fin:1j
+`)
+	consoletest.Contains(t, out,
+		"Questionnaire n°\u00a01 «\u00a0Jus de pomme\u00a0» créé, prix de base 0,00\u00a0€.",
+		"Questionnaire n°\u00a02 «\u00a0Jus de pomme\u00a0» créé, prix de base 2,10\u00a0€.",
+		"Questionnaire n°\u00a03 «\u00a0Jus d'orange\u00a0» créé, prix de base 2,50\u00a0€.",
+		"Le titre «\u00a0Jus de poire 2,10\u00a0» finit par un nombre",
+		"Il manque le titre avant le prix «\u00a02,10\u00a0€\u00a0»",
+		"Je ne comprends pas le prix à la fin du titre «\u00a0Cidre 1 000\u00a0€\u00a0»",
+		"Questionnaire n°\u00a04 «\u00a0Jus 2,10\u00a0€\u00a0» créé, prix de base 0,00\u00a0€.",
+		"Questionnaire n°\u00a05 «\u00a0Jus de raisin\u00a0» créé, prix de base 3,00\u00a0€.",
+		"📊 Sondage n°\u00a01\u00a0: Q10 ?", "1. Bio (+0,40\u00a0€)\u00a0: 0 vote", "2. Standard\u00a0: 0 vote",
+		"📊 Sondage n°\u00a02\u00a0: Sucre ?", "1. Oui (+0,40\u00a0€)\u00a0: 0 vote", "2. Non\u00a0: 0 vote",
+		"📊 Sondage n°\u00a03\u00a0: Bouteille ?", "1. Verre (+0,30\u00a0€)\u00a0: 0 vote", "2. Plastique\u00a0: 0 vote",
+	)
+}
+
+// Once closed, a question without votes has no choice for good: the
+// result says so, and the price no longer waits for it.
+func TestClosedQuestionnaireHasAFinalPrice(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/questionnaire creer Jus 2,10 €
+/questionnaire ajouter 1 Q1 ? | Bio 0,40 euros | Standard
+/questionnaire ajouter 1 Q2 ? | Verre +0,30 € | Plastique
+:bouton Verre
+/questionnaire resultat 1
+/questionnaire fermer 1
+/questionnaire resultat 1
+:langue en
+/questionnaire result 1
+`)
+	consoletest.Contains(t, out,
+		"> camille: /questionnaire resultat 1",
+		"1. Q1 ? (sondage n°\u00a01)\u00a0: pas encore décidé (en cours)\n",
+		"2. Q2 ? (sondage n°\u00a02)\u00a0: Verre (+0,30\u00a0€) (en cours)\n",
+		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,10\u00a0€), provisoire.",
+		"> camille: /questionnaire resultat 1",
+		"1. Q1 ? (sondage n°\u00a01)\u00a0: clos sans vote, aucun choix retenu (rien n'est ajouté au prix)\n",
+		"2. Q2 ? (sondage n°\u00a02)\u00a0: Verre (+0,30\u00a0€)\n",
+		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,10\u00a0€).",
+		"> camille: /questionnaire result 1",
+		"1. Q1 ? (poll #1): closed without votes, no choice made (nothing added to the price)\n",
+		"Resulting price: 2,40\u00a0€ (base 2,10\u00a0€).",
+	)
+}
+
 func TestPermissionsAndBadInput(t *testing.T) {
 	env := consoletest.New(t)
 	long := strings.Repeat("x", 301)
@@ -524,7 +589,8 @@ func TestPollNumbersAreSuggested(t *testing.T) {
 }
 
 // A tied question still gives the questionnaire a price: the tie is broken
-// by the poll's reproducible draw, and the line says so.
+// by the poll's reproducible draw, as the question's post says beforehand,
+// and its result and the questionnaire's say so.
 func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `
@@ -539,17 +605,42 @@ func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 :langue en
 /questionnaire result questionnaire:1
 :user camille
-/community language language:en
 /questionnaire result questionnaire:1
 `)
 	consoletest.Contains(t, out,
-		"Égalité\u00a0: aucun choix ne l'emporte.",
+		// The rule is on the question's post before anyone votes, and the
+		// result posted at the close keeps the choice it gives.
+		"📊 Sondage n°\u00a01\u00a0: Farine ?", "Question du questionnaire n°\u00a01\u00a0: une égalité y est départagée par tirage au sort reproductible.",
+		"🏁 Résultat du sondage n°\u00a01", "Égalité (Bio, Standard)\u00a0: pour le questionnaire n°\u00a01, le choix Bio est retenu par tirage au sort reproductible.",
 		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité (Bio, Standard) départagée par tirage au sort reproductible\n",
 		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,00\u00a0€).",
-		// A public reply speaks the community's language, whoever asks.
-		"> alex: /questionnaire result questionnaire:1", "1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité",
-		"> camille: /questionnaire result questionnaire:1",
+		// A private reply, as /sondage resultats is, in the asker's language.
+		"> alex: /questionnaire result questionnaire:1", "only you can see this] 📋 Questionnaire #1: Pain",
 		"1. Farine ? (poll #1): Bio (+0,40\u00a0€), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
+		"> camille: /questionnaire result questionnaire:1", "visible par vous seul·e] 📋 Questionnaire n°\u00a01\u00a0: Pain",
+		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité",
+	)
+}
+
+// Option names keep their underscores wherever Agora shows or reads them:
+// help, the list of a command's options, English names typed.
+func TestOptionNamesKeepTheirUnderscores(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/aide questionnaire creer
+/questionnaire creer couleur:rouge
+:langue en
+/help questionnaire create
+/questionnaire create couleur:rouge
+/questionnaire create title:Pain base_price:2
+`)
+	consoletest.Contains(t, out,
+		"> camille: /aide questionnaire creer", "prix_base\u00a0: Le prix de base",
+		"Ses options\u00a0: titre, prix_base.",
+		"> camille: /help questionnaire create", "base_price: The base price",
+		"Its options: title, base_price.",
+		"Questionnaire #1 “Pain” created, base price 2,00\u00a0€.",
 	)
 }
 

@@ -38,6 +38,14 @@ func TestParseChoices(t *testing.T) {
 		{"Pack de 6 | Pack de 12 3 €", true, "poll.choice_bad_price"}, // "12 3 €" may be 123 €
 		{"A | | B", true, "poll.choice_empty"},
 		{"Lot 1 000 € | B", true, "poll.choice_bad_price"},
+		// Currency words, and a choice copied as Agora shows it.
+		{"Bio 0,40 euros | Standard", true, "Bio:40 Standard:0"},
+		{"Bio 0,40 EUR | Standard", true, "Bio:40 Standard:0"},
+		{"Bio (+0,40 €) | Standard", true, "Bio:40 Standard:0"},
+		{"Bio (+0,40\u00a0€) | Petit (-0,50\u00a0€)", true, "Bio:40 Petit:-50"},
+		{"Bio 0,40 euros | Standard", false, "Bio 0,40 euros:0 Standard:0"},
+		{"Bio (0,40) | Standard", true, "poll.choice_unsigned_price"},
+		{"Bio (lot de 2 €) | Standard", true, "poll.choice_bad_price"},
 	}
 	for _, tt := range tests {
 		got, err := parseChoices(tt.in, tt.prices)
@@ -101,6 +109,35 @@ func TestSplitPrice(t *testing.T) {
 		{"Bio0,40 €", "", 0, errBadPrice},
 		{"Bio 0,405 €", "", 0, errBadPrice},
 		{"Bio 12345678 €", "", 0, errBadPrice},
+		// Currency words after the amount, any case.
+		{"Bio 0,40 euros", "Bio", 40, nil},
+		{"Bio 0,40 EUR", "Bio", 40, nil},
+		{"Bio 0,40 eur", "Bio", 40, nil},
+		{"Bio 1 euro", "Bio", 100, nil},
+		{"Bio 2EUR", "Bio", 200, nil},
+		{"Bio +0,40 euros", "Bio", 40, nil},
+		{"Petit -0,50 Euros", "Petit", -50, nil},
+		{"Prix en euros", "Prix en euros", 0, nil},
+		{"Fleur", "Fleur", 0, nil},
+		{"Bio 0,4x euros", "", 0, errBadPrice},
+		{"Bio0,40 euros", "", 0, errBadPrice},
+		{"Bio 0,40 eurosx", "Bio 0,40 eurosx", 0, nil},
+		// In parentheses, as Agora shows a priced choice: "1. Bio (+0,40 €)".
+		{"Bio (+0,40 €)", "Bio", 40, nil},
+		{"Bio (+0,40\u00a0€)", "Bio", 40, nil},
+		{"Lot (+1\u202f234,00\u00a0€)", "Lot", 123400, nil},
+		{"Petit (-0,50 €)", "Petit", -50, nil},
+		{"Bio (0,40 €)", "Bio", 40, nil},
+		{"Bio (0,40 euros)", "Bio", 40, nil},
+		{"Grand (+1)", "Grand", 100, nil},
+		{"Bio(+0,40 €)", "Bio", 40, nil},
+		{"Bio (AB) (+0,40 €)", "Bio (AB)", 40, nil},
+		{"Taille (42)", "Taille (42)", 0, nil},
+		{"Bio (local)", "Bio (local)", 0, nil},
+		{"Bio ()", "Bio ()", 0, nil},
+		{"Bio (0,40)", "", 0, errAmbiguousPrice},
+		{"Bio (lot de 2 €)", "", 0, errBadPrice},
+		{"Bio (+0,4x €)", "", 0, errBadPrice},
 	}
 	for _, tt := range tests {
 		label, cents, err := splitPrice(tt.in)
@@ -113,7 +150,8 @@ func TestSplitPrice(t *testing.T) {
 // An amount in euros at the end of a choice is read or refused, never
 // left in the label at no cost.
 func FuzzSplitPrice(f *testing.F) {
-	for _, s := range []string{"Bio +0,40 €", "Bio 0,40 €", "Bio 0,40", "Pack de 6", "T-shirt-2", "Lot 1 000 €", "Bio €2"} {
+	for _, s := range []string{"Bio +0,40 €", "Bio 0,40 €", "Bio 0,40", "Pack de 6", "T-shirt-2", "Lot 1 000 €", "Bio €2",
+		"Bio 0,40 euros", "Bio 2EUR", "Bio (+0,40 €)", "Taille (42)", "Bio (lot de 2 €)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -128,14 +166,28 @@ func FuzzSplitPrice(f *testing.F) {
 		if !strings.HasPrefix(s, label) {
 			t.Fatalf("splitPrice(%q) = label %q, not a prefix", s, label)
 		}
-		before, found := strings.CutSuffix(strings.TrimSuffix(s, "€"), " ")
-		if !found {
-			before = strings.TrimSuffix(s, "€")
-		}
-		if label == s && strings.HasSuffix(s, "€") && before != "" && before[len(before)-1] >= '0' && before[len(before)-1] <= '9' {
+		if label == s && endsWithEuros(s) {
 			t.Fatalf("splitPrice(%q) kept an amount in euros in the label", s)
 		}
 	})
+}
+
+// endsWithEuros is true for a text that ends with a digit and a currency
+// mark, in parentheses or not: "… 0,40 €", "… 2EUR", "… (+0,40 euros)".
+func endsWithEuros(s string) bool {
+	if strings.HasSuffix(s, ")") {
+		if i := strings.LastIndex(s, "("); i >= 0 {
+			s = s[i+1 : len(s)-1]
+		}
+	}
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, mark := range []string{"€", "euros", "euro", "eur"} {
+		if before, ok := strings.CutSuffix(s, mark); ok {
+			before = strings.TrimSpace(before)
+			return before != "" && before[len(before)-1] >= '0' && before[len(before)-1] <= '9'
+		}
+	}
+	return false
 }
 
 func FuzzParseChoices(f *testing.F) {
@@ -182,6 +234,16 @@ func TestParseEuros(t *testing.T) {
 		got, ok := parseEuros(tt.in)
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("parseEuros(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	for in, want := range map[string]int64{"2,10 euros": 210, "3 EUR": 300, " 1 euro ": 100, "2,10eur": 210, "2,10 €": 210} {
+		if got, ok := parseBasePrice(in); !ok || got != want {
+			t.Errorf("parseBasePrice(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"euros", "2,10 eurox", "deux euros", "2,10 € euros"} {
+		if got, ok := parseBasePrice(in); ok {
+			t.Errorf("parseBasePrice(%q) = %d, accepted", in, got)
 		}
 	}
 	for cents, want := range map[int64]string{0: "0,00\u00a0€", 210: "2,10\u00a0€", 5: "0,05\u00a0€", -40: "-0,40\u00a0€", 123456: "1\u202f234,56\u00a0€", 100000000: "1\u202f000\u202f000,00\u00a0€"} {
@@ -331,10 +393,15 @@ func FuzzMatchChoices(f *testing.F) {
 }
 
 func FuzzParseEuros(f *testing.F) {
-	for _, s := range []string{"2,10", "+0,40 €", "−1", "€3", "12345678"} {
+	for _, s := range []string{"2,10", "+0,40 €", "−1", "€3", "12345678", "2,10 euros", "3EUR"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if cents, ok := parseBasePrice(s); ok {
+			if back, ok := parseBasePrice(formatEuros(cents)); !ok || back != cents {
+				t.Fatalf("parseBasePrice(%q) = %d, which reads back as %d, %v", s, cents, back, ok)
+			}
+		}
 		cents, ok := parseEuros(s)
 		if !ok {
 			return

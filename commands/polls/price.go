@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -44,6 +45,12 @@ func parseEuros(s string) (int64, bool) {
 	return sign * cents, true
 }
 
+// parseBasePrice reads a questionnaire's base price: an amount as
+// parseEuros reads it, also with a currency word ("2,10 euros", "3 EUR").
+func parseBasePrice(s string) (int64, bool) {
+	return parseEuros(euroWord(strings.TrimSpace(s)))
+}
+
 func firstRune(s string) (rune, int) {
 	for _, r := range s {
 		return r, len(string(r))
@@ -69,15 +76,80 @@ var (
 // splitPrice separates a trailing price impact from a choice label. An
 // impact is an amount at the end of the label, after a space, either
 // signed ("Bio +0,40 €", "Petit -0,5", "Grand +1") or in euros ("Bio
-// 0,40 €", "Bio 2€", "Bio €2"). An impact is an addition unless written
-// with "-" or "−", so "Bio 0,40 €" costs 40 cents more. A label ending in
-// an amount that cannot be read ("Bio +0,4x", "Lot 1 000 €") is refused
-// rather than priced at nothing, and so is a label ending in a decimal
-// number with neither sign nor euro ("Bio 0,40"), which may be a price or
-// a name. Other numbers belong to the label: "Pack de 6", "T-shirt-2",
-// "Pré-commande".
+// 0,40 €", "Bio 2€", "Bio €2", "Bio 0,40 euros", "Bio 0,40 EUR"), and may
+// stand in parentheses, as Agora shows a priced choice ("Bio (+0,40 €)"),
+// so a choice copied from a poll keeps its price. An impact is an
+// addition unless written with "-" or "−", so "Bio 0,40 €" costs 40 cents
+// more. A label ending in an amount that cannot be read ("Bio +0,4x",
+// "Lot 1 000 €", "Bio (lot de 2 €)") is refused rather than priced at
+// nothing, and so is a label ending in a decimal number with neither sign
+// nor euro ("Bio 0,40", "Bio (0,40)"), which may be a price or a name.
+// Other numbers belong to the label: "Pack de 6", "T-shirt-2",
+// "Pré-commande", "Taille (42)".
 func splitPrice(label string) (string, int64, error) {
 	label = strings.TrimSpace(label)
+	if before, inner, ok := cutParens(label); ok {
+		rest, cents, err := splitPrice(inner)
+		switch {
+		case err != nil:
+			return "", 0, err
+		case rest == inner:
+			// No amount inside ("Bio (local)", "Taille (42)"): the
+			// parentheses belong to the label, read on below.
+		case rest != "":
+			return "", 0, errBadPrice // "Bio (lot de 2 €)": words and a price
+		default:
+			return strings.TrimSpace(before), cents, nil
+		}
+	}
+	// "0,40 euros" reads as "0,40 €"; a label with nothing cut is given
+	// back as typed ("Prix en euros").
+	read := euroWord(label)
+	out, cents, err := splitAmount(read)
+	if err == nil && out == read {
+		return label, 0, nil
+	}
+	return out, cents, err
+}
+
+// euroWords are the currency words members write after an amount, compared
+// without case: "0,40 euros", "2 EUR".
+var euroWords = []string{"euros", "euro", "eur"}
+
+// euroWord replaces a currency word that ends s, as a word of its own or
+// right after a digit ("Bio 0,40 euros", "Bio 2EUR"), by "€", so that
+// splitAmount reads or refuses it as it does "€". Other endings stay
+// ("Fleur").
+func euroWord(s string) string {
+	for _, w := range euroWords {
+		if len(s) < len(w) || !strings.EqualFold(s[len(s)-len(w):], w) {
+			continue
+		}
+		before := s[:len(s)-len(w)]
+		trimmed := strings.TrimRightFunc(before, unicode.IsSpace)
+		if before == "" || trimmed != before || trimmed[len(trimmed)-1] >= '0' && trimmed[len(trimmed)-1] <= '9' {
+			return trimmed + " €"
+		}
+	}
+	return s
+}
+
+// cutParens splits "Bio (+0,40 €)" into "Bio " and "+0,40 €": the text
+// after the last "(" of a label that ends with ")".
+func cutParens(s string) (before, inner string, ok bool) {
+	if !strings.HasSuffix(s, ")") {
+		return "", "", false
+	}
+	i := strings.LastIndex(s, "(")
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], strings.TrimSpace(s[i+1 : len(s)-1]), true
+}
+
+// splitAmount is splitPrice for a label without currency words or
+// parentheses around its amount.
+func splitAmount(label string) (string, int64, error) {
 	if i := strings.LastIndexAny(label, "+-−"); i >= 0 {
 		before, amount := label[:i], label[i:]
 		// "Pré-commande" and "T-shirt-2" have hyphens, not signs.

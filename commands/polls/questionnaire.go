@@ -16,18 +16,24 @@ import (
 // specification from single-choice polls whose choices may change the
 // price ("Bio +0,40 € | Standard"); the result is each question's winning
 // choice and the resulting price.
+//
+// Typed as text, the title takes the rest of the line, so "/questionnaire
+// creer Jus de pomme 2,10 €" needs no quotes (its trailing amount is the
+// base price, see createQuestionnaire), and a question ends at the first
+// "|" as a poll's does: "/questionnaire ajouter 1 Farine ? | Bio +0,40 € |
+// Standard".
 func (s *service) questionnaireSpec() *commands.Spec {
 	return &commands.Spec{
 		Name: "questionnaire",
 		Subcommands: []*commands.Spec{
 			{Name: "creer", Permission: commands.RoleModerator, Handle: s.createQuestionnaire, Options: []commands.Option{
-				{Name: "titre", Type: commands.OptionString, Required: true, MaxLength: MaxTitle},
+				{Name: "titre", Type: commands.OptionString, Required: true, MaxLength: MaxTitle, Rest: true},
 				{Name: "prix_base", Type: commands.OptionString, MaxLength: 20},
 			}},
 			{Name: "ajouter", Permission: commands.RoleModerator, Handle: s.addQuestion, Options: []commands.Option{
 				numberOption("questionnaire"),
-				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion},
-				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 15)},
+				{Name: "question", Type: commands.OptionString, Required: true, MaxLength: MaxQuestion, Until: "|"},
+				{Name: "choix", Type: commands.OptionString, Required: true, MaxLength: MaxChoices * (MaxChoice + 15), Rest: true},
 				{Name: "fin", Type: commands.OptionString, MaxLength: 100},
 			}},
 			{Name: "resultat", Handle: s.questionnaireResult, Options: []commands.Option{
@@ -43,14 +49,30 @@ func (s *service) questionnaireSpec() *commands.Spec {
 	}
 }
 
+// createQuestionnaire is /questionnaire creer. Without prix_base, the
+// title may end with the base price, written as a choice's price impact
+// is ("Jus de pomme 2,10 €", "… 2,10 euros"), since a member typing the
+// command as text writes both on one line; with prix_base, the title is
+// kept as given.
 func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	q := model.Questionnaire{CommunityID: req.Community.ID, Title: strings.TrimSpace(req.String("titre"))}
 	if raw := req.String("prix_base"); raw != "" {
-		cents, ok := parseEuros(raw)
+		cents, ok := parseBasePrice(raw)
 		if !ok || cents < 0 {
 			return nil, commands.Fail("poll.q.bad_price", locales.Data{"Value": raw})
 		}
 		q.BaseCents = cents
+	} else {
+		title, cents, err := splitPrice(q.Title)
+		switch {
+		case errors.Is(err, errAmbiguousPrice):
+			return nil, commands.Fail("poll.q.title_unsigned_price", locales.Data{"Title": q.Title})
+		case err != nil || cents < 0:
+			return nil, commands.Fail("poll.q.title_bad_price", locales.Data{"Title": q.Title})
+		case title == "":
+			return nil, commands.Fail("poll.q.title_empty", locales.Data{"Title": q.Title})
+		}
+		q.Title, q.BaseCents = title, cents
 	}
 	if err := s.store.CreateQuestionnaire(ctx, &q, req.Member.ID); err != nil {
 		return nil, err
@@ -99,8 +121,10 @@ func (s *service) addQuestion(ctx context.Context, req *commands.Request) (*comm
 }
 
 // questionnaireResult adds the price impact of each question's leading
-// choice to the base price; undecided questions (no vote, no quorum) add
-// nothing and make the price provisional, as do questions still open.
+// choice to the base price. A question still open makes the price
+// provisional; a closed one without votes (or below its quorum) has no
+// choice for good, and adds nothing to a price that is no longer
+// provisional for its sake.
 func (s *service) questionnaireResult(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	q, err := s.loadQuestionnaire(ctx, req)
 	if err != nil {
@@ -110,7 +134,9 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 	if err != nil {
 		return nil, err
 	}
-	l := s.publicLoc(req)
+	// Answered to the asker alone, in their language, as /sondage
+	// resultats is: the chat sees each question's result when it closes.
+	l := req.Loc
 	lines := []markup.Text{l.T("poll.q.header", locales.Data{"ID": q.ID, "Title": q.Title})}
 	total, provisional := q.BaseCents, false
 	for i, p := range polls {
@@ -125,11 +151,16 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		// rule of ranked polls (earlier rounds, then the poll's draw), and
 		// the line says so.
 		dec := t.Decide(p.ID)
+		undecided := dec.Winner < 0 || !t.QuorumMet(p.Quorum)
+		switch {
 		// Agora's questions show live results; a poll that waits for the
 		// close must not leak its leader here either.
-		if hiddenNow(p) || dec.Winner < 0 || !t.QuorumMet(p.Quorum) {
-			provisional = true
+		case hiddenNow(p) || open && undecided:
 			lines = append(lines, l.T("poll.q.undecided", d))
+			continue
+		case undecided:
+			d["NoVote"] = t.Voters == 0
+			lines = append(lines, l.T("poll.q.no_choice", d))
 			continue
 		}
 		c := p.Choices[dec.Winner]
@@ -149,7 +180,7 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		lines = append(lines, l.T("poll.q.empty", locales.Data{"ID": q.ID}))
 	}
 	lines = append(lines, l.T("poll.q.total", locales.Data{"Total": formatEuros(total), "Base": formatEuros(q.BaseCents), "Provisional": provisional}))
-	return commands.Reply(markup.Join(lines, "\n")), nil
+	return commands.Private(markup.Join(lines, "\n")), nil
 }
 
 // listQuestionnaires is /questionnaire liste: the community's latest

@@ -23,6 +23,10 @@ func usesSelect(p model.Poll) bool {
 // voting components while the poll is open.
 func pollMessage(l *locales.Localizer, p model.Poll, t Tally) *commands.Response {
 	lines := []markup.Text{l.T("poll.header", locales.Data{"ID": p.ID, "Question": p.Question}), meta(l, p)}
+	if p.QuestionnaireID != 0 {
+		// Said before anyone votes: a question's tie is not left a tie.
+		lines = append(lines, l.T("poll.q.tie_rule", locales.Data{"ID": p.QuestionnaireID}))
+	}
 	open := p.Status == model.PollOpen
 	if hiddenNow(p) {
 		for i, c := range p.Choices {
@@ -222,6 +226,15 @@ func outcome(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 		return l.T("poll.result.none")
 	case t.Winner >= 0:
 		return l.T("poll.result.winner", locales.Data{"Label": p.Choices[t.Winner].Label, "Valid": t.QuorumMet(p.Quorum)})
+	case p.QuestionnaireID != 0:
+		// A questionnaire's price needs one choice per question: the tie
+		// is broken as /questionnaire resultat breaks it, and the result
+		// says so to the whole chat.
+		dec := t.Decide(p.ID)
+		return l.T("poll.result.tie_broken", locales.Data{
+			"Questionnaire": p.QuestionnaireID, "Label": p.Choices[dec.Winner].Label, "Tied": roundChoices(l, p, dec.Tied),
+			"Draw": dec.Break == ByDraw, "Round": dec.BreakRound,
+		})
 	default:
 		return l.T("poll.result.tie")
 	}

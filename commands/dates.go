@@ -14,7 +14,7 @@ import (
 // the member the same things: when it is, or what does not hold.
 type DateRefusals struct {
 	Past, TooFar, WrongWeekday, NoSuchDay string // message IDs
-	MaxDays                                   int    // the limit TooFar states
+	MaxDays                               int    // the limit TooFar states
 }
 
 // Refuse tells why the date e, read from s, is refused, in l (dated in the

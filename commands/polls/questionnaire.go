@@ -77,7 +77,7 @@ func (s *service) createQuestionnaire(ctx context.Context, req *commands.Request
 	if err := s.store.CreateQuestionnaire(ctx, &q, req.Member.ID); err != nil {
 		return nil, err
 	}
-	return commands.Private(req.Loc.T("poll.q.created", locales.Data{"ID": q.ID, "Title": q.Title, "Base": formatEuros(q.BaseCents)})), nil
+	return commands.Private(req.Loc.T("poll.q.created", locales.Data{"ID": q.ID, "Title": q.Title, "Base": euros(req.Loc, q.BaseCents)})), nil
 }
 
 func (s *service) loadQuestionnaire(ctx context.Context, req *commands.Request) (model.Questionnaire, error) {
@@ -166,7 +166,7 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 		c := p.Choices[dec.Winner]
 		total += c.PriceCents
 		d["Choice"] = c.Label
-		d["Price"] = signedEuros(c.PriceCents)
+		d["Price"] = priceImpact(l, c.PriceCents)
 		if len(dec.Tied) == 0 {
 			lines = append(lines, l.T("poll.q.line", d))
 			continue
@@ -179,7 +179,7 @@ func (s *service) questionnaireResult(ctx context.Context, req *commands.Request
 	if len(polls) == 0 {
 		lines = append(lines, l.T("poll.q.empty", locales.Data{"ID": q.ID}))
 	}
-	lines = append(lines, l.T("poll.q.total", locales.Data{"Total": formatEuros(total), "Base": formatEuros(q.BaseCents), "Provisional": provisional}))
+	lines = append(lines, l.T("poll.q.total", locales.Data{"Total": euros(l, total), "Base": euros(l, q.BaseCents), "Provisional": provisional}))
 	return commands.Private(markup.Join(lines, "\n")), nil
 }
 
@@ -258,15 +258,4 @@ func (s *service) closeQuestionnaire(ctx context.Context, req *commands.Request)
 		return nil, commands.Fail("poll.q.nothing_open", locales.Data{"ID": q.ID})
 	}
 	return commands.Private(req.Loc.N("poll.q.closed_now", closed, locales.Data{"ID": q.ID})), nil
-}
-
-// signedEuros writes a price impact, or "" for none.
-func signedEuros(cents int64) string {
-	switch {
-	case cents > 0:
-		return "+" + formatEuros(cents)
-	case cents < 0:
-		return formatEuros(cents)
-	}
-	return ""
 }

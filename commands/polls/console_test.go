@@ -298,7 +298,7 @@ func TestClosedQuestionnaireHasAFinalPrice(t *testing.T) {
 		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,10\u00a0€).",
 		"> camille: /questionnaire result 1",
 		"1. Q1 ? (poll #1): closed without votes, no choice made (nothing added to the price)\n",
-		"Resulting price: 2,40\u00a0€ (base 2,10\u00a0€).",
+		"Resulting price: €2.40 (base €2.10).",
 	)
 }
 
@@ -616,7 +616,7 @@ func TestQuestionnaireBreaksATieAndSaysHow(t *testing.T) {
 		"Prix résultant\u00a0: 2,40\u00a0€ (base 2,00\u00a0€).",
 		// A private reply, as /sondage resultats is, in the asker's language.
 		"> alex: /questionnaire result questionnaire:1", "only you can see this] 📋 Questionnaire #1: Pain",
-		"1. Farine ? (poll #1): Bio (+0,40\u00a0€), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
+		"1. Farine ? (poll #1): Bio (+€0.40), chosen from a tie (Bio, Standard) broken by reproducible draw\n",
 		"> camille: /questionnaire result questionnaire:1", "visible par vous seul·e] 📋 Questionnaire n°\u00a01\u00a0: Pain",
 		"1. Farine ? (sondage n°\u00a01)\u00a0: Bio (+0,40\u00a0€), retenu sur une égalité",
 	)
@@ -640,7 +640,7 @@ func TestOptionNamesKeepTheirUnderscores(t *testing.T) {
 		"Ses options\u00a0: titre, prix_base.",
 		"> camille: /help questionnaire create", "base_price: The base price",
 		"Its options: title, base_price.",
-		"Questionnaire #1 “Pain” created, base price 2,00\u00a0€.",
+		"Questionnaire #1 “Pain” created, base price €2.00.",
 	)
 }
 

@@ -15,14 +15,35 @@ import (
 )
 
 // ResolveMember finds the person behind a platform account, creating them
-// on first contact, with their stored role in the community.
+// on first contact, with their stored role in the community. It records no
+// language: ResolveMemberLocale does, for requests that carry one.
 func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, userID, displayName string) (Member, error) {
+	return s.ResolveMemberLocale(ctx, communityID, platform, userID, displayName, "")
+}
+
+// ResolveMemberLocale is ResolveMember that also records the language the
+// platform reports for the member (a supported language, or "" when it
+// reports none Agora speaks), so that what Agora sends them later, outside
+// any request (meetup reminders, direct messages), is in their language.
+// Every button press resolves its member, so the language is written only
+// when it differs from the one read: on a cached member, by a statement of
+// its own (rare: a member changed their platform's language); otherwise in
+// the statement that reads the member.
+func (s *Store) ResolveMemberLocale(ctx context.Context, communityID int64, platform, userID, displayName, locale string) (Member, error) {
 	key := memberKey{communityID, platform, userID}
 	if m, ok := s.cache.member(key); ok {
+		if locale == "" || m.Locale == locale {
+			return m, nil
+		}
+		if err := s.setMemberLocale(ctx, m.ID, locale); err != nil {
+			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
+		}
+		m.Locale = locale
+		s.cache.putMember(key, m)
 		return m, nil
 	}
 	if s.dialect == Postgres {
-		p := &pendingMember{key: key, name: displayName}
+		p := &pendingMember{key: key, name: displayName, locale: locale}
 		s.members.g.do(ctx, p)
 		if p.err != nil {
 			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, p.err)
@@ -35,6 +56,12 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 	}
 	m, err := s.findMember(ctx, communityID, platform, userID)
 	if err == nil {
+		if locale != "" && m.Locale != locale {
+			if err := s.setMemberLocale(ctx, m.ID, locale); err != nil {
+				return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
+			}
+			m.Locale = locale
+		}
 		s.cache.putMember(key, m)
 		return m, nil
 	}
@@ -43,7 +70,7 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 	}
 	err = s.InTx(ctx, func(tx *sqlx.Tx) error {
 		var memberID int64
-		if err := tx.GetContext(ctx, &memberID, `INSERT INTO members (display_name) VALUES ($1) RETURNING id`, displayName); err != nil {
+		if err := tx.GetContext(ctx, &memberID, `INSERT INTO members (display_name, locale) VALUES ($1, $2) RETURNING id`, displayName, locale); err != nil {
 			return fmt.Errorf("create member: %w", err)
 		}
 		res, err := tx.ExecContext(ctx,
@@ -64,8 +91,26 @@ func (s *Store) ResolveMember(ctx context.Context, communityID int64, platform, 
 	if err != nil {
 		return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
 	}
+	if locale != "" && m.Locale != locale {
+		// Another process created the account at the same moment, without
+		// this language.
+		if err := s.setMemberLocale(ctx, m.ID, locale); err != nil {
+			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
+		}
+		m.Locale = locale
+	}
 	s.cache.putMember(key, m)
 	return m, nil
+}
+
+// setMemberLocale records a member's language. Other processes' cached
+// copies are left to expire: a stale language there costs at most one
+// more such write, and the language is read for messages sent later.
+func (s *Store) setMemberLocale(ctx context.Context, memberID int64, locale string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE members SET locale = $1 WHERE id = $2 AND locale <> $1`, locale, memberID); err != nil {
+		return fmt.Errorf("set language of member %d: %w", memberID, err)
+	}
+	return nil
 }
 
 // memberGroups finds or creates members in groups on PostgreSQL (see
@@ -80,6 +125,7 @@ type memberGroups struct {
 type pendingMember struct {
 	key    memberKey
 	name   string
+	locale string // "": keep the stored language
 	member Member
 	found  bool // false: another process created the account at the same moment
 	err    error
@@ -108,7 +154,8 @@ func newMemberGroups(s *Store) *memberGroups {
 // A crash before that loses only members nobody relied on yet, created
 // again on their next request. An account another process created at the
 // same moment is reported not found, and the member row made for nothing
-// is deleted.
+// is deleted. A known member whose platform now reports another language
+// gets it in the same statement; an unchanged one is not written.
 func (m *memberGroups) write(ctx context.Context, group []*pendingMember) {
 	// A fixed order of the accounts keeps two processes' groups from
 	// deadlocking on the identities' unique index.
@@ -116,9 +163,9 @@ func (m *memberGroups) write(ctx context.Context, group []*pendingMember) {
 	slices.SortFunc(sorted, func(a, b *pendingMember) int {
 		return cmp.Or(cmp.Compare(a.key.platform, b.key.platform), cmp.Compare(a.key.userID, b.key.userID))
 	})
-	values, args := valueRows([]string{"int", "bigint", "text", "text", "text"}, len(sorted), func(i int) []any {
+	values, args := valueRows([]string{"int", "bigint", "text", "text", "text", "text"}, len(sorted), func(i int) []any {
 		p := sorted[i]
-		return []any{i, p.key.community, p.key.platform, p.key.userID, p.name}
+		return []any{i, p.key.community, p.key.platform, p.key.userID, p.name, p.locale}
 	})
 	var rows []struct {
 		Ord int `db:"ord"`
@@ -126,20 +173,23 @@ func (m *memberGroups) write(ctx context.Context, group []*pendingMember) {
 		Linked bool `db:"linked"`
 	}
 	err := m.s.db.SelectContext(ctx, &rows, `WITH input AS (
-			SELECT * FROM (VALUES `+values+`) AS v (ord, community_id, platform, user_id, name)
+			SELECT * FROM (VALUES `+values+`) AS v (ord, community_id, platform, user_id, name, locale)
 		), existing AS (
-			SELECT v.ord, m.id, m.display_name, m.locale, COALESCE(r.role, 'member') AS role
+			SELECT v.ord, m.id, m.display_name, CASE WHEN v.locale = '' THEN m.locale ELSE v.locale END AS locale,
+				m.locale <> v.locale AND v.locale <> '' AS relocated, COALESCE(r.role, 'member') AS role
 			FROM input v
 			JOIN identities i ON i.platform = v.platform AND i.platform_user_id = v.user_id
 			JOIN members m ON m.id = i.member_id
 			LEFT JOIN community_roles r ON r.member_id = m.id AND r.community_id = v.community_id
+		), relocated AS (
+			UPDATE members m SET locale = e.locale FROM existing e WHERE m.id = e.id AND e.relocated
 		), missing AS (
-			SELECT v.ord, v.platform, v.user_id, v.name, nextval(pg_get_serial_sequence('members', 'id')) AS new_id
+			SELECT v.ord, v.platform, v.user_id, v.name, v.locale, nextval(pg_get_serial_sequence('members', 'id')) AS new_id
 			FROM input v, (SELECT set_config('synchronous_commit', 'off', true)) AS async
 			WHERE NOT EXISTS (SELECT 1 FROM existing e WHERE e.ord = v.ord)
 		), created AS (
-			INSERT INTO members (id, display_name)
-			SELECT new_id, name FROM missing ORDER BY ord
+			INSERT INTO members (id, display_name, locale)
+			SELECT new_id, name, locale FROM missing ORDER BY ord
 			RETURNING id, display_name, locale
 		), linked AS (
 			INSERT INTO identities (platform, platform_user_id, member_id, display_name)

@@ -465,3 +465,93 @@ func TestPoolSizeFollowsTheOption(t *testing.T) {
 		}
 	}
 }
+
+// The language the platform reports is recorded on the member, for what
+// Agora sends them later (meetup reminders), yet a member whose language
+// did not change is not written: every button press resolves its member.
+func TestResolveMemberRecordsTheLanguageOnlyWhenItChanged(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		_, community, _ := s.ResolveChat(ctx, storage.ChatRef{Platform: "telegram", ChatID: "-1"}, defaults)
+		stored := func(id int64) string {
+			t.Helper()
+			var locale string
+			if err := s.DB().GetContext(ctx, &locale, `SELECT locale FROM members WHERE id = $1`, id); err != nil {
+				t.Fatal(err)
+			}
+			return locale
+		}
+		setStored := func(id int64, locale string) {
+			t.Helper()
+			if _, err := s.DB().ExecContext(ctx, `UPDATE members SET locale = $1 WHERE id = $2`, locale, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// SetRole drops the cached members, as another process's change would
+		// after ResolveCacheTTL.
+		forgetCached := func(id int64) {
+			t.Helper()
+			if err := s.SetRole(ctx, community.ID, id, "member"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resolve := func(locale, want string) storage.Member {
+			t.Helper()
+			m, err := s.ResolveMemberLocale(ctx, community.ID, "telegram", "7", "Eve", locale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Locale != want {
+				t.Errorf("resolved with %q: locale %q, want %q", locale, m.Locale, want)
+			}
+			return m
+		}
+
+		m := resolve("en", "en")
+		if got := stored(m.ID); got != "en" {
+			t.Errorf("created member's stored locale = %q, want en", got)
+		}
+		// Cached and unchanged: nothing is written (the row keeps what was
+		// put there behind the store's back).
+		setStored(m.ID, "xx")
+		resolve("en", "en")
+		if got := stored(m.ID); got != "xx" {
+			t.Errorf("stored locale = %q after a request in the same language, want xx (no write)", got)
+		}
+		// Cached and changed.
+		resolve("fr", "fr")
+		if got := stored(m.ID); got != "fr" {
+			t.Errorf("stored locale = %q after switching to fr, want fr", got)
+		}
+		// Read from the database and changed (on PostgreSQL, in the grouped
+		// statement that finds the member).
+		setStored(m.ID, "en")
+		forgetCached(m.ID)
+		resolve("fr", "fr")
+		if got := stored(m.ID); got != "fr" {
+			t.Errorf("stored locale = %q after switching back to fr, want fr", got)
+		}
+		// A request with no language Agora speaks keeps the stored one.
+		forgetCached(m.ID)
+		resolve("", "fr")
+		if got := stored(m.ID); got != "fr" {
+			t.Errorf("stored locale = %q after a request without language, want fr", got)
+		}
+		if s.Dialect() == storage.Postgres {
+			// Read from the database and unchanged: the row is not rewritten
+			// (a write gives it a new xmin).
+			var before, after string
+			if err := s.DB().GetContext(ctx, &before, `SELECT xmin::text FROM members WHERE id = $1`, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			forgetCached(m.ID)
+			resolve("fr", "fr")
+			if err := s.DB().GetContext(ctx, &after, `SELECT xmin::text FROM members WHERE id = $1`, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			if before != after {
+				t.Errorf("member row rewritten (xmin %s → %s) by a request in its stored language", before, after)
+			}
+		}
+	})
+}

@@ -269,7 +269,9 @@ func (rt *Runtime) resolve(ctx context.Context, req *commands.Request) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}
-	member, err := rt.store.ResolveMember(ctx, community.ID, req.Platform, req.User.ID, req.User.Name)
+	// The member's language is recorded (when it changed) for what Agora
+	// sends them outside any request: meetup reminders, direct messages.
+	member, err := rt.store.ResolveMemberLocale(ctx, community.ID, req.Platform, req.User.ID, req.User.Name, locales.Normalize(req.User.Locale))
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUnavailable, err)
 	}

@@ -167,8 +167,10 @@ func TestAutocompleteSuggestsQuestions(t *testing.T) {
 		req.Command = command
 		return env.Runtime.Autocomplete(ctx, req, option, partial)
 	}
+	// camille's platform reports French; without it, the request would
+	// speak the language recorded on her, English after the request below.
 	member := func() *commands.Request {
-		return &commands.Request{Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"}, User: commands.User{ID: "camille", Name: "camille"}}
+		return &commands.Request{Platform: commands.PlatformConsole, Chat: commands.Chat{ID: "general", GroupID: "console"}, User: commands.User{ID: "camille", Name: "camille", Locale: "fr"}}
 	}
 	labels := func(ss []commands.Suggestion) []string {
 		var out []string

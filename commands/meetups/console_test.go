@@ -590,3 +590,35 @@ Café de la gare
 		"> camille: Café de la gare", "Rencontre n° 1 : Apéro", "samedi 12 décembre à 19h00",
 	)
 }
+
+// Direct messages sent later (promotion, changes, reminders, cancellation)
+// speak the language the member's platform last reported, not the
+// community's.
+func TestDirectMessagesSpeakTheMembersLanguage(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `
+:role moderateur
+/rencontre creer titre:"Apéro" date:"samedi 18h30" lieu:"Café, Lyon" places:1
+:user eve
+:bouton 1
+:user fred
+:langue en
+:bouton 1
+:user eve
+:bouton 3
+:user camille
+/rencontre modifier rencontre:1 date:"dimanche 10h"
+:avance 5j
+/rencontre annuler rencontre:1 motif:"Pluie"
+:avance 1m
+`)
+	consoletest.Contains(t, out,
+		"message privé à fred] 🎉 A seat",
+		"message privé à fred] ✏️ Meetup #1",
+		"message privé à fred] ⏰ Reminder",
+		"message privé à fred] ❌ Meetup #1",
+	)
+	if strings.Contains(out, "message privé à fred] ✏️ La rencontre") {
+		t.Errorf("fred, who speaks English, got French:\n%s", out)
+	}
+}

@@ -22,3 +22,15 @@ func CommunityLocalizer(catalog *locales.Catalog, c model.Community, now time.Ti
 	// Clipped so the append never writes into the caller's slice.
 	return catalog.Localizer(tz, append(slices.Clip(langs), c.Locale)...).At(now)
 }
+
+// PublicLocalizer speaks the community's language, for replies the whole
+// chat reads (Reply rather than Private), whatever the language of the
+// member who asked: an English member's command in a French community gets
+// its public answer in French. Without a catalog (handlers built for a
+// unit test), it is the request's.
+func PublicLocalizer(catalog *locales.Catalog, req *Request) *locales.Localizer {
+	if catalog == nil {
+		return req.Loc
+	}
+	return catalog.Localizer(req.Community.Location, req.Community.Locale).At(req.Now)
+}

@@ -46,7 +46,8 @@ func (s *service) apply(ctx context.Context, req *commands.Request) (*commands.R
 	}
 	_, err := s.messenger.DirectMessage(ctx, req.Platform, req.User.ID, start)
 	if err == nil {
-		return commands.Reply(req.Loc.T("ambassador.apply.continue_private", locales.Data{"Name": req.Member.Name})), nil
+		// Public: the group reads it in the community's language.
+		return commands.Reply(commands.PublicLocalizer(s.catalog, req).T("ambassador.apply.continue_private", locales.Data{"Name": req.Member.Name})), nil
 	}
 	if !errors.Is(err, commands.ErrDirectMessageRefused) {
 		s.log.Warn("ambassadors: write to an applicant privately", "platform", req.Platform, "error", err)

@@ -406,3 +406,21 @@ func TestMeetupStepsMarkThemselves(t *testing.T) {
 		"> lea: /ambassadeur progression", "2 étapes sur 4", "✅ Annoncer une première rencontre", "✅ Participer à une première rencontre",
 	)
 }
+
+// The welcome in the ambassadors' chat is public: it speaks the
+// community's language even to an ambassador who speaks another.
+func TestIntroductionWelcomeSpeaksTheCommunitysLanguage(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, setup+leaApplies+`
+:user camille
+:chat moderation
+:bouton Approuver
+:user lea
+:langue en
+:chat ambassadeurs
+Hello everyone, I am Léa!
+`)
+	consoletest.Contains(t, out,
+		"> lea: Hello everyone", "👋 Bienvenue parmi les ambassadeur·rices, lea\u202f!",
+	)
+}

@@ -272,7 +272,8 @@ func (s *service) introduced(ctx context.Context, req *commands.Request) (*comma
 	if err := s.scheduleNudge(ctx, a); err != nil {
 		s.log.Error("ambassadors: move the next reminder", "application", a.ID, "error", err)
 	}
-	return commands.Reply(req.Loc.T("ambassador.introduced", locales.Data{"Name": req.Member.Name})), nil
+	// Public: the ambassadors' chat reads it in the community's language.
+	return commands.Reply(commands.PublicLocalizer(s.catalog, req).T("ambassador.introduced", locales.Data{"Name": req.Member.Name})), nil
 }
 
 // scheduleNudge schedules the reminder about the ambassador's next step,

@@ -226,3 +226,17 @@ func TestTelegramApplicationInTheGroupWithoutPrivateChat(t *testing.T) {
 	sent(t, srv, tgGeneral.ID, "Votre candidature n°\u00a01 (Lyon) est enregistrée")
 	sent(t, srv, tgModeration.ID, "Noé · Lyon")
 }
+
+// The group reads that the application goes on in private in the
+// community's language; the private chat speaks the applicant's.
+func TestTelegramContinuePrivateSpeaksTheCommunitysLanguage(t *testing.T) {
+	srv := telegramtest.New(t)
+	startTelegram(t, srv)
+	english := tgLea
+	english.LanguageCode = "en"
+	srv.AddChat(telegramtest.PrivateChat(english))
+
+	srv.SendText(tgGeneral, english, "/ambassadeur postuler")
+	sent(t, srv, tgGeneral.ID, "Léa, je vous ai écrit en privé")
+	sent(t, srv, english.ID, "continues here, privately")
+}

@@ -78,6 +78,12 @@ type handlers struct {
 	registry *commands.Registry // lists every capability's settings
 }
 
+// public speaks the community's language, for the replies the whole chat
+// reads.
+func (h handlers) public(req *commands.Request) *locales.Localizer {
+	return commands.PublicLocalizer(h.registry.Catalog(), req)
+}
+
 func (h handlers) info(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	c, err := h.store.Community(ctx, req.Community.ID)
 	if err != nil {
@@ -125,7 +131,8 @@ func (h handlers) chatPurpose(ctx context.Context, req *commands.Request) (*comm
 	if _, err := h.store.QueueLivePostsForChat(ctx, req.ChatRef, req.Now); err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.T("community.purpose.set", locales.Data{"Purpose": req.Loc.S("community.purpose." + purpose)})), nil
+	l := h.public(req)
+	return commands.Reply(l.T("community.purpose.set", locales.Data{"Purpose": l.S("community.purpose." + purpose)})), nil
 }
 
 func (h handlers) rename(ctx context.Context, req *commands.Request) (*commands.Response, error) {
@@ -133,7 +140,7 @@ func (h handlers) rename(ctx context.Context, req *commands.Request) (*commands.
 	if err := h.store.RenameCommunity(ctx, req.Community.ID, name); err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.T("community.renamed", locales.Data{"Name": name})), nil
+	return commands.Reply(h.public(req).T("community.renamed", locales.Data{"Name": name})), nil
 }
 
 func (h handlers) language(ctx context.Context, req *commands.Request) (*commands.Response, error) {
@@ -141,7 +148,9 @@ func (h handlers) language(ctx context.Context, req *commands.Request) (*command
 	if err := h.store.SetCommunityLocale(ctx, req.Community.ID, lang); err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.T("community.language.set", locales.Data{"Language": req.Loc.S("community.language." + lang)})), nil
+	// Said in the language the community now speaks.
+	l := h.registry.Catalog().Localizer(req.Community.Location, lang).At(req.Now)
+	return commands.Reply(l.T("community.language.set", locales.Data{"Language": l.S("community.language." + lang)})), nil
 }
 
 func (h handlers) timezone(ctx context.Context, req *commands.Request) (*commands.Response, error) {
@@ -153,7 +162,8 @@ func (h handlers) timezone(ctx context.Context, req *commands.Request) (*command
 	if err := h.store.SetCommunityTimezone(ctx, req.Community.ID, tz.String()); err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.T("community.timezone.set", locales.Data{
-		"Timezone": tz.String(), "Now": req.Loc.In(tz).DateTime(req.Now),
+	l := h.public(req).In(tz)
+	return commands.Reply(l.T("community.timezone.set", locales.Data{
+		"Timezone": tz.String(), "Now": l.DateTime(req.Now),
 	})), nil
 }

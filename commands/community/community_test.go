@@ -40,9 +40,35 @@ func TestModeratorConfiguresTheCommunity(t *testing.T) {
 		"La communauté s'appelle désormais Coop *Lyon*.",
 		"Fuseau horaire\u00a0: America/Montreal. Il est lundi 7 décembre à 4h00.",
 		"Je ne connais pas le fuseau «\u00a0Mars/Olympus\u00a0»",
-		"Langue par défaut de la communauté\u00a0: anglais.",
+		// Said in the language the community now speaks.
+		"The community's default language is now English.",
 		"Coop *Lyon*\u00a0: langue anglais, fuseau America/Montreal",
 		"console · general\u00a0: annonces",
 		"This chat is now for moderation.",
 		"The option purpose accepts: general, announcements, moderation, ambassadors.")
+}
+
+// Public replies are read by the whole chat: they speak the community's
+// language, not the language of the moderator who asked.
+func TestPublicRepliesSpeakTheCommunitysLanguage(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `:role moderateur
+:langue en
+/community name "Coop Lyon"
+/community channel purpose:announcements
+/community timezone America/Montreal
+:langue fr
+/communaute langue en
+/communaute nom Coops
+/communaute fuseau Europe/Paris
+/communaute salon objectif:general`)
+	consoletest.Contains(t, out,
+		"> camille: /community name \"Coop Lyon\"\n[#1] La communauté s'appelle désormais Coop Lyon.",
+		"> camille: /community channel purpose:announcements\n[#2] Objectif de ce salon\u00a0: annonces.",
+		"> camille: /community timezone America/Montreal\n[#3] Fuseau horaire\u00a0: America/Montreal. Il est lundi 7 décembre à 4h00.",
+		"> camille: /communaute langue en\n[#4] The community's default language is now English.",
+		"> camille: /communaute nom Coops\n[#5] The community is now called Coops.",
+		"> camille: /communaute fuseau Europe/Paris\n[#6] Time zone: Europe/Paris. It is Monday 7 December at 10:00 am.",
+		"> camille: /communaute salon objectif:general\n[#7] This chat is now for general.",
+	)
 }

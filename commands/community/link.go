@@ -63,7 +63,9 @@ func (h handlers) link(ctx context.Context, req *commands.Request) (*commands.Re
 	if err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.N("community.link.done", len(moved), locales.Data{"Name": target.Name})), nil
+	// Said in the language of the community the chat now belongs to.
+	l := commands.CommunityLocalizer(h.registry.Catalog(), target, req.Now)
+	return commands.Reply(l.N("community.link.done", len(moved), locales.Data{"Name": target.Name})), nil
 }
 
 // unlink is /communaute delier: this chat (with its platform group) leaves
@@ -85,5 +87,5 @@ func (h handlers) unlink(ctx context.Context, req *commands.Request) (*commands.
 	if _, err := h.store.LeaveCommunity(ctx, req.ChatRef); err != nil {
 		return nil, err
 	}
-	return commands.Reply(req.Loc.T("community.unlink.done", locales.Data{"Name": req.Community.Name})), nil
+	return commands.Reply(h.public(req).T("community.unlink.done", locales.Data{"Name": req.Community.Name})), nil
 }

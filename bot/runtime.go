@@ -359,7 +359,7 @@ func checkOption(l *locales.Localizer, o *commands.Option, v string) (string, er
 			return "", commands.Fail("error.option_not_integer", locales.Data{"Name": label, "Value": v})
 		}
 		if o.Max > o.Min && (n < o.Min || n > o.Max) {
-			return "", commands.Fail("error.option_out_of_range", locales.Data{"Name": label, "Min": o.Min, "Max": o.Max})
+			return "", commands.Fail("error.option_out_of_range", locales.Data{"Name": label, "Min": locales.Quantity(o.Min), "Max": locales.Quantity(o.Max)})
 		}
 	case commands.OptionBoolean:
 		b, ok := commands.ParseBool(v)
@@ -381,7 +381,7 @@ func checkOption(l *locales.Localizer, o *commands.Option, v string) (string, er
 	}
 	if o.MaxLength > 0 {
 		if n := utf8.RuneCountInString(v); n > o.MaxLength {
-			return "", commands.Fail("error.option_too_long", locales.Data{"Name": label, "Length": n, "Max": o.MaxLength})
+			return "", commands.Fail("error.option_too_long", locales.Data{"Name": label, "Length": locales.Quantity(n), "Max": locales.Quantity(o.MaxLength)})
 		}
 	}
 	return v, nil

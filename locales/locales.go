@@ -142,8 +142,16 @@ func (l *Localizer) Lang() string { return l.lang }
 func (l *Localizer) Location() *time.Location { return l.loc }
 
 // Data is template data for a message. String values are escaped into markup;
-// markup.Text values are inserted as they are.
+// markup.Text values are inserted as they are; Quantity values are written
+// as Number writes them.
 type Data map[string]any
+
+// Quantity is a number in template data (a limit, a length, a size) that
+// the message writes with its language's digit grouping: "3 000" in French,
+// "3,000" in English. It is for data built before the reader's language is
+// known, as the data of an error; with a localizer at hand, Number does the
+// same.
+type Quantity int
 
 // T returns the message id in markup. A missing message yields its ID, which
 // the completeness test keeps from ever reaching a member.
@@ -182,6 +190,8 @@ func (l *Localizer) localize(id string, count any, data []Data) markup.Text {
 				td[k] = string(markup.Escape(v))
 			case markup.Text:
 				td[k] = string(v)
+			case Quantity:
+				td[k] = l.Number(int(v))
 			default:
 				td[k] = v
 			}

@@ -152,6 +152,20 @@ func TestTemplateDataIsEscaped(t *testing.T) {
 	}
 }
 
+// A Quantity in template data is written as the reader's language groups
+// digits, whichever localizer renders it (errors are built before the
+// reader's language is known).
+func TestQuantitiesAreGroupedByTheReadersLanguage(t *testing.T) {
+	c := load(t)
+	data := Data{"Name": "reponse", "Length": Quantity(3100), "Max": Quantity(3000)}
+	if got := c.Localizer(nil, "fr").S("error.option_too_long", data); !strings.Contains(got, "3\u202f100 caractères pour 3\u202f000 au plus") {
+		t.Errorf("fr = %q, want 3\u202f100 … 3\u202f000", got)
+	}
+	if got := c.Localizer(nil, "en").S("error.option_too_long", data); !strings.Contains(got, "3,100 characters, 3,000 at most") {
+		t.Errorf("en = %q, want 3,100 … 3,000", got)
+	}
+}
+
 func TestFrenchPluralsCountZeroAsOne(t *testing.T) {
 	c := load(t)
 	fr, en := c.Localizer(nil, "fr"), c.Localizer(nil, "en")

@@ -282,7 +282,7 @@ func (c *Console) render(head []string, r *commands.Response, l *locales.Localiz
 		}
 	}
 	for _, f := range r.Files {
-		fmt.Fprintf(c.out, "   %s\n", l.S("console.file", locales.Data{"Name": f.Name, "Size": len(f.Data)}))
+		fmt.Fprintf(c.out, "   %s\n", l.S("console.file", locales.Data{"Name": f.Name, "Size": l.Number(len(f.Data))}))
 	}
 }
 

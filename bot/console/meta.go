@@ -178,7 +178,7 @@ func (c *Console) attach(path string) {
 	c.mu.Lock()
 	c.pending = []commands.File{{Name: filepath.Base(path), ContentType: "application/octet-stream", Data: data}}
 	c.mu.Unlock()
-	c.say(c.loc().T("console.file_pending", locales.Data{"Name": filepath.Base(path), "Size": len(data)}))
+	c.say(c.loc().T("console.file_pending", locales.Data{"Name": filepath.Base(path), "Size": locales.Quantity(len(data))}))
 }
 
 // readCapped reads at most max bytes of a file and refuses a larger one.

@@ -184,7 +184,7 @@ func readApplication(fields map[string]string) (applicationInput, error) {
 func readCity(raw string) (city, key string, err error) {
 	city = strings.Join(strings.Fields(welcome.CleanText(raw)), " ")
 	if n := utf8.RuneCountInString(city); n > MaxCity {
-		return "", "", fieldError("ambassador.apply.too_long", "ambassador.form.city", locales.Data{"Length": n, "Max": MaxCity})
+		return "", "", fieldError("ambassador.apply.too_long", "ambassador.form.city", locales.Data{"Length": locales.Quantity(n), "Max": locales.Quantity(MaxCity)})
 	}
 	key = places.FoldCity(city)
 	if key == "" {
@@ -199,7 +199,7 @@ func readLong(raw, labelID string, max int) (string, error) {
 		return "", fieldError("ambassador.apply.missing", labelID, nil)
 	}
 	if n := utf8.RuneCountInString(text); n > max {
-		return "", fieldError("ambassador.apply.too_long", labelID, locales.Data{"Length": n, "Max": max})
+		return "", fieldError("ambassador.apply.too_long", labelID, locales.Data{"Length": locales.Quantity(n), "Max": locales.Quantity(max)})
 	}
 	return text, nil
 }

@@ -47,9 +47,9 @@ func cleanText(t model.FAQText) (model.FAQText, *problem) {
 	case t.Answer == "":
 		return t, &problem{"faq.missing_answer", nil}
 	case utf8.RuneCountInString(t.Question) > MaxQuestion:
-		return t, &problem{"faq.question_too_long", locales.Data{"Length": utf8.RuneCountInString(t.Question), "Max": MaxQuestion}}
+		return t, &problem{"faq.question_too_long", locales.Data{"Length": locales.Quantity(utf8.RuneCountInString(t.Question)), "Max": locales.Quantity(MaxQuestion)}}
 	case utf8.RuneCountInString(t.Answer) > MaxAnswer:
-		return t, &problem{"faq.answer_too_long", locales.Data{"Length": utf8.RuneCountInString(t.Answer), "Max": MaxAnswer}}
+		return t, &problem{"faq.answer_too_long", locales.Data{"Length": locales.Quantity(utf8.RuneCountInString(t.Answer)), "Max": locales.Quantity(MaxAnswer)}}
 	case len(t.Phrasings) > MaxPhrasings:
 		return t, &problem{"faq.too_many_phrasings", locales.Data{"Count": len(t.Phrasings), "Max": MaxPhrasings}}
 	case len(t.Tags) > MaxTags:
@@ -57,12 +57,12 @@ func cleanText(t model.FAQText) (model.FAQText, *problem) {
 	}
 	for _, p := range t.Phrasings {
 		if n := utf8.RuneCountInString(p); n > MaxPhrasing {
-			return t, &problem{"faq.phrasing_too_long", locales.Data{"Phrasing": cut(p, 40), "Length": n, "Max": MaxPhrasing}}
+			return t, &problem{"faq.phrasing_too_long", locales.Data{"Phrasing": cut(p, 40), "Length": locales.Quantity(n), "Max": locales.Quantity(MaxPhrasing)}}
 		}
 	}
 	for _, tag := range t.Tags {
 		if n := utf8.RuneCountInString(tag); n > MaxTag {
-			return t, &problem{"faq.tag_too_long", locales.Data{"Tag": cut(tag, 40), "Length": n, "Max": MaxTag}}
+			return t, &problem{"faq.tag_too_long", locales.Data{"Tag": cut(tag, 40), "Length": locales.Quantity(n), "Max": locales.Quantity(MaxTag)}}
 		}
 	}
 	return t, nil

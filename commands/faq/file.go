@@ -81,7 +81,7 @@ func (p *fileParser) fail(line int, id string, data locales.Data) {
 func parseFile(data []byte) ([]fileEntry, []fileProblem) {
 	p := &fileParser{}
 	if len(data) > MaxImportBytes {
-		p.fail(0, "faq.import_too_large", locales.Data{"Size": len(data), "Max": MaxImportBytes})
+		p.fail(0, "faq.import_too_large", locales.Data{"Size": locales.Quantity(len(data)), "Max": locales.Quantity(MaxImportBytes)})
 		return nil, p.problems
 	}
 	if !utf8.Valid(data) {
@@ -125,7 +125,7 @@ func parseFile(data []byte) ([]fileEntry, []fileProblem) {
 		return nil, p.problems
 	}
 	if len(root.Content) > MaxImportEntries {
-		p.fail(0, "faq.import_too_many", locales.Data{"Count": len(root.Content), "Max": MaxImportEntries})
+		p.fail(0, "faq.import_too_many", locales.Data{"Count": locales.Quantity(len(root.Content)), "Max": locales.Quantity(MaxImportEntries)})
 		return nil, p.problems
 	}
 	var entries []fileEntry

@@ -285,7 +285,7 @@ func (s *service) importCommand(ctx context.Context, req *commands.Request) (*co
 		return commands.Private(report.render(req.Loc, reportListed)), nil
 	}
 	return &commands.Response{
-		Text:      req.Loc.T("faq.import_form_intro", locales.Data{"Max": MaxChatImport}),
+		Text:      req.Loc.T("faq.import_form_intro", locales.Data{"Max": req.Loc.Number(MaxChatImport)}),
 		Ephemeral: true,
 		Modal: &commands.Modal{Action: "faqg/" + verbImport, Title: req.Loc.S("faq.import_form_title"), Fields: []commands.ModalField{
 			{ID: "yaml", Label: req.Loc.S("faq.field_yaml"), Placeholder: req.Loc.S("faq.field_yaml_hint"), Long: true, Required: true, MaxLength: MaxChatImport},
@@ -296,7 +296,7 @@ func (s *service) importCommand(ctx context.Context, req *commands.Request) (*co
 func (s *service) importForm(ctx context.Context, req *commands.Request) (*commands.Response, error) {
 	text := req.Action.Fields["yaml"]
 	if n := utf8.RuneCountInString(text); n > MaxChatImport {
-		return nil, commands.Fail("faq.import_chat_too_large", locales.Data{"Length": n, "Max": MaxChatImport})
+		return nil, commands.Fail("faq.import_chat_too_large", locales.Data{"Length": locales.Quantity(n), "Max": locales.Quantity(MaxChatImport)})
 	}
 	report, err := s.importFile(ctx, req.Community.ID, []byte(text), req.Now)
 	if err != nil {

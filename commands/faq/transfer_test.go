@@ -208,7 +208,7 @@ func TestExportAndImportInChat(t *testing.T) {
 	consoletest.Contains(t, out,
 		"> camille: /faqgestion exporter", "Voici la FAQ : 4 entrées.", "fichier joint : faq.yaml (",
 		"> camille: /faqgestion importer",
-		"Collez le contenu du fichier YAML (4000 caractères au plus ; au-delà, utilisez agora faq import sur le serveur).",
+		"Collez le contenu du fichier YAML (4\u202f000 caractères au plus ; au-delà, utilisez agora faq import sur le serveur).",
 		"Formulaire « Importer une FAQ (YAML) »", "yaml: Contenu du fichier YAML",
 		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 0 inchangée(s).",
 		"+ n° 5 (ligne 1) : « Où se garer »", "~ n° 2 (ligne 1) : « Combien coûte une part sociale ? »",

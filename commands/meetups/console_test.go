@@ -104,7 +104,7 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 		"J'ai compris «\u00a0samedi\u00a0» comme samedi 12 décembre, mais sans heure\u00a0: ajoutez-la, par exemple «\u00a0samedi 18h30\u00a0».",
 		"J'ai compris «\u00a012/12/2027 18h\u00a0» comme dimanche 12 décembre 2027 à 18h00\u00a0: c'est plus de 366 jours à l'avance.",
 		"L'option titre est trop longue\u00a0: 121 caractères pour 120 au plus.",
-		"L'option places doit être comprise entre 1 et 10000.",
+		"L'option places doit être comprise entre 1 et 10\u202f000.",
 		"L'option places attend un nombre entier, pas «\u00a0beaucoup\u00a0».",
 		"La durée «\u00a010min\u00a0» doit aller de 15 minutes à 7 jours.",
 		"Je ne comprends pas la durée «\u00a0deux heures\u00a0»",

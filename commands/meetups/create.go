@@ -85,7 +85,7 @@ func meetupFromOptions(req *commands.Request) (*model.Meetup, located, error) {
 		return nil, located{}, commands.Fail("meetup.place_empty")
 	}
 	if m.Capacity < 0 || m.Capacity > MaxCapacity {
-		return nil, located{}, commands.Fail("error.option_out_of_range", locales.Data{"Name": l.S("cmd.rencontre.creer.opt.places.name"), "Min": 1, "Max": MaxCapacity})
+		return nil, located{}, commands.Fail("error.option_out_of_range", locales.Data{"Name": l.S("cmd.rencontre.creer.opt.places.name"), "Min": locales.Quantity(1), "Max": locales.Quantity(MaxCapacity)})
 	}
 	for _, c := range []struct {
 		option, value string

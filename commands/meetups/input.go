@@ -52,7 +52,7 @@ func cleanParagraphs(s string) string {
 // runtime checks typed options already; this holds after cleaning too.
 func checkLength(label, value string, limit int) error {
 	if n := utf8.RuneCountInString(value); n > limit {
-		return commands.Fail("error.option_too_long", locales.Data{"Name": label, "Length": n, "Max": limit})
+		return commands.Fail("error.option_too_long", locales.Data{"Name": label, "Length": locales.Quantity(n), "Max": locales.Quantity(limit)})
 	}
 	return nil
 }

@@ -119,7 +119,7 @@ func changesFromOptions(req *commands.Request, m model.Meetup) (func(*model.Meet
 	if req.Has("places") {
 		capacity := req.Int("places", -1)
 		if capacity < 0 || capacity > MaxCapacity {
-			return nil, commands.Fail("error.option_out_of_range", locales.Data{"Name": label("places"), "Min": 0, "Max": MaxCapacity})
+			return nil, commands.Fail("error.option_out_of_range", locales.Data{"Name": label("places"), "Min": locales.Quantity(0), "Max": locales.Quantity(MaxCapacity)})
 		}
 		changes = append(changes, func(m *model.Meetup) { m.Capacity = capacity })
 	}

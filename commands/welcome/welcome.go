@@ -176,7 +176,7 @@ func (h handlers) save(ctx context.Context, req *commands.Request, what, raw str
 		return nil, commands.Fail("welcome.empty")
 	}
 	if n := utf8.RuneCountInString(text); n > max {
-		return nil, commands.Fail("welcome.too_long", locales.Data{"Length": n, "Max": max})
+		return nil, commands.Fail("welcome.too_long", locales.Data{"Length": locales.Quantity(n), "Max": locales.Quantity(max)})
 	}
 	if err := h.write(ctx, req, what, text); err != nil {
 		return nil, err

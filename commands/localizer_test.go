@@ -64,3 +64,27 @@ func TestCommunityLocalizerLeavesLangsAlone(t *testing.T) {
 		t.Errorf("the caller's slice was written: %q", extra)
 	}
 }
+
+func TestSettingDisplay(t *testing.T) {
+	catalog, err := locales.Load("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := catalog.Localizer(nil, "fr")
+	plain := Setting{Key: "x.plain"}
+	chosen := Setting{Key: "x.chosen", Choices: []Choice{{Value: "moderator", NameID: "role.moderator"}}}
+	shown := Setting{Key: "x.shown", Show: func(l *locales.Localizer, v string) string { return "<" + v + ">" }}
+	for _, c := range []struct {
+		setting     Setting
+		value, want string
+	}{
+		{plain, "60", "60"},
+		{plain, "", "aucune valeur"},
+		{chosen, "moderator", fr.S("role.moderator")},
+		{shown, "", "<>"},
+	} {
+		if got := c.setting.Display(fr, c.value); got != c.want {
+			t.Errorf("%s %q shows as %q, want %q", c.setting.Key, c.value, got, c.want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/agora-community/agora/locales"
 )
 
 // SettingStore keeps community settings, one row per key, so changing one
@@ -25,6 +27,10 @@ type Setting struct {
 	Default string
 	// Choices, when set, are the only values; their labels show the value.
 	Choices []Choice
+	// Show, when set, writes a stored value as members read it (reminder
+	// delays in words, "aucune" for no address); else Display shows a
+	// choice's label, or the value itself.
+	Show func(l *locales.Localizer, value string) string
 }
 
 // NameID is the locale message that names the setting.
@@ -63,6 +69,21 @@ func (s Setting) Label(value string) (id string, isID bool) {
 		}
 	}
 	return value, false
+}
+
+// Display is how a value reads in /communaute info: through Show, else
+// its choice's label, else the value, or a word saying it is not set.
+func (s Setting) Display(l *locales.Localizer, value string) string {
+	if s.Show != nil {
+		return s.Show(l, value)
+	}
+	if id, ok := s.Label(value); ok {
+		return l.S(id)
+	}
+	if value == "" {
+		return l.S("setting.unset")
+	}
+	return value
 }
 
 func (s Setting) allows(v string) bool {

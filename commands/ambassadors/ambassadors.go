@@ -91,8 +91,13 @@ func jobFor(kind model.JobRef, id int64) model.JobRef {
 // ambassadors get, and after how many days without progress an ambassador
 // is reminded of their next step.
 var (
-	discordRoleSetting = commands.Setting{Key: "ambassador.discord_role"}
-	nudgeDaysSetting   = commands.Setting{Key: "ambassador.nudge_days", Default: "7"}
+	discordRoleSetting = commands.Setting{Key: "ambassador.discord_role", Show: func(l *locales.Localizer, v string) string {
+		if v == "" {
+			return l.S("setting.ambassador.discord_role.none")
+		}
+		return v
+	}}
+	nudgeDaysSetting = commands.Setting{Key: "ambassador.nudge_days", Default: "7"}
 )
 
 // What an outbox subject names: an application in the moderators' chat

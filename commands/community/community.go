@@ -102,11 +102,7 @@ func (h handlers) info(ctx context.Context, req *commands.Request) (*commands.Re
 		if err != nil {
 			return nil, err
 		}
-		value := v
-		if id, ok := setting.Label(v); ok {
-			value = l.S(id)
-		}
-		lines = append(lines, l.T("community.info.setting", locales.Data{"Name": l.S(setting.NameID()), "Value": value}))
+		lines = append(lines, l.T("community.info.setting", locales.Data{"Name": l.S(setting.NameID()), "Value": setting.Display(l, v)}))
 	}
 	lines = append(lines, l.T("community.info.chats"))
 	for _, ch := range chats {

@@ -42,7 +42,12 @@ func TestModeratorConfiguresTheCommunity(t *testing.T) {
 		"Je ne connais pas le fuseau «\u00a0Mars/Olympus\u00a0»",
 		// Said in the language the community now speaks.
 		"The community's default language is now English.",
-		"Coop *Lyon*\u00a0: langue anglais, fuseau America/Montreal",
+		"Coop *Lyon* — langue\u00a0: anglais, fuseau horaire\u00a0: America/Montreal",
+		// Settings as members read them: durations in words, a word for
+		// what is not set, labels capitalized.
+		"• Rappels des rencontres (avant le début)\u00a0: 24 heures, 1 heure\n",
+		"• Adresse publique d'Agora (liens d'agenda)\u00a0: aucune\n",
+		"• Rôle Discord des ambassadeur·rices\u00a0: aucun\n",
 		"console · general\u00a0: annonces",
 		"This chat is now for moderation.",
 		"The option purpose accepts: general, announcements, moderation, ambassadors.")

@@ -102,13 +102,31 @@ const (
 var (
 	// remindersSetting lists how long before the start Agora reminds
 	// attendees ("24h,1h"; "aucun" for none).
-	remindersSetting = commands.Setting{Key: "meetup.reminders", Default: "24h,1h"}
+	remindersSetting = commands.Setting{Key: "meetup.reminders", Default: "24h,1h", Show: showReminders}
 	// tilesSetting is the map tile server of the web page.
 	tilesSetting = commands.Setting{Key: "meetup.tiles", Default: DefaultTiles}
 	// siteSetting is the public address of Agora's HTTP server, to write
 	// the calendar links in full.
-	siteSetting = commands.Setting{Key: "meetup.site", Default: ""}
+	siteSetting = commands.Setting{Key: "meetup.site", Default: "", Show: func(l *locales.Localizer, v string) string {
+		if v == "" {
+			return l.S("setting.meetup.site.none")
+		}
+		return v
+	}}
 )
+
+// showReminders writes the reminders setting as /rencontre creer writes a
+// meetup's: "24 heures, 1 heure".
+func showReminders(l *locales.Localizer, v string) string {
+	offsets, err := readOffsets(v)
+	if err != nil {
+		return v // not written by this version: shown as stored
+	}
+	if len(offsets) == 0 {
+		return l.S("setting.meetup.reminders.none")
+	}
+	return offsetsText(l, offsets)
+}
 
 // DefaultTiles is OpenStreetMap's standard tile server. Its usage policy
 // asks for attribution (the page shows it) and moderate use; a community

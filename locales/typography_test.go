@@ -177,3 +177,88 @@ func TestFrenchNumbersAndFirstOfTheMonth(t *testing.T) {
 }
 
 func mustDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+
+// messages reads every file of a language: file name → message ID → texts
+// (one, or one per plural form).
+func messages(t *testing.T, lang string) map[string]map[string][]string {
+	t.Helper()
+	names, err := fs.Glob(files, "*/"+lang+".toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string][]string{}
+	for _, name := range append([]string{lang + ".toml"}, names...) {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := toml.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = forms(m)
+	}
+	return out
+}
+
+// English texts carry no French that a member of an English community
+// would have to read or type: "n°" (English writes "#1", not "no. 1"
+// either), or a command or option name that exists only in French
+// ("/communaute", "reponse:"). Names that are the same in both languages
+// ("faq", "question") are fine.
+func TestEnglishHasNoFrench(t *testing.T) {
+	fr, en := messages(t, "fr"), messages(t, "en")
+	french := map[string]string{}
+	for _, file := range fr {
+		for id, texts := range file {
+			if strings.HasPrefix(id, "cmd.") && strings.HasSuffix(id, ".name") {
+				french[id] = texts[0]
+			}
+		}
+	}
+	type rule struct {
+		why string
+		bad *regexp.Regexp
+	}
+	rules := []rule{
+		{"n° (English writes #1)", regexp.MustCompile(`[nN]°`)},
+		{"no. before a number (English writes #1)", regexp.MustCompile(`(?:^|[^\p{L}])[nN]o\. \{\{`)},
+	}
+	for _, file := range en {
+		for id, texts := range file {
+			frName, ok := french[id]
+			if !ok || frName == texts[0] {
+				continue
+			}
+			var bad string
+			switch parts := strings.Split(id, "."); {
+			case len(parts) == 3: // cmd.sondage.name: a command
+				bad = `/` + regexp.QuoteMeta(frName) + `(?:[^\p{L}_]|$)`
+			case parts[len(parts)-3] == "opt": // cmd.….opt.reponse.name: an option, typed name:value
+				bad = `(?:^|[^\p{L}_])` + regexp.QuoteMeta(frName) + `:`
+			default:
+				continue // subcommands are checked through their command's usage in tests
+			}
+			rules = append(rules, rule{"the French name " + frName + " (" + id + ")", regexp.MustCompile(bad)})
+		}
+	}
+	checked := 0
+	for name, file := range en {
+		for id, texts := range file {
+			if strings.HasPrefix(id, "cmd.") && strings.HasSuffix(id, ".name") {
+				continue
+			}
+			for _, text := range texts {
+				checked++
+				for _, r := range rules {
+					if m := r.bad.FindString(text); m != "" {
+						t.Errorf("%s %s: %s: %q in %q", name, id, r.why, m, text)
+					}
+				}
+			}
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("checked only %d English texts", checked)
+	}
+}

@@ -38,9 +38,9 @@ func TestMembersAskAndSayWhetherItHelped(t *testing.T) {
 /faqgestion stats
 `)
 	consoletest.Contains(t, out,
-		"Entrée n° 1 ajoutée (fr) : « Comment devenir membre de la coopérative ? ».",
-		"Formulaire « Nouvelle entrée de la FAQ (fr) »", "question: Question", "reponse: Réponse",
-		"Entrée n° 4 ajoutée (fr) : « Où se trouve le local ? ».",
+		"Entrée n° 1 ajoutée (français) : « Comment devenir membre de la coopérative ? ».",
+		"Formulaire « Nouvelle entrée de la FAQ (français) »", "question: Question", "reponse: Réponse",
+		"Entrée n° 4 ajoutée (français) : « Où se trouve le local ? ».",
 		// The answer, public, its formatting kept and its link intact.
 		"> camille: /faq comment adhérer ?",
 		"[#7] ❓ Comment devenir membre de la coopérative ?\n    Remplissez le formulaire sur https://coop.example/mon_espace et achetez une part.",
@@ -101,29 +101,29 @@ func TestModeratorsCurateInTwoLanguages(t *testing.T) {
 		"> camille: /faqgestion ajouter question:\"comment S'INSCRIRE\"",
 		"L'entrée n° 1 pose déjà la question « comment S'INSCRIRE » (comme question ou formulation) : modifiez-la plutôt avec /faqgestion modifier entree:1.",
 		"> camille: /faqgestion ajouter question:\"Sans réponse ?\"", "Il manque la réponse.",
-		"Entrée n° 2 modifiée (fr) : « Combien coûte une part sociale ? ».",
-		"Version en ajoutée à l'entrée n° 1 : « How do I become a member? ».",
+		"Entrée n° 2 modifiée (français) : « Combien coûte une part sociale ? ».",
+		"Version en anglais ajoutée à l'entrée n° 1 : « How do I become a member? ».",
 		// An edit form says what it keeps; empty fields and "-" keep the text.
-		"> camille: /faqgestion modifier entree:3", "Un champ laissé vide", "Formulaire « Entrée n° 3 (fr) »",
-		"Entrée n° 3 modifiée (fr) : « Comment quitter la coopérative ? ».",
+		"> camille: /faqgestion modifier entree:3", "Un champ laissé vide", "Formulaire « Entrée n° 3 (français) »",
+		"Entrée n° 3 modifiée (français) : « Comment quitter la coopérative ? ».",
 		// A new version needs its question and answer.
 		"> camille: :formulaire question=\"How do I leave?\"", "Il manque la réponse.",
-		"> camille: /faqgestion voir entree:3", "Entrée n° 3 · donnée 0 fois", "fr · Comment quitter la coopérative ?",
+		"> camille: /faqgestion voir entree:3", "Entrée n° 3 · donnée 0 fois", "français · Comment quitter la coopérative ?",
 		"Formulations : Comment partir ? | Comment démissionner ?", "Écrivez au secrétariat",
-		"> camille: /faqgestion voir entree:1", "fr · Comment devenir membre", "Mots-clés : adhésion, inscription",
-		"en · How do I become a member?", "Fill in the form.",
-		"• n° 1 · Comment devenir membre de la coopérative ? (fr, en)", "• n° 2 · Combien coûte une part sociale ? (fr)",
+		"> camille: /faqgestion voir entree:1", "français · Comment devenir membre", "Mots-clés : adhésion, inscription",
+		"anglais · How do I become a member?", "Fill in the form.",
+		"• n° 1 · Comment devenir membre de la coopérative ? (français, anglais)", "• n° 2 · Combien coûte une part sociale ? (français)",
 		// English speakers get the English version, or the French one.
 		"> camille: /faq how do I become a member?", "❓ How do I become a member?\n    Fill in the form.", "[1 👍 Helpful] [2 👎 Not helpful]",
 		"> camille: /faq combien coûte une part ?", "❓ Combien coûte une part sociale ?\n    Une part vaut 25 € depuis 2026.",
 		"> camille: /faq comment démissionner ?", "❓ Comment quitter la coopérative ?",
-		"> camille: /faqgestion supprimer entree:2 langue:en", "L'entrée n° 2 n'a pas de version en.",
+		"> camille: /faqgestion supprimer entree:2 langue:en", "L'entrée n° 2 n'a pas de version en anglais.",
 		"> camille: /faqgestion supprimer entree:2 langue:fr", "C'est la seule version de l'entrée n° 2 : pour la retirer, supprimez l'entrée.",
-		"Version en de l'entrée n° 1 supprimée.",
+		"Version en anglais de l'entrée n° 1 supprimée.",
 		"Entrée n° 4 supprimée : « Où se trouve le local ? ».",
 		"> camille: /faqgestion voir entree:4", "Je ne trouve pas d'entrée n° 4 dans la FAQ de cette communauté.",
 		"« abc » n'est pas un numéro",
-		"> camille: /faqgestion liste", "FAQ : 3 entrées (page 1/1)", "• n° 1 · Comment devenir membre de la coopérative ? (fr)\n",
+		"> camille: /faqgestion liste", "FAQ : 3 entrées (page 1/1)", "• n° 1 · Comment devenir membre de la coopérative ? (français)\n",
 	)
 }
 

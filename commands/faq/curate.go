@@ -207,7 +207,7 @@ func (s *service) add(ctx context.Context, req *commands.Request) (*commands.Res
 	}
 	c := optionChange(req)
 	if c.empty() {
-		return textForm(req.Loc, "faqg/"+verbAdd+"/"+lang, req.Loc.S("faq.add_form_title", locales.Data{"Lang": lang}), model.FAQText{}, true), nil
+		return textForm(req.Loc, "faqg/"+verbAdd+"/"+lang, req.Loc.S("faq.add_form_title", locales.Data{"Lang": langName(req.Loc, lang)}), model.FAQText{}, true), nil
 	}
 	return s.create(ctx, req, lang, c)
 }
@@ -233,7 +233,7 @@ func (s *service) create(ctx context.Context, req *commands.Request, lang string
 		return nil, err
 	}
 	s.changed(ctx, req.Community.ID)
-	return commands.Private(req.Loc.T("faq.added", locales.Data{"ID": e.ID, "Question": t.Question, "Lang": t.Lang})), nil
+	return commands.Private(req.Loc.T("faq.added", locales.Data{"ID": e.ID, "Question": t.Question, "Lang": langName(req.Loc, t.Lang)})), nil
 }
 
 // textForm asks for a text's parts (a Discord modal; a guided conversation
@@ -301,7 +301,7 @@ func (s *service) edit(ctx context.Context, req *commands.Request) (*commands.Re
 	c := optionChange(req)
 	if c.empty() {
 		current, has := e.Version(lang)
-		title := req.Loc.S("faq.edit_form_title", locales.Data{"ID": e.ID, "Lang": lang})
+		title := req.Loc.S("faq.edit_form_title", locales.Data{"ID": e.ID, "Lang": langName(req.Loc, lang)})
 		return textForm(req.Loc, "faqg/"+verbEdit+"/"+itoa(e.ID)+"/"+lang, title, current, !has), nil
 	}
 	return s.update(ctx, req, e, lang, c)
@@ -343,7 +343,7 @@ func (s *service) update(ctx context.Context, req *commands.Request, e model.FAQ
 	if !has {
 		id = "faq.translated"
 	}
-	return commands.Private(req.Loc.T(id, locales.Data{"ID": e.ID, "Question": t.Question, "Lang": t.Lang})), nil
+	return commands.Private(req.Loc.T(id, locales.Data{"ID": e.ID, "Question": t.Question, "Lang": langName(req.Loc, t.Lang)})), nil
 }
 
 // delete is /faqgestion supprimer: the whole entry, or one language's
@@ -355,7 +355,7 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 	}
 	if lang := req.String("langue"); lang != "" {
 		if _, has := e.Version(lang); !has {
-			return nil, commands.Fail("faq.no_such_text", locales.Data{"ID": e.ID, "Lang": lang})
+			return nil, commands.Fail("faq.no_such_text", locales.Data{"ID": e.ID, "Lang": langName(req.Loc, lang)})
 		}
 		err := s.store.DeleteFAQText(ctx, req.Community.ID, e.ID, lang, req.Now)
 		if errors.Is(err, model.ErrConflict) {
@@ -365,7 +365,7 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 			return nil, err
 		}
 		s.changed(ctx, req.Community.ID)
-		return commands.Private(req.Loc.T("faq.text_deleted", locales.Data{"ID": e.ID, "Lang": lang})), nil
+		return commands.Private(req.Loc.T("faq.text_deleted", locales.Data{"ID": e.ID, "Lang": langName(req.Loc, lang)})), nil
 	}
 	if err := s.store.DeleteFAQEntry(ctx, req.Community.ID, e.ID); err != nil {
 		return nil, err
@@ -382,7 +382,7 @@ func (s *service) show(ctx context.Context, req *commands.Request) (*commands.Re
 	}
 	lines := []markup.Text{req.Loc.N("faq.show_title", e.AskedCount, locales.Data{"ID": e.ID})}
 	for _, t := range e.Texts {
-		lines = append(lines, req.Loc.T("faq.show_text", locales.Data{"Lang": t.Lang, "Question": t.Question}))
+		lines = append(lines, req.Loc.T("faq.show_text", locales.Data{"Lang": langName(req.Loc, t.Lang), "Question": t.Question}))
 		if len(t.Phrasings) > 0 {
 			lines = append(lines, req.Loc.T("faq.show_phrasings", locales.Data{"Phrasings": strings.Join(t.Phrasings, " | ")}))
 		}
@@ -410,7 +410,7 @@ func (s *service) list(ctx context.Context, req *commands.Request) (*commands.Re
 		e := f.entries[id]
 		var langs []string
 		for _, t := range e.Texts {
-			langs = append(langs, t.Lang)
+			langs = append(langs, langName(req.Loc, t.Lang))
 		}
 		lines = append(lines, req.Loc.T("faq.list_line", locales.Data{"ID": id, "Question": cut(mainText(e).Question, 120), "Langs": strings.Join(langs, ", ")}))
 	}

@@ -169,6 +169,17 @@ var languages = []commands.Choice{
 	{Value: "en", NameID: "faq.lang.en"},
 }
 
+// langName names a language code in a sentence ("anglais", "English"):
+// "Version en ajoutée" would read as the preposition "en".
+func langName(l *locales.Localizer, lang string) string {
+	for _, c := range languages {
+		if c.Value == lang {
+			return l.S(c.NameID)
+		}
+	}
+	return lang
+}
+
 // supportedLang reports whether entries may be written in lang.
 func supportedLang(lang string) bool {
 	for _, c := range languages {

@@ -262,3 +262,98 @@ func TestEnglishHasNoFrench(t *testing.T) {
 		t.Fatalf("checked only %d English texts", checked)
 	}
 }
+
+// rawPlurals reads the plural messages of a language: file name → message
+// ID → form name ("one", "many", "other") → text.
+func rawPlurals(t *testing.T, lang string) map[string]map[string]map[string]string {
+	t.Helper()
+	names, err := fs.Glob(files, "*/"+lang+".toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]map[string]string{}
+	for _, name := range append([]string{lang + ".toml"}, names...) {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := toml.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		out[name] = map[string]map[string]string{}
+		for id, v := range m {
+			table, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			out[name][id] = map[string]string{}
+			for form, text := range table {
+				if s, ok := text.(string); ok {
+					out[name][id][form] = s
+				}
+			}
+		}
+	}
+	return out
+}
+
+// samePluralForms are French plural messages whose forms are rightly the
+// same: unit symbols, and a label with its count in parentheses.
+var samePluralForms = map[string]bool{
+	"meetup.duration.days": true, "meetup.duration.hours": true, "meetup.duration.minutes": true,
+	"meetup.show.maybe": true, "meetup.show.waiting": true,
+}
+
+// manyWithoutDe are French "many" forms rightly without "de" after the
+// count: unit symbols, and an adjective qualifying what was named before
+// ("3 questions · 1 000 000 ouvertes").
+var manyWithoutDe = map[string]bool{
+	"meetup.duration.days": true, "meetup.duration.hours": true, "meetup.duration.minutes": true,
+	"poll.q.open_count": true,
+}
+
+var (
+	parentheticalPlural = regexp.MustCompile(`\p{L}\((?:s|e|es|x)\)`)
+	countThenWord       = regexp.MustCompile(`\{\{\.Count\}\} (\p{L}[\p{L}'’]*)`)
+)
+
+// Plurals are real forms: no "tâche(s)" in either language; in French, a
+// plural message whose forms are all the same agrees with nothing (the
+// "Inscrits : 1 ; ils gardent leur place" fault), and the "many" form (a
+// million and up) puts "de" between the count and its noun, as "1 000 000
+// de votes".
+func TestPluralForms(t *testing.T) {
+	for _, lang := range Supported {
+		for name, file := range messages(t, lang) {
+			for id, texts := range file {
+				for _, text := range texts {
+					if m := parentheticalPlural.FindString(text); m != "" {
+						t.Errorf("%s %s: %q instead of plural forms in %q", name, id, m, text)
+					}
+				}
+			}
+		}
+	}
+	checked := 0
+	for name, file := range rawPlurals(t, "fr") {
+		for id, forms := range file {
+			checked++
+			one, many, other := forms["one"], forms["many"], forms["other"]
+			if one == other && (many == "" || many == other) && !samePluralForms[id] {
+				t.Errorf("%s %s: every plural form is %q", name, id, other)
+			}
+			if many == "" || manyWithoutDe[id] {
+				continue
+			}
+			for _, m := range countThenWord.FindAllStringSubmatch(many, -1) {
+				if w := m[1]; w != "de" && !strings.HasPrefix(w, "d'") && !strings.HasPrefix(w, "d’") {
+					t.Errorf("%s %s: the many form says %q, without de: %q", name, id, m[0], many)
+				}
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("checked only %d French plural messages", checked)
+	}
+}

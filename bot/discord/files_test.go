@@ -88,7 +88,7 @@ func TestFAQImportedFromAnAttachedFile(t *testing.T) {
 		"- question: Où se garer ?\n  reponse: Rue Basse, derrière le local.\n  tags: parking\n" +
 		"- question: Quand le local est-il ouvert ?\n  reponse: Le samedi matin.\n"
 	in, r := e.importFAQ(&discordtest.Attachment{Filename: "faq.yaml", ContentType: "application/x-yaml", Data: []byte(yaml)})
-	if r.Type != 4 || !r.Ephemeral() || !strings.Contains(content(r), `Import terminé`+"\u00a0"+`: 2 ajoutée\(s\), 0 modifiée\(s\), 0 inchangée\(s\).`) ||
+	if r.Type != 4 || !r.Ephemeral() || !strings.Contains(content(r), `Import terminé`+"\u00a0"+`: 2 ajoutées, 0 modifiée, 0 inchangée.`) ||
 		!strings.Contains(content(r), "Où se garer ?") {
 		t.Fatalf("import answer = %+v", r)
 	}

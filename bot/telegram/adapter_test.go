@@ -564,7 +564,7 @@ func TestDocumentCarriesItsFileToTheCommand(t *testing.T) {
 	yaml := "- question: Où se garer ?\n  reponse: Rue Basse.\n"
 	doc := srv.SendDocument(group, camille, "faq.yaml", "/faqgestion importer", []byte(yaml))
 	m, ok := srv.WaitMessage(group.ID, wait, replyTo(doc.MessageID))
-	if !ok || !strings.Contains(m.Text, "1 ajoutée(s)") {
+	if !ok || !strings.Contains(m.Text, "1 ajoutée,") {
 		t.Fatalf("import answer = %+v, %v", m, ok)
 	}
 	// A document without a command is chatter: nothing is downloaded.

@@ -58,7 +58,7 @@ func TestMembersAskAndSayWhetherItHelped(t *testing.T) {
 		"L'option question est trop longue : 501 caractères pour 500 au plus.",
 		"> camille: /faqgestion liste", "Il faut être modérateur·rice pour utiliser cette commande.",
 		"> camille: /faqgestion stats", "4 entrées", "4 réponses données", "0 question sans réponse en attente",
-		"Avis : 0 utile(s), 1 pas utile(s) : 0 % d'avis positifs",
+		"Avis : 0 utile, 1 pas utile (0 % d'avis positifs)",
 		"Les plus demandées :",
 		"1. n° 1 Comment devenir membre de la coopérative ? : 2 fois · 👍 0 · 👎 1 (0 % d'avis positifs)",
 		"2. n° 3 Comment quitter la coopérative ? : 1 fois · 👍 0 · 👎 0 (pas encore d'avis)",
@@ -204,7 +204,7 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 		"> sam: /faqgestion repondre demande:5 reponse:\"Oui, le samedi.\" intitule:\"Comment quitter la coopérative ?\"",
 		"L'entrée n° 3 pose déjà la question « Comment quitter la coopérative ? »",
 		"> sam: /faqgestion file", "1 question attend une réponse :", "• n° 5 · alex",
-		"> sam: /faqgestion stats", "1 question sans réponse en attente (3 traitée(s) par la modération)",
+		"> sam: /faqgestion stats", "1 question sans réponse en attente (3 traitées par la modération)",
 		// The next member asking gets the new entry at once.
 		"> camille: /faq les chiens sont acceptés ?", "❓ Les chiens sont-ils acceptés ?\n    Oui, s'il est tenu en laisse.",
 	)

@@ -64,7 +64,7 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 	}
 	file := read(t, first)
 	for _, want := range []string{
-		"# FAQ de la communauté «\u00a0general\u00a0»\u00a0: 4 entrée(s), exportée le lundi 7 décembre à 10h00.",
+		"# FAQ de la communauté «\u00a0general\u00a0»\u00a0: 4 entrées, exportée le lundi 7 décembre à 10h00.",
 		"(mise en forme\u00a0: *gras*, _italique_, `code`)",
 		"- id: 1\n  question: Comment devenir membre de la coopérative ?\n  formulations:\n    - Comment adhérer ?\n",
 		"  tags: [adhésion, inscription]\n",
@@ -78,7 +78,7 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 
 	// Importing the export changes nothing, and exporting again gives the same file.
 	out, err = cli(t, env, "import", first, "--community="+id)
-	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 0 ajoutée(s), 0 modifiée(s), 4 inchangée(s).") {
+	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 0 ajoutée, 0 modifiée, 4 inchangées.") {
 		t.Fatalf("import of the export: %q, %v", out, err)
 	}
 	second := filepath.Join(dir, "again.yaml")
@@ -103,7 +103,7 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"Import terminé\u00a0: 1 ajoutée(s), 1 modifiée(s), 3 inchangée(s).",
+		"Import terminé\u00a0: 1 ajoutée, 1 modifiée, 3 inchangées.",
 		"+ n°\u00a05 (ligne 27)\u00a0: «\u00a0Quels sont les horaires ?\u00a0»",
 		"~ n°\u00a02 (ligne 16)\u00a0: «\u00a0Combien coûte une part sociale ?\u00a0»",
 	} {
@@ -130,11 +130,11 @@ func TestExportImportRoundTripOnTheCommandLine(t *testing.T) {
 	}
 	otherID := strconv.FormatInt(other.ID, 10)
 	out, err = cli(t, env, "import", first, "--community", otherID)
-	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 5 ajoutée(s), 0 modifiée(s), 0 inchangée(s).") {
+	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 5 ajoutées, 0 modifiée, 0 inchangée.") {
 		t.Fatalf("import into another community: %q, %v", out, err)
 	}
 	out, err = cli(t, env, "import", first, "--community", otherID)
-	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 0 ajoutée(s), 0 modifiée(s), 5 inchangée(s).") {
+	if err != nil || !strings.Contains(out, "Import terminé\u00a0: 0 ajoutée, 0 modifiée, 5 inchangées.") {
 		t.Fatalf("second import into another community: %q, %v", out, err)
 	}
 
@@ -210,7 +210,7 @@ func TestExportAndImportInChat(t *testing.T) {
 		"> camille: /faqgestion importer",
 		"Collez le contenu du fichier YAML (4\u202f000 caractères au plus ; au-delà, utilisez agora faq import sur le serveur).",
 		"Formulaire « Importer une FAQ (YAML) »", "yaml: Contenu du fichier YAML",
-		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 0 inchangée(s).",
+		"Import terminé : 1 ajoutée, 1 modifiée, 0 inchangée.",
 		"+ n° 5 (ligne 1) : « Où se garer »", "~ n° 2 (ligne 1) : « Combien coûte une part sociale ? »",
 		"Import refusé, la FAQ n'a pas changé. 2 problèmes :",
 		"ligne 1 : Il manque la réponse.",
@@ -251,7 +251,7 @@ func TestImportAnAttachedFileInChat(t *testing.T) {
 	consoletest.Contains(t, out,
 		"Voici la FAQ : 4 entrées.", "fichier joint : faq.yaml (",
 		"fichier prêt : faq.yaml (",
-		"Import terminé : 1 ajoutée(s), 1 modifiée(s), 0 inchangée(s).",
+		"Import terminé : 1 ajoutée, 1 modifiée, 0 inchangée.",
 		"+ n° 5 (ligne 1) : « Où se garer »", "~ n° 2 (ligne 3) : « Combien coûte une part sociale ? »",
 		"Import refusé, la FAQ n'a pas changé. 1 problème :", "ligne 1 : le YAML est mal formé",
 		// Without a file, the form as before.

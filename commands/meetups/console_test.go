@@ -89,7 +89,7 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 	consoletest.Contains(t, out,
 		// No announcement chat: the general one gets it, and the author is told why.
 		"[#1] 📅 Rencontre n°\u00a01\u00a0: Pique-nique", "rencontre locale · samedi 12 décembre à 18h30 (2 h)",
-		"📍 Parc de la Tête d'Or — Lyon 6e", "👥 0 vient",
+		"📍 Parc de la Tête d'Or — Lyon 6e", "👥 0 inscrit·e",
 		"Rencontre n°\u00a01 «\u00a0Pique-nique\u00a0» (samedi 12 décembre à 18h30) créée et annoncée dans 1 salon.",
 		"Cette communauté n'a pas de salon d'annonces", "Rappels aux inscrits\u00a0: 24 heures, 1 heure avant le début.",
 		"📅 Rencontre n°\u00a02\u00a0: Visite de la ferme", "visite de producteur · samedi 12 décembre à 18h30 (3 h)", "Ferme du Bois — Saint-Étienne",
@@ -166,20 +166,20 @@ func TestWaitingListPromotionAndWhoSeesNames(t *testing.T) {
 	consoletest.Contains(t, out,
 		// Markup and mentions typed by a member stay literal text.
 		"[#2 · annonces] 📅 Rencontre n°\u00a01\u00a0: Apéro *des* coopérateurs @everyone",
-		"On parle du pain.", "👥 0 vient · 2 places libres sur 2", "[1 ✅ Je viens] [2 🤔 Peut-être] [3 ❌ Je ne viens pas]",
+		"On parle du pain.", "👥 0 inscrit·e · 2 places libres sur 2", "[1 ✅ Je viens] [2 🤔 Peut-être] [3 ❌ Je ne viens pas]",
 		"C'est noté\u00a0: vous venez à la rencontre n°\u00a01", "Vous êtes déjà inscrit·e à la rencontre n°\u00a01",
 		"> bob: :bouton 1", "C'est noté\u00a0: vous venez",
 		"> chloe: :bouton 1", "est complète\u00a0: vous êtes n°\u00a01 sur la liste d'attente",
 		"> chloe: :bouton 1", "Vous êtes déjà sur la liste d'attente de la rencontre n°\u00a01, en position 1.",
 		"> dan: :bouton 1", "vous êtes n°\u00a02 sur la liste d'attente",
 		// Counts are edited in place once the interval allows.
-		"> dan: :avance 3s", "[#2 · modifié]", "👥 2 viennent · 0 place libre sur 2 · 2 en liste d'attente",
+		"> dan: :avance 3s", "[#2 · modifié]", "👥 2 inscrit·es · 0 place libre sur 2 · 2 en liste d'attente",
 		// Members see counts, not names.
 		"> dan: /rencontre voir rencontre:1", "Votre réponse\u00a0: sur la liste d'attente.",
 		// Bob withdraws: chloe, first in line, gets the seat and is told.
 		"> bob: :bouton 3", "C'est noté\u00a0: vous ne venez pas",
 		"> bob: :avance 3s", "[#", "message privé à chloe] 🎉 Une place s'est libérée\u00a0: vous êtes inscrit·e à la rencontre n°\u00a01",
-		"👥 2 viennent · 0 place libre sur 2 · 1 en liste d'attente",
+		"👥 2 inscrit·es · 0 place libre sur 2 · 1 en liste d'attente",
 		"> chloe: /rencontre voir rencontre:n°1", "Votre réponse\u00a0: je viens.",
 		"> dan: :bouton 2", "C'est noté\u00a0: peut-être pour la rencontre n°\u00a01",
 		// The author sees who answered what, the waiting list in order.
@@ -238,7 +238,7 @@ func TestEditAndCancelTellAttendeesAndUpdateEverything(t *testing.T) {
 		"[événement 1 modifié\u00a0: Visite de la ferme, samedi 12 décembre à 18h30",
 		"[#2 · modifié] 📅 Rencontre n°\u00a01\u00a0: Visite de la ferme",
 		// A new date and place: yes, maybe and waiting are told; dan said no.
-		`date:"dimanche 11h"`, "Personnes prévenues du changement\u00a0: 3.", "Personnes passées de la liste d'attente à une place\u00a0: 1.",
+		`date:"dimanche 11h"`, "3 personnes prévenues du changement.", "1 personne passée de la liste d'attente à une place.",
 		"[événement 1 modifié\u00a0: Visite de la ferme, dimanche 13 décembre à 11h00, Ferme des Prés, Villeurbanne]",
 		"✏️ La rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» change\u00a0: désormais dimanche 13 décembre à 11h00.\n    📍 Ferme des Prés, Villeurbanne",
 		"message privé à amel] ✏️ La rencontre n°\u00a01",
@@ -246,7 +246,7 @@ func TestEditAndCancelTellAttendeesAndUpdateEverything(t *testing.T) {
 		"message privé à chloe] ✏️ La rencontre n°\u00a01",
 		"[#2 · modifié] 📅 Rencontre n°\u00a01\u00a0: Visite de la ferme", "dimanche 13 décembre à 11h00 (2 h)", "📍 Ferme des Prés, Villeurbanne",
 		// Cancelled: the announcement loses its buttons at once, the event is cancelled, everyone is told.
-		"> amel: /rencontre annuler", "Rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» annulée. Personnes prévenues\u00a0: 3.",
+		"> amel: /rencontre annuler", "Rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» annulée. 3 personnes prévenues.",
 		"[événement 1 annulé]",
 		"❌ La rencontre n°\u00a01 «\u00a0Visite de la ferme\u00a0» du dimanche 13 décembre à 11h00 est annulée. Motif\u00a0: Tempête annoncée",
 		"[#2 · modifié] 📅 Rencontre n°\u00a01\u00a0: Visite de la ferme", "❌ Annulée\u00a0: Tempête annoncée",
@@ -511,7 +511,7 @@ func TestEnglishSpeakersUseEnglishNames(t *testing.T) {
 		"1 upcoming meetup within 10 km of Villeurbanne:", "#1 · Saturday 12 December at 6:30 pm · Members' drinks (local meetup) — Lyon · 3 km",
 		"📅 Meetup #1: Members' drinks", "1 going · 0 of 1 seats free", "Your answer: going.", "Going (1): camille",
 		"Meetup #1 “Members' drinks” changed; its announcements are updated.",
-		"Meetup #1 “Members' drinks” cancelled. People told: 1.",
+		"Meetup #1 “Members' drinks” cancelled. 1 person told.",
 		// English dates, as French ones.
 		"Meetup #2 “Walk” (Sunday 13 December at 10:00 am) created",
 	)

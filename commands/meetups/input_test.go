@@ -390,7 +390,7 @@ func TestAnnouncementKeepsMemberTextLiteral(t *testing.T) {
 		Description: "Ligne _1_\nLigne 2", Start: now.Add(48 * time.Hour), End: now.Add(50 * time.Hour), Status: model.MeetupScheduled, Capacity: 10}
 	r := announcement(l, m, model.RSVPCounts{Yes: 1, Maybe: 2, Waiting: 0}, now)
 	plain := r.Text.Plain()
-	for _, want := range []string{"Rencontre n°\u00a03\u00a0: *gras* _it_ `code` \\", "temps convivial", "📍 Bar *x* — Lyon", "Ligne _1_\nLigne 2", "1 vient · 2 peut-être · 9 places libres sur 10"} {
+	for _, want := range []string{"Rencontre n°\u00a03\u00a0: *gras* _it_ `code` \\", "temps convivial", "📍 Bar *x* — Lyon", "Ligne _1_\nLigne 2", "1 inscrit·e · 2 peut-être · 9 places libres sur 10"} {
 		if !strings.Contains(plain, want) {
 			t.Errorf("announcement lacks %q:\n%s", want, plain)
 		}

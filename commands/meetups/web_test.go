@@ -254,8 +254,8 @@ func TestPageCountsEachMeetupsAnswers(t *testing.T) {
 `)
 	token, _ := agendaToken(t, env, nil)
 	page := get(t, serve(t, env), "/agenda/"+token+"/")
-	full := `<p class="counts">👥 2 viennent · 1 peut-être · 0 place libre sur 2 · 1 en liste d&#39;attente</p>`
-	empty := `<p class="counts">👥 0 vient</p>`
+	full := `<p class="counts">👥 2 inscrit·es · 1 peut-être · 0 place libre sur 2 · 1 en liste d&#39;attente</p>`
+	empty := `<p class="counts">👥 0 inscrit·e</p>`
 	i, j := strings.Index(page.body, full), strings.Index(page.body, empty)
 	if page.status != http.StatusOK || i < 0 || j < i {
 		t.Fatalf("page counts (want %q, then %q):\n%s", full, empty, page.body)

@@ -357,3 +357,30 @@ func TestPluralForms(t *testing.T) {
 		t.Fatalf("checked only %d French plural messages", checked)
 	}
 }
+
+// inclusiveExceptions are French texts that name a value members type
+// (a chat purpose, who may vote), written as it is typed.
+var inclusiveExceptions = map[string]bool{
+	"community.purpose.ambassadors": true, "poll.voters.ambassador": true, "poll.voters.moderator": true,
+	"cmd.communaute.salon.opt.objectif.description": true, "cmd.sondage.creer.opt.votants.description": true,
+}
+
+var exclusiveNoun = regexp.MustCompile(`(?i)(?:^|[^\p{L}/])((?:modérateur|ambassadeur|inscrit|prévenu)s?)(?:[^\p{L}·]|$)`)
+
+// French texts write people with the inclusive forms used everywhere else
+// ("modérateur·rice", "ambassadeur·rices", "inscrit·es"), not a masculine
+// that reads as excluding the others.
+func TestFrenchInclusiveWriting(t *testing.T) {
+	for name, file := range messages(t, "fr") {
+		for id, texts := range file {
+			if inclusiveExceptions[id] || strings.HasPrefix(id, "cmd.") && strings.HasSuffix(id, ".name") {
+				continue
+			}
+			for _, text := range texts {
+				if m := exclusiveNoun.FindStringSubmatch(codeSpan.ReplaceAllString(text, "x")); m != nil {
+					t.Errorf("%s %s: %q without its inclusive form in %q", name, id, m[1], text)
+				}
+			}
+		}
+	}
+}

@@ -106,7 +106,7 @@ Et j'ai une question.
 		"> lea: :bouton J'accepte la charte", "✅ Étape «\u00a0Accepter la charte\u00a0» validée pour lea (1/4).",
 		"Prochaine étape\u00a0: présentez-vous en quelques mots dans le salon des ambassadeur·rices.",
 		"> lea: /ambassadeur charte", "Vous avez accepté la charte le lundi 7 décembre.",
-		"> lea: Bonjour à toutes et à tous", "👋 Bienvenue parmi les ambassadeur·rices, lea\u202f! Votre présentation valide l'étape «\u00a0se présenter\u00a0».",
+		"> lea: Bonjour à toutes et à tous", "👋 Bienvenue parmi les ambassadeur·rices, lea\u202f! Votre présentation valide l'étape «\u00a0Vous présenter dans le salon des ambassadeur·rices\u00a0».",
 		"> lea: Et j'ai une question.",
 		"> lea: /ambassadeur valider etape:annonce", "L'étape «\u00a0Annoncer une première rencontre\u00a0» est validée par un·e modérateur·rice.",
 		"> lea: /ambassadeur valider etape:presentation", "L'étape «\u00a0Vous présenter dans le salon des ambassadeur·rices\u00a0» de lea était déjà validée.",
@@ -422,5 +422,19 @@ Hello everyone, I am Léa!
 `)
 	consoletest.Contains(t, out,
 		"> lea: Hello everyone", "👋 Bienvenue parmi les ambassadeur·rices, lea\u202f!",
+	)
+}
+
+// Step names are written with their accents, and typed with or without.
+func TestStepChoicesKeepTheirAccents(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, `:role moderateur
+/ambassadeur valider etape:truc ambassadeur:1
+/ambassadeur valider etape:presentation ambassadeur:1
+`)
+	consoletest.Contains(t, out,
+		"L'option etape accepte\u00a0: charte, présentation, annonce, rencontre.",
+		// The value typed without its accent is still the step.
+		"> camille: /ambassadeur valider etape:presentation", "Je ne trouve pas d'ambassadeur·rice",
 	)
 }

@@ -273,7 +273,8 @@ func (s *service) introduced(ctx context.Context, req *commands.Request) (*comma
 		s.log.Error("ambassadors: move the next reminder", "application", a.ID, "error", err)
 	}
 	// Public: the ambassadors' chat reads it in the community's language.
-	return commands.Reply(commands.PublicLocalizer(s.catalog, req).T("ambassador.introduced", locales.Data{"Name": req.Member.Name})), nil
+	l := commands.PublicLocalizer(s.catalog, req)
+	return commands.Reply(l.T("ambassador.introduced", locales.Data{"Name": req.Member.Name, "Step": l.T("ambassador.step." + model.StepIntroduce)})), nil
 }
 
 // scheduleNudge schedules the reminder about the ambassador's next step,

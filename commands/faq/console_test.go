@@ -189,7 +189,7 @@ func TestUnansweredQuestionsAreQueuedAnsweredAndTold(t *testing.T) {
 		"> sam: /faqgestion repondre demande:1",
 		"message privé à camille] 📬 Les modérateur·rices ont répondu à votre question « Peut-on venir avec son chien aux réunions ? » :\n    ❓ Les chiens sont-ils acceptés ?\n    Oui, s'il est tenu en laisse.",
 		"message privé à alex] 📬 Les modérateur·rices ont répondu à votre question « Peut-on venir avec son chien aux réunions ? »",
-		"Question n° 1 : l'entrée n° 5 est créée ; 2 membres prévenus.",
+		"Question n° 1 : l'entrée n° 5 est créée ; 2 membres prévenu·es.",
 		// The form answers with an existing entry: the question becomes one of its phrasings.
 		"> sam: /faqgestion repondre demande:3", "Question n° 3 : « Acceptez-vous les bitcoins ? ». Écrivez la réponse",
 		"Formulaire « Répondre à la question n° 3 »", "reponse: Réponse", "comme: Ou : numéro d'une entrée qui y répond", "intitule: Question de la nouvelle entrée (facultatif)",

@@ -91,7 +91,7 @@ func TestCreationReadsFrenchDatesAndRefusesBadInput(t *testing.T) {
 		"[#1] 📅 Rencontre n°\u00a01\u00a0: Pique-nique", "rencontre locale · samedi 12 décembre à 18h30 (2 h)",
 		"📍 Parc de la Tête d'Or — Lyon 6e", "👥 0 inscrit·e",
 		"Rencontre n°\u00a01 «\u00a0Pique-nique\u00a0» (samedi 12 décembre à 18h30) créée et annoncée dans 1 salon.",
-		"Cette communauté n'a pas de salon d'annonces", "Rappels aux inscrits\u00a0: 24 heures, 1 heure avant le début.",
+		"Cette communauté n'a pas de salon d'annonces", "Rappels aux inscrit·es\u00a0: 24 heures, 1 heure avant le début.",
 		"📅 Rencontre n°\u00a02\u00a0: Visite de la ferme", "visite de producteur · samedi 12 décembre à 18h30 (3 h)", "Ferme du Bois — Saint-Étienne",
 		"📅 Rencontre n°\u00a03\u00a0: Apéro", "mardi 8 décembre à 19h00", "📍 Le Bar, 3 place du Peuple, 42000 st etienne\n", "12 places libres sur 12",
 		"📅 Rencontre n°\u00a04\u00a0: Atelier en ligne", "en ligne · dimanche 20 décembre à 20h00 (1 h 30 min)", "📍 https://meet.example.org/agora\n",

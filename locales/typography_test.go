@@ -384,3 +384,22 @@ func TestFrenchInclusiveWriting(t *testing.T) {
 		}
 	}
 }
+
+// doublePunctuation finds a full stop or colon right after text that ends
+// with its own ? or !: a code span ("`/faq comment adhérer ?`."), or a
+// question members wrote ("{{.Question}} :", the question ends with "?").
+var doublePunctuation = regexp.MustCompile("[?!]`[.;:]|\\{\\{\\.Question\\}\\}[\u00a0\u202f ]?[.;:]")
+
+func TestNoDoublePunctuation(t *testing.T) {
+	for _, lang := range Supported {
+		for name, file := range messages(t, lang) {
+			for id, texts := range file {
+				for _, text := range texts {
+					if m := doublePunctuation.FindString(text); m != "" {
+						t.Errorf("%s %s: %q ends a question and a sentence twice in %q", name, id, m, text)
+					}
+				}
+			}
+		}
+	}
+}

@@ -438,3 +438,19 @@ func TestStepChoicesKeepTheirAccents(t *testing.T) {
 		"> camille: /ambassadeur valider etape:presentation", "Je ne trouve pas d'ambassadeur·rice",
 	)
 }
+
+// A pending applicant asking for their progress is told where their
+// application stands, not that they "already" have one.
+func TestProgressOfAPendingApplication(t *testing.T) {
+	env := consoletest.New(t)
+	out := env.Run(t, setup+leaApplies+`
+/ambassadeur progression
+`)
+	consoletest.Contains(t, out,
+		"> lea: /ambassadeur progression",
+		"Votre candidature n°\u00a01 (Saint-Étienne), envoyée le lundi 7 décembre, est en cours d'examen\u202f; la décision vous arrivera en message privé.",
+	)
+	if strings.Contains(out[strings.Index(out, "> lea: /ambassadeur progression"):], "déjà") {
+		t.Errorf("progress of a pending application says déjà:\n%s", out)
+	}
+}

@@ -104,8 +104,10 @@ func (s *service) progressCommand(ctx context.Context, req *commands.Request) (*
 	if req.Member.Role >= commands.RoleModerator {
 		return s.list(ctx, req)
 	}
-	if err == nil { // pending
-		return s.openStatus(ctx, req, req.Community.ID)
+	if err == nil { // pending: where it stands, without the "already" said to one applying again
+		return commands.Private(req.Loc.T("ambassador.progress.pending", locales.Data{
+			"ID": a.ID, "City": a.City, "Date": req.Loc.Date(a.CreatedAt),
+		})), nil
 	}
 	return nil, commands.Fail("ambassador.not_ambassador")
 }

@@ -60,9 +60,9 @@ func TestMembersAskAndSayWhetherItHelped(t *testing.T) {
 		"> camille: /faqgestion stats", "4 entrées", "4 réponses données", "0 question sans réponse en attente",
 		"Avis : 0 utile, 1 pas utile (0 % d'avis positifs)",
 		"Les plus demandées :",
-		"1. n° 1 Comment devenir membre de la coopérative ? : 2 fois · 👍 0 · 👎 1 (0 % d'avis positifs)",
-		"2. n° 3 Comment quitter la coopérative ? : 1 fois · 👍 0 · 👎 0 (pas encore d'avis)",
-		"Les moins utiles :", "1. n° 1 Comment devenir membre",
+		"1. n° 1 · Comment devenir membre de la coopérative ? — 2 fois · 👍 0 · 👎 1 (0 % d'avis positifs)",
+		"2. n° 3 · Comment quitter la coopérative ? — 1 fois · 👍 0 · 👎 0 (pas encore d'avis)",
+		"Les moins utiles :", "1. n° 1 · Comment devenir membre",
 	)
 }
 

@@ -147,7 +147,7 @@ func TestAutomaticAnswersWithCooldownAcrossProcesses(t *testing.T) {
 	answered(say(a, message(t, env, "general", "lou", "Combien coûte une part sociale ?")), "Combien coûte une part sociale ?")
 
 	stats := env.Run(t, ":role moderateur\n/faqgestion stats")
-	consoletest.Contains(t, stats, "1. n° 1 Comment devenir membre de la coopérative ? : 3 fois", "2. n° 2 Combien coûte une part sociale ? : 2 fois")
+	consoletest.Contains(t, stats, "1. n° 1 · Comment devenir membre de la coopérative ? — 3 fois", "2. n° 2 · Combien coûte une part sociale ? — 2 fois")
 }
 
 // The autocomplete source: questions as the member types, the most asked

@@ -28,14 +28,14 @@ func TestNewcomersAreGreetedOnceInTheirLanguage(t *testing.T) {
 :arrivee
 `)
 	consoletest.Contains(t, out,
-		"> lea: :arrivee", "👋 Bienvenue lea dans general !",
+		"> lea: :arrivee", "👋 Bienvenue dans general, lea !",
 		"présentez-vous en quelques mots dans ce salon",
 		"Notre charte", "1. Respect : on discute des idées, jamais des personnes.",
 		"Devenez ambassadeur·rice : /ambassadeur postuler",
 		"> sam: :arrivee", "👋 Welcome to general, sam!", "Our charter", "1. Respect: we discuss ideas",
 		"Become an ambassador: /ambassador apply",
 	)
-	if n := strings.Count(out, "Bienvenue lea"); n != 1 {
+	if n := strings.Count(out, "Bienvenue dans general, lea"); n != 1 {
 		t.Fatalf("lea was greeted %d times, want once:\n%s", n, out)
 	}
 }
@@ -69,13 +69,13 @@ func TestModeratorsWriteTheWelcomeTextAndCharter(t *testing.T) {
 		"Charte enregistrée.", "Respect, entraide et *bonne humeur*.",
 		"> camille: /bienvenue texte", "Écrivez le texte de bienvenue", "texte: Texte de bienvenue",
 		"Texte de bienvenue enregistré.", "Présentez-vous dans #general !",
-		"> camille: /bienvenue apercu", "Aperçu du message d'accueil :", "Bienvenue Camille dans general",
+		"> camille: /bienvenue apercu", "Aperçu du message d'accueil :", "Bienvenue dans general, Camille",
 		"Présentez-vous dans #general !", "Notre charte", "Respect, entraide et *bonne humeur*.",
 		// Nobody is greeted in the moderators' chat; the same person is in a general one.
-		"> zoe: :arrivee", "> zoe: :chat general", "> zoe: :arrivee", "Bienvenue zoe dans general",
+		"> zoe: :arrivee", "> zoe: :chat general", "> zoe: :arrivee", "Bienvenue dans general, zoe",
 		"Présentez-vous dans #general !", "Respect, entraide et *bonne humeur*.",
 		"> camille: /bienvenue reinitialiser quoi:charte", "La charte par défaut d'Agora est rétablie",
-		"> noe: :arrivee", "Bienvenue noe", "Présentez-vous dans #general !", "1. Respect : on discute des idées",
+		"> noe: :arrivee", "Bienvenue dans general, noe", "Présentez-vous dans #general !", "1. Respect : on discute des idées",
 	)
 	if strings.Contains(out[:strings.Index(out, "> zoe: :chat general")], "Bienvenue zoe") {
 		t.Fatalf("zoe was greeted in the moderators' chat:\n%s", out)

@@ -29,8 +29,16 @@ var typographyRules = []struct {
 	{"» % € without the no-break space", regexp.MustCompile(`[^ \x{00A0}\x{202F}][»%€]`)},
 	{"« without the no-break space after it", regexp.MustCompile(`«[^\x{00A0}]`)},
 	{"n° without the no-break space before its number", regexp.MustCompile(`[nN]°[^\x{00A0}]`)},
+	{unitSpaceRule, regexp.MustCompile(`\d (?:h|min|s|j|km|m|jours?|heures?|minutes?|secondes?|semaines?|mois|ans?|octets|[kMG]o)(?:[^\p{L}]|$)`)},
 	{"an English word in French", regexp.MustCompile(`(?i)(?:^|[^\p{L}])(the|and|is|are|has|have|your|you|this|with|for|not|no longer|only)(?:[^\p{L}]|$)`)},
 }
+
+const unitSpaceRule = "a plain space between a number and its unit (a line may break there)"
+
+// unitSpaceLeft still join a number and its unit with a plain space: the
+// polls tests expect it (commands/polls is being changed by another
+// developer; these follow with it).
+var unitSpaceLeft = map[string]bool{"poll.deadline_too_long": true, "poll.deadline_date_too_far": true, "poll.deadline_months": true}
 
 var (
 	codeSpan       = regexp.MustCompile("`[^`]*`")
@@ -84,6 +92,11 @@ func TestTypographyRules(t *testing.T) {
 		{"réservé aux {{.Role}}s", false},
 		{"`/sondage` has no action", false},
 		{"Seuls l'auteur et la modération", true},
+		{"({{.Count}} h)", false},
+		{"({{.Count}}" + nb + "h)", true},
+		{"à {{.Km}} km de Lyon", false},
+		{"dans 24 heures", false},
+		{"0 de jours", true},
 	}
 	for _, tt := range tests {
 		if got := typographyFaults(tt.text); (len(got) == 0) != tt.ok {
@@ -112,6 +125,9 @@ func TestFrenchTypography(t *testing.T) {
 			for _, text := range texts {
 				checked++
 				for _, f := range typographyFaults(text) {
+					if unitSpaceLeft[id] && strings.HasPrefix(f, unitSpaceRule) {
+						continue
+					}
 					t.Errorf("%s %s: %s in %q", name, id, f, text)
 				}
 			}

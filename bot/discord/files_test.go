@@ -151,7 +151,7 @@ func TestFAQImportRefusesFilesItCannotTake(t *testing.T) {
 	middle := bytes.Repeat(line, (3<<19)/len(line))
 	_, r = e.importFAQ(&discordtest.Attachment{Filename: "moyen.yaml", ContentType: "application/x-yaml", Data: middle})
 	// 1 572 858 octets: sizes are grouped as French writes numbers.
-	if !r.Ephemeral() || !strings.Contains(content(r), "Le fichier fait 1\u202f572\u202f858 octets pour 1\u202f048\u202f576 au plus.") || len(middle) != 1572858 {
+	if !r.Ephemeral() || !strings.Contains(content(r), "Le fichier fait 1\u202f572\u202f858\u00a0octets pour 1\u202f048\u202f576 au plus.") || len(middle) != 1572858 {
 		t.Errorf("answer to a file over the FAQ's limit = %q", content(r))
 	}
 	e.srv.MustWaitFor(wait, "the download recorded", func() bool {

@@ -402,7 +402,7 @@ func TestAnnouncementKeepsMemberTextLiteral(t *testing.T) {
 	if r := announcement(l, m, model.RSVPCounts{}, now); len(r.Buttons) != 0 || !strings.Contains(r.Text.Plain(), "Annulée\u00a0: *pluie*") {
 		t.Errorf("cancelled announcement: %q, %d buttons", r.Text.Plain(), len(r.Buttons))
 	}
-	if got := durationText(l, 26*time.Hour+5*time.Minute); got != "1 j 2 h 5 min" {
+	if got := durationText(l, 26*time.Hour+5*time.Minute); got != "1\u00a0j 2\u00a0h 5\u00a0min" {
 		t.Errorf("durationText = %q", got)
 	}
 }

@@ -35,11 +35,6 @@ var typographyRules = []struct {
 
 const unitSpaceRule = "a plain space between a number and its unit (a line may break there)"
 
-// unitSpaceLeft still join a number and its unit with a plain space: the
-// polls tests expect it (commands/polls is being changed by another
-// developer; these follow with it).
-var unitSpaceLeft = map[string]bool{"poll.deadline_too_long": true, "poll.deadline_date_too_far": true, "poll.deadline_months": true}
-
 var (
 	codeSpan       = regexp.MustCompile("`[^`]*`")
 	templateAction = regexp.MustCompile(`\{\{.*?\}\}`)
@@ -125,9 +120,6 @@ func TestFrenchTypography(t *testing.T) {
 			for _, text := range texts {
 				checked++
 				for _, f := range typographyFaults(text) {
-					if unitSpaceLeft[id] && strings.HasPrefix(f, unitSpaceRule) {
-						continue
-					}
 					t.Errorf("%s %s: %s in %q", name, id, f, text)
 				}
 			}

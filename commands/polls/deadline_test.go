@@ -164,7 +164,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 	tests := []struct{ lang, in, want string }{
 		{"fr", "12/11 18h", "«\u00a012/11 18h\u00a0» se lit jeudi 12 novembre"},
 		{"fr", "12/11 18h", "à 18h00, qui est passé. Écrivez une date à venir"},
-		{"fr", "400j", "«\u00a0400j\u00a0» est trop long\u00a0: la clôture doit être dans 366 jours au plus."},
+		{"fr", "400j", "«\u00a0400j\u00a0» est trop long\u00a0: la clôture doit être dans 366\u00a0jours au plus."},
 		{"en", "12/11 18h", "“12/11 18h” reads as Thursday 12 November"},
 		{"en", "400j", "the deadline must be at most 366 days away."},
 		{"fr", "samedi 13 décembre 18h", "«\u00a0samedi 13 décembre 18h\u00a0» ne va pas\u00a0: le 13 décembre est un dimanche, pas un samedi. Corrigez le jour ou la date."},
@@ -173,7 +173,7 @@ func TestDeadlineRefusalMessages(t *testing.T) {
 		{"fr", "31/02 10h", "«\u00a031/02 10h\u00a0»\u00a0: il n'y a pas de 31 février. Écrivez une date qui existe."},
 		{"fr", "29/02/2027 10h", "il n'y a pas de 29 février 2027."},
 		{"en", "31/02 10h", "“31/02 10h”: there is no 31 February. Write a date that exists."},
-		{"fr", "1 mois", "«\u00a01 mois\u00a0»\u00a0: un mois n'a pas de durée fixe. Écrivez la date de clôture (12/01 18h) ou une durée en jours ou en semaines (30j, 4 semaines)."},
+		{"fr", "1 mois", "«\u00a01 mois\u00a0»\u00a0: un mois n'a pas de durée fixe. Écrivez la date de clôture (12/01 18h) ou une durée en jours ou en semaines (30j, 4\u00a0semaines)."},
 		{"en", "tomorrow", "“tomorrow” reads as Tuesday 8 December, but without a time: when should the poll close? Add it, for example “tomorrow 6:30pm”."},
 		{"en", "someday", "Write a time of day (6pm or 18:30: today, or tomorrow once passed), a coming date (saturday 6pm, tomorrow 9am, dec 12 6pm,"},
 		{"en", "1 mois", "“1 mois”: a month has no fixed length."},

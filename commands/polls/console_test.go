@@ -863,8 +863,8 @@ func TestDeletingAPollWithBallotsIsConfirmed(t *testing.T) {
 			Action: &commands.Action{Route: route},
 		}).Text.Plain()
 	}
-	camilles := fmt.Sprintf("p/del/2/%d", ids["camille"])
-	alexs := fmt.Sprintf("p/del/2/%d", ids["alex"])
+	camilles := fmt.Sprintf("p/del/2/%d/1", ids["camille"])
+	alexs := fmt.Sprintf("p/del/2/%d/1", ids["alex"])
 	for _, tt := range []struct {
 		user  string
 		role  commands.Role
@@ -875,25 +875,36 @@ func TestDeletingAPollWithBallotsIsConfirmed(t *testing.T) {
 		{"alex", commands.RoleModerator, camilles, "demandée par quelqu'un d'autre"},
 		{"alex", commands.RoleMember, alexs, "Seuls l'auteur du sondage n°\u00a02 et la modération peuvent faire cela."},
 		{"camille", commands.RoleMember, "p/del/2", "Ce bouton n'est plus valide."},
-		{"camille", commands.RoleMember, fmt.Sprintf("p/del/2/+%d", ids["camille"]), "Ce bouton n'est plus valide."},
-		{"camille", commands.RoleMember, fmt.Sprintf("p/del/+2/%d", ids["camille"]), "Ce bouton n'est plus valide."},
-		{"camille", commands.RoleMember, fmt.Sprintf("p/del/3/%d", ids["camille"]), "Je ne trouve pas de sondage n°\u00a03"},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/2/%d", ids["camille"]), "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/2/+%d/1", ids["camille"]), "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/+2/%d/1", ids["camille"]), "Ce bouton n'est plus valide."},
+		{"camille", commands.RoleMember, fmt.Sprintf("p/del/3/%d/1", ids["camille"]), "Je ne trouve pas de sondage n°\u00a03"},
 	} {
 		if got := press(tt.user, tt.role, tt.route); !strings.Contains(got, tt.want) {
 			t.Errorf("%s (%v) pressing %s: %q, want %q", tt.user, tt.role, tt.route, got, tt.want)
 		}
 	}
+	// A member who votes after the confirmation was shown makes its button
+	// ask again, with the new number, rather than delete a vote it did not
+	// count.
 	out = env.Run(t, `
+/sondage resultats sondage:2
+:user lea
+/sondage voter 2 B
+:user camille
+:bouton 1
 /sondage resultats sondage:2
 :bouton 1
 /sondage resultats sondage:2
 `)
 	consoletest.Contains(t, out,
 		"> camille: /sondage resultats sondage:2", "1. A\u00a0: 1 vote (100\u00a0%)", // still there
+		"> camille: :bouton 1", "Le sondage n°\u00a02 a 2 votants",
+		"> camille: /sondage resultats sondage:2", "2 votants", // still there
 		"> camille: :bouton 1", "supprimé]", "Sondage n°\u00a02 supprimé.",
 		"> camille: /sondage resultats sondage:2", "Je ne trouve pas de sondage n°\u00a02",
 	)
-	if got := press("camille", commands.RoleMember, camilles); !strings.Contains(got, "Je ne trouve pas de sondage n°\u00a02") {
+	if got := press("camille", commands.RoleMember, fmt.Sprintf("p/del/2/%d/2", ids["camille"])); !strings.Contains(got, "Je ne trouve pas de sondage n°\u00a02") {
 		t.Errorf("pressing again after the deletion: %q", got)
 	}
 }

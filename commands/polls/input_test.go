@@ -296,7 +296,7 @@ func TestRoutes(t *testing.T) {
 	if r := voteRoute(p, 19); len(r) > 64 || r != "p/t/999999999999/19" {
 		t.Fatalf("route %q", r)
 	}
-	if r := deleteRoute(999999999999, 999999999999); len(r) > 64 || r != "p/del/999999999999/999999999999" {
+	if r := deleteRoute(999999999999, 999999999999, 9999999); len(r) > 64 || r != "p/del/999999999999/999999999999/9999999" {
 		t.Fatalf("route %q", r)
 	}
 	for _, bad := range []string{"", "00", "01", "20", "-1", "1a", "+1", "100", " 1", "1 "} {
@@ -319,18 +319,20 @@ func TestParseRoute(t *testing.T) {
 		in   string
 		want route // zero: refused
 	}{
-		{"p/v/2/0", route{verbVote, 2, 0}},
-		{"p/v/2/19", route{verbVote, 2, 19}},
-		{"p/t/12/3", route{verbToggle, 12, 3}},
+		{"p/v/2/0", route{verbVote, 2, 0, 0}},
+		{"p/v/2/19", route{verbVote, 2, 19, 0}},
+		{"p/t/12/3", route{verbToggle, 12, 3, 0}},
 		{"p/s/7", route{verb: verbSelect, poll: 7}},
-		{"p/del/7/42", route{verbDelete, 7, 42}},
-		{"p/v/999999999999/1", route{verbVote, 999999999999, 1}},
+		{"p/del/7/42/3", route{verbDelete, 7, 42, 3}},
+		{"p/del/7/42/0", route{verbDelete, 7, 42, 0}},
+		{"p/v/999999999999/1", route{verbVote, 999999999999, 1, 0}},
 		// Numbers not written as Agora writes them.
 		{"p/v/+2/0", route{}}, {"p/v/02/0", route{}}, {"p/v/ 2/0", route{}}, {"p/v/2 /0", route{}},
 		{"p/v/2/+0", route{}}, {"p/v/2/00", route{}}, {"p/v/2/01", route{}}, {"p/v/2/-1", route{}}, {"p/v/2/ 1", route{}},
 		{"p/v/0/0", route{}}, {"p/v/-2/0", route{}}, {"p/v/2e1/0", route{}}, {"p/v/0x2/0", route{}}, {"p/v/２/0", route{}},
 		{"p/v/2/20", route{}}, {"p/v/2/100", route{}}, {"p/v/9999999999999/0", route{}},
-		{"p/del/7/+42", route{}}, {"p/del/7/042", route{}}, {"p/del/7/0", route{}}, {"p/del/+7/42", route{}},
+		{"p/del/7/+42/3", route{}}, {"p/del/7/042/3", route{}}, {"p/del/7/0/3", route{}}, {"p/del/+7/42/3", route{}},
+		{"p/del/7/42/03", route{}}, {"p/del/7/42/+3", route{}}, {"p/del/7/42/12345678", route{}}, {"p/del/7/42", route{}},
 		// Wrong shapes.
 		{"", route{}}, {"p", route{}}, {"p/v", route{}}, {"p/v/2", route{}}, {"p/v/2/0/0", route{}}, {"p/v/2/", route{}},
 		{"p/s/7/0", route{}}, {"p/s/", route{}}, {"p/del/7", route{}}, {"p/x/2/0", route{}}, {"P/v/2/0", route{}},
@@ -349,7 +351,7 @@ func TestParseRoute(t *testing.T) {
 
 // Any route accepted is exactly the text Agora writes for it.
 func FuzzParseRoute(f *testing.F) {
-	for _, s := range []string{"p/v/2/0", "p/t/12/19", "p/s/7", "p/del/7/42", "p/v/+2/0", "p/v/02/0", "p/v/ 2/0", "p/v/2 /0"} {
+	for _, s := range []string{"p/v/2/0", "p/t/12/19", "p/s/7", "p/del/7/42/3", "p/v/+2/0", "p/v/02/0", "p/v/ 2/0", "p/v/2 /0"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -160,35 +160,49 @@ func (s *service) delete(ctx context.Context, req *commands.Request) (*commands.
 	if len(ballots) == 0 {
 		return s.deleteNow(ctx, req, p)
 	}
-	r := commands.Private(req.Loc.N("poll.delete_confirm", len(ballots), locales.Data{"ID": p.ID}))
+	return deleteConfirmation(req, p, len(ballots)), nil
+}
+
+// deleteConfirmation asks the member to confirm deleting p and its
+// ballots; its button carries their number, so that a confirmation shown
+// before more members voted deletes nothing they were not told of.
+func deleteConfirmation(req *commands.Request, p model.Poll, ballots int) *commands.Response {
+	r := commands.Private(req.Loc.N("poll.delete_confirm", ballots, locales.Data{"ID": p.ID}))
 	r.Buttons = []commands.Button{{
 		Label:  req.Loc.S("poll.delete_button", locales.Data{"ID": p.ID}),
-		Action: deleteRoute(p.ID, req.Member.ID),
+		Action: deleteRoute(p.ID, req.Member.ID, ballots),
 		Style:  commands.ButtonDanger,
 	}}
-	return r, nil
+	return r
 }
 
 // confirmDelete is the press of the confirmation button. The route names
 // the poll and the member who asked: only that member confirms, and only
-// while they may still manage the poll.
-func (s *service) confirmDelete(ctx context.Context, req *commands.Request, id, member int64) (*commands.Response, error) {
-	if member != req.Member.ID {
-		return nil, commands.Fail("poll.delete_not_yours", locales.Data{"ID": id})
+// while they may still manage the poll. When the poll has gained or lost
+// ballots since, the confirmation is asked again with the new number.
+func (s *service) confirmDelete(ctx context.Context, req *commands.Request, r route) (*commands.Response, error) {
+	if r.arg != req.Member.ID {
+		return nil, commands.Fail("poll.delete_not_yours", locales.Data{"ID": r.poll})
 	}
-	p, err := s.loadPoll(ctx, req, id)
+	p, err := s.loadPoll(ctx, req, r.poll)
 	if err != nil {
 		return nil, err
 	}
 	if !mayManage(req, p) {
 		return nil, commands.Fail("poll.not_yours", locales.Data{"ID": p.ID})
 	}
-	r, err := s.deleteNow(ctx, req, p)
+	ballots, err := s.store.Ballots(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	r.Edit = true // the confirmation becomes the outcome, without its button
-	return r, nil
+	var resp *commands.Response
+	if int64(len(ballots)) != r.count && len(ballots) > 0 {
+		resp = deleteConfirmation(req, p, len(ballots))
+	} else if resp, err = s.deleteNow(ctx, req, p); err != nil {
+		return nil, err
+	}
+	resp.Edit = true // the confirmation becomes the outcome (or the new confirmation)
+	return resp, nil
 }
 
 func (s *service) deleteNow(ctx context.Context, req *commands.Request, p model.Poll) (*commands.Response, error) {

@@ -13,10 +13,12 @@ import (
 //	p/v/<poll>/<choice>      single choice: vote for this choice
 //	p/t/<poll>/<choice>      multiple choice or ranked: toggle this choice
 //	p/s/<poll>               menu: the selected values are choice positions
-//	p/del/<poll>/<member>    confirms deleting a poll that has ballots, asked by member
+//	p/del/<poll>/<member>/<ballots>
+//	                         confirms deleting a poll that had that many
+//	                         ballots when member asked
 //
 // They carry only numbers, are at most "p/del/" + 12 digits + "/" + 12
-// digits long (well under Telegram's 64 bytes), and are read strictly: a
+// digits + "/" + 7 digits long (well under Telegram's 64 bytes), and are read strictly: a
 // platform hands back whatever a client sends, so only the exact text
 // Agora wrote is accepted ("+2", "02", " 2" are not 2).
 const (
@@ -27,18 +29,26 @@ const (
 )
 
 // route is a parsed component route. arg is the choice position for
-// verbVote and verbToggle, the asking member for verbDelete.
+// verbVote and verbToggle, the asking member for verbDelete; count is the
+// number of ballots verbDelete's confirmation showed.
 type route struct {
-	verb string
-	poll int64
-	arg  int64
+	verb  string
+	poll  int64
+	arg   int64
+	count int64
 }
+
+// maxCountDigits bounds the ballot count a deletion's route carries.
+const maxCountDigits = 7
 
 // String writes the route; parseRoute reads back exactly this text.
 func (r route) String() string {
 	s := "p/" + r.verb + "/" + pollIDString(r.poll)
 	if r.verb != verbSelect {
 		s += "/" + strconv.FormatInt(r.arg, 10)
+	}
+	if r.verb == verbDelete {
+		s += "/" + strconv.FormatInt(r.count, 10)
 	}
 	return s
 }
@@ -61,8 +71,11 @@ func parseRoute(s string) (route, bool) {
 		c, ok := canonicalNumber(parts[3], 2)
 		r.arg = c
 		return r, ok && c < MaxChoices
-	case r.verb == verbDelete && len(parts) == 4:
-		r.arg, ok = commands.ParseID(parts[3])
+	case r.verb == verbDelete && len(parts) == 5:
+		if r.arg, ok = commands.ParseID(parts[3]); !ok {
+			return route{}, false
+		}
+		r.count, ok = canonicalNumber(parts[4], maxCountDigits)
 		return r, ok
 	}
 	return route{}, false
@@ -78,9 +91,10 @@ func voteRoute(p model.Poll, choice int) string {
 
 func selectRoute(id int64) string { return route{verb: verbSelect, poll: id}.String() }
 
-// deleteRoute confirms the deletion of a poll asked by member.
-func deleteRoute(id, member int64) string {
-	return route{verb: verbDelete, poll: id, arg: member}.String()
+// deleteRoute confirms the deletion of a poll asked by member, when it
+// had ballots ballots.
+func deleteRoute(id, member int64, ballots int) string {
+	return route{verb: verbDelete, poll: id, arg: member, count: int64(ballots)}.String()
 }
 
 // canonicalNumber reads a number of at most maxDigits digits written as

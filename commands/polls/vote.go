@@ -48,7 +48,7 @@ func (s *service) action(ctx context.Context, req *commands.Request) (*commands.
 		}
 		return s.cast(ctx, req, st, choices)
 	case verbDelete:
-		return s.confirmDelete(ctx, req, r.poll, r.arg)
+		return s.confirmDelete(ctx, req, r)
 	}
 	return nil, commands.Fail("error.unknown_action")
 }

@@ -325,6 +325,10 @@ func validateOptions(req *commands.Request, spec *commands.Spec, partial bool) e
 		if err != nil && (!partial || strings.TrimSpace(raw) != "") {
 			return err
 		}
+		if _, given := req.Options[o.Name]; given && v == "" && !o.Required && o.Type != commands.OptionAttachment {
+			// `fin:"  "` typed: refused rather than read as no deadline.
+			return commands.OptionError(o.Name, commands.Fail("error.option_empty", locales.Data{"Name": commands.LocalName(req.Loc, o.NameID)}))
+		}
 		if v == "" {
 			delete(req.Options, o.Name)
 			continue

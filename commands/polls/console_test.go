@@ -1008,6 +1008,7 @@ func TestTypedVotesDoWhatWasTyped(t *testing.T) {
 /sondage creer question:"Ordre ?" choix:"A > B | C" type:classement
 /sondage creer question:"Deux ?" choix:"A | B | C" type:multiple max:2
 /sondage voter 6 1 2 3
+/sondage creer question:"Vide ?" choix:"A | B" fin:"  "
 `)
 	consoletest.Contains(t, out,
 		"> camille: /sondage voter 1 A, B", "Vote enregistré pour le sondage n° 1 : A, B.",
@@ -1025,6 +1026,7 @@ func TestTypedVotesDoWhatWasTyped(t *testing.T) {
 		"Sondage n° 5 : ZQuestion ?", "1. A : 0 vote",
 		"Le choix « A > B » contient « > », qui sépare les choix d'un classement",
 		"> camille: /sondage voter 6 1 2 3", "2 choix au plus.\n",
+		`fin:"  "`, "L'option fin est vide : donnez-lui une valeur, ou retirez-la.",
 	)
 	for _, line := range strings.Split(out, "\n") {
 		if !strings.HasPrefix(line, "> ") && strings.ContainsAny(line, "\u200b\u202e") {

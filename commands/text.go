@@ -192,17 +192,10 @@ func takeValue(opt *Option, words []token, last bool) (string, []token) {
 	return words[0].text, words[1:]
 }
 
-// isNumberMark reports whether a word is a mark members put before a
-// number, alone: "n°", "nº", "No.", "#".
+// isNumberMark reports whether a word is one of the marks members put
+// before a number (numberPrefixes), alone: "n°", "No.", "#".
 func isNumberMark(w token) bool {
-	if w.quoted {
-		return false
-	}
-	switch strings.ToLower(w.text) {
-	case "n°", "nº", "no.", "#":
-		return true
-	}
-	return false
+	return !w.quoted && w.text != "" && TrimNumberPrefix(w.text) == ""
 }
 
 func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }

@@ -190,11 +190,21 @@ func mustDate(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 
 // (one, or one per plural form).
 func messages(t *testing.T, lang string) map[string]map[string][]string {
 	t.Helper()
+	out := map[string]map[string][]string{}
+	for name, m := range decodedFiles(t, lang) {
+		out[name] = forms(m)
+	}
+	return out
+}
+
+// decodedFiles decodes every file of a language: file name → its TOML.
+func decodedFiles(t *testing.T, lang string) map[string]map[string]any {
+	t.Helper()
 	names, err := fs.Glob(files, "*/"+lang+".toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]map[string][]string{}
+	out := map[string]map[string]any{}
 	for _, name := range append([]string{lang + ".toml"}, names...) {
 		data, err := files.ReadFile(name)
 		if err != nil {
@@ -204,7 +214,7 @@ func messages(t *testing.T, lang string) map[string]map[string][]string {
 		if err := toml.Unmarshal(data, &m); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		out[name] = forms(m)
+		out[name] = m
 	}
 	return out
 }
@@ -275,20 +285,8 @@ func TestEnglishHasNoFrench(t *testing.T) {
 // ID → form name ("one", "many", "other") → text.
 func rawPlurals(t *testing.T, lang string) map[string]map[string]map[string]string {
 	t.Helper()
-	names, err := fs.Glob(files, "*/"+lang+".toml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]map[string]map[string]string{}
-	for _, name := range append([]string{lang + ".toml"}, names...) {
-		data, err := files.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m map[string]any
-		if err := toml.Unmarshal(data, &m); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+	for name, m := range decodedFiles(t, lang) {
 		out[name] = map[string]map[string]string{}
 		for id, v := range m {
 			table, ok := v.(map[string]any)

@@ -35,12 +35,7 @@ func (s *Store) ResolveMemberLocale(ctx context.Context, communityID int64, plat
 		if locale == "" || m.Locale == locale {
 			return m, nil
 		}
-		if err := s.setMemberLocale(ctx, m.ID, locale); err != nil {
-			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
-		}
-		m.Locale = locale
-		s.cache.putMember(key, m)
-		return m, nil
+		return s.relocate(ctx, key, m, locale)
 	}
 	if s.dialect == Postgres {
 		p := &pendingMember{key: key, name: displayName, locale: locale}
@@ -56,14 +51,7 @@ func (s *Store) ResolveMemberLocale(ctx context.Context, communityID int64, plat
 	}
 	m, err := s.findMember(ctx, communityID, platform, userID)
 	if err == nil {
-		if locale != "" && m.Locale != locale {
-			if err := s.setMemberLocale(ctx, m.ID, locale); err != nil {
-				return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
-			}
-			m.Locale = locale
-		}
-		s.cache.putMember(key, m)
-		return m, nil
+		return s.relocate(ctx, key, m, locale)
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
@@ -91,11 +79,17 @@ func (s *Store) ResolveMemberLocale(ctx context.Context, communityID int64, plat
 	if err != nil {
 		return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
 	}
+	// Another process may have created the account at the same moment,
+	// without this language.
+	return s.relocate(ctx, key, m, locale)
+}
+
+// relocate records locale on a member read without it (unless locale is
+// "" or already theirs), and caches the member.
+func (s *Store) relocate(ctx context.Context, key memberKey, m Member, locale string) (Member, error) {
 	if locale != "" && m.Locale != locale {
-		// Another process created the account at the same moment, without
-		// this language.
 		if err := s.setMemberLocale(ctx, m.ID, locale); err != nil {
-			return Member{}, fmt.Errorf("resolve member %s/%s: %w", platform, userID, err)
+			return Member{}, fmt.Errorf("resolve member %s/%s: %w", key.platform, key.userID, err)
 		}
 		m.Locale = locale
 	}

@@ -51,7 +51,7 @@ var months = map[string]time.Month{
 
 // filler words carry no meaning for the date.
 var filler = map[string]bool{
-	"le": true, "a": true, "au": true, "vers": true, "ce": true, "cet": true, "du": true, "de": true,
+	"le": true, "a": true, "au": true, "vers": true, "ce": true, "cet": true, "cette": true, "du": true, "de": true,
 	"at": true, "on": true, "the": true, "this": true, "of": true, "around": true,
 }
 
@@ -69,7 +69,7 @@ const (
 var dayParts = map[string]int{
 	"matin": morning, "matinee": morning,
 	"apres-midi": afternoon, "l'apres-midi": afternoon, "aprem": afternoon,
-	"soir": evening, "soiree": evening,
+	"soir": evening, "soiree": evening, "nuit": evening,
 	"morning": morning, "afternoon": afternoon, "evening": evening, "night": evening,
 }
 
@@ -308,8 +308,10 @@ func read(ws []string) (words, error) {
 func (x words) resolve(now time.Time, loc *time.Location) (time.Time, error) {
 	hour, later := x.hour, 0
 	switch {
-	case x.part == evening && hour == 0:
-		later = 1 // "ce soir minuit" ends this evening: tomorrow 0:00
+	case x.part == evening && hour < 6:
+		later = 1 // "ce soir minuit", "demain soir 1h": the night after that evening
+	case x.part == morning && hour >= 12 && x.meridiem:
+		return time.Time{}, ErrUnreadable // "tomorrow morning 8pm"
 	case (x.part == afternoon || x.part == evening) && hour < 12 && x.meridiem:
 		return time.Time{}, ErrUnreadable // "tomorrow evening 8am"
 	case (x.part == afternoon || x.part == evening) && hour < 12:

@@ -47,6 +47,8 @@ func TestRead(t *testing.T) {
 		{"8h du soir", at(2026, 12, 7, 20, 0), nil},
 		{"ce soir minuit", at(2026, 12, 8, 0, 0), nil}, // the midnight ending the evening
 		{"demain soir 19h", at(2026, 12, 8, 19, 0), nil},
+		{"demain soir 1h", at(2026, 12, 9, 1, 0), nil}, // the night after that evening, not 13:00
+		{"cette nuit 2h", at(2026, 12, 8, 2, 0), nil},
 		{"vendredi soir 7h", at(2026, 12, 11, 19, 0), nil},
 		{"samedi 12 décembre au soir 8h", at(2026, 12, 12, 20, 0), nil},
 		{"vendredi soir minuit", at(2026, 12, 12, 0, 0), nil},
@@ -179,6 +181,7 @@ func TestRead(t *testing.T) {
 		{"tonight at 8", none, ErrUnreadable},
 		{"tomorrow tonight 8pm", none, ErrUnreadable},
 		{"tonight evening 8pm", none, ErrUnreadable},
+		{"tomorrow morning 8pm", none, ErrUnreadable},
 		{"tomorrow evening 8", none, ErrUnreadable},
 		{"tomorrow evening 8pm", at(2026, 12, 8, 20, 0), nil},
 		{"tomorrow evening 8am", none, ErrUnreadable},

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -296,6 +297,19 @@ func TestResultChart(t *testing.T) {
 	}
 	if _, err := BarChart(c); err != nil {
 		t.Fatal(err)
+	}
+	// A tie elects no one on a poll; on a questionnaire's question, the
+	// chart shows the choice its tie rule keeps, as the result message does.
+	tie := Tally{Voters: 2, Counts: []int{1, 1, 0}, Winner: -1, Tie: true}
+	if c := resultChart(catalog.Localizer(nil, "fr"), p, tie); c.Winner != -1 || !slices.Contains(c.Notes, "égalité : aucun choix ne l'emporte") {
+		t.Errorf("poll tie: winner %d, notes %q", c.Winner, c.Notes)
+	}
+	q := p
+	q.QuestionnaireID = 1
+	dec := tie.Decide(q.ID)
+	c = resultChart(catalog.Localizer(nil, "fr"), q, tie)
+	if c.Winner != dec.Winner || c.Winner < 0 || len(c.Notes) != 1 || !strings.Contains(c.Notes[0], "départagée") || !strings.Contains(c.Notes[0], q.Choices[dec.Winner].Label) {
+		t.Errorf("questionnaire tie: winner %d (rule keeps %d), notes %q", c.Winner, dec.Winner, c.Notes)
 	}
 }
 

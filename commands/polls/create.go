@@ -161,7 +161,6 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 	if tz == nil {
 		tz = time.UTC
 	}
-	maxDays := int(commands.MaxDuration / (24 * time.Hour))
 	reading, err := frdate.Read(s, now, tz)
 	var understood *frdate.Error
 	switch {
@@ -178,7 +177,7 @@ func parseDeadline(l *locales.Localizer, s string, now time.Time, tz *time.Locat
 	d, err := commands.ReadDuration(s)
 	switch {
 	case errors.Is(err, commands.ErrDurationTooLong):
-		return time.Time{}, commands.Fail("poll.deadline_too_long", locales.Data{"Value": s, "Max": maxDays})
+		return time.Time{}, commands.Fail("poll.deadline_too_long", locales.Data{"Value": s, "Max": deadlineRefusals.MaxDays})
 	case errors.Is(err, commands.ErrDurationZero):
 		return time.Time{}, commands.Fail("poll.deadline_too_soon")
 	case errors.Is(err, commands.ErrDurationMonths):

@@ -81,12 +81,13 @@ func totalsRows(l *locales.Localizer, f csvFormat, p model.Poll, t Tally) [][]st
 	if open {
 		result = l.S("poll.csv.result_open")
 	}
+	dec := t.Decide(p.ID)
 	outcome := l.S("poll.csv.no_votes")
 	switch {
 	case t.Winner >= 0:
 		outcome = p.Choices[t.Winner].Label
 	case t.Tie:
-		outcome = l.S("poll.csv.tie", locales.Data{"Choices": markup.Join(choiceLabels(p.Choices, t.Decide(p.ID).Tied), ", ")})
+		outcome = l.S("poll.csv.tie", locales.Data{"Choices": markup.Join(choiceLabels(p.Choices, dec.Tied), ", ")})
 	}
 	rows := [][]string{
 		{l.S("poll.csv.poll"), pollIDString(p.ID)},
@@ -120,10 +121,8 @@ func totalsRows(l *locales.Localizer, f csvFormat, p model.Poll, t Tally) [][]st
 	}
 	rows = append(rows, append(head, l.S("poll.csv.fate")))
 	tied := map[int]bool{}
-	if t.Tie {
-		for _, c := range t.Decide(p.ID).Tied {
-			tied[c] = true
-		}
+	for _, c := range dec.Tied {
+		tied[c] = true
 	}
 	for i, c := range p.Choices {
 		row := []string{itoa(i + 1), c.Label, itoa(t.Counts[i]), f.percent(t.Counts[i], base)}

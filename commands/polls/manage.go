@@ -282,7 +282,7 @@ func (s *service) settings(ctx context.Context, req *commands.Request) (*command
 	if err := creationSetting.Set(ctx, s.store, req.Community.ID, role, req.Now); err != nil {
 		return nil, err
 	}
-	l := s.publicLoc(req)
+	l := commands.PublicLocalizer(s.catalog, req)
 	return commands.Reply(l.T("poll.creation_set", locales.Data{"Role": l.S("role." + role)})), nil
 }
 

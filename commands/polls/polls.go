@@ -289,15 +289,6 @@ func (s *service) manageable(ctx context.Context, req *commands.Request) (model.
 	return p, nil
 }
 
-// publicLoc speaks the community's language, for public replies: the whole
-// chat reads them, whatever the language of the member who asked.
-func (s *service) publicLoc(req *commands.Request) *locales.Localizer {
-	if s.catalog == nil {
-		return req.Loc
-	}
-	return s.catalog.Localizer(req.Community.Location, req.Community.Locale).At(req.Now)
-}
-
 // localizerFor speaks the community's language in its time zone, dated by
 // the runtime's clock, for messages Agora posts on its own.
 func (s *service) localizerFor(ctx context.Context, communityID int64) (*locales.Localizer, error) {

@@ -14,7 +14,6 @@ import (
 func parseEuros(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimSpace(strings.TrimSuffix(s, "€"))
-	s = strings.TrimSpace(strings.TrimPrefix(s, "€"))
 	sign := int64(1)
 	switch {
 	case strings.HasPrefix(s, "+"):
@@ -24,7 +23,7 @@ func parseEuros(s string) (int64, bool) {
 		s = strings.TrimSpace(s[size:])
 		sign = -1
 	}
-	s = strings.TrimSpace(strings.TrimPrefix(s, "€")) // "+€0.40", as English speakers write it
+	s = strings.TrimSpace(strings.TrimPrefix(s, "€")) // "€2", "+€0.40", as English speakers write it
 	whole, frac, hasFrac := strings.Cut(strings.ReplaceAll(s, ",", "."), ".")
 	whole, grouped := ungroupThousands(whole)
 	if !grouped || whole == "" || len(whole) > 7 || !digits(whole) {

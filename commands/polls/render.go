@@ -187,7 +187,14 @@ func resultChart(l *locales.Localizer, p model.Poll, t Tally) ChartData {
 		c.Notes = append(c.Notes, l.S("poll.quorum_missed", locales.Data{"Quorum": l.Number(p.Quorum)}))
 	}
 	if t.Tie {
-		c.Notes = append(c.Notes, l.S("poll.chart.tie"))
+		// A questionnaire's question keeps the choice its tie rule draws,
+		// as the result message says; a poll's tie elects no one.
+		if dec := t.Decide(p.ID); p.QuestionnaireID != 0 && dec.Winner >= 0 {
+			c.Winner = dec.Winner
+			c.Notes = append(c.Notes, l.S("poll.chart.tie_broken", locales.Data{"Label": p.Choices[dec.Winner].Label}))
+		} else {
+			c.Notes = append(c.Notes, l.S("poll.chart.tie"))
+		}
 	}
 	counts, base := t.Counts, percentBase(p, t)
 	var eliminated []int // the round (from 1) where each choice left the race; 0 if it did not
@@ -226,7 +233,7 @@ func outcome(l *locales.Localizer, p model.Poll, t Tally) markup.Text {
 		return l.T("poll.result.none")
 	case t.Winner >= 0:
 		return l.T("poll.result.winner", locales.Data{"Label": p.Choices[t.Winner].Label, "Valid": t.QuorumMet(p.Quorum)})
-	case p.QuestionnaireID != 0:
+	case p.QuestionnaireID != 0 && t.Tie && t.Decide(p.ID).Winner >= 0:
 		// A questionnaire's price needs one choice per question: the tie
 		// is broken as /questionnaire resultat breaks it, and the result
 		// says so to the whole chat.

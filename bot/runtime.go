@@ -391,13 +391,22 @@ func checkOption(l *locales.Localizer, o *commands.Option, v string) (string, er
 	return v, nil
 }
 
-// matchChoice accepts a choice's value or its label in the member's
-// language, case and accents aside ("clôture" is "cloture").
+// matchChoice accepts a choice's value, its label or one of its synonyms
+// in the member's language, case and accents aside ("clôture" is
+// "cloture").
 func matchChoice(l *locales.Localizer, choices []commands.Choice, v string) string {
 	v = commands.FoldName(v)
 	for _, c := range choices {
 		if commands.FoldName(c.Value) == v || commands.FoldName(l.S(c.NameID)) == v {
 			return c.Value
+		}
+		if c.SynonymsID == "" {
+			continue
+		}
+		for _, w := range strings.Split(l.Name(c.SynonymsID), ",") {
+			if commands.FoldName(w) == v {
+				return c.Value
+			}
 		}
 	}
 	return ""

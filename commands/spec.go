@@ -63,6 +63,10 @@ const (
 type Choice struct {
 	Value  string
 	NameID string
+	// SynonymsID, when set, names a message listing other words members
+	// type for this choice, separated by commas ("fermés, terminés" for
+	// "clos"): a typed value is a word, and members use their own.
+	SynonymsID string
 }
 
 // Option is one typed input of a command.

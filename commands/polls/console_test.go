@@ -776,8 +776,11 @@ func TestLatestPollListsAndQuestionnaires(t *testing.T) {
 /sondage resultats
 /sondage liste
 /sondage liste etat:clos
+/sondage liste etat:Fermés
+/sondage liste etat:tout
 :langue en
 /poll list state:all
+/poll list state:finished
 :langue fr
 /questionnaire liste
 :role moderateur
@@ -807,7 +810,11 @@ func TestLatestPollListsAndQuestionnaires(t *testing.T) {
 		"> camille: /sondage liste", "Aucun sondage ouvert.",
 		"> camille: /sondage liste etat:clos", "2 sondages clos", "n°\u00a01\u00a0: Premier ? (clos le lundi 7 décembre à 11h00)",
 		"n°\u00a02\u00a0: Deuxième ? (clos le lundi 7 décembre à 10h00)",
+		// Members' own words for a state.
+		"> camille: /sondage liste etat:Fermés", "2 sondages clos",
+		"> camille: /sondage liste etat:tout", "2 sondages clos",
 		"> camille: /poll list state:all", "2 closed polls", "#1: Premier ? (closed Monday 7 December at 11:00 am)",
+		"> camille: /poll list state:finished", "2 closed polls",
 		"> camille: /questionnaire liste", "Aucun questionnaire dans cette communauté.",
 		"> camille: /questionnaire liste", "2 questionnaires", "n°\u00a02 «\u00a0Lait\u00a0»\u00a0: aucune question", "n°\u00a01 «\u00a0Pain\u00a0»\u00a0: 2 questions, dont 2 ouvertes",
 		// Closing a questionnaire is for its author and moderators.

@@ -179,9 +179,9 @@ func latestPollOption() commands.Option {
 // listStates are what /sondage liste shows: open polls (by default),
 // closed ones, or both.
 var listStates = []commands.Choice{
-	{Value: "open", NameID: "poll.state.open"},
-	{Value: "closed", NameID: "poll.state.closed"},
-	{Value: "all", NameID: "poll.state.all"},
+	{Value: "open", NameID: "poll.state.open", SynonymsID: "poll.state.open.synonyms"},
+	{Value: "closed", NameID: "poll.state.closed", SynonymsID: "poll.state.closed.synonyms"},
+	{Value: "all", NameID: "poll.state.all", SynonymsID: "poll.state.all.synonyms"},
 }
 
 // numberOption is a questionnaire's number, read like a poll's.

@@ -212,7 +212,10 @@ func (s *HTTPServer) noteReady(ready bool, err error) {
 func (s *HTTPServer) ServeListener(ctx context.Context, ln net.Listener) error {
 	defer s.probes.Wait()
 	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(ln) }()
+	// Pushed presses (Discord's interactions, Telegram's webhook) are read
+	// in waves during a burst; see Tide.
+	tide := &Tide{Window: WaveWindow, Size: WaveSize}
+	go func() { errc <- s.srv.Serve(tide.Listen(ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve HTTP: %w", err)

@@ -142,7 +142,6 @@ type Adapter struct {
 	slots   chan struct{} // one per event or HTTP interaction being handled; see handOff and enter
 	waiting atomic.Int64  // HTTP interactions waiting for a slot
 	held    atomic.Bool   // the gateway is not read: every slot is busy
-	wave    bot.Wave      // HTTP interactions gathered during a burst; see serveInteraction
 	// lastHTTP is when the latest HTTP interaction arrived (Unix
 	// nanoseconds), for the drain at stop (see drainHTTP).
 	lastHTTP atomic.Int64
@@ -216,7 +215,7 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
 	a := &Adapter{rt: rt, cfg: cfg, log: cfg.Log.With("platform", commands.PlatformDiscord), holder: bot.HolderID(),
-		slots: make(chan struct{}, cfg.InFlight), wave: bot.Wave{Window: bot.WaveWindow, Size: bot.WaveSize}}
+		slots: make(chan struct{}, cfg.InFlight)}
 	var err error
 	if a.answers, err = bot.RegisterCollector(cfg.Metrics, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "agora_discord_interactions_total",
@@ -326,7 +325,6 @@ func (a *Adapter) Name() string { return commands.PlatformDiscord }
 // gateway is closed by then (serveShard waits for it).
 func (a *Adapter) stop() {
 	a.drainHTTP()
-	a.wave.Release()
 	a.mu.Lock()
 	a.closing = true
 	a.mu.Unlock()

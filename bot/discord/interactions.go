@@ -508,7 +508,6 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		writeInteractionJSON(w, &discordgo.InteractionResponse{Type: discordgo.InteractionResponsePong})
 		return
 	}
-	<-a.wave.Join() // pressed in a burst, it goes with its wave (see bot.WaveWindow)
 	if !a.firstDelivery(r.Context(), i, "http") {
 		// A signed request sent again within its validity: Discord itself
 		// never does, so the sender gets a harmless private note, and

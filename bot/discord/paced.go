@@ -17,7 +17,7 @@ import (
 // Discord sends each press in a frame of its own, one or two milliseconds
 // apart at 500 to 1,000 presses/s. Read as they came, each frame woke the
 // reader's thread (and Go's sysmon, which every system call after an idle
-// moment wakes), and gathering the presses afterwards (bot.Wave) still
+// moment wakes), and gathering the presses afterwards still
 // paid that wake-up per press. A paced connection, once a burst is under
 // way, reads only once per bot.WaveWindow: the frames wait in the socket
 // rather than in memory, and are read together in one system call, then

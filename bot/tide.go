@@ -1,0 +1,244 @@
+package bot
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// WaveWindow is how long, during a burst, presses that come one by one
+// wait to be read together, and WaveSize how many a wave holds before
+// waiting stops paying.
+//
+// Discord sends each press in a gateway frame or an HTTP request of its
+// own, and Telegram's webhook each update in a request of its own, one or
+// two milliseconds apart at 500 to 1,000 presses/s. Handled as they came,
+// each press found Agora idle, and its reading, its grouped statements and
+// its answer each woke sleeping threads: those wake-ups, not the press's
+// own work, made most of its CPU at 500/s (docs/benchmarks.md). Read in a
+// wave, presses make one group of each statement and keep the threads busy
+// while they are handled, as Telegram's long polling does with its batches
+// (it waits 40 ms after a batch that was not full). A press waits at most
+// 40 ms more, far inside Discord's 3 seconds.
+const (
+	WaveWindow = 40 * time.Millisecond
+	WaveSize   = 32
+)
+
+// BurstGap is how recent the previous press must be for a burst to be
+// under way; a press that comes alone is read at once.
+const BurstGap = 100 * time.Millisecond
+
+// A Tide reads the connections of a listener in waves during a burst, as
+// bot/discord's paced gateway connection does for its one connection.
+//
+// Discord's HTTP interactions and Telegram's webhook updates come one per
+// request, over connections kept open, one or two milliseconds apart at
+// 500 presses/s. Read as they came, each request woke a thread blocked in
+// epoll (and with it Go's sysmon and the scheduler's search for work):
+// those wake-ups, not the press's own work, made most of the CPU a press
+// cost on these transports (docs/benchmarks.md). During a burst, a
+// connection that has nothing to read does not wait in epoll: it waits
+// for the tide's next tick, shared by all connections, and tries again.
+// The requests that came meanwhile wait in the sockets, and at the tick
+// one timer wakes every reader at once: a wave of presses for one wake-up.
+// A request waits at most one Window more.
+//
+// When a tick's reads reach Size, the requests overlap anyway (2,000/s):
+// connections are read as requests come, so Telegram, which sends at most
+// 100 requests at once, is never slowed by the wait. Outside a burst
+// (nothing read for BurstGap) connections wait in epoll as usual, so a
+// press that comes alone is read at once.
+type Tide struct {
+	Window time.Duration
+	Size   int
+	// AfterFunc stands for time.AfterFunc; tests replace it.
+	AfterFunc func(d time.Duration, f func())
+
+	last atomic.Int64 // when a read last returned data, in Unix nanoseconds
+
+	mu       sync.Mutex
+	tick     chan struct{} // closed at the next tick; nil when no one waits
+	period   int64         // the tick period of count
+	count    int           // reads that returned data in period
+	previous int           // the same, in the period before it
+}
+
+// Listen wraps ln so that its connections are read with the tide.
+func (t *Tide) Listen(ln net.Listener) net.Listener { return tideListener{ln, t} }
+
+type tideListener struct {
+	net.Listener
+	tide *Tide
+}
+
+func (l tideListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return l.tide.conn(c), nil
+}
+
+// paced reports whether a read should wait for the tick rather than for
+// data: a burst is under way and its waves are not full.
+func (t *Tide) paced(now time.Time) bool {
+	if t.Window <= 0 || now.UnixNano()-t.last.Load() >= int64(BurstGap) {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.roll(now)
+	return t.Size <= 0 || t.previous < t.Size
+}
+
+// read notes a read that returned data.
+func (t *Tide) read(now time.Time) {
+	t.last.Store(now.UnixNano())
+	t.mu.Lock()
+	t.roll(now)
+	t.count++
+	t.mu.Unlock()
+}
+
+// roll moves the count to the period now is in; t.mu is held.
+func (t *Tide) roll(now time.Time) {
+	p := now.UnixNano() / int64(t.Window)
+	switch {
+	case p == t.period:
+		return
+	case p == t.period+1:
+		t.previous = t.count
+	default:
+		t.previous = 0
+	}
+	t.period, t.count = p, 0
+}
+
+// next returns a channel closed at the next tick. Ticks fall on multiples
+// of Window, and one timer serves every connection waiting for it.
+func (t *Tide) next(now time.Time) <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tick == nil {
+		tick := make(chan struct{})
+		t.tick = tick
+		w := int64(t.Window)
+		ring := func() {
+			t.mu.Lock()
+			t.tick = nil
+			t.mu.Unlock()
+			close(tick)
+		}
+		d := time.Duration(w - now.UnixNano()%w)
+		if t.AfterFunc != nil {
+			t.AfterFunc(d, ring)
+		} else {
+			time.AfterFunc(d, ring)
+		}
+	}
+	return t.tick
+}
+
+// tideConn is a connection read with its listener's tide. Only Read, the
+// deadlines and Close are its own.
+type tideConn struct {
+	net.Conn
+	tide *Tide
+	try  func(p []byte) (n int, err error, wait bool) // a read that does not block; see tryRead
+
+	mu       sync.Mutex
+	deadline time.Time     // the read deadline, which a wait for the tick honours too
+	changed  chan struct{} // closed when the deadline changes or the connection closes
+	closed   bool
+}
+
+func (t *Tide) conn(c net.Conn) net.Conn {
+	try := tryRead(c)
+	if try == nil { // a connection that cannot be read without blocking is read as usual
+		return c
+	}
+	return &tideConn{Conn: c, tide: t, try: try, changed: make(chan struct{})}
+}
+
+// Read reads at once what is there. When nothing is and a burst is under
+// way, it waits for the tide's next tick instead of for data, and tries
+// again; otherwise it waits for data as any connection does.
+func (c *tideConn) Read(p []byte) (int, error) {
+	for {
+		n, err, wait := c.try(p)
+		if !wait {
+			if n > 0 {
+				c.tide.read(time.Now())
+			}
+			return n, err
+		}
+		now := time.Now()
+		deadline, changed, closed := c.state()
+		if closed || !c.tide.paced(now) || (!deadline.IsZero() && !now.Before(deadline)) {
+			// The usual read, which also reports a passed deadline or a
+			// closed connection as the net package does.
+			n, err := c.Conn.Read(p)
+			if n > 0 {
+				c.tide.read(time.Now())
+			}
+			return n, err
+		}
+		var expire <-chan time.Time
+		var timer *time.Timer
+		if !deadline.IsZero() {
+			timer = time.NewTimer(deadline.Sub(now))
+			expire = timer.C
+		}
+		select {
+		case <-c.tide.next(now):
+		case <-changed:
+		case <-expire:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+func (c *tideConn) state() (deadline time.Time, changed <-chan struct{}, closed bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.deadline, c.changed, c.closed
+}
+
+// setDeadline records a read deadline and wakes a read waiting for the
+// tick, so that net/http's abort of its background read (a deadline in
+// the past) takes effect at once.
+func (c *tideConn) setDeadline(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deadline = t
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+func (c *tideConn) SetDeadline(t time.Time) error {
+	err := c.Conn.SetDeadline(t)
+	c.setDeadline(t)
+	return err
+}
+
+func (c *tideConn) SetReadDeadline(t time.Time) error {
+	err := c.Conn.SetReadDeadline(t)
+	c.setDeadline(t)
+	return err
+}
+
+func (c *tideConn) Close() error {
+	err := c.Conn.Close()
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.changed)
+		c.changed = make(chan struct{})
+	}
+	c.mu.Unlock()
+	return err
+}

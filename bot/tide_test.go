@@ -1,0 +1,232 @@
+package bot
+
+import (
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// tidePair accepts one connection through the tide: server is the paced
+// end, client the other.
+func tidePair(t *testing.T, tide *Tide) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	paced := tide.Listen(ln)
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err = paced.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := server.(*tideConn); !ok {
+		t.Fatalf("accepted %T, want a connection read with the tide", server)
+	}
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
+}
+
+// manualTide is a tide whose ticks the test rings itself: rings receives
+// each tick's bell when a reader first waits for it.
+func manualTide(t *testing.T) (*Tide, chan func()) {
+	rings := make(chan func(), 8)
+	tide := &Tide{Window: WaveWindow, Size: WaveSize, AfterFunc: func(d time.Duration, f func()) {
+		if d <= 0 || d > WaveWindow {
+			t.Errorf("a tick %v away, want within the window %v", d, WaveWindow)
+		}
+		rings <- f
+	}}
+	return tide, rings
+}
+
+type readResult struct {
+	data string
+	err  error
+}
+
+func readAsync(c net.Conn) <-chan readResult {
+	out := make(chan readResult, 1)
+	go func() {
+		buf := make([]byte, 64)
+		n, err := c.Read(buf)
+		out <- readResult{string(buf[:n]), err}
+	}()
+	return out
+}
+
+func write(t *testing.T, c net.Conn, s string) {
+	t.Helper()
+	if _, err := c.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitRead(t *testing.T, c <-chan readResult) readResult {
+	t.Helper()
+	select {
+	case r := <-c:
+		return r
+	case <-time.After(10 * time.Second):
+		t.Fatal("the read did not return")
+		return readResult{}
+	}
+}
+
+func waitRing(t *testing.T, rings <-chan func()) func() {
+	t.Helper()
+	select {
+	case f := <-rings:
+		return f
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reader waited for the tide's tick")
+		return nil
+	}
+}
+
+// startBurst has a first request read, which starts a burst.
+func startBurst(t *testing.T, server, client net.Conn) {
+	t.Helper()
+	write(t, client, "first")
+	if r := waitRead(t, readAsync(server)); r.data != "first" || r.err != nil {
+		t.Fatalf("first read = %q, %v; want it at once", r.data, r.err)
+	}
+}
+
+func TestTideReadsALoneRequestAtOnce(t *testing.T) {
+	tide := &Tide{Window: WaveWindow, Size: WaveSize, AfterFunc: func(time.Duration, func()) {
+		t.Error("a request that came alone waited for a tick")
+	}}
+	server, client := tidePair(t, tide)
+	reading := readAsync(server) // waits for data, as any connection does
+	write(t, client, "alone")
+	if r := waitRead(t, reading); r.data != "alone" || r.err != nil {
+		t.Fatalf("read %q, %v; want %q", r.data, r.err, "alone")
+	}
+}
+
+func TestTideGathersABurstsRequestsUntilTheTick(t *testing.T) {
+	tide, rings := manualTide(t)
+	server, client := tidePair(t, tide)
+	startBurst(t, server, client)
+
+	reading := readAsync(server)
+	ring := waitRing(t, rings) // nothing to read: the reader waits for the tick, not for data
+	write(t, client, "second ")
+	write(t, client, "third")
+	select {
+	case r := <-reading:
+		t.Fatalf("read %q, %v before the tick", r.data, r.err)
+	default:
+	}
+	ring()
+	if r := waitRead(t, reading); r.data != "second third" || r.err != nil {
+		t.Fatalf("read at the tick = %q, %v; want both requests in one read", r.data, r.err)
+	}
+}
+
+func TestTideReadsWhatIsThereWithoutWaiting(t *testing.T) {
+	tide, rings := manualTide(t)
+	server, client := tidePair(t, tide)
+	startBurst(t, server, client)
+	write(t, client, "waiting") // came while the previous one was handled
+	if r := waitRead(t, readAsync(server)); r.data != "waiting" || r.err != nil {
+		t.Fatalf("read = %q, %v; want what was there, at once", r.data, r.err)
+	}
+	if len(rings) != 0 {
+		t.Fatal("a read with data waiting waited for a tick")
+	}
+}
+
+func TestTideWaitEndsOnADeadline(t *testing.T) {
+	tide, rings := manualTide(t)
+	server, client := tidePair(t, tide)
+	startBurst(t, server, client)
+	reading := readAsync(server)
+	waitRing(t, rings)
+	// net/http aborts its background read this way once a handler is done.
+	if err := server.SetReadDeadline(time.Unix(1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	r := waitRead(t, reading)
+	var ne net.Error
+	if !errors.As(r.err, &ne) || !ne.Timeout() {
+		t.Fatalf("read after a past deadline = %q, %v; want a timeout", r.data, r.err)
+	}
+	// The connection stays usable once the deadline is lifted.
+	if err := server.SetReadDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	write(t, client, "after")
+	if r := waitRead(t, readAsync(server)); r.data != "after" || r.err != nil {
+		t.Fatalf("read after the deadline was lifted = %q, %v", r.data, r.err)
+	}
+}
+
+func TestTideWaitEndsOnClose(t *testing.T) {
+	tide, rings := manualTide(t)
+	server, client := tidePair(t, tide)
+	startBurst(t, server, client)
+	reading := readAsync(server)
+	waitRing(t, rings)
+	server.Close()
+	if r := waitRead(t, reading); r.err == nil {
+		t.Fatalf("read on a closed connection = %q, no error", r.data)
+	}
+}
+
+func TestTideReportsTheEndOfTheStream(t *testing.T) {
+	tide, rings := manualTide(t)
+	server, client := tidePair(t, tide)
+	startBurst(t, server, client)
+	reading := readAsync(server)
+	ring := waitRing(t, rings)
+	client.Close()
+	ring()
+	if r := waitRead(t, reading); !errors.Is(r.err, io.EOF) {
+		t.Fatalf("read after the client closed = %q, %v; want EOF", r.data, r.err)
+	}
+}
+
+func TestTidePacesOnlyBurstsOfUnfilledWaves(t *testing.T) {
+	start := time.Unix(0, 0).Add(1000 * WaveWindow) // the start of a tick period
+	cases := []struct {
+		name  string
+		reads []time.Duration // after start
+		at    time.Duration
+		want  bool
+	}{
+		{"no read yet", nil, 0, false},
+		{"a read just before", []time.Duration{0}, time.Millisecond, true},
+		{"the burst is over", []time.Duration{0}, BurstGap, false},
+		{"the previous wave was full", repeat(0, 4), WaveWindow, false},
+		{"the previous wave was not", repeat(0, 3), WaveWindow, true},
+		{"the full wave was two ticks ago", append(repeat(0, 4), WaveWindow+time.Millisecond), 2*WaveWindow + time.Millisecond, true},
+		{"the current wave fills up", repeat(WaveWindow, 4), WaveWindow + time.Millisecond, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tide := &Tide{Window: WaveWindow, Size: 4}
+			for _, r := range c.reads {
+				tide.read(start.Add(r))
+			}
+			if got := tide.paced(start.Add(c.at)); got != c.want {
+				t.Errorf("paced = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func repeat(d time.Duration, n int) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = d
+	}
+	return out
+}

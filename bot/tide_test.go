@@ -70,23 +70,23 @@ func write(t *testing.T, c net.Conn, s string) {
 
 func waitRead(t *testing.T, c <-chan readResult) readResult {
 	t.Helper()
-	select {
-	case r := <-c:
-		return r
-	case <-time.After(10 * time.Second):
-		t.Fatal("the read did not return")
-		return readResult{}
-	}
+	return waitFor(t, c, "the read did not return")
 }
 
 func waitRing(t *testing.T, rings <-chan func()) func() {
 	t.Helper()
+	return waitFor(t, rings, "no reader waited for the tide's tick")
+}
+
+func waitFor[T any](t *testing.T, c <-chan T, failure string) T {
+	t.Helper()
 	select {
-	case f := <-rings:
-		return f
+	case v := <-c:
+		return v
 	case <-time.After(10 * time.Second):
-		t.Fatal("no reader waited for the tide's tick")
-		return nil
+		t.Fatal(failure)
+		var zero T
+		return zero
 	}
 }
 

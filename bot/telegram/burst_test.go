@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,4 +191,62 @@ func TestGroupAdministratorsAreAskedOnceForABurst(t *testing.T) {
 	if n := srv.CallCount("getChatAdministrators"); n != 1 {
 		t.Fatalf("getChatAdministrators called %d times for one burst, want 1", n)
 	}
+}
+
+// Button presses are ordered per member, not per chat: while one member's
+// press is held in a slow handler, another member of the same group is
+// answered, and the first member's next press waits behind their own.
+func TestPressesWaitOnlyBehindTheSameMember(t *testing.T) {
+	slowGate = make(chan struct{})
+	release := sync.OnceFunc(func() { close(slowGate) })
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	r := start(t, srv, store, telegram.Options{Workers: 4, Queue: 50})
+	t.Cleanup(release) // before the adapter stops: a failed test leaves no handler held
+	if !srv.WaitFor(wait, r.Polling) {
+		t.Fatal("the adapter never started polling")
+	}
+	a := telegramtest.User{ID: 9001, FirstName: "Ana", LanguageCode: "fr"}
+	b := telegramtest.User{ID: 9002, FirstName: "Bruno", LanguageCode: "fr"}
+	slowA := srv.PressButton(group, a, 1, "e/lent")
+	nextA := srv.PressButton(group, a, 1, "e/prive")
+	pressB := srv.PressButton(group, b, 1, "e/prive")
+	if _, ok := srv.WaitCallbackAnswer(pressB, wait); !ok {
+		t.Fatal("Bruno's press waited behind Ana's held press in the same group")
+	}
+	// Ana's second press came before Bruno's, and workers are free: had it
+	// not waited for Ana's first, a worker would have taken it before
+	// Bruno's. It is still queued, and unanswered.
+	if n := metricValue(t, r, "agora_telegram_updates_queued", nil); n != 1 {
+		t.Errorf("%v updates queued while Ana's first press is held, want her second one", n)
+	}
+	if answered(srv, nextA) > 0 {
+		t.Error("Ana's second press was answered while her first was held")
+	}
+	release()
+	for _, id := range []string{slowA, nextA} {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	var order []string
+	for _, x := range srv.CallbackAnswers() {
+		if x.QueryID == slowA || x.QueryID == nextA {
+			order = append(order, x.QueryID)
+		}
+	}
+	if !slices.Equal(order, []string{slowA, nextA}) {
+		t.Errorf("Ana's presses answered in order %v, want %v", order, []string{slowA, nextA})
+	}
+}
+
+// answered counts the answers to a button press.
+func answered(srv *telegramtest.Server, queryID string) int {
+	n := 0
+	for _, a := range srv.CallbackAnswers() {
+		if a.QueryID == queryID {
+			n++
+		}
+	}
+	return n
 }

@@ -439,9 +439,11 @@ func TestReopenBeforeTheDeadline(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"Le sondage n°\u00a01 est déjà ouvert.",
-		"Résultat du sondage n°\u00a01", "Aucun vote\u00a0: pas de résultat.",
+		"[#4] 🏁 Résultat du sondage n°\u00a01", "Aucun vote\u00a0: pas de résultat.",
 		"Le sondage n°\u00a01 est déjà clos.",
 		"> alex: /sondage voter sondage:1 choix:Oui", "Le sondage n°\u00a01 est clos",
+		// The earlier result no longer holds: its message goes.
+		"> camille: /sondage rouvrir sondage:1", "[#4 · supprimé]",
 		"Sondage n°\u00a01 rouvert jusqu'au mercredi 9 décembre à 10h00.",
 		"[#1 · modifié]", "[1 Oui] [2 Non]", // the buttons are back
 		"> alex: :bouton Oui", "Vote enregistré pour le sondage n°\u00a01\u00a0: Oui.",

@@ -255,6 +255,45 @@ func TestEphemeralButtonAnswer(t *testing.T) {
 	}
 }
 
+// A member who blocked the bot refuses a private message once (403):
+// Agora remembers it, and their next long answer is an alert in the group
+// without trying the private chat again, which would cost a message
+// against Telegram's global budget on every press.
+func TestRefusedPrivateChatIsNotTriedAgain(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	cmd := srv.SendText(group, camille, `/essai titre:x nombre:1`)
+	msg, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
+	if !ok {
+		t.Fatal("no answer to /essai")
+	}
+	start := srv.SendText(telegramtest.PrivateChat(camille), camille, "/start")
+	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(start.MessageID)); !ok {
+		t.Fatal("no answer to /start")
+	}
+	srv.Block(camille.ID)
+	privateTries := func() int {
+		n := 0
+		for _, c := range srv.CallsTo("sendMessage") {
+			if c.Params["chat_id"] == strconv.FormatInt(camille.ID, 10) {
+				n++
+			}
+		}
+		return n
+	}
+	for i, want := range []int{1, 0} {
+		before := privateTries()
+		q := srv.PressButton(group, camille, msg.MessageID, "e/long")
+		a, ok := srv.WaitCallbackAnswer(q, wait)
+		if !ok || !a.ShowAlert || !strings.HasPrefix(a.Text, "Longue réponse pour Camille") {
+			t.Errorf("press %d: answer = %+v, %v; want the alert cut to fit", i+1, a, ok)
+		}
+		if got := privateTries() - before; got != want {
+			t.Errorf("press %d: %d private messages tried, want %d", i+1, got, want)
+		}
+	}
+}
+
 func TestGuidedCommandAcrossRestart(t *testing.T) {
 	srv := telegramtest.New(t)
 	first, store := startPolling(t, srv)

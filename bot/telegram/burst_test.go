@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,5 +192,219 @@ func TestGroupAdministratorsAreAskedOnceForABurst(t *testing.T) {
 	}
 	if n := srv.CallCount("getChatAdministrators"); n != 1 {
 		t.Fatalf("getChatAdministrators called %d times for one burst, want 1", n)
+	}
+}
+
+// Button presses are ordered per member, not per chat: while one member's
+// press is held in a slow handler, another member of the same group is
+// answered, and the first member's next press waits behind their own.
+func TestPressesWaitOnlyBehindTheSameMember(t *testing.T) {
+	slowGate = make(chan struct{})
+	release := sync.OnceFunc(func() { close(slowGate) })
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	r := start(t, srv, store, telegram.Options{Workers: 4, Queue: 50})
+	t.Cleanup(release) // before the adapter stops: a failed test leaves no handler held
+	if !srv.WaitFor(wait, r.Polling) {
+		t.Fatal("the adapter never started polling")
+	}
+	a := telegramtest.User{ID: 9001, FirstName: "Ana", LanguageCode: "fr"}
+	b := telegramtest.User{ID: 9002, FirstName: "Bruno", LanguageCode: "fr"}
+	slowA := srv.PressButton(group, a, 1, "e/lent")
+	nextA := srv.PressButton(group, a, 1, "e/prive")
+	pressB := srv.PressButton(group, b, 1, "e/prive")
+	if _, ok := srv.WaitCallbackAnswer(pressB, wait); !ok {
+		t.Fatal("Bruno's press waited behind Ana's held press in the same group")
+	}
+	// Ana's second press came before Bruno's, and workers are free: had it
+	// not waited for Ana's first, a worker would have taken it before
+	// Bruno's. It is still queued, and unanswered.
+	if n := metricValue(t, r, "agora_telegram_updates_queued", nil); n != 1 {
+		t.Errorf("%v updates queued while Ana's first press is held, want her second one", n)
+	}
+	if answered(srv, nextA) > 0 {
+		t.Error("Ana's second press was answered while her first was held")
+	}
+	release()
+	for _, id := range []string{slowA, nextA} {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	var order []string
+	for _, x := range srv.CallbackAnswers() {
+		if x.QueryID == slowA || x.QueryID == nextA {
+			order = append(order, x.QueryID)
+		}
+	}
+	if !slices.Equal(order, []string{slowA, nextA}) {
+		t.Errorf("Ana's presses answered in order %v, want %v", order, []string{slowA, nextA})
+	}
+}
+
+// answered counts the answers to a button press.
+func answered(srv *telegramtest.Server, queryID string) int {
+	n := 0
+	for _, a := range srv.CallbackAnswers() {
+		if a.QueryID == queryID {
+			n++
+		}
+	}
+	return n
+}
+
+// Deliveries arriving together at the webhook cannot overfill the queue:
+// beyond what the workers hold and the queue takes, the webhook answers
+// 503, Telegram delivers again, and every press is answered once.
+func TestWebhookQueueHoldsItsBoundUnderConcurrentDeliveries(t *testing.T) {
+	slowGate = make(chan struct{})
+	release := sync.OnceFunc(func() { close(slowGate) })
+	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
+	store := storagetest.Open(t)
+	mux := http.NewServeMux()
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	const workers, queue, presses = 2, 5, 40
+	r := start(t, srv, store, telegram.Options{WebhookURL: hs.URL + telegram.WebhookPath, Workers: workers, Queue: queue})
+	t.Cleanup(release) // before the adapter stops: a failed test leaves no handler held
+	mux.Handle("POST "+telegram.WebhookPath, r.WebhookHandler())
+	if !srv.WaitFor(wait, func() bool { _, s := srv.Webhook(); return s != "" }) {
+		t.Fatal("webhook never set")
+	}
+	// Distinct members, so no press waits behind another's: the double
+	// delivers them all at once (up to max_connections).
+	var ids []string
+	for i := range presses {
+		member := telegramtest.User{ID: int64(6000 + i), FirstName: "W" + strconv.Itoa(i), LanguageCode: "fr"}
+		ids = append(ids, srv.PressButton(group, member, 1, "e/lent"))
+	}
+	// While handling is held, the workers take two presses and the queue
+	// five; every other one is refused, again and again. Nothing leaves
+	// the queue meanwhile, so its gauge only grows: read at the end, it is
+	// the most the queue held.
+	var accepted, refused map[int64]bool
+	if !srv.WaitFor(wait, func() bool {
+		accepted, refused = deliveryOutcomes(srv)
+		return len(accepted) == workers+queue && len(refused) == presses-workers-queue
+	}) {
+		t.Fatalf("while handling is held, %d updates accepted and %d refused, want %d and %d; %v queued",
+			len(accepted), len(refused), workers+queue, presses-workers-queue, metricValue(t, r, "agora_telegram_updates_queued", nil))
+	}
+	if n := metricValue(t, r, "agora_telegram_updates_queued", nil); n > queue {
+		t.Errorf("%v updates queued, beyond the queue's %d", n, queue)
+	}
+	if n := metricValue(t, r, "agora_telegram_backpressure_total", map[string]string{"mode": "webhook"}); n < float64(len(refused)) {
+		t.Errorf("backpressure counted %v refusals, want at least %d", n, len(refused))
+	}
+	release()
+	for _, id := range ids {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	if !srv.WaitFor(wait, func() bool { return srv.PendingUpdates() == 0 }) {
+		t.Errorf("%d updates never accepted by the webhook", srv.PendingUpdates())
+	}
+	accepted, _ = deliveryOutcomes(srv)
+	for id := range refused {
+		if !accepted[id] {
+			t.Errorf("update %d refused and never delivered again", id)
+		}
+	}
+	for _, id := range ids {
+		if n := answered(srv, id); n != 1 {
+			t.Errorf("press %s answered %d times", id, n)
+		}
+	}
+}
+
+// deliveryOutcomes sorts the updates delivered to the webhook: accepted
+// (answered 2xx once), and refused with 503 and not accepted since.
+func deliveryOutcomes(srv *telegramtest.Server) (accepted, refused map[int64]bool) {
+	accepted, refused = map[int64]bool{}, map[int64]bool{}
+	for _, d := range srv.WebhookDeliveries() {
+		switch {
+		case d.Status >= 200 && d.Status <= 299:
+			accepted[d.UpdateID] = true
+		case d.Status == http.StatusServiceUnavailable:
+			refused[d.UpdateID] = true
+		}
+	}
+	for id := range accepted {
+		delete(refused, id)
+	}
+	return accepted, refused
+}
+
+// failingClaims is the database failing to claim webhook updates a given
+// number of times.
+type failingClaims struct {
+	*storage.Store
+	failures atomic.Int32
+}
+
+func (f *failingClaims) ClaimTelegramUpdate(ctx context.Context, botID int64, holder string, now time.Time, u storage.TelegramUpdate) (bool, error) {
+	if f.failures.Add(-1) >= 0 {
+		return false, errors.New("database unreachable")
+	}
+	return f.Store.ClaimTelegramUpdate(ctx, botID, holder, now, u)
+}
+
+// A webhook update that is not queued after all, because its claim failed
+// or it was delivered before, gives its place in the queue back: with a
+// queue of one, later updates are still taken.
+func TestWebhookUpdateNotQueuedGivesItsPlaceBack(t *testing.T) {
+	srv := telegramtest.New(t, telegramtest.WithInsecureWebhooks())
+	store := storagetest.Open(t)
+	fc := &failingClaims{Store: store}
+	fc.failures.Store(3)
+	mux := http.NewServeMux()
+	hs := httptest.NewServer(mux)
+	defer hs.Close()
+	r := start(t, srv, store, telegram.Options{Store: fc, WebhookURL: hs.URL + telegram.WebhookPath, Workers: 1, Queue: 1})
+	mux.Handle("POST "+telegram.WebhookPath, r.WebhookHandler())
+	var secret string
+	if !srv.WaitFor(wait, func() bool { _, secret = srv.Webhook(); return secret != "" }) {
+		t.Fatal("webhook never set")
+	}
+	// Refused three times (503), the press is delivered again and taken.
+	first := srv.PressButton(group, camille, 1, "e/prive")
+	if _, ok := srv.WaitCallbackAnswer(first, wait); !ok {
+		t.Fatalf("press never answered after its claim failed; deliveries %+v", srv.WebhookDeliveries())
+	}
+	var d []telegramtest.WebhookDelivery
+	if !srv.WaitFor(wait, func() bool { d = srv.WebhookDeliveries(); return len(d) > 0 && d[len(d)-1].Status == http.StatusOK }) {
+		t.Fatalf("the press was never recorded as accepted: %+v", d)
+	}
+	if len(d) != 4 {
+		t.Errorf("%d deliveries, want 3 refused and 1 accepted: %+v", len(d), d)
+	}
+	// Delivered again, twice: acknowledged each time, not handled again.
+	body, err := json.Marshal(telegramtest.Update{UpdateID: d[len(d)-1].UpdateID,
+		CallbackQuery: &telegramtest.CallbackQuery{ID: first, From: camille, Data: "e/prive"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		req, err := http.NewRequest("POST", hs.URL+telegram.WebhookPath, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("delivery %d of a handled update answered %d, want 200", i+2, resp.StatusCode)
+		}
+	}
+	later := srv.PressButton(group, alex, 1, "e/prive")
+	if _, ok := srv.WaitCallbackAnswer(later, wait); !ok {
+		t.Fatalf("a later press never answered; deliveries %+v", srv.WebhookDeliveries())
+	}
+	if n := answered(srv, first); n != 1 {
+		t.Errorf("the press refused three times, then delivered twice more, was answered %d times, want once", n)
 	}
 }

@@ -328,7 +328,9 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
-		if a.dispatch.full() {
+		// The update's place in the queue is taken before the claim, so
+		// that requests arriving together cannot all find room.
+		if !a.dispatch.reserve() {
 			a.metrics.backpressure.WithLabelValues("webhook").Inc()
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "busy", http.StatusServiceUnavailable)
@@ -338,16 +340,18 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		claimed, err := a.store.ClaimTelegramUpdate(r.Context(), a.botID, a.holder, time.Now(),
 			storage.TelegramUpdate{ID: int64(u.UpdateID), Body: string(body), UserID: user, GroupID: group})
 		if err != nil {
+			a.dispatch.unreserve()
 			a.log.Error("claim a webhook update", "update", u.UpdateID, "error", err)
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
 		if !claimed {
+			a.dispatch.unreserve()
 			a.metrics.duplicates.Inc() // delivered before: acknowledged, not handled again
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		accepted, reply := a.dispatch.enqueueFromWebhook(u)
+		accepted, reply := a.dispatch.enqueueFromWebhook(u) // in the reserved place
 		if !accepted {
 			// Stopping after the claim: the claim is given back and Telegram
 			// told to deliver again, to another process behind the load

@@ -47,7 +47,8 @@ type dispatcher struct {
 	ready   []int64           // keys with waiting updates and no worker on them
 	busy    map[int64]bool    // keys a worker is on
 	queued  int               // updates waiting, all keys together
-	room    chan struct{}     // closed when queued drops, for waitRoom; nil when nobody waits
+	held    int               // places reserved by webhook requests, not queued yet
+	room    chan struct{}     // closed when queued or held drops, for waitRoom; nil when nobody waits
 	handled []int64           // ids handled since the last flush to the database
 	started bool              // workers are running
 	stopped bool              // Run is returning: refuse new updates
@@ -96,7 +97,33 @@ func (d *dispatcher) accepting() bool {
 func (d *dispatcher) full() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.queued >= d.capacity
+	return d.queued+d.held >= d.capacity
+}
+
+// reserve takes a place in the queue for a webhook update about to be
+// claimed, and reports false when there is none left. Taken at once,
+// before the claim, it keeps concurrent requests from all finding room
+// and overfilling the queue. The place is used by enqueueFromWebhook, or
+// given back by unreserve when the update is not queued.
+func (d *dispatcher) reserve() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.queued+d.held >= d.capacity {
+		return false
+	}
+	d.held++
+	return true
+}
+
+// unreserve gives back a place reserve took.
+func (d *dispatcher) unreserve() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.held--
+	if d.room != nil {
+		close(d.room)
+		d.room = nil
+	}
 }
 
 // waitRoom waits until the queue has room, or ctx ends, and returns how
@@ -104,8 +131,8 @@ func (d *dispatcher) full() bool {
 func (d *dispatcher) waitRoom(ctx context.Context) (int, error) {
 	for {
 		d.mu.Lock()
-		if d.queued < d.capacity || d.stopped {
-			n := max(d.capacity-d.queued, 1)
+		if d.queued+d.held < d.capacity || d.stopped {
+			n := max(d.capacity-d.queued-d.held, 1)
 			d.mu.Unlock()
 			return n, nil
 		}
@@ -138,14 +165,15 @@ func (d *dispatcher) enqueue(us ...tgbotapi.Update) bool {
 	return true
 }
 
-// enqueueFromWebhook queues an update delivered to the webhook. For a
-// button press handled at once (not behind a backlog of updates, nor
-// behind the member's own), it returns the reply through which the
-// handler answers the press in the webhook's response; otherwise nil,
-// and the response is not worth holding.
+// enqueueFromWebhook queues an update delivered to the webhook in the
+// place reserve took for it. For a button press handled at once (not
+// behind a backlog of updates, nor behind the member's own), it returns
+// the reply through which the handler answers the press in the webhook's
+// response; otherwise nil, and the response is not worth holding.
 func (d *dispatcher) enqueueFromWebhook(u tgbotapi.Update) (accepted bool, reply *webhookReply) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.held--
 	if !d.started || d.stopped {
 		return false, nil
 	}

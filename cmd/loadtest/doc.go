@@ -11,8 +11,9 @@
 //	    -args -members 2000 -rate 500 -platform telegram
 //
 // Without -members it does nothing, so `go test ./...` skips it. It fails
-// on a press left unanswered, a lost or doubled ballot, a wrong tally, or
-// a poll message edited more often than once per edit interval. Traffic
+// on a press left unanswered, a lost or doubled ballot, a wrong tally, a
+// poll message edited more often than once per edit interval, or (on
+// Telegram) a message tried in a voter's private chat. Traffic
 // stays on the loopback interface, and every loop is bounded in count and
 // time.
 package loadtest

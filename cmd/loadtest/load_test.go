@@ -90,6 +90,9 @@ type side struct {
 	answers func() map[string]time.Time
 	edits   func() []time.Time
 	calls   func() map[string]int
+	// private lists the messages tried in voters' private chats, delivered
+	// or refused; nil where the platform's side does not tell.
+	private func() []string
 }
 
 func TestLoad(t *testing.T) {
@@ -329,6 +332,16 @@ func checkSide(t *testing.T, report *bytes.Buffer, store *storage.Store, s *side
 		parts = append(parts, fmt.Sprintf("%s %d", k, calls[k]))
 	}
 	fmt.Fprintf(report, "[%s] API calls: %s\n", s.name, strings.Join(parts, ", "))
+	if s.private != nil {
+		// A vote is confirmed in the button's answer: a private message
+		// costs one against the platform's global budget, and is refused
+		// to members who never opened a chat with the bot.
+		private := s.private()
+		fmt.Fprintf(report, "[%s] messages tried in voters' private chats: %d\n", s.name, len(private))
+		if len(private) > 0 {
+			t.Errorf("%s: %d messages tried in voters' private chats, want none; the first: %s", s.name, len(private), private[0])
+		}
+	}
 
 	edits := s.edits()
 	minGap := time.Duration(0)
@@ -423,6 +436,10 @@ func pct(sorted []time.Duration, p int) time.Duration {
 
 func memberName(platform string, i int) string { return platform[:2] + strconv.Itoa(i) }
 
+// telegramUserID is member i's Telegram user ID, which is also the ID of
+// their private chat with the bot.
+func telegramUserID(i int) int64 { return 10_000_000 + int64(i) }
+
 // drive injects a side's presses at the rate: press i is due at i/rate
 // after the start, and a pool of drivers injects each when it is due, so
 // a slow injection does not delay the ones after it.
@@ -488,8 +505,24 @@ func telegramSide(t *testing.T, srv *telegramtest.Server, agora *process) *side 
 	s := &side{name: "telegram", poll: id, message: strconv.FormatInt(poll.MessageID, 10)}
 	s.route = fmt.Sprintf("p/v/%d/", id)
 	s.press = func(p *press) string {
-		u := telegramtest.User{ID: 10_000_000 + int64(p.member), FirstName: memberName(s.name, p.member), LanguageCode: "fr"}
+		u := telegramtest.User{ID: telegramUserID(p.member), FirstName: memberName(s.name, p.member), LanguageCode: "fr"}
 		return srv.PressButton(group, u, poll.MessageID, s.route+strconv.Itoa(p.choice))
+	}
+	// A private chat's ID is its member's: any message sent to a voter's
+	// ID went to their private chat (the group's ID is negative). The
+	// author's confirmation of the poll is no voter's.
+	s.private = func() []string {
+		voters := map[string]bool{}
+		for _, p := range append(slices.Clone(s.warm), s.presses...) {
+			voters[strconv.FormatInt(telegramUserID(p.member), 10)] = true
+		}
+		var out []string
+		for _, c := range srv.Calls() {
+			if strings.HasPrefix(c.Method, "send") && voters[c.Params["chat_id"]] {
+				out = append(out, fmt.Sprintf("%s to %s at %s (status %d)", c.Method, c.Params["chat_id"], c.Time.Format("15:04:05.000"), c.Status))
+			}
+		}
+		return out
 	}
 	s.answers = func() map[string]time.Time {
 		out := map[string]time.Time{}

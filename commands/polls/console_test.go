@@ -439,9 +439,11 @@ func TestReopenBeforeTheDeadline(t *testing.T) {
 `)
 	consoletest.Contains(t, out,
 		"Le sondage n°\u00a01 est déjà ouvert.",
-		"Résultat du sondage n°\u00a01", "Aucun vote\u00a0: pas de résultat.",
+		"[#4] 🏁 Résultat du sondage n°\u00a01", "Aucun vote\u00a0: pas de résultat.",
 		"Le sondage n°\u00a01 est déjà clos.",
 		"> alex: /sondage voter sondage:1 choix:Oui", "Le sondage n°\u00a01 est clos",
+		// The earlier result no longer holds: its message goes.
+		"> camille: /sondage rouvrir sondage:1", "[#4 · supprimé]",
 		"Sondage n°\u00a01 rouvert jusqu'au mercredi 9 décembre à 10h00.",
 		"[#1 · modifié]", "[1 Oui] [2 Non]", // the buttons are back
 		"> alex: :bouton Oui", "Vote enregistré pour le sondage n°\u00a01\u00a0: Oui.",
@@ -712,6 +714,56 @@ func TestLinkingTwoVotersKeepsTheLatestBallot(t *testing.T) {
 
 // A poll goes to the public chats by default, never to the moderators'
 // chat; salons: aims it, and only moderators aim at their own chats.
+// While a poll is still on its way to some chats (here Discord channels,
+// which this console process cannot reach: the outbox retries them), its
+// author is told that publication is under way and how far it got, never
+// that it was "publié dans 0 salon".
+func TestCreationToldWhilePublicationIsUnderWay(t *testing.T) {
+	env := consoletest.New(t)
+	env.Run(t, twoChats)
+	ctx := context.Background()
+	console, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformConsole, GroupID: "console", ChatID: "general"},
+		storage.CommunityDefaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ id, purpose string }{{"c1", "announcements"}, {"c2", "general"}, {"c3", "announcements"}} {
+		chat, _, err := env.Store.ResolveChat(ctx, storage.ChatRef{Platform: commands.PlatformDiscord, GroupID: "g", ChatID: c.id},
+			storage.CommunityDefaults{Locale: "fr", Timezone: "Europe/Paris"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Store.MoveChat(ctx, chat.ID, console.CommunityID); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Store.SetChatPurpose(ctx, chat.ID, c.purpose); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := env.Run(t, `
+/sondage creer question:"Affiche ?" choix:"Rouge | Bleue" salons:annonces
+/sondage creer question:"Pique-nique ?" choix:"Oui | Non"
+/sondage creer question:"Goûter ?" choix:"Oui | Non" salons:general
+:langue en
+/poll create question:"Poster?" choices:"Red | Blue" chats:announcements
+/poll create question:"Picnic?" choices:"Yes | No"
+/poll create question:"Snack?" choices:"Yes | No" chats:general
+`)
+	consoletest.Contains(t, out,
+		// Only the two Discord announcement channels: none posted yet.
+		"Sondage n°\u00a01 créé\u00a0: publication en cours dans 2 salons.",
+		// The two console chats at once, the three Discord channels later.
+		"Sondage n°\u00a02 créé\u00a0: publié dans 2 salons sur 5, les autres suivent.",
+		"Sondage n°\u00a03 créé\u00a0: publié dans 2 salons sur 3, le dernier suit.",
+		"Poll #4 created: being posted in 2 chats.",
+		"Poll #5 created: posted in 2 of 5 chats, the others follow.",
+		"Poll #6 created: posted in 2 of 3 chats, the last one follows.",
+	)
+	if strings.Contains(out, "publié dans 0") || strings.Contains(out, "posted in 0") {
+		t.Errorf("a confirmation claims a poll was posted in no chat:\n%s", out)
+	}
+}
+
 func TestPollsGoWhereTheyAreAimed(t *testing.T) {
 	env := consoletest.New(t)
 	out := env.Run(t, `

@@ -49,13 +49,16 @@ func (s *service) createPoll(ctx context.Context, req *commands.Request, p *mode
 		// The outbox retries; the member's poll exists and will be posted.
 		s.log.Warn("publish poll now failed; the outbox will retry", "poll", p.ID, "error", err)
 	}
-	data := locales.Data{"ID": p.ID, "Question": p.Question, "Sent": d.Sent, "Chats": req.Loc.S("poll.audience.where." + audienceOrDefault(p.Audience))}
+	data := locales.Data{"ID": p.ID, "Question": p.Question, "Sent": d.Sent, "Total": d.Chats, "Chats": req.Loc.S("poll.audience.where." + audienceOrDefault(p.Audience))}
+	// Told as it is: where the poll is posted, or that its posts are on
+	// their way (the publish job sends what could not go at once).
 	switch {
 	case d.Chats == 0:
 		return commands.Private(req.Loc.T("poll.created_nowhere", data)), nil
-	case d.Sent < d.Chats:
-		// Told as it is: some chats still wait for their post.
+	case d.Sent == 0:
 		return commands.Private(req.Loc.N("poll.created_pending", d.Chats, data)), nil
+	case d.Sent < d.Chats:
+		return commands.Private(req.Loc.N("poll.created_partly", d.Chats-d.Sent, data)), nil
 	}
 	return commands.Private(req.Loc.N("poll.created", d.Sent, data)), nil
 }

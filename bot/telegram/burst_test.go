@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -249,4 +251,59 @@ func waitUntil(timeout time.Duration, cond func() bool) bool {
 		<-tick.C
 	}
 	return true
+}
+
+// failingMarks is a database that fails to mark handled updates, at first.
+type failingMarks struct {
+	*storage.Store
+	failures atomic.Int32 // left to fail
+}
+
+func (f *failingMarks) HandledTelegramUpdates(ctx context.Context, botID int64, ids []int64, now time.Time) error {
+	if f.failures.Add(-1) >= 0 {
+		return errors.New("database unreachable")
+	}
+	return f.Store.HandledTelegramUpdates(ctx, botID, ids, now)
+}
+
+// Handled updates whose mark failed are marked with a later round, rather
+// than left unmarked for another process to handle again once this one is
+// gone.
+func TestHandledUpdatesAreMarkedAfterAFailure(t *testing.T) {
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	fs := &failingMarks{Store: store}
+	fs.failures.Store(2)
+	r := start(t, srv, store, telegram.Options{Store: fs})
+	if !srv.WaitFor(wait, r.Polling) {
+		t.Fatal("the adapter never started polling")
+	}
+	var ids []string
+	for i := range 5 {
+		member := telegramtest.User{ID: int64(8000 + i), FirstName: "M" + strconv.Itoa(i), LanguageCode: "fr"}
+		ids = append(ids, srv.PressButton(group, member, 1, "e/plus/0"))
+	}
+	for _, id := range ids {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	handled := func() bool {
+		claims, err := store.TelegramClaims(context.Background(), srv.Bot().ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range claims {
+			if !c.Handled {
+				return false
+			}
+		}
+		return len(claims) == len(ids)
+	}
+	if !waitUntil(wait, handled) {
+		t.Fatal("updates left unmarked after the marks failed")
+	}
+	if fs.failures.Load() == 2 {
+		t.Error("the marks never failed: the test proves nothing")
+	}
 }

@@ -260,9 +260,11 @@ func (d *dispatcher) worker() {
 }
 
 // flushEvery is how often handled updates are marked in the database, in
-// one statement for all of them: a mark only matters to a process taking
-// over unhandled updates minutes later.
-const flushEvery = 250 * time.Millisecond
+// one statement for all of them. A process killed before marking an update
+// handled leaves it to be handled again by the process taking over, seconds
+// later: the shorter the interval, the fewer such updates (a burst of 500
+// presses a second leaves at most 25), for a statement every 50 ms at most.
+const flushEvery = 50 * time.Millisecond
 
 // flusher marks handled updates until stop, then marks the last ones.
 func (d *dispatcher) flusher() {
@@ -294,8 +296,13 @@ func (d *dispatcher) markHandled() {
 		n := min(len(ids), 1000)
 		if err := d.a.store.HandledTelegramUpdates(ctx, d.a.botID, ids[:n], time.Now()); err != nil {
 			// The updates were handled; left unmarked, they would be
-			// handled again once this process is gone. Say so loudly.
-			d.a.log.Error("mark telegram updates handled", "count", n, "error", err)
+			// handled again once this process is gone. Say so loudly, and
+			// mark them with the next round.
+			d.a.log.Error("mark telegram updates handled; trying again", "count", len(ids), "error", err)
+			d.mu.Lock()
+			d.handled = append(d.handled, ids...)
+			d.mu.Unlock()
+			return
 		}
 		ids = ids[n:]
 	}

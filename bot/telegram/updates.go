@@ -29,14 +29,15 @@ const handleTimeout = 2 * time.Minute
 //
 // Each update is claimed in the database, with its body, under its
 // update_id, before Telegram is told Agora has it (the next getUpdates
-// offset, or the webhook's 200). A second delivery finds the claim and is
+// offset, or the webhook's 200): the offset moves once the update is
+// stored, not once it is handled. A second delivery finds the claim and is
 // not handled again. The claim, not Telegram's offset, is what survives a
 // crash: the offset cannot wait until updates are handled, because
 // getUpdates returns at most 100 updates from it, so an offset held at
 // the oldest update still being handled would fetch the same in-flight
 // updates again and again while newer ones wait behind the slowest
-// member; and a webhook has no offset at all (Telegram retries a failed
-// delivery only minutes later).
+// member; and a webhook has no offset at all (Telegram delivers an update
+// again only when its delivery failed, after a delay of its choosing).
 //
 // A claim belongs to its process for as long as that process holds its
 // liveness (storage.Liveness: on PostgreSQL an advisory lock on a session

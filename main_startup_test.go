@@ -16,7 +16,13 @@ import (
 	"github.com/agora-community/agora/storage/storagetest"
 )
 
-func TestMain(m *testing.M) { storagetest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		// Started by a test as Agora itself (see startChild).
+		os.Exit(run(nil, os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	}
+	storagetest.Main(m)
+}
 
 func status(t *testing.T, url string) (int, string) {
 	t.Helper()

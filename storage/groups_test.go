@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -191,8 +192,13 @@ func TestGroupedWebhookClaimsFromTwoProcesses(t *testing.T) {
 			t.Errorf("update %d claimed by %v", id, hs)
 		}
 	}
-	// A process taking over after both died reads back what was claimed.
-	retaken, err := a.RetakeTelegramUpdates(ctx, bot, "process-c", now.Add(time.Hour), now.Add(time.Minute), updates+1)
+	// A process taking over after both died (they never held a liveness)
+	// reads back what was claimed.
+	gone, err := a.GoneTelegramHolders(ctx, bot)
+	if err != nil || !slices.Equal(gone, []string{"process-a", "process-b"}) {
+		t.Fatalf("gone = %v, %v; want both processes", gone, err)
+	}
+	retaken, err := a.RetakeTelegramUpdates(ctx, bot, "process-c", gone, now.Add(time.Hour), now, updates+1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -54,6 +55,9 @@ type Store struct {
 
 	chatLookups singleflight.Group // see lookUpChat
 	chatQueries atomic.Int64       // lookups that reached the database, for tests
+
+	liveMu sync.Mutex
+	live   map[int64]int // SQLite: liveness keys held in this process (see Liveness), with their count
 }
 
 // ResolveCacheTTL bounds how long another process's change to a chat,
@@ -116,7 +120,7 @@ func OpenWith(ctx context.Context, databaseURL string, opts Options) (*Store, er
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, redact(err, databaseURL))
 	}
-	s := &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000), dsn: dsn}
+	s := &Store{db: db, dialect: dialect, cache: newResolveCache(ResolveCacheTTL, 100_000), dsn: dsn, live: map[int64]int{}}
 	s.ballots = newBallotGroups(s)
 	s.members = newMemberGroups(s)
 	s.claims = newClaimGroups(s)

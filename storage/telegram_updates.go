@@ -27,25 +27,26 @@ type TelegramUpdate struct {
 // ClaimTelegramUpdates records updates taken from Telegram, in one
 // statement, and returns the ids of those claimed now. An id already
 // claimed (a redelivered update, a batch fetched again after a restart)
-// is not returned: it is handled by whoever claimed it first, once.
+// is not returned: it is handled by whoever claimed it first, once. The
+// claims stay holder's while it holds its liveness (HoldLiveness).
 func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, holder string, now time.Time, updates []TelegramUpdate) ([]int64, error) {
 	if len(updates) == 0 {
 		return nil, nil
 	}
 	var sb strings.Builder
-	args := make([]any, 0, 3+4*len(updates))
-	args = append(args, botID, holder, now.UTC())
+	args := make([]any, 0, 4+4*len(updates))
+	args = append(args, botID, holder, now.UTC(), livenessKey(holder))
 	for i, u := range updates {
 		if i > 0 {
 			sb.WriteString(", ")
 		}
 		n := len(args)
-		sb.WriteString("($1, $" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ", $2, $3, $" +
+		sb.WriteString("($1, $" + strconv.Itoa(n+1) + ", $" + strconv.Itoa(n+2) + ", $2, $4, $3, $" +
 			strconv.Itoa(n+3) + ", $" + strconv.Itoa(n+4) + ")")
 		args = append(args, u.ID, u.Body, nullID(u.UserID), nullID(u.GroupID)) // 0: none, stored as NULL
 	}
 	var claimed []int64
-	err := s.db.SelectContext(ctx, &claimed, `INSERT INTO telegram_updates (bot_id, update_id, body, holder, claimed_at, user_id, group_chat_id)
+	err := s.db.SelectContext(ctx, &claimed, `INSERT INTO telegram_updates (bot_id, update_id, body, holder, lock_key, claimed_at, user_id, group_chat_id)
 		VALUES `+sb.String()+`
 		ON CONFLICT (bot_id, update_id) DO NOTHING
 		RETURNING update_id`, args...)
@@ -211,21 +212,57 @@ func idList(args []any, ids []int64) (string, []any) {
 	return sb.String(), args
 }
 
+// GoneTelegramHolders lists the holders of unhandled claims whose
+// liveness is held by no one: their process died (or stopped without
+// finishing them). Claims made by versions of Agora without liveness are
+// not counted: RetakeTelegramUpdates takes them over by age.
+func (s *Store) GoneTelegramHolders(ctx context.Context, botID int64) ([]string, error) {
+	var holders []string
+	err := s.db.SelectContext(ctx, &holders, `SELECT DISTINCT holder FROM telegram_updates
+		WHERE bot_id = $1 AND handled_at IS NULL AND lock_key IS NOT NULL
+		AND lock_key NOT IN (`+s.liveKeys()+`)
+		ORDER BY holder`, botID)
+	if err != nil {
+		return nil, fmt.Errorf("find the processes gone with unhandled telegram updates: %w", err)
+	}
+	return holders, nil
+}
+
 // RetakeTelegramUpdates claims for holder, oldest first, at most limit
-// updates claimed before cutoff and still not handled: their handler's
-// process died (or stopped) before finishing them. Each is returned to one
-// caller only.
-func (s *Store) RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, now, cutoff time.Time, limit int) ([]TelegramUpdate, error) {
+// unhandled updates whose handler's process is gone: those of the holders
+// in gone whose liveness is still held by no one (checked again here, in
+// the statement that takes them), and those claimed before cutoff by a
+// version of Agora without liveness. A live holder's updates are never
+// taken, however old. Each is returned to one caller only.
+func (s *Store) RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, gone []string, now, cutoff time.Time, limit int) ([]TelegramUpdate, error) {
+	args := []any{botID, holder, livenessKey(holder), now.UTC(), cutoff.UTC(), limit}
+	left := "FALSE"
+	if len(gone) > 0 {
+		var list strings.Builder
+		for i, h := range gone {
+			if i > 0 {
+				list.WriteString(", ")
+			}
+			args = append(args, h)
+			list.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		left = "holder IN (" + list.String() + ") AND lock_key IS NOT NULL AND lock_key NOT IN (" + s.liveKeys() + ")"
+	}
 	lock := ""
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED" // concurrent sweepers take different rows
 	}
-	rows, err := s.db.QueryContext(ctx, `UPDATE telegram_updates SET holder = $2, claimed_at = $3
-		WHERE bot_id = $1 AND update_id IN (SELECT update_id FROM telegram_updates
-			WHERE bot_id = $1 AND handled_at IS NULL AND claimed_at < $4
-			ORDER BY update_id LIMIT $5`+lock+`)
-		AND handled_at IS NULL AND claimed_at < $4
-		RETURNING update_id, body`, botID, holder, now.UTC(), cutoff.UTC(), limit)
+	// The rows are picked once, in a materialized CTE: as an IN subquery,
+	// PostgreSQL may scan them again for each row it updates, and each new
+	// scan skips the rows this statement already updated, so LIMIT no longer
+	// bounds how many are taken.
+	rows, err := s.db.QueryContext(ctx, `WITH picked AS MATERIALIZED (SELECT update_id FROM telegram_updates
+			WHERE bot_id = $1 AND handled_at IS NULL AND holder <> $2
+			AND ((`+left+`) OR (lock_key IS NULL AND claimed_at < $5))
+			ORDER BY update_id LIMIT $6`+lock+`)
+		UPDATE telegram_updates SET holder = $2, lock_key = $3, claimed_at = $4
+		WHERE bot_id = $1 AND update_id IN (SELECT update_id FROM picked) AND handled_at IS NULL
+		RETURNING update_id, body`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("retake telegram updates: %w", err)
 	}
@@ -240,6 +277,25 @@ func (s *Store) RetakeTelegramUpdates(ctx context.Context, botID int64, holder s
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("retake telegram updates: %w", err)
+	}
+	return out, nil
+}
+
+// TelegramClaim is the state of one update kept for a bot.
+type TelegramClaim struct {
+	ID      int64  `db:"update_id"`
+	Holder  string `db:"holder"`
+	Handled bool   `db:"handled"`
+}
+
+// TelegramClaims lists the updates kept for a bot, by id, with who holds
+// them and whether they were handled: for tests and investigations.
+func (s *Store) TelegramClaims(ctx context.Context, botID int64) ([]TelegramClaim, error) {
+	var out []TelegramClaim
+	err := s.db.SelectContext(ctx, &out, `SELECT update_id, holder, handled_at IS NOT NULL AS handled
+		FROM telegram_updates WHERE bot_id = $1 ORDER BY update_id`, botID)
+	if err != nil {
+		return nil, fmt.Errorf("list telegram updates: %w", err)
 	}
 	return out, nil
 }

@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -39,19 +41,156 @@ func TestTelegramUpdatesAreClaimedOnceAndRetakenWhenLeft(t *testing.T) {
 		if err := s.HandledTelegramUpdates(ctx, bot, []int64{10, 12}, now); err != nil {
 			t.Fatal(err)
 		}
-		// 11 was left unhandled by a: too recent to retake, then retaken once.
-		if left, err := s.RetakeTelegramUpdates(ctx, bot, "c", now.Add(time.Minute), now.Add(-time.Second), 10); err != nil || len(left) != 0 {
-			t.Fatalf("retake of recent claims = %v, %v", left, err)
+		// 11 was left unhandled by a, which holds no liveness: gone, and
+		// its update is retaken at once, once.
+		gone, err := s.GoneTelegramHolders(ctx, bot)
+		if err != nil || !slices.Equal(gone, []string{"a"}) {
+			t.Fatalf("gone = %v, %v; want a (b's update was handled)", gone, err)
 		}
-		left, err := s.RetakeTelegramUpdates(ctx, bot, "c", now.Add(time.Minute), now.Add(time.Second), 10)
+		left, err := s.RetakeTelegramUpdates(ctx, bot, "c", gone, now, now.Add(-time.Hour), 10)
 		if err != nil || len(left) != 1 || left[0].ID != 11 || left[0].Body != `{"update_id":11}` {
 			t.Fatalf("retake = %+v, %v", left, err)
 		}
-		if again, _ := s.RetakeTelegramUpdates(ctx, bot, "d", now.Add(time.Minute), now.Add(time.Second), 10); len(again) != 0 {
+		if again, _ := s.RetakeTelegramUpdates(ctx, bot, "d", gone, now, now.Add(-time.Hour), 10); len(again) != 0 {
 			t.Errorf("retaken twice: %+v", again)
 		}
 		if n, err := s.PruneTelegramUpdates(ctx, now.Add(time.Second)); err != nil || n != 2 {
 			t.Errorf("pruned %d, %v; want the 2 handled", n, err)
+		}
+	})
+}
+
+// A process's claims are its own for as long as it holds its liveness,
+// however old they grow; once it is gone (killed: its database session
+// ended), another process takes them over at once, each update once.
+func TestTelegramUpdatesOfALiveProcessStayItsOwn(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now()
+		const bot = 42
+		claim := func(holder string, ids ...int64) {
+			t.Helper()
+			var us []storage.TelegramUpdate
+			for _, id := range ids {
+				us = append(us, storage.TelegramUpdate{ID: id, Body: fmt.Sprintf(`{"update_id":%d}`, id)})
+			}
+			if got, err := s.ClaimTelegramUpdates(ctx, bot, holder, now, us); err != nil || len(got) != len(ids) {
+				t.Fatalf("claim %v as %s = %v, %v", ids, holder, got, err)
+			}
+		}
+		retake := func(holder string, gone []string, limit int) []int64 {
+			t.Helper()
+			us, err := s.RetakeTelegramUpdates(ctx, bot, holder, gone, now, now.Add(time.Hour), limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, u := range us {
+				ids = append(ids, u.ID)
+			}
+			return ids
+		}
+		a, err := s.HoldLiveness(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"b", "c"} {
+			l, err := s.HoldLiveness(ctx, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Release(ctx)
+		}
+		claim("a", 1, 2, 3)
+		if gone, err := s.GoneTelegramHolders(ctx, bot); err != nil || len(gone) != 0 {
+			t.Fatalf("gone = %v, %v; want none while a lives", gone, err)
+		}
+		// Even named as gone, and older than any cutoff, a live holder's
+		// updates are not taken.
+		if ids := retake("b", []string{"a"}, 10); len(ids) != 0 {
+			t.Fatalf("b took %v from a, which lives", ids)
+		}
+		if retaken, err := a.Check(ctx); err != nil || retaken {
+			t.Fatalf("check of a live liveness = %v, %v", retaken, err)
+		}
+		if s.Dialect() == storage.Postgres {
+			// Another session cannot take a's lock while a holds it.
+			if _, err := s.HoldLiveness(ctx, "a"); !errors.Is(err, storage.ErrLivenessHeld) {
+				t.Errorf("a second liveness of a = %v, want ErrLivenessHeld", err)
+			}
+		}
+
+		// a dies: on PostgreSQL its session ends, as when the process is
+		// killed; on SQLite (one process) it can only let go.
+		if s.Dialect() == storage.Postgres {
+			if err := storage.EndLivenessSession(ctx, s, a); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := a.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		gone, err := s.GoneTelegramHolders(ctx, bot)
+		if err != nil || !slices.Equal(gone, []string{"a"}) {
+			t.Fatalf("gone = %v, %v; want a", gone, err)
+		}
+		if ids := retake("b", gone, 2); !slices.Equal(ids, []int64{1, 2}) {
+			t.Fatalf("b took %v, want the oldest two", ids)
+		}
+		if ids := retake("c", gone, 10); !slices.Equal(ids, []int64{3}) {
+			t.Fatalf("c took %v, want the one left", ids)
+		}
+		// b and c live: what they took is their own now.
+		if ids := retake("a2", []string{"a", "b", "c"}, 10); len(ids) != 0 {
+			t.Errorf("another process took %v back from b and c", ids)
+		}
+		if s.Dialect() != storage.Postgres {
+			return
+		}
+		// a was not dead after all (its connection broke): its check takes
+		// the lock again on a new session, and its claims are its own again.
+		if retaken, err := a.Check(ctx); err != nil || !retaken {
+			t.Fatalf("check after the session ended = %v, %v; want the lock taken again", retaken, err)
+		}
+		claim("a", 4)
+		if gone, err := s.GoneTelegramHolders(ctx, bot); err != nil || len(gone) != 0 {
+			t.Errorf("gone = %v, %v; want none once a took its lock again", gone, err)
+		}
+		if ids := retake("b", []string{"a"}, 10); len(ids) != 0 {
+			t.Errorf("b took %v from a, which lives again", ids)
+		}
+		// a stops and lets go: gone at once.
+		if err := a.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if ids := retake("b", []string{"a"}, 10); !slices.Equal(ids, []int64{4}) {
+			t.Errorf("after a let go, b took %v, want 4", ids)
+		}
+	})
+}
+
+// Updates claimed by a version of Agora without liveness are taken over
+// by age, as that version did, and not listed among the gone.
+func TestTelegramUpdatesClaimedWithoutLivenessAreRetakenByAge(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Now()
+		const bot = 42
+		if err := storage.ClaimTelegramUpdateWithoutLiveness(ctx, s, bot, "old", now.Add(-time.Minute), 7); err != nil {
+			t.Fatal(err)
+		}
+		if gone, err := s.GoneTelegramHolders(ctx, bot); err != nil || len(gone) != 0 {
+			t.Fatalf("gone = %v, %v; an old version's liveness is unknown", gone, err)
+		}
+		if us, err := s.RetakeTelegramUpdates(ctx, bot, "b", []string{"old"}, now, now.Add(-2*time.Minute), 10); err != nil || len(us) != 0 {
+			t.Fatalf("retaken before the cutoff = %+v, %v", us, err)
+		}
+		us, err := s.RetakeTelegramUpdates(ctx, bot, "b", nil, now, now, 10)
+		if err != nil || len(us) != 1 || us[0].ID != 7 {
+			t.Fatalf("retaken after the cutoff = %+v, %v", us, err)
+		}
+		claims, err := s.TelegramClaims(ctx, bot)
+		if err != nil || len(claims) != 1 || claims[0] != (storage.TelegramClaim{ID: 7, Holder: "b"}) {
+			t.Errorf("claims = %+v, %v; want 7 held by b, unhandled", claims, err)
 		}
 	})
 }

@@ -56,7 +56,9 @@ type Store interface {
 	ClaimTelegramUpdate(ctx context.Context, botID int64, holder string, now time.Time, u storage.TelegramUpdate) (bool, error)
 	HandledTelegramUpdates(ctx context.Context, botID int64, ids []int64, now time.Time) error
 	ReleaseTelegramUpdates(ctx context.Context, botID int64, holder string, ids []int64) error
-	RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, now, cutoff time.Time, limit int) ([]storage.TelegramUpdate, error)
+	HoldLiveness(ctx context.Context, holder string) (*storage.Liveness, error)
+	GoneTelegramHolders(ctx context.Context, botID int64) ([]string, error)
+	RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, gone []string, now, cutoff time.Time, limit int) ([]storage.TelegramUpdate, error)
 	TelegramUpdateOffset(ctx context.Context, botID int64) (int64, error)
 	PruneTelegramUpdates(ctx context.Context, cutoff time.Time) (int64, error)
 	LastTelegramGroup(ctx context.Context, botID, userID int64) (storage.TelegramGroup, bool, error)
@@ -103,10 +105,15 @@ type Options struct {
 	// Workers is how many updates are handled at once (64); Queue how many
 	// may wait for a worker (2,000) before Agora stops taking more.
 	Workers, Queue int
-	// SweepEvery is how often the adapter looks for updates claimed but
-	// left unhandled by a process that died (30 s); RetakeAfter is how old
-	// such a claim must be (2 min 30 s, longer than a handler may run).
-	SweepEvery, RetakeAfter time.Duration
+	// SweepEvery is how often the adapter checks that it holds its
+	// liveness and looks for updates claimed by a process that is gone (1 s).
+	// GoneAfter is how long a process must have been seen gone before its
+	// updates are taken over (3 s): a live process whose database session
+	// dropped (a database restart) takes its liveness again within
+	// SweepEvery, before anyone takes its updates. RetakeAfter is how old an
+	// update claimed by a version of Agora without liveness must be (2 min
+	// 30 s, longer than a handler may run).
+	SweepEvery, GoneAfter, RetakeAfter time.Duration
 }
 
 // Adapter is the Telegram platform.
@@ -191,7 +198,10 @@ func New(ctx context.Context, rt bot.Handler, opts Options) (*Adapter, error) {
 		opts.Queue = 2000
 	}
 	if opts.SweepEvery == 0 {
-		opts.SweepEvery = 30 * time.Second
+		opts.SweepEvery = time.Second
+	}
+	if opts.GoneAfter == 0 {
+		opts.GoneAfter = 3 * time.Second
 	}
 	if opts.RetakeAfter == 0 {
 		opts.RetakeAfter = retakeAfter
@@ -264,12 +274,29 @@ func (a *Adapter) key(name string) string {
 // from the webhook when configured, else by long polling while this process
 // holds the poller lease. It returns once the updates being handled are done.
 func (a *Adapter) Run(ctx context.Context) error {
+	// The liveness first: updates claimed before it would look left by a
+	// process gone. Released last, once the updates taken are handled and
+	// marked.
+	live, err := a.store.HoldLiveness(ctx, a.holder)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return fmt.Errorf("telegram: %w", err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := live.Release(rctx); err != nil {
+			a.log.Warn("release the liveness; it ends with the process", "error", err)
+		}
+	}()
 	a.dispatch.start(ctx)
 	defer a.dispatch.stop()
 	swept := make(chan struct{})
-	go func() { // takes over updates left by dead processes; Run waits for it
+	go func() { // takes over updates left by processes gone; Run waits for it
 		defer close(swept)
-		a.sweep(ctx)
+		a.sweep(ctx, live)
 	}()
 	defer func() { <-swept }()
 	if err := a.publishMenus(ctx); err != nil {

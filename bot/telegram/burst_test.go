@@ -75,8 +75,9 @@ func TestNoUpdateDroppedWhenHandlingIsSlowerThanArrival(t *testing.T) {
 const telegramMaxExtra = 0
 
 // An update claimed by a process that died before handling it is taken
-// over by another once the claim is old enough: handled once, never lost.
-// Polling resumes after it, so Telegram does not deliver it again.
+// over by another within seconds (its claim is recent: what counts is that
+// its process holds no liveness), handled once, never lost. Polling
+// resumes after it, so Telegram does not deliver it again.
 func TestUpdateLeftByADeadProcessIsHandledOnce(t *testing.T) {
 	srv := telegramtest.New(t)
 	store := storagetest.Open(t)
@@ -90,13 +91,13 @@ func TestUpdateLeftByADeadProcessIsHandledOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The dead process claimed it a while ago, then died before answering.
+	// The dead process claimed it a moment ago, then died before answering.
 	ctx := context.Background()
-	if _, err := store.ClaimTelegramUpdates(ctx, srv.Bot().ID, "dead-process", time.Now().Add(-time.Hour),
+	if _, err := store.ClaimTelegramUpdates(ctx, srv.Bot().ID, "dead-process", time.Now(),
 		[]storage.TelegramUpdate{{ID: pending[0].UpdateID, Body: string(body)}}); err != nil {
 		t.Fatal(err)
 	}
-	r := start(t, srv, store, telegram.Options{SweepEvery: 200 * time.Millisecond, RetakeAfter: time.Minute})
+	r := start(t, srv, store, telegram.Options{SweepEvery: 100 * time.Millisecond, GoneAfter: 300 * time.Millisecond})
 	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(m.MessageID)); !ok {
 		t.Fatal("the update left by the dead process was never handled")
 	}
@@ -115,6 +116,50 @@ func TestUpdateLeftByADeadProcessIsHandledOnce(t *testing.T) {
 	}
 	if answers != 1 {
 		t.Errorf("answered %d times, want once", answers)
+	}
+}
+
+// A process's updates stay its own while it lives, however long they wait
+// behind slow handlers: another process looking for updates left by
+// processes gone, many times meanwhile, takes none.
+func TestALiveProcessKeepsItsWaitingUpdates(t *testing.T) {
+	slowGate = make(chan struct{})
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	a := start(t, srv, store, telegram.Options{Workers: 1, Queue: 10})
+	if !srv.WaitFor(wait, a.Polling) {
+		t.Fatal("the adapter never started polling")
+	}
+	b := start(t, srv, store, telegram.Options{SweepEvery: 20 * time.Millisecond, GoneAfter: 40 * time.Millisecond})
+	var ids []string
+	for i := range 6 {
+		member := telegramtest.User{ID: int64(6000 + i), FirstName: "M" + strconv.Itoa(i), LanguageCode: "fr"}
+		ids = append(ids, srv.PressButton(group, member, 1, "e/lent"))
+	}
+	// a has taken them all: one held by its worker, five waiting.
+	if !srv.WaitFor(wait, func() bool { return srv.PendingUpdates() == 0 }) {
+		t.Fatalf("%d updates never taken", srv.PendingUpdates())
+	}
+	// b looks many times, far beyond GoneAfter.
+	if !waitUntil(wait, func() bool { return metricValue(t, b, "agora_telegram_sweeps_total", nil) >= 20 }) {
+		t.Fatal("b never looked for updates left")
+	}
+	if got := metricValue(t, b, "agora_telegram_updates_retaken_total", nil); got != 0 {
+		t.Errorf("b took %v updates from a, which lives", got)
+	}
+	close(slowGate)
+	for _, id := range ids {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	a.stop()
+	b.stop()
+	if got := metricValue(t, b, "agora_telegram_updates_retaken_total", nil); got != 0 {
+		t.Errorf("b took %v updates from a", got)
+	}
+	if n := srv.CallCount("answerCallbackQuery"); n != len(ids) {
+		t.Errorf("%d answers for %d presses", n, len(ids))
 	}
 }
 
@@ -406,5 +451,75 @@ func TestWebhookUpdateNotQueuedGivesItsPlaceBack(t *testing.T) {
 	}
 	if n := answered(srv, first); n != 1 {
 		t.Errorf("the press refused three times, then delivered twice more, was answered %d times, want once", n)
+	}
+}
+
+// waitUntil checks cond every 10 ms until it holds, or timeout passes: for
+// conditions no event announces (a metric of the adapter).
+func waitUntil(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		<-tick.C
+	}
+	return true
+}
+
+// failingMarks is a database that fails to mark handled updates, at first.
+type failingMarks struct {
+	*storage.Store
+	failures atomic.Int32 // left to fail
+}
+
+func (f *failingMarks) HandledTelegramUpdates(ctx context.Context, botID int64, ids []int64, now time.Time) error {
+	if f.failures.Add(-1) >= 0 {
+		return errors.New("database unreachable")
+	}
+	return f.Store.HandledTelegramUpdates(ctx, botID, ids, now)
+}
+
+// Handled updates whose mark failed are marked with a later round, rather
+// than left unmarked for another process to handle again once this one is
+// gone.
+func TestHandledUpdatesAreMarkedAfterAFailure(t *testing.T) {
+	srv := telegramtest.New(t)
+	store := storagetest.Open(t)
+	fs := &failingMarks{Store: store}
+	fs.failures.Store(2)
+	r := start(t, srv, store, telegram.Options{Store: fs})
+	if !srv.WaitFor(wait, r.Polling) {
+		t.Fatal("the adapter never started polling")
+	}
+	var ids []string
+	for i := range 5 {
+		member := telegramtest.User{ID: int64(8000 + i), FirstName: "M" + strconv.Itoa(i), LanguageCode: "fr"}
+		ids = append(ids, srv.PressButton(group, member, 1, "e/plus/0"))
+	}
+	for _, id := range ids {
+		if _, ok := srv.WaitCallbackAnswer(id, wait); !ok {
+			t.Fatalf("press %s never answered", id)
+		}
+	}
+	handled := func() bool {
+		claims, err := store.TelegramClaims(context.Background(), srv.Bot().ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range claims {
+			if !c.Handled {
+				return false
+			}
+		}
+		return len(claims) == len(ids)
+	}
+	if !waitUntil(wait, handled) {
+		t.Fatal("updates left unmarked after the marks failed")
+	}
+	if fs.failures.Load() == 2 {
+		t.Error("the marks never failed: the test proves nothing")
 	}
 }

@@ -13,6 +13,7 @@ type metrics struct {
 	backpressure *prometheus.CounterVec // by mode: poll (waited before fetching), webhook (answered 503)
 	duplicates   prometheus.Counter     // updates received again after being claimed
 	retaken      prometheus.Counter     // updates taken over from a process that left them
+	sweeps       prometheus.Counter     // rounds looking for updates left by processes gone
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -42,6 +43,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Name: "agora_telegram_updates_retaken_total",
 		Help: "Telegram updates claimed by a process that did not finish them, handled by this one.",
 	})
+	m.sweeps = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "agora_telegram_sweeps_total",
+		Help: "Rounds in which this process, holding its liveness, looked for Telegram updates left by processes gone.",
+	})
 	var err error
 	if m.calls, err = bot.RegisterCollector(reg, m.calls); err != nil {
 		return nil, err
@@ -59,6 +64,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.retaken, err = bot.RegisterCollector(reg, m.retaken); err != nil {
+		return nil, err
+	}
+	if m.sweeps, err = bot.RegisterCollector(reg, m.sweeps); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -233,13 +233,21 @@ func (a *Adapter) take(ctx context.Context, result json.RawMessage, offset int64
 	return next, len(raws), nil
 }
 
-// sweep takes over, every sweepEvery, the updates some process claimed
-// but never finished (it died), and forgets updates handled a day ago.
-func (a *Adapter) sweep(ctx context.Context) {
+// pruneEvery is how often updates handled a day ago are forgotten.
+const pruneEvery = 10 * time.Minute
+
+// sweep checks, every SweepEvery, that this process holds its liveness
+// (taking it again if its session was lost), and takes over the updates
+// of processes gone (see takeOver). It also forgets updates handled a day
+// ago. The first round runs at start: a process restarted after a crash
+// finds at once what the crash left.
+func (a *Adapter) sweep(ctx context.Context, live *storage.Liveness) {
 	t := time.NewTicker(a.opts.SweepEvery)
 	defer t.Stop()
+	var pruned time.Time
+	gone := map[string]time.Time{}
 	for first := true; ; first = false {
-		if !first { // the first round runs at start: a restart finds what the crash left
+		if !first {
 			select {
 			case <-ctx.Done():
 				return
@@ -247,41 +255,91 @@ func (a *Adapter) sweep(ctx context.Context) {
 			}
 		}
 		now := time.Now()
-		if _, err := a.store.PruneTelegramUpdates(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
-			a.log.Warn("prune handled telegram updates", "error", err)
+		if now.Sub(pruned) >= pruneEvery {
+			pruned = now
+			if _, err := a.store.PruneTelegramUpdates(ctx, now.Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.log.Warn("prune handled telegram updates", "error", err)
+			}
 		}
-		for ctx.Err() == nil {
-			room, err := a.dispatch.waitRoom(ctx)
-			if err != nil {
-				return
+		retaken, err := live.Check(ctx)
+		if err != nil {
+			// Taking over others' updates now could hand them to a process
+			// that others take for gone: wait for the next round.
+			if ctx.Err() == nil {
+				a.log.Error("this process does not hold its liveness: other processes may take its updates over", "error", err)
 			}
-			limit := min(room, maxBatch)
-			left, err := a.store.RetakeTelegramUpdates(ctx, a.botID, a.holder, now, now.Add(-a.opts.RetakeAfter), limit)
-			if err != nil {
-				if ctx.Err() == nil {
-					a.log.Error("take over unhandled telegram updates", "error", err)
-				}
-				break
-			}
-			us := make([]tgbotapi.Update, 0, len(left))
-			for _, l := range left {
-				u, err := decodeUpdate([]byte(l.Body))
-				if err != nil {
-					a.log.Error("decode a stored update; skipped", "update", l.ID, "error", err)
-					continue
-				}
-				us = append(us, u)
-			}
-			if len(us) > 0 {
-				a.log.Warn("handling updates another process claimed and left", "count", len(us))
-				a.metrics.retaken.Add(float64(len(us)))
-				a.dispatch.enqueue(us...)
-			}
-			if len(left) < limit {
-				break
-			}
+			continue
+		}
+		if retaken {
+			a.log.Warn("the database session telling other processes this one is alive was lost; taken again")
+		}
+		gone = a.takeOver(ctx, gone, now)
+		a.metrics.sweeps.Inc()
+	}
+}
+
+// takeOver handles the updates left unhandled by processes gone for at
+// least GoneAfter (seen gone in earlier rounds, since the times in seen),
+// and those claimed by versions of Agora without liveness before
+// RetakeAfter. It returns the processes gone now, with since when they are
+// seen gone. Only as many updates are taken as the queue has room for; the
+// rest wait for the next round.
+func (a *Adapter) takeOver(ctx context.Context, seen map[string]time.Time, now time.Time) map[string]time.Time {
+	holders, err := a.store.GoneTelegramHolders(ctx, a.botID)
+	if err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("find processes gone with unhandled telegram updates", "error", err)
+		}
+		return seen
+	}
+	gone := make(map[string]time.Time, len(holders))
+	var due []string
+	for _, h := range holders {
+		since, ok := seen[h]
+		if !ok {
+			since = now
+			a.log.Info("a process is gone with telegram updates unhandled; taking them over", "process", h, "after", a.opts.GoneAfter)
+		}
+		gone[h] = since
+		if now.Sub(since) >= a.opts.GoneAfter {
+			due = append(due, h)
 		}
 	}
+	for ctx.Err() == nil {
+		limit := min(a.dispatch.free(), maxBatch)
+		if limit == 0 {
+			break
+		}
+		left, err := a.store.RetakeTelegramUpdates(ctx, a.botID, a.holder, due, now, now.Add(-a.opts.RetakeAfter), limit)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("take over unhandled telegram updates", "error", err)
+			}
+			break
+		}
+		us := make([]tgbotapi.Update, 0, len(left))
+		for _, l := range left {
+			u, err := decodeUpdate([]byte(l.Body))
+			if err != nil {
+				a.log.Error("decode a stored update; skipped", "update", l.ID, "error", err)
+				continue
+			}
+			us = append(us, u)
+		}
+		if len(us) > 0 {
+			a.log.Warn("handling updates another process claimed and left", "count", len(us))
+			a.metrics.retaken.Add(float64(len(us)))
+			if !a.dispatch.enqueue(us...) {
+				// Stopping: the claims stay this process's until its
+				// liveness goes with it, then another takes them over.
+				break
+			}
+		}
+		if len(left) < limit {
+			break
+		}
+	}
+	return gone
 }
 
 // setWebhook points Telegram at this deployment. Every process sets the

@@ -24,9 +24,43 @@ var allowedUpdates = []string{"message", "callback_query", "inline_query"}
 // handleTimeout bounds the handling of one update, rate-limit waits included.
 const handleTimeout = 2 * time.Minute
 
-// retakeAfter is how old an unhandled claim must be before another process
-// handles its update: longer than any handler may run, so an update whose
-// process is still working on it is never handled twice.
+// An update taken from Telegram is never lost nor handled twice, even when
+// its process is killed. The design, and why:
+//
+// Each update is claimed in the database, with its body, under its
+// update_id, before Telegram is told Agora has it (the next getUpdates
+// offset, or the webhook's 200): the offset moves once the update is
+// stored, not once it is handled. A second delivery finds the claim and is
+// not handled again. The claim, not Telegram's offset, is what survives a
+// crash: the offset cannot wait until updates are handled, because
+// getUpdates returns at most 100 updates from it, so an offset held at
+// the oldest update still being handled would fetch the same in-flight
+// updates again and again while newer ones wait behind the slowest
+// member; and a webhook has no offset at all (Telegram delivers an update
+// again only when its delivery failed, after a delay of its choosing).
+//
+// A claim belongs to its process for as long as that process holds its
+// liveness (storage.Liveness: on PostgreSQL an advisory lock on a session
+// of its own, which the server drops the moment the process dies). Every
+// process checks, every SweepEvery, for claims whose process is gone, and
+// takes them over GoneAfter later, so a process killed in a burst has its
+// queued updates handled within seconds by another process, or by itself
+// restarted, while Telegram still waits for the buttons' answers. A live
+// process's claims are never taken, however long its queue: liveness is
+// the server's knowledge of its session, not the age of a claim or of a
+// heartbeat that a slow process could outgrow. The few seconds of
+// GoneAfter let a live process whose session dropped (a database restart)
+// take its liveness again before anyone takes its updates. On SQLite, one
+// process owns the file, so claims of another holder are a dead process's.
+//
+// What a killed process leaves ambiguous is only what it was doing at the
+// instant it died: an update whose handler was running, or handled less
+// than flushEvery before, is handled again (a vote is stored again, the
+// same; its answer was given once, or is given now).
+
+// retakeAfter is how old an unhandled claim made by a version of Agora
+// without liveness must be before another process handles its update:
+// longer than any handler may run.
 const retakeAfter = handleTimeout + 30*time.Second
 
 // dispatcher runs the updates taken from Telegram on a fixed pool of
@@ -91,6 +125,13 @@ func (d *dispatcher) accepting() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.started && !d.stopped
+}
+
+// free is how many more updates the queue takes now.
+func (d *dispatcher) free() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return max(d.capacity-d.queued, 0)
 }
 
 // full reports whether the queue has no room left.
@@ -248,9 +289,11 @@ func (d *dispatcher) worker() {
 }
 
 // flushEvery is how often handled updates are marked in the database, in
-// one statement for all of them: a mark only matters to a process taking
-// over unhandled updates minutes later.
-const flushEvery = 250 * time.Millisecond
+// one statement for all of them. A process killed before marking an update
+// handled leaves it to be handled again by the process taking over, seconds
+// later: the shorter the interval, the fewer such updates (a burst of 500
+// presses a second leaves at most 25), for a statement every 50 ms at most.
+const flushEvery = 50 * time.Millisecond
 
 // flusher marks handled updates until stop, then marks the last ones.
 func (d *dispatcher) flusher() {
@@ -282,8 +325,13 @@ func (d *dispatcher) markHandled() {
 		n := min(len(ids), 1000)
 		if err := d.a.store.HandledTelegramUpdates(ctx, d.a.botID, ids[:n], time.Now()); err != nil {
 			// The updates were handled; left unmarked, they would be
-			// handled again minutes later. Say so loudly.
-			d.a.log.Error("mark telegram updates handled", "count", n, "error", err)
+			// handled again once this process is gone. Say so loudly, and
+			// mark them with the next round.
+			d.a.log.Error("mark telegram updates handled; trying again", "count", len(ids), "error", err)
+			d.mu.Lock()
+			d.handled = append(d.handled, ids...)
+			d.mu.Unlock()
+			return
 		}
 		ids = ids[n:]
 	}

@@ -208,7 +208,8 @@ func TestTidePacesOnlyBurstsOfUnfilledWaves(t *testing.T) {
 		{"the previous wave was full", repeat(0, 4), WaveWindow, false},
 		{"the previous wave was not", repeat(0, 3), WaveWindow, true},
 		{"the full wave was two ticks ago", append(repeat(0, 4), WaveWindow+time.Millisecond), 2*WaveWindow + time.Millisecond, true},
-		{"the current wave fills up", repeat(WaveWindow, 4), WaveWindow + time.Millisecond, true},
+		{"the current wave is full", repeat(WaveWindow, 4), WaveWindow + time.Millisecond, false},
+		{"the current wave is not", repeat(WaveWindow, 3), WaveWindow + time.Millisecond, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -229,4 +230,20 @@ func repeat(d time.Duration, n int) []time.Duration {
 		out[i] = d
 	}
 	return out
+}
+
+func TestTheZeroTideNeverPaces(t *testing.T) {
+	var tide Tide
+	now := time.Now()
+	tide.read(now)
+	if tide.paced(now) {
+		t.Error("the zero Tide paces")
+	}
+	server, client := tidePair(t, &tide)
+	startBurst(t, server, client)
+	reading := readAsync(server)
+	write(t, client, "next")
+	if r := waitRead(t, reading); r.data != "next" || r.err != nil {
+		t.Fatalf("read = %q, %v", r.data, r.err)
+	}
 }

@@ -84,6 +84,7 @@ type dispatcher struct {
 	held    int               // places reserved by webhook requests, not queued yet
 	room    chan struct{}     // closed when queued or held drops, for waitRoom; nil when nobody waits
 	handled []int64           // ids handled since the last flush to the database
+	marks   chan struct{}     // told when handled stops being empty, for the flusher
 	started bool              // workers are running
 	stopped bool              // Run is returning: refuse new updates
 	ctx     context.Context   // Run's: updates are handled under it
@@ -100,7 +101,8 @@ type taken struct {
 
 func newDispatcher(a *Adapter, workers, capacity int) *dispatcher {
 	d := &dispatcher{a: a, size: workers, capacity: capacity,
-		queues: map[int64][]taken{}, busy: map[int64]bool{}, flush: make(chan struct{}), flushed: make(chan struct{})}
+		queues: map[int64][]taken{}, busy: map[int64]bool{}, flush: make(chan struct{}), flushed: make(chan struct{}),
+		marks: make(chan struct{}, 1)}
 	d.work = sync.NewCond(&d.mu)
 	return d
 }
@@ -283,7 +285,7 @@ func (d *dispatcher) worker() {
 			d.ready = append(d.ready, key)
 			d.work.Signal()
 		}
-		d.handled = append(d.handled, int64(t.u.UpdateID))
+		d.noteHandledLocked(int64(t.u.UpdateID))
 		d.mu.Unlock()
 	}
 }
@@ -295,29 +297,58 @@ func (d *dispatcher) worker() {
 // presses a second leaves at most 25), for a statement every 50 ms at most.
 const flushEvery = 50 * time.Millisecond
 
-// flusher marks handled updates until stop, then marks the last ones.
+// retryMarksAfter is how long the flusher waits after marks failed (the
+// database is down, say) before it tries them again.
+const retryMarksAfter = time.Second
+
+// noteHandledLocked records handled updates for the flusher; d.mu is held.
+func (d *dispatcher) noteHandledLocked(ids ...int64) {
+	if len(d.handled) == 0 {
+		select {
+		case d.marks <- struct{}{}:
+		default: // told already
+		}
+	}
+	d.handled = append(d.handled, ids...)
+}
+
+// flusher marks handled updates until stop, then marks the last ones. It
+// sleeps while nothing is handled: an idle process wakes for nothing.
 func (d *dispatcher) flusher() {
 	defer close(d.flushed)
-	t := time.NewTicker(flushEvery)
-	defer t.Stop()
+	wait := flushEvery
 	for {
 		select {
-		case <-t.C:
-			d.markHandled()
+		case <-d.marks:
 		case <-d.flush:
 			d.markHandled()
 			return
 		}
+		// Gathers what is handled meanwhile into the same statement.
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-d.flush:
+			t.Stop()
+			d.markHandled()
+			return
+		}
+		wait = flushEvery
+		if !d.markHandled() {
+			wait = retryMarksAfter
+		}
 	}
 }
 
-func (d *dispatcher) markHandled() {
+// markHandled marks the handled updates in the database, and reports
+// false when it failed (the updates are kept for the next round).
+func (d *dispatcher) markHandled() bool {
 	d.mu.Lock()
 	ids := d.handled
 	d.handled = nil
 	d.mu.Unlock()
 	if len(ids) == 0 {
-		return
+		return true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -329,12 +360,13 @@ func (d *dispatcher) markHandled() {
 			// mark them with the next round.
 			d.a.log.Error("mark telegram updates handled; trying again", "count", len(ids), "error", err)
 			d.mu.Lock()
-			d.handled = append(d.handled, ids...)
+			d.noteHandledLocked(ids...)
 			d.mu.Unlock()
-			return
+			return false
 		}
 		ids = ids[n:]
 	}
+	return true
 }
 
 // stop refuses further updates, waits for the queued and running ones,

@@ -8,8 +8,8 @@ import (
 )
 
 // WaveWindow is how long, during a burst, presses that come one by one
-// wait to be read together, and WaveSize how many a wave holds before
-// waiting stops paying.
+// wait to be read together, and WaveSize how many requests a wave holds
+// before waiting stops: 48 in 40 ms is 1,200 presses/s.
 //
 // Discord sends each press in a gateway frame or an HTTP request of its
 // own, and Telegram's webhook each update in a request of its own, one or
@@ -23,7 +23,7 @@ import (
 // 40 ms more, far inside Discord's 3 seconds.
 const (
 	WaveWindow = 40 * time.Millisecond
-	WaveSize   = 32
+	WaveSize   = 48
 )
 
 // BurstGap is how recent the previous press must be for a burst to be
@@ -45,9 +45,12 @@ const BurstGap = 100 * time.Millisecond
 // one timer wakes every reader at once: a wave of presses for one wake-up.
 // A request waits at most one Window more.
 //
-// When a tick's reads reach Size, the requests overlap anyway (2,000/s):
-// connections are read as requests come, so Telegram, which sends at most
-// 100 requests at once, is never slowed by the wait. Outside a burst
+// When a tick's reads reach Size, connections are read as requests come:
+// Telegram sends at most 100 webhook requests at once, so holding each
+// one up to 40 ms lowers how many it can deliver a second. Up to Size
+// (1,200 presses/s), the requests in flight stay far below 100; at
+// 2,000/s they would not (docs/benchmarks.md: 13,000 members at 1,000/s
+// cost 0.43 to 0.47 ms a press unpaced, with a Size of 32). Outside a burst
 // (nothing read for BurstGap) connections wait in epoll as usual, so a
 // press that comes alone is read at once.
 type Tide struct {

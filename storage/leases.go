@@ -9,16 +9,34 @@ import (
 )
 
 // AcquireLease takes or renews the lease name for holder until now+ttl. It
-// reports false when another holder has an unexpired lease. Each process
-// passes its own clock reading; leases tolerate small clock differences
-// because renewals come several times per lease.
+// reports false when another holder has an unexpired lease whose holder is
+// not known gone (see AcquireLiveLease). Each process passes its own clock
+// reading; leases tolerate small clock differences because renewals come
+// several times per lease.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	return s.acquireLease(ctx, name, holder, nil, now, ttl)
+}
+
+// AcquireLiveLease is AcquireLease for the holder of live, whose lease
+// another process takes at once, without waiting for it to expire, once
+// that liveness is gone (on PostgreSQL, the moment the holder's process is
+// killed). The lease itself still expires after ttl as any other: a holder
+// that stops renewing loses it even while its process lives.
+func (s *Store) AcquireLiveLease(ctx context.Context, name string, live *Liveness, now time.Time, ttl time.Duration) (bool, error) {
+	return s.acquireLease(ctx, name, live.holder, &live.key, now, ttl)
+}
+
+// acquireLease takes the lease when it is free, expired, held by holder
+// already, or held with a liveness no one holds any more. lockKey is the
+// holder's liveness key, nil for a holder without one.
+func (s *Store) acquireLease(ctx context.Context, name, holder string, lockKey *int64, now time.Time, ttl time.Duration) (bool, error) {
 	now = now.UTC()
 	var got string
-	err := s.db.GetContext(ctx, &got, `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
-		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+	err := s.db.GetContext(ctx, &got, `INSERT INTO leases (name, holder, expires_at, lock_key) VALUES ($1, $2, $3, $5)
+		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at, lock_key = excluded.lock_key
 		WHERE leases.holder = excluded.holder OR leases.expires_at <= $4
-		RETURNING holder`, name, holder, now.Add(ttl), now)
+		OR (leases.lock_key IS NOT NULL AND leases.lock_key NOT IN (`+s.liveKeys()+`))
+		RETURNING holder`, name, holder, now.Add(ttl), now, lockKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

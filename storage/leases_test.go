@@ -53,6 +53,85 @@ func TestLeaseHasOneHolderUntilExpiryOrRelease(t *testing.T) {
 	})
 }
 
+func TestLeaseOfAGoneLivenessIsTakenAtOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+		ttl := 10 * time.Second
+		hold := func(holder string) *storage.Liveness {
+			l, err := s.HoldLiveness(ctx, holder)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = l.Release(context.Background()) })
+			return l
+		}
+		a, b := hold("a"), hold("b")
+		acquire := func(name string, l *storage.Liveness, at time.Duration) bool {
+			t.Helper()
+			got, err := s.AcquireLiveLease(ctx, name, l, now.Add(at), ttl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+
+		// A live holder keeps its lease until it expires, and loses it then.
+		if !acquire("expiring", a, 0) {
+			t.Fatal("a cannot take a free lease")
+		}
+		if acquire("expiring", b, 9*time.Second) {
+			t.Error("b took the lease of a, which lives, before it expired")
+		}
+		if !acquire("expiring", b, 11*time.Second) {
+			t.Error("b cannot take the expired lease of a, which lives")
+		}
+
+		// A lease taken without liveness goes by expiry alone.
+		if got, err := s.AcquireLease(ctx, "keyless", "c", now, ttl); err != nil || !got {
+			t.Fatalf("c takes a free lease = %v, %v", got, err)
+		}
+		if acquire("keyless", b, 9*time.Second) {
+			t.Error("b took the unexpired lease of c, a holder without liveness")
+		}
+
+		if !acquire("poller", a, 0) {
+			t.Fatal("a cannot take a free lease")
+		}
+		if acquire("poller", b, time.Second) {
+			t.Error("b took the lease of a, which lives")
+		}
+		if got, err := s.AcquireLease(ctx, "poller", "c", now.Add(time.Second), ttl); err != nil || got {
+			t.Errorf("c, without liveness, takes the lease of a, which lives = %v, %v", got, err)
+		}
+		if !acquire("poller", a, 2*time.Second) {
+			t.Error("a cannot renew its lease")
+		}
+
+		// a dies: on PostgreSQL its session ends, as when the process is
+		// killed; on SQLite (one process) it can only let go.
+		if s.Dialect() == storage.Postgres {
+			if err := storage.EndLivenessSession(ctx, s, a); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := a.Release(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !acquire("poller", b, 3*time.Second) {
+			t.Error("b cannot take the unexpired lease of a, which is gone")
+		}
+		if acquire("poller", a, 4*time.Second) {
+			t.Error("a took back the lease of b, which lives")
+		}
+		if acquire("keyless", b, 5*time.Second) {
+			t.Error("b took the unexpired lease of c once a was gone")
+		}
+		if !acquire("keyless", b, 11*time.Second) {
+			t.Error("b cannot take the expired lease of c")
+		}
+	})
+}
+
 func TestSettingsAndConversations(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, s *storage.Store) {
 		ctx := context.Background()

@@ -21,7 +21,8 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 // another process takes at once, without waiting for it to expire, once
 // that liveness is gone (on PostgreSQL, the moment the holder's process is
 // killed). The lease itself still expires after ttl as any other: a holder
-// that stops renewing loses it even while its process lives.
+// that stops renewing loses it even while its process lives. It reads only
+// live's holder and key, so it may run beside the goroutine checking live.
 func (s *Store) AcquireLiveLease(ctx context.Context, name string, live *Liveness, now time.Time, ttl time.Duration) (bool, error) {
 	return s.acquireLease(ctx, name, live.holder, &live.key, now, ttl)
 }

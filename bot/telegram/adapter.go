@@ -46,7 +46,7 @@ const WebhookPath = "/telegram/webhook"
 // Telegram changes when a group becomes a supergroup. *storage.Store
 // implements it.
 type Store interface {
-	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
+	AcquireLiveLease(ctx context.Context, name string, live *storage.Liveness, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
 	Setting(ctx context.Context, key string) (string, error)
 	SettingOrCreate(ctx context.Context, key, value string) (string, error)
@@ -86,8 +86,11 @@ type Options struct {
 	WebhookSecret string
 
 	// LeaseTTL is how long the elected poller's lease lasts (10 s); it is
-	// renewed every LeaseRenew (3 s). Another process takes over within
-	// about LeaseTTL+LeaseRenew when the poller dies, at once when it stops.
+	// renewed every LeaseRenew (3 s), and the processes not polling try to
+	// take it as often. Another process takes over at once when the poller
+	// stops, within about LeaseRenew when its process dies (its liveness
+	// goes with it), and within LeaseTTL+LeaseRenew when it lives but no
+	// longer renews.
 	LeaseTTL, LeaseRenew time.Duration
 	// PollTimeout is the long-polling wait (25 s).
 	PollTimeout time.Duration
@@ -313,7 +316,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	a.pollWhileElected(ctx)
+	a.pollWhileElected(ctx, live)
 	return nil
 }
 

@@ -21,17 +21,23 @@ import (
 // pollWhileElected long-polls while this process holds the poller lease,
 // and otherwise waits to take it over. Telegram allows one getUpdates
 // caller per bot; the lease makes sure Agora processes take turns rather
-// than knocking each other off with 409 Conflict.
-func (a *Adapter) pollWhileElected(ctx context.Context) {
+// than knocking each other off with 409 Conflict. The lease is held with
+// the process's liveness: when the poller is killed, the next process to
+// try (within LeaseRenew) takes the lease at once instead of waiting for
+// it to expire. A poller whose liveness session dropped (a database
+// restart) may so lose the lease to another while it still lives; its
+// next renewal finds that out and it stops polling, after a moment of two
+// pollers that Telegram answers with 409 Conflict.
+func (a *Adapter) pollWhileElected(ctx context.Context, live *storage.Liveness) {
 	lease := a.key("poller")
 	for ctx.Err() == nil {
-		held, err := a.store.AcquireLease(ctx, lease, a.holder, time.Now(), a.opts.LeaseTTL)
+		held, err := a.store.AcquireLiveLease(ctx, lease, live, time.Now(), a.opts.LeaseTTL)
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("acquire the poller lease", "error", err)
 		}
 		if held {
 			a.log.Info("this process now polls Telegram")
-			a.lead(ctx, lease)
+			a.lead(ctx, lease, live)
 			a.log.Info("this process no longer polls Telegram")
 		}
 		if retry.Sleep(ctx, a.opts.LeaseRenew) != nil {
@@ -42,7 +48,7 @@ func (a *Adapter) pollWhileElected(ctx context.Context) {
 
 // lead polls until ctx ends or the lease is lost; it releases the lease on
 // the way out so another process takes over at once.
-func (a *Adapter) lead(ctx context.Context, lease string) {
+func (a *Adapter) lead(ctx context.Context, lease string, live *storage.Liveness) {
 	a.setPolling(true)
 	defer a.setPolling(false)
 	lctx, lose := context.WithCancel(ctx)
@@ -59,7 +65,7 @@ func (a *Adapter) lead(ctx context.Context, lease string) {
 				return
 			case <-t.C:
 			}
-			held, err := a.store.AcquireLease(lctx, lease, a.holder, time.Now(), a.opts.LeaseTTL)
+			held, err := a.store.AcquireLiveLease(lctx, lease, live, time.Now(), a.opts.LeaseTTL)
 			switch {
 			case err != nil && lctx.Err() == nil:
 				a.log.Error("renew the poller lease", "error", err)

@@ -171,24 +171,24 @@ func (t *Tide) conn(c net.Conn) net.Conn {
 	return &tideConn{Conn: c, tide: t, try: try, changed: make(chan struct{})}
 }
 
-// Read reads at once what is there. When nothing is and a burst is under
-// way, it waits for the tide's next tick instead of for data, and tries
-// again; otherwise it waits for data as any connection does.
+// Read waits for data as any connection does, unless a burst is under
+// way: then it reads at once what is there, and when nothing is, it waits
+// for the tide's next tick instead of for data, and tries again.
 func (c *tideConn) Read(p []byte) (int, error) {
 	for {
-		n, err, wait := c.try(p)
-		if !wait {
-			if n > 0 {
-				c.tide.read(time.Now())
-			}
-			return n, err
-		}
 		now := time.Now()
 		deadline, changed, closed := c.state()
 		if closed || !c.tide.paced(now) || (!deadline.IsZero() && !now.Before(deadline)) {
 			// The usual read, which also reports a passed deadline or a
 			// closed connection as the net package does.
 			n, err := c.Conn.Read(p)
+			if n > 0 {
+				c.tide.read(time.Now())
+			}
+			return n, err
+		}
+		n, err, wait := c.try(p)
+		if !wait {
 			if n > 0 {
 				c.tide.read(time.Now())
 			}

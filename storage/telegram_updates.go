@@ -200,7 +200,7 @@ func (s *Store) ReleaseTelegramUpdates(ctx context.Context, botID int64, holder 
 
 // idList appends ids to args and returns their placeholders, "$3, $4, …",
 // for an IN list that both dialects read.
-func idList(args []any, ids []int64) (string, []any) {
+func idList[T any](args []any, ids []T) (string, []any) {
 	var sb strings.Builder
 	for i, id := range ids {
 		if i > 0 {
@@ -238,15 +238,9 @@ func (s *Store) RetakeTelegramUpdates(ctx context.Context, botID int64, holder s
 	args := []any{botID, holder, livenessKey(holder), now.UTC(), cutoff.UTC(), limit}
 	left := "FALSE"
 	if len(gone) > 0 {
-		var list strings.Builder
-		for i, h := range gone {
-			if i > 0 {
-				list.WriteString(", ")
-			}
-			args = append(args, h)
-			list.WriteString("$" + strconv.Itoa(len(args)))
-		}
-		left = "holder IN (" + list.String() + ") AND lock_key IS NOT NULL AND lock_key NOT IN (" + s.liveKeys() + ")"
+		var list string
+		list, args = idList(args, gone)
+		left = "holder IN (" + list + ") AND lock_key IS NOT NULL AND lock_key NOT IN (" + s.liveKeys() + ")"
 	}
 	lock := ""
 	if s.dialect == Postgres {

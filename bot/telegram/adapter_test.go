@@ -204,16 +204,7 @@ func lastEditText(srv *telegramtest.Server) string {
 func TestEphemeralButtonAnswer(t *testing.T) {
 	srv := telegramtest.New(t)
 	startPolling(t, srv)
-	cmd := srv.SendText(group, camille, `/essai titre:x nombre:1`)
-	msg, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
-	if !ok {
-		t.Fatal("no answer to /essai")
-	}
-	// Camille opened the bot: Telegram sent Agora her /start.
-	start := srv.SendText(telegramtest.PrivateChat(camille), camille, "/start")
-	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(start.MessageID)); !ok {
-		t.Fatal("no answer to /start")
-	}
+	msg := buttonsCamilleOpened(t, srv)
 	privateBefore := len(srv.SentMessages(camille.ID))
 	for _, who := range []telegramtest.User{camille, alex} {
 		q := srv.PressButton(group, who, msg.MessageID, "e/prive")
@@ -255,13 +246,11 @@ func TestEphemeralButtonAnswer(t *testing.T) {
 	}
 }
 
-// A member who blocked the bot refuses a private message once (403):
-// Agora remembers it, and their next long answer is an alert in the group
-// without trying the private chat again, which would cost a message
-// against Telegram's global budget on every press.
-func TestRefusedPrivateChatIsNotTriedAgain(t *testing.T) {
-	srv := telegramtest.New(t)
-	startPolling(t, srv)
+// buttonsCamilleOpened posts the test module's buttons in the group, and
+// has Camille open the bot (Telegram sends Agora her /start), so that
+// Agora knows it may write to her privately.
+func buttonsCamilleOpened(t *testing.T, srv *telegramtest.Server) telegramtest.SentMessage {
+	t.Helper()
 	cmd := srv.SendText(group, camille, `/essai titre:x nombre:1`)
 	msg, ok := srv.WaitMessage(group.ID, wait, replyTo(cmd.MessageID))
 	if !ok {
@@ -271,6 +260,17 @@ func TestRefusedPrivateChatIsNotTriedAgain(t *testing.T) {
 	if _, ok := srv.WaitMessage(camille.ID, wait, replyTo(start.MessageID)); !ok {
 		t.Fatal("no answer to /start")
 	}
+	return msg
+}
+
+// A member who blocked the bot refuses a private message once (403):
+// Agora remembers it, and their next long answer is an alert in the group
+// without trying the private chat again, which would cost a message
+// against Telegram's global budget on every press.
+func TestRefusedPrivateChatIsNotTriedAgain(t *testing.T) {
+	srv := telegramtest.New(t)
+	startPolling(t, srv)
+	msg := buttonsCamilleOpened(t, srv)
 	srv.Block(camille.ID)
 	privateTries := func() int {
 		n := 0

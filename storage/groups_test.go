@@ -187,16 +187,23 @@ func TestGroupedWebhookClaimsFromTwoProcesses(t *testing.T) {
 	if len(holders) != updates {
 		t.Errorf("%d updates claimed, want %d", len(holders), updates)
 	}
+	var claimers []string
 	for id, hs := range holders {
 		if len(hs) != 1 {
 			t.Errorf("update %d claimed by %v", id, hs)
 		}
+		claimers = append(claimers, hs...)
 	}
+	// Which process wins each race is the database's choice (on a busy
+	// machine one of them may win them all): the processes gone are those
+	// that claimed something.
+	slices.Sort(claimers)
+	claimers = slices.Compact(claimers)
 	// A process taking over after both died (they never held a liveness)
 	// reads back what was claimed.
 	gone, err := a.GoneTelegramHolders(ctx, bot)
-	if err != nil || !slices.Equal(gone, []string{"process-a", "process-b"}) {
-		t.Fatalf("gone = %v, %v; want both processes", gone, err)
+	if err != nil || !slices.Equal(gone, claimers) {
+		t.Fatalf("gone = %v, %v; want the processes that claimed, %v", gone, err, claimers)
 	}
 	retaken, err := a.RetakeTelegramUpdates(ctx, bot, "process-c", gone, now.Add(time.Hour), now, updates+1)
 	if err != nil {

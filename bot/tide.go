@@ -40,10 +40,14 @@ const BurstGap = 100 * time.Millisecond
 // those wake-ups, not the press's own work, made most of the CPU a press
 // cost on these transports (docs/benchmarks.md). During a burst, a
 // connection that has nothing to read does not wait in epoll: it waits
-// for the tide's next tick, shared by all connections, and tries again.
-// The requests that came meanwhile wait in the sockets, and at the tick
-// one timer wakes every reader at once: a wave of presses for one wake-up.
-// A request waits at most one Window more.
+// for the tide's next tick, shared by all connections. The requests that
+// came meanwhile wait in the sockets; at the tick one timer asks the
+// system, in one poll(2) of every waiting socket, which have something to
+// read, and wakes their readers only: a wave of presses for one wake-up.
+// (Waking every reader to try its socket cost a system call and a
+// goroutine switch for each idle connection at each tick: at 500/s over
+// Telegram's 100 connections, four of each a press, and the largest part
+// of the tide's own CPU.) A request waits at most one Window more.
 //
 // When a tick's reads reach Size, connections are read as requests come:
 // Telegram sends at most 100 webhook requests at once, so holding each
@@ -62,10 +66,11 @@ type Tide struct {
 	last atomic.Int64 // when a read last returned data, in Unix nanoseconds
 
 	mu       sync.Mutex
-	tick     chan struct{} // closed at the next tick; nil when no one waits
-	period   int64         // the tick period of count
-	count    int           // reads that returned data in period
-	previous int           // the same, in the period before it
+	waiting  map[*tideConn]struct{} // connections waiting for the next tick
+	armed    bool                   // the next tick's timer is set
+	period   int64                  // the tick period of count
+	count    int                    // reads that returned data in period
+	previous int                    // the same, in the period before it
 }
 
 // Listen wraps ln so that its connections are read with the tide.
@@ -90,11 +95,15 @@ func (l tideListener) Accept() (net.Conn, error) {
 // start of a burst of 2,000/s, requests held one tick more made a
 // backlog that Telegram's 100 connections never caught up.
 func (t *Tide) paced(now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pacedLocked(now)
+}
+
+func (t *Tide) pacedLocked(now time.Time) bool {
 	if t.Window <= 0 || now.UnixNano()-t.last.Load() >= int64(BurstGap) {
 		return false
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	t.roll(now)
 	return t.Size <= 0 || (t.previous < t.Size && t.count < t.Size)
 }
@@ -125,29 +134,86 @@ func (t *Tide) roll(now time.Time) {
 	t.period, t.count = p, 0
 }
 
-// next returns a channel closed at the next tick. Ticks fall on multiples
-// of Window, and one timer serves every connection waiting for it.
-func (t *Tide) next(now time.Time) <-chan struct{} {
+// await makes c wait for the next tick: c.wake receives when c has
+// something to read or the burst is over. Ticks fall on multiples of
+// Window, and one timer serves every waiting connection.
+func (t *Tide) await(c *tideConn, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.tick == nil {
-		tick := make(chan struct{})
-		t.tick = tick
-		w := int64(t.Window)
-		ring := func() {
-			t.mu.Lock()
-			t.tick = nil
-			t.mu.Unlock()
-			close(tick)
+	if t.waiting == nil {
+		t.waiting = make(map[*tideConn]struct{})
+	}
+	t.waiting[c] = struct{}{}
+	t.armLocked(now)
+}
+
+// leave ends c's wait, when it ended otherwise than by the tide (a
+// deadline, a close), and takes back a wake-up sent meanwhile, so that
+// the next wait does not end at once.
+func (t *Tide) leave(c *tideConn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.waiting, c)
+	select {
+	case <-c.wake:
+	default:
+	}
+}
+
+func (t *Tide) armLocked(now time.Time) {
+	if t.armed {
+		return
+	}
+	t.armed = true
+	w := int64(t.Window)
+	d := time.Duration(w - now.UnixNano()%w)
+	if t.AfterFunc != nil {
+		t.AfterFunc(d, t.ring)
+	} else {
+		time.AfterFunc(d, t.ring)
+	}
+}
+
+// ring is the tick: it wakes the waiting connections that have something
+// to read (every one once the burst is over, to wait in epoll again), and
+// sets the next tick for the others.
+func (t *Tide) ring() {
+	now := time.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.armed = false
+	if len(t.waiting) == 0 {
+		return
+	}
+	conns := make([]*tideConn, 0, len(t.waiting))
+	for c := range t.waiting {
+		conns = append(conns, c)
+	}
+	var ready []bool
+	if t.pacedLocked(now) {
+		fds := make([]int, len(conns))
+		for i, c := range conns {
+			fds[i] = c.fd
 		}
-		d := time.Duration(w - now.UnixNano()%w)
-		if t.AfterFunc != nil {
-			t.AfterFunc(d, ring)
-		} else {
-			time.AfterFunc(d, ring)
+		// Under t.mu, so that a connection's Close, which leaves first,
+		// never has its descriptor asked about once closed. (A reader that
+		// waits again while its connection closes can still be asked
+		// about: poll only looks, and a wrong answer costs one read.)
+		ready = readable(fds)
+	}
+	for i, c := range conns {
+		if ready != nil && !ready[i] {
+			continue
+		}
+		delete(t.waiting, c)
+		select {
+		case c.wake <- struct{}{}:
+		default:
 		}
 	}
-	return t.tick
+	if len(t.waiting) > 0 {
+		t.armLocked(now)
+	}
 }
 
 // tideConn is a connection read with its listener's tide. Only Read, the
@@ -156,6 +222,8 @@ type tideConn struct {
 	net.Conn
 	tide *Tide
 	try  func(p []byte) (n int, err error, wait bool) // a read that does not block; see tryRead
+	fd   int                                          // the socket, asked about at the tick
+	wake chan struct{}                                // receives when the tide ends a wait
 
 	mu       sync.Mutex
 	deadline time.Time     // the read deadline, which a wait for the tick honours too
@@ -164,16 +232,16 @@ type tideConn struct {
 }
 
 func (t *Tide) conn(c net.Conn) net.Conn {
-	try := tryRead(c)
+	try, fd := tryRead(c)
 	if try == nil { // a connection that cannot be read without blocking is read as usual
 		return c
 	}
-	return &tideConn{Conn: c, tide: t, try: try, changed: make(chan struct{})}
+	return &tideConn{Conn: c, tide: t, try: try, fd: fd, wake: make(chan struct{}, 1), changed: make(chan struct{})}
 }
 
 // Read waits for data as any connection does, unless a burst is under
 // way: then it reads at once what is there, and when nothing is, it waits
-// for the tide's next tick instead of for data, and tries again.
+// for a tick at which its socket has something, instead of for data.
 func (c *tideConn) Read(p []byte) (int, error) {
 	for {
 		now := time.Now()
@@ -200,10 +268,13 @@ func (c *tideConn) Read(p []byte) (int, error) {
 			timer = time.NewTimer(deadline.Sub(now))
 			expire = timer.C
 		}
+		c.tide.await(c, now)
 		select {
-		case <-c.tide.next(now):
+		case <-c.wake:
 		case <-changed:
+			c.tide.leave(c)
 		case <-expire:
+			c.tide.leave(c)
 		}
 		if timer != nil {
 			timer.Stop()
@@ -241,6 +312,7 @@ func (c *tideConn) SetReadDeadline(t time.Time) error {
 }
 
 func (c *tideConn) Close() error {
+	c.tide.leave(c)
 	err := c.Conn.Close()
 	c.mu.Lock()
 	if !c.closed {

@@ -247,3 +247,77 @@ func TestTheZeroTideNeverPaces(t *testing.T) {
 		t.Fatalf("read = %q, %v", r.data, r.err)
 	}
 }
+
+// waiting reports whether c waits for the tide's tick.
+func waiting(tide *Tide, c net.Conn) bool {
+	tide.mu.Lock()
+	defer tide.mu.Unlock()
+	_, ok := tide.waiting[c.(*tideConn)]
+	return ok
+}
+
+func waitUntilWaiting(t *testing.T, tide *Tide, c net.Conn) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !waiting(tide, c) {
+		if time.Now().After(deadline) {
+			t.Fatal("the reader did not wait for the tick")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// At a tick only the connections that have something to read are woken;
+// the others keep waiting, for the next tick, without trying a read.
+func TestTideWakesOnlyTheConnectionsWithSomethingToRead(t *testing.T) {
+	tide, rings := manualTide(t)
+	idle, idleClient := tidePair(t, tide)
+	busy, busyClient := tidePair(t, tide)
+	startBurst(t, busy, busyClient)
+
+	idleReading, busyReading := readAsync(idle), readAsync(busy)
+	ring := waitRing(t, rings)
+	waitUntilWaiting(t, tide, idle)
+	waitUntilWaiting(t, tide, busy)
+	write(t, busyClient, "press")
+	ring()
+	if r := waitRead(t, busyReading); r.data != "press" || r.err != nil {
+		t.Fatalf("read at the tick = %q, %v; want the press", r.data, r.err)
+	}
+	if !waiting(tide, idle) || len(idle.(*tideConn).wake) != 0 {
+		t.Fatal("a connection with nothing to read was woken at the tick")
+	}
+	next := waitRing(t, rings) // the idle connection's wait goes on to the next tick
+	write(t, idleClient, "later")
+	next()
+	if r := waitRead(t, idleReading); r.data != "later" || r.err != nil {
+		t.Fatalf("read at the next tick = %q, %v", r.data, r.err)
+	}
+}
+
+// Once the burst is over, a tick sends every waiting reader back to wait
+// for data, so that a press coming alone is read at once.
+func TestTideEndOfABurstWakesEveryReader(t *testing.T) {
+	tide, rings := manualTide(t)
+	server, client := tidePair(t, tide)
+	startBurst(t, server, client)
+	reading := readAsync(server)
+	ring := waitRing(t, rings)
+	waitUntilWaiting(t, tide, server)
+	tide.last.Store(time.Now().Add(-BurstGap).UnixNano()) // nothing read for BurstGap
+	ring()
+	deadline := time.Now().Add(10 * time.Second)
+	for waiting(tide, server) || len(server.(*tideConn).wake) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reader still waits for the tide after the burst")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	write(t, client, "alone")
+	if r := waitRead(t, reading); r.data != "alone" || r.err != nil {
+		t.Fatalf("read = %q, %v", r.data, r.err)
+	}
+	if len(rings) != 0 {
+		t.Fatal("a tick was set after the burst")
+	}
+}

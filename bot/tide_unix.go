@@ -8,18 +8,24 @@ import (
 	"net"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// tryRead returns a read of c that never waits: wait is true when nothing
-// is there to read. It is nil when c gives no access to its socket.
-func tryRead(c net.Conn) func(p []byte) (n int, err error, wait bool) {
+// tryRead returns a read of c that never waits (wait is true when nothing
+// is there to read), and c's socket. It is nil when c gives no access to
+// its socket.
+func tryRead(c net.Conn) (try func(p []byte) (n int, err error, wait bool), fd int) {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return nil
+		return nil, 0
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
-		return nil
+		return nil, 0
+	}
+	if err := raw.Control(func(s uintptr) { fd = int(s) }); err != nil {
+		return nil, 0
 	}
 	return func(p []byte) (int, error, bool) {
 		if len(p) == 0 {
@@ -48,5 +54,27 @@ func tryRead(c net.Conn) func(p []byte) (n int, err error, wait bool) {
 			return 0, io.EOF, false
 		}
 		return n, nil, false
+	}, fd
+}
+
+// readable reports which of the sockets fds have something to read (or
+// an end, or an error, which their read reports), in one poll(2) that
+// does not wait. If poll fails, every socket is reported: its reader
+// tries, and waits again if there was nothing.
+func readable(fds []int) []bool {
+	polled := make([]unix.PollFd, len(fds))
+	for i, fd := range fds {
+		polled[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	}
+	ready := make([]bool, len(fds))
+	for {
+		_, err := unix.Poll(polled, 0)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		for i := range ready {
+			ready[i] = err != nil || polled[i].Revents != 0
+		}
+		return ready
 	}
 }

@@ -70,7 +70,7 @@ type setting struct {
 
 var settings = []setting{
 	{"DATABASE_URL", "database-url", "", "postgres://user@host:5432/db?sslmode=disable, or sqlite:PATH; unset: embedded SQLite file " + storage.DefaultSQLitePath, true},
-	{"DATABASE_MAX_CONNECTIONS", "database-max-connections", strconv.Itoa(storage.DefaultMaxConns), "PostgreSQL connections this process may open (plus one for LISTEN, and one with Telegram that tells other processes this one is alive); lower it to run more processes on one server", false},
+	{"DATABASE_MAX_CONNECTIONS", "database-max-connections", strconv.Itoa(storage.DefaultMaxConns), "PostgreSQL connections this process may open (plus one for LISTEN, and one per platform, Discord and Telegram, that tells other processes this one is alive); lower it to run more processes on one server", false},
 	{"DISCORD_TOKEN", "discord-token", "", "Discord bot token; enables the Discord adapter", true},
 	{"DISCORD_API_URL", "discord-api-url", "", "replaces https://discord.com for every REST call (proxy or test double)", false},
 	{"DISCORD_GATEWAY_URL", "discord-gateway-url", "", "replaces the gateway websocket URL Discord hands out", false},

@@ -277,9 +277,20 @@ func newEnv(t *testing.T, srv *discordtest.Server, store *storage.Store, edit fu
 }
 
 // start runs the adapter until the test ends, or until the returned
-// function stops it (and waits for the interactions in flight).
+// function stops it (and waits for the interactions in flight), once the
+// double has a gateway connection ready.
 func (e *env) start() (stop func()) {
 	e.t.Helper()
+	stop = e.run()
+	if !e.srv.WaitConnected(wait) {
+		e.t.Fatalf("the adapter did not connect; logs:\n%s", e.logs.String())
+	}
+	return stop
+}
+
+// run is start without waiting for a connection: for an adapter that
+// waits for its shard.
+func (e *env) run() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.adapter.Run(ctx) }()
@@ -293,9 +304,6 @@ func (e *env) start() (stop func()) {
 		})
 	}
 	e.t.Cleanup(stop)
-	if !e.srv.WaitConnected(wait) {
-		e.t.Fatalf("the adapter did not connect; logs:\n%s", e.logs.String())
-	}
 	return stop
 }
 

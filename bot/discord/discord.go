@@ -24,6 +24,7 @@ import (
 
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/storage"
 )
 
 // Config is what the adapter needs from Agora's configuration.
@@ -60,9 +61,12 @@ type Config struct {
 	// ReadyTimeout is how long the gateway may take to accept Agora.
 	ReadyTimeout time.Duration
 	// ShardLeaseTTL (10 s) is how long this process's hold on its gateway
-	// shard lasts; it is renewed every ShardLeaseRenew (3 s). Another
-	// process takes the shard over within about ShardLeaseTTL+ShardLeaseRenew
-	// when the holder dies, at once when it stops.
+	// shard lasts; it is renewed every ShardLeaseRenew (3 s), and the
+	// processes waiting for the shard try to take it as often. Another
+	// process takes the shard over at once when the holder stops, within
+	// about ShardLeaseRenew when its process dies (its liveness goes with
+	// it), and within about ShardLeaseTTL+ShardLeaseRenew when it lives but
+	// no longer renews, or held the lease without liveness.
 	ShardLeaseTTL, ShardLeaseRenew time.Duration
 	// InteractionMemory (1 h) is how long handled interaction IDs are
 	// remembered: longer than Discord may deliver one again (a signed HTTP
@@ -100,8 +104,12 @@ type Config struct {
 }
 
 // Store is the state the adapter shares with the other Agora processes
-// through the database. *storage.Store implements it.
+// through the database: the shard lease, held with the process's liveness
+// (or, while that is lost, without), and the interactions already handled.
+// *storage.Store implements it.
 type Store interface {
+	HoldLiveness(ctx context.Context, holder string) (*storage.Liveness, error)
+	AcquireLiveLease(ctx context.Context, name string, live *storage.Liveness, now time.Time, ttl time.Duration) (bool, error)
 	AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error)
 	ReleaseLease(ctx context.Context, name, holder string) error
 	ClaimInteraction(ctx context.Context, platform, id string, now time.Time) (bool, error)

@@ -11,12 +11,14 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/agora-community/agora/bot/discord"
 	"github.com/agora-community/agora/bot/discord/discordtest"
 	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
 )
 
 // pollButton finds the poll message about question and the custom ID of
@@ -169,16 +171,20 @@ func TestGatewayDuplicateAnsweredOnce(t *testing.T) {
 }
 
 // Two processes started with the same shard: the second waits, says so,
-// and does not connect; every interaction is answered once; when the first
-// stops, the second takes the shard over at once.
+// and does not connect, however long it tries: the first lives, and its
+// liveness keeps the lease its own. Every interaction is answered once;
+// when the first stops, the second takes the shard over at once.
 func TestTwoProcessesOnOneShard(t *testing.T) {
 	first := newEnv(t, nil, nil, nil)
 	stopFirst := first.start()
-	second := newEnv(t, first.srv, first.store, nil)
+	tries := &leaseTries{Store: first.store, changed: make(chan struct{})}
+	second := newEnv(t, first.srv, first.store, func(c *discord.Config) { c.Store = tries })
 	second.start()
 	if !second.logs.waitFor(wait, "shard 0 held by another process; waiting") {
 		t.Fatalf("the second process did not say it waits; logs:\n%s", second.logs.String())
 	}
+	// Past the lease's validity: the first keeps it by renewing.
+	tries.waitRefused(t, int(second.cfg.ShardLeaseTTL/second.cfg.ShardLeaseRenew)+1)
 	if n := first.srv.IdentifyCount(); n != 1 {
 		t.Fatalf("%d gateway sessions for one shard", n)
 	}
@@ -220,6 +226,103 @@ func TestShardOfADeadProcessIsTakenOver(t *testing.T) {
 	}
 	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
 	e.response(in)
+}
+
+// A process killed holding the shard never releases it, but its liveness
+// goes with it (the database drops its session's lock): the process
+// waiting for the shard takes it over the next time it tries, within about
+// one renewal, long before the lease expires. While the holder lives, its
+// lease is not taken.
+func TestShardOfAKilledProcessIsTakenOverBeforeItsLeaseExpires(t *testing.T) {
+	store := storagetest.Open(t)
+	tries := &leaseTries{Store: store, changed: make(chan struct{})}
+	// A lease valid a minute, four times the wait below: a takeover seen
+	// within the wait is the liveness's doing, not the lease's expiry.
+	e := newEnv(t, nil, store, func(c *discord.Config) { c.ShardLeaseTTL = time.Minute; c.Store = tries })
+	ctx := context.Background()
+	live, err := store.HoldLiveness(ctx, "killed-process")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kill := sync.OnceValue(func() error { return live.Release(context.Background()) })
+	t.Cleanup(func() {
+		if err := kill(); err != nil {
+			t.Error(err)
+		}
+	})
+	if held, err := store.AcquireLiveLease(ctx, "discord.shard.0/1", live, time.Now(), e.cfg.ShardLeaseTTL); err != nil || !held {
+		t.Fatalf("the holder's lease = %v, %v", held, err)
+	}
+
+	e.run()
+	if !e.logs.waitFor(wait, "shard 0 held by another process; waiting") {
+		t.Fatalf("the process did not wait for the shard; logs:\n%s", e.logs.String())
+	}
+	tries.waitRefused(t, 3)
+	if n := e.srv.ConnectCount(); n != 0 {
+		t.Fatalf("%d gateway connections while the holder lives", n)
+	}
+
+	// The holder is killed: its liveness goes (on PostgreSQL its session's
+	// lock is given up, as the server does when the session ends), its
+	// lease stays, unexpired.
+	if err := kill(); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	if !e.logs.waitFor(wait, "shard 0 taken over from another process") {
+		t.Fatalf("the shard was not taken over within %v of the kill, its lease valid %v; logs:\n%s", wait, e.cfg.ShardLeaseTTL, e.logs.String())
+	}
+	taken := time.Since(killed)
+	if !e.srv.WaitConnected(wait) {
+		t.Fatalf("the process took the shard but did not connect; logs:\n%s", e.logs.String())
+	}
+	t.Logf("shard taken over %v after the kill, connected %v after it (lease renewed every %v, valid %v)",
+		taken.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond), e.cfg.ShardLeaseRenew, e.cfg.ShardLeaseTTL)
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.response(in)
+}
+
+// leaseTries is the adapter's store, counting the attempts to take or
+// renew a lease with a liveness that found it held by another.
+type leaseTries struct {
+	*storage.Store
+
+	mu      sync.Mutex
+	refused int
+	changed chan struct{} // closed and replaced at each refusal
+}
+
+func (s *leaseTries) AcquireLiveLease(ctx context.Context, name string, live *storage.Liveness, now time.Time, ttl time.Duration) (bool, error) {
+	held, err := s.Store.AcquireLiveLease(ctx, name, live, now, ttl)
+	if err == nil && !held {
+		s.mu.Lock()
+		s.refused++
+		close(s.changed)
+		s.changed = make(chan struct{})
+		s.mu.Unlock()
+	}
+	return held, err
+}
+
+// waitRefused waits until n attempts were refused.
+func (s *leaseTries) waitRefused(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got, changed := s.refused, s.changed
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("%d attempts to take the lease refused within %v, want %d", got, wait, n)
+		}
+	}
 }
 
 // firstAnswers records with the double the answers written in HTTP

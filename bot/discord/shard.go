@@ -12,6 +12,7 @@ import (
 
 	"github.com/agora-community/agora/bot/retry"
 	"github.com/agora-community/agora/commands"
+	"github.com/agora-community/agora/storage"
 )
 
 // Several processes, one shard. Discord delivers every event of a shard to
@@ -19,9 +20,14 @@ import (
 // same DISCORD_SHARD_ID would each handle every interaction. A process
 // therefore connects its shard only while it holds the shard's lease in the
 // database; the others wait, and take over when the holder stops (at once)
-// or dies (when its lease expires). HTTP interactions need no lease: each
-// request reaches one process, and every process serves them, holder or
-// not.
+// or dies. The lease is held with the process's liveness (see
+// storage.Liveness), which the database drops the moment the process is
+// killed: the next process to try, within ShardLeaseRenew, takes the lease
+// without waiting for it to expire. Only a holder whose liveness is
+// unknown (an older version, or a process whose liveness session is lost)
+// is waited for until its lease expires. HTTP interactions need no lease:
+// each request reaches one process, and every process serves them, holder
+// or not.
 
 // shardLease names this process's shard in the leases table.
 func (a *Adapter) shardLease() string {
@@ -37,6 +43,25 @@ func (a *Adapter) shardLease() string {
 // is an error rather than a silent retry loop.
 func (a *Adapter) Run(ctx context.Context) error {
 	defer a.cancelWork()
+	// The liveness first: a lease taken without it would be waited for
+	// until it expires. Released last, once the lease is released (by
+	// serveShard), so the lease never names a liveness gone while its
+	// holder still has the shard.
+	live, err := a.cfg.Store.HoldLiveness(ctx, a.holder)
+	if err != nil {
+		a.stop()
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
+		return fmt.Errorf("discord: %w", err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := live.Release(rctx); err != nil {
+			a.log.Warn("release the liveness; it ends with the process", "error", err)
+		}
+	}()
 	forgetCtx, stopForgetting := context.WithCancel(ctx)
 	forgotten := make(chan struct{})
 	go func() { // owned by Run, which waits for it below
@@ -51,7 +76,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	lease := a.shardLease()
 	published := false
 	for {
-		if !a.awaitShard(ctx, lease) {
+		if !a.awaitShard(ctx, lease, live) {
 			a.stop()
 			return nil
 		}
@@ -62,7 +87,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 				a.logFailure("publish commands", err)
 			}
 		}
-		if err := a.serveShard(ctx, lease); err != nil {
+		if err := a.serveShard(ctx, lease, live); err != nil {
 			a.stop()
 			return err
 		}
@@ -75,10 +100,10 @@ func (a *Adapter) Run(ctx context.Context) error {
 
 // awaitShard takes the shard's lease, waiting while another process holds
 // it. It reports false when ctx ended first.
-func (a *Adapter) awaitShard(ctx context.Context, lease string) bool {
+func (a *Adapter) awaitShard(ctx context.Context, lease string, live *storage.Liveness) bool {
 	waiting := false
 	for ctx.Err() == nil {
-		held, err := a.acquire(ctx, lease)
+		held, err := a.acquire(ctx, lease, live)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Error("acquire the shard lease", "shard", a.cfg.ShardID, "error", err)
@@ -99,25 +124,42 @@ func (a *Adapter) awaitShard(ctx context.Context, lease string) bool {
 }
 
 // acquire takes or renews the lease, within one renewal period so a slow
-// database cannot let the lease run out unnoticed.
-func (a *Adapter) acquire(ctx context.Context, lease string) (bool, error) {
+// database cannot let the lease run out unnoticed. It first checks the
+// liveness, taking it again when its session was lost (a database
+// restart): a lease held with a liveness gone is taken by the next process
+// to try, so without this a live holder would lose its shard at every
+// renewal. While the liveness cannot be taken again, the lease is held
+// without it, going by expiry alone, rather than handed to the others as
+// if this process were dead. live is checked by one goroutine at a time:
+// awaitShard's, then renewShard's, which serveShard waits for.
+func (a *Adapter) acquire(ctx context.Context, lease string, live *storage.Liveness) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.ShardLeaseRenew)
 	defer cancel()
-	return a.cfg.Store.AcquireLease(ctx, lease, a.holder, time.Now(), a.cfg.ShardLeaseTTL)
+	retaken, err := live.Check(ctx)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return false, fmt.Errorf("check the liveness: %w", err)
+	case err != nil:
+		a.log.Error("this process does not hold its liveness: its shard lease is held until it expires", "shard", a.cfg.ShardID, "error", err)
+		return a.cfg.Store.AcquireLease(ctx, lease, a.holder, time.Now(), a.cfg.ShardLeaseTTL)
+	case retaken:
+		a.log.Warn("the database session telling other processes this one is alive was lost; taken again", "shard", a.cfg.ShardID)
+	}
+	return a.cfg.Store.AcquireLiveLease(ctx, lease, live, time.Now(), a.cfg.ShardLeaseTTL)
 }
 
 // serveShard holds the gateway connection while this process holds the
 // lease. It returns nil when ctx ends or the lease is lost, after closing
 // the connection and then releasing the lease; it returns an error when
 // the gateway refuses Agora.
-func (a *Adapter) serveShard(ctx context.Context, lease string) error {
+func (a *Adapter) serveShard(ctx context.Context, lease string, live *storage.Liveness) error {
 	lctx, lose := context.WithCancel(ctx)
 	defer lose()
 	renewed := make(chan struct{})
 	go func() { // owned by serveShard, which waits for it below
 		defer close(renewed)
 		defer lose()
-		a.renewShard(lctx, lease)
+		a.renewShard(lctx, lease, live)
 	}()
 	a.shardHeld.Set(1)
 	defer func() {
@@ -191,7 +233,7 @@ func (a *Adapter) locateGateway(ctx context.Context) (string, error) {
 // renewShard renews the lease until ctx ends, the lease is taken by
 // another process, or renewals failed long enough that it may have
 // expired: the connection must close before another process opens its own.
-func (a *Adapter) renewShard(ctx context.Context, lease string) {
+func (a *Adapter) renewShard(ctx context.Context, lease string, live *storage.Liveness) {
 	last := time.Now()
 	t := time.NewTicker(a.cfg.ShardLeaseRenew)
 	defer t.Stop()
@@ -201,7 +243,7 @@ func (a *Adapter) renewShard(ctx context.Context, lease string) {
 			return
 		case <-t.C:
 		}
-		held, err := a.acquire(ctx, lease)
+		held, err := a.acquire(ctx, lease, live)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Error("renew the shard lease", "shard", a.cfg.ShardID, "error", err)

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/agora-community/agora/bot/discord/discordtest"
+	"github.com/agora-community/agora/storage"
+	"github.com/agora-community/agora/storage/storagetest"
+)
+
+// shardBound is how soon after the process holding the Discord shard is
+// killed another must be connected in its place, at the production
+// settings (the lease renewed every 3 s, valid 10 s). The killed process's
+// liveness goes with it, so the next process takes the lease as soon as it
+// tries: within 3 s by design. Waiting for the lease to expire instead
+// would take at least 7 s (the lease was renewed at most 3 s before the
+// kill; b connected 9 to 11 s after it then), so the bound tells the two
+// apart, with room for a loaded machine and the race detector.
+const shardBound = 6 * time.Second
+
+// A process killed (SIGKILL) while it holds the Discord shard never
+// releases its lease: the next process connects within seconds all the
+// same. On PostgreSQL the next process was waiting for the shard all
+// along, and took nothing while the holder lived; on SQLite (one process
+// per file) it is the process started after the kill.
+func TestDiscordShardHolderKilled(t *testing.T) {
+	backends := []string{storage.SQLite}
+	if os.Getenv("TEST_DATABASE_URL") != "" {
+		backends = append(backends, storage.Postgres)
+	}
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			shardHolderKilled(t, backend)
+		})
+	}
+}
+
+func shardHolderKilled(t *testing.T, backend string) {
+	const guildID, channelID = "4100000000000000001", "4100000000000000002"
+	srv := discordtest.New(t, discordtest.WithGuild(discordtest.Guild{ID: guildID,
+		Channels: []discordtest.Channel{{ID: channelID, Name: "général"}}}))
+	var dbURL string
+	if backend == storage.Postgres {
+		dbURL = storagetest.NewPostgresDatabase(t)
+	} else {
+		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
+	}
+	env := []string{"DATABASE_URL=" + dbURL, "DISCORD_TOKEN=" + srv.BotToken(), "DISCORD_API_URL=" + srv.URL(),
+		"DISCORD_GATEWAY_URL=" + srv.GatewayURL(), "DISCORD_GUILD_ID=" + guildID, "LOG_LEVEL=info"}
+
+	a := startChild(t, "a", env)
+	if !srv.WaitFor(time.Minute, func() bool { return srv.IdentifyCount() == 1 && srv.Connected() }) {
+		t.Fatalf("a never connected; its log:\n%s", a.log())
+	}
+	var b *child
+	if backend == storage.Postgres {
+		b = startChild(t, "b", env)
+		waitCond(t, "b waits for the shard", func() bool { return strings.Contains(b.log(), "shard 0 held by another process; waiting") })
+		if n := srv.IdentifyCount(); n != 1 {
+			t.Fatalf("%d gateway sessions while a lives; b's log:\n%s", n, b.log())
+		}
+	}
+
+	a.kill(t)
+	killed := time.Now()
+	if b == nil {
+		b = startChild(t, "b", env)
+	}
+	if !srv.WaitFor(time.Minute, func() bool { return srv.IdentifyCount() >= 2 && srv.Connected() }) {
+		t.Fatalf("b never connected in a's place; its log:\n%s", b.log())
+	}
+	taken := time.Since(killed)
+	t.Logf("%s: b connected %s after a was killed", backend, taken.Round(time.Millisecond))
+	if taken > shardBound {
+		t.Errorf("b connected %s after a was killed, want under %s; its log:\n%s", taken, shardBound, b.log())
+	}
+	in := srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: discordtest.Invoker{GuildID: guildID, ChannelID: channelID, Locale: "fr"}, Name: "aide"})
+	if _, ok := srv.WaitInteractionResponse(in.ID, time.Minute); !ok {
+		t.Fatalf("b did not answer; its log:\n%s", b.log())
+	}
+}

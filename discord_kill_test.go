@@ -1,15 +1,12 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agora-community/agora/bot/discord/discordtest"
 	"github.com/agora-community/agora/storage"
-	"github.com/agora-community/agora/storage/storagetest"
 )
 
 // shardBound is how soon after the process holding the Discord shard is
@@ -29,28 +26,13 @@ const shardBound = 6 * time.Second
 // along, and took nothing while the holder lived; on SQLite (one process
 // per file) it is the process started after the kill.
 func TestDiscordShardHolderKilled(t *testing.T) {
-	backends := []string{storage.SQLite}
-	if os.Getenv("TEST_DATABASE_URL") != "" {
-		backends = append(backends, storage.Postgres)
-	}
-	for _, backend := range backends {
-		t.Run(backend, func(t *testing.T) {
-			t.Parallel()
-			shardHolderKilled(t, backend)
-		})
-	}
+	onEachBackend(t, shardHolderKilled)
 }
 
-func shardHolderKilled(t *testing.T, backend string) {
+func shardHolderKilled(t *testing.T, backend, dbURL string) {
 	const guildID, channelID = "4100000000000000001", "4100000000000000002"
 	srv := discordtest.New(t, discordtest.WithGuild(discordtest.Guild{ID: guildID,
 		Channels: []discordtest.Channel{{ID: channelID, Name: "général"}}}))
-	var dbURL string
-	if backend == storage.Postgres {
-		dbURL = storagetest.NewPostgresDatabase(t)
-	} else {
-		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
-	}
 	env := []string{"DATABASE_URL=" + dbURL, "DISCORD_TOKEN=" + srv.BotToken(), "DISCORD_API_URL=" + srv.URL(),
 		"DISCORD_GATEWAY_URL=" + srv.GatewayURL(), "DISCORD_GUILD_ID=" + guildID, "LOG_LEVEL=info"}
 

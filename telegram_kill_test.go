@@ -61,6 +61,12 @@ const pollerBound = 5 * time.Second
 // the next poller within seconds, since a's poller lease goes with its
 // liveness instead of waiting to expire.
 func TestTelegramProcessKilledInABurst(t *testing.T) {
+	onEachBackend(t, killedInABurst)
+}
+
+// onEachBackend runs test in parallel on a new SQLite file and, when
+// TEST_DATABASE_URL is set, on a new PostgreSQL database.
+func onEachBackend(t *testing.T, test func(t *testing.T, backend, dbURL string)) {
 	backends := []string{storage.SQLite}
 	if os.Getenv("TEST_DATABASE_URL") != "" {
 		backends = append(backends, storage.Postgres)
@@ -68,20 +74,18 @@ func TestTelegramProcessKilledInABurst(t *testing.T) {
 	for _, backend := range backends {
 		t.Run(backend, func(t *testing.T) {
 			t.Parallel()
-			killedInABurst(t, backend)
+			dbURL := "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
+			if backend == storage.Postgres {
+				dbURL = storagetest.NewPostgresDatabase(t)
+			}
+			test(t, backend, dbURL)
 		})
 	}
 }
 
-func killedInABurst(t *testing.T, backend string) {
+func killedInABurst(t *testing.T, backend, dbURL string) {
 	srv := telegramtest.New(t)
 	gate := newAnswerGate(t, srv)
-	var dbURL string
-	if backend == storage.Postgres {
-		dbURL = storagetest.NewPostgresDatabase(t)
-	} else {
-		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "agora.db")
-	}
 	env := []string{"DATABASE_URL=" + dbURL, "TELEGRAM_TOKEN=" + srv.Token(), "TELEGRAM_API_URL=" + gate.hs.URL, "LOG_LEVEL=info"}
 
 	a := startChild(t, "a", env)

@@ -224,6 +224,7 @@ type tideConn struct {
 	try  func(p []byte) (n int, err error, wait bool) // a read that does not block; see tryRead
 	fd   int                                          // the socket, asked about at the tick
 	wake chan struct{}                                // receives when the tide ends a wait
+	full atomic.Bool                                  // the last read filled its buffer
 
 	mu       sync.Mutex
 	deadline time.Time     // the read deadline, which a wait for the tick honours too
@@ -240,9 +241,14 @@ func (t *Tide) conn(c net.Conn) net.Conn {
 }
 
 // Read waits for data as any connection does, unless a burst is under
-// way: then it reads at once what is there, and when nothing is, it waits
-// for a tick at which its socket has something, instead of for data.
+// way: then it waits for a tick at which its socket has something to
+// read, instead of for data. It reads at once only where data is likely:
+// after a read that filled its buffer (more may be waiting). A read that
+// starts waiting (for the next request, or net/http's background read
+// while a handler runs) found nothing at once nearly every time: two
+// system calls a press that the tick's one poll(2) makes needless.
 func (c *tideConn) Read(p []byte) (int, error) {
+	look := c.full.Load()
 	for {
 		now := time.Now()
 		deadline, changed, closed := c.state()
@@ -250,17 +256,12 @@ func (c *tideConn) Read(p []byte) (int, error) {
 			// The usual read, which also reports a passed deadline or a
 			// closed connection as the net package does.
 			n, err := c.Conn.Read(p)
-			if n > 0 {
-				c.tide.read(time.Now())
-			}
-			return n, err
+			return c.got(p, n), err
 		}
-		n, err, wait := c.try(p)
-		if !wait {
-			if n > 0 {
-				c.tide.read(time.Now())
+		if look {
+			if n, err, wait := c.try(p); !wait {
+				return c.got(p, n), err
 			}
-			return n, err
 		}
 		var expire <-chan time.Time
 		var timer *time.Timer
@@ -269,8 +270,10 @@ func (c *tideConn) Read(p []byte) (int, error) {
 			expire = timer.C
 		}
 		c.tide.await(c, now)
+		look = false
 		select {
 		case <-c.wake:
+			look = true
 		case <-changed:
 			c.tide.leave(c)
 		case <-expire:
@@ -280,6 +283,15 @@ func (c *tideConn) Read(p []byte) (int, error) {
 			timer.Stop()
 		}
 	}
+}
+
+// got notes a read of n bytes into p and returns n.
+func (c *tideConn) got(p []byte, n int) int {
+	if n > 0 {
+		c.tide.read(time.Now())
+	}
+	c.full.Store(n > 0 && n == len(p))
+	return n
 }
 
 func (c *tideConn) state() (deadline time.Time, changed <-chan struct{}, closed bool) {

@@ -131,16 +131,37 @@ func TestTideGathersABurstsRequestsUntilTheTick(t *testing.T) {
 	}
 }
 
-func TestTideReadsWhatIsThereWithoutWaiting(t *testing.T) {
+// After a read that filled its buffer, what is left is read at once.
+func TestTideReadsOnAfterAFullBuffer(t *testing.T) {
+	tide, rings := manualTide(t)
+	server, client := tidePair(t, tide)
+	write(t, client, "0123456789")
+	buf := make([]byte, 4)
+	if n, err := server.Read(buf); n != 4 || err != nil {
+		t.Fatalf("first read = %d, %v; want a full buffer", n, err)
+	}
+	read := readAsync(server)
+	if r := waitRead(t, read); r.data != "456789" || r.err != nil {
+		t.Fatalf("read after a full buffer = %q, %v; want the rest, at once", r.data, r.err)
+	}
+	if len(rings) != 0 {
+		t.Fatal("the rest of a request waited for a tick")
+	}
+}
+
+// A read that starts during a burst waits for the tick without looking:
+// data that came meanwhile (rarely, as it is the next request) is read at
+// the tick, with the wave.
+func TestTideLooksForDataAtTheTick(t *testing.T) {
 	tide, rings := manualTide(t)
 	server, client := tidePair(t, tide)
 	startBurst(t, server, client)
 	write(t, client, "waiting") // came while the previous one was handled
-	if r := waitRead(t, readAsync(server)); r.data != "waiting" || r.err != nil {
-		t.Fatalf("read = %q, %v; want what was there, at once", r.data, r.err)
-	}
-	if len(rings) != 0 {
-		t.Fatal("a read with data waiting waited for a tick")
+	reading := readAsync(server)
+	ring := waitRing(t, rings)
+	ring()
+	if r := waitRead(t, reading); r.data != "waiting" || r.err != nil {
+		t.Fatalf("read at the tick = %q, %v", r.data, r.err)
 	}
 }
 
@@ -149,7 +170,7 @@ func TestTideWaitEndsOnADeadline(t *testing.T) {
 	server, client := tidePair(t, tide)
 	startBurst(t, server, client)
 	reading := readAsync(server)
-	waitRing(t, rings)
+	ring := waitRing(t, rings)
 	// net/http aborts its background read this way once a handler is done.
 	if err := server.SetReadDeadline(time.Unix(1, 0)); err != nil {
 		t.Fatal(err)
@@ -164,7 +185,10 @@ func TestTideWaitEndsOnADeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, client, "after")
-	if r := waitRead(t, readAsync(server)); r.data != "after" || r.err != nil {
+	reading = readAsync(server)
+	waitUntilWaiting(t, tide, server)
+	ring() // the tick set by the first wait
+	if r := waitRead(t, reading); r.data != "after" || r.err != nil {
 		t.Fatalf("read after the deadline was lifted = %q, %v", r.data, r.err)
 	}
 }

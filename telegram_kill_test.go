@@ -33,10 +33,13 @@ const childEnv = "AGORA_TEST_CHILD"
 
 // takeoverBound is how soon after a process is killed the presses it had
 // taken and not answered must be answered by another: about 4 s by design
-// (the new process's start, GoneAfter 3 s, SweepEvery 1 s, then handling
-// them), with room for a loaded machine and the race detector, and still
-// far below the 2 min 30 s after which claims used to be taken over.
-const takeoverBound = 30 * time.Second
+// for the first (the new process's start, GoneAfter 3 s, SweepEvery 1 s,
+// then handling them), with room for a loaded machine and the race
+// detector, and still far below the 2 min 30 s after which claims used to
+// be taken over. On SQLite one process handles the 250 a left and the 100
+// made after the kill, as fast as the machine goes: on a loaded one under
+// the race detector the last were answered 39 s after the kill.
+const takeoverBound = 90 * time.Second
 
 // pollerBound is how soon after the poller is killed the presses made
 // after the kill must be taken from Telegram by the next poller, and, on
@@ -227,7 +230,7 @@ func killedInABurst(t *testing.T, backend string) {
 		t.Fatalf("the presses made after the kill were never taken from Telegram; c's log:\n%s", c.log())
 	}
 	taken3 := time.Since(killed)
-	if !srv.WaitFor(time.Minute, func() bool { return len(answeredAt()) == len(presses) }) {
+	if !srv.WaitFor(2*takeoverBound, func() bool { return len(answeredAt()) == len(presses) }) {
 		t.Fatalf("%d of %d presses answered; c's log:\n%s", len(answeredAt()), len(presses), c.log())
 	}
 	answers := answeredAt()

@@ -84,7 +84,11 @@ func TestGrouperGathersAWaveDuringABurst(t *testing.T) {
 			runtime.Gosched()
 		}
 	}
-	g.written = time.Now() // a group was written a moment ago
+	// A group was written a moment ago, and stays so however late the
+	// goroutines below start on a loaded machine: dated now, it was older
+	// than burstWindow (100 ms) by then, and the first request was
+	// written alone at once.
+	g.written = time.Now().Add(time.Hour)
 	var wg sync.WaitGroup
 	for i := range wave {
 		wg.Go(func() {

@@ -161,6 +161,10 @@ func TestGroupedWebhookClaimsFromTwoProcesses(t *testing.T) {
 	var mu sync.Mutex
 	holders := map[int64][]string{}
 	var wg sync.WaitGroup
+	// The deliveries start together once all are ready, so they overlap
+	// however slowly this machine starts goroutines: only requests that
+	// wait while a group is written share the next one.
+	ready := make(chan struct{})
 	for i := range updates {
 		for n := range deliveries {
 			store, holder := a, "process-a"
@@ -168,6 +172,7 @@ func TestGroupedWebhookClaimsFromTwoProcesses(t *testing.T) {
 				store, holder = b, "process-b"
 			}
 			wg.Go(func() {
+				<-ready
 				u := storage.TelegramUpdate{ID: int64(800_000_000 + i), Body: fmt.Sprintf(`{"update_id":%d}`, 800_000_000+i),
 					UserID: int64(5_000 + i), GroupID: -100_200}
 				claimed, err := store.ClaimTelegramUpdate(ctx, bot, holder, now, u)
@@ -183,6 +188,7 @@ func TestGroupedWebhookClaimsFromTwoProcesses(t *testing.T) {
 			})
 		}
 	}
+	close(ready)
 	wg.Wait()
 	if len(holders) != updates {
 		t.Errorf("%d updates claimed, want %d", len(holders), updates)

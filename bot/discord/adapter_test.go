@@ -1270,7 +1270,16 @@ func TestGatewayIsNotReadWhileEverySlotIsBusy(t *testing.T) {
 		t.Fatalf("answered while every slot was busy: %+v", rs)
 	}
 	e.slow <- struct{}{}
-	if r := e.response(aide); r.Type != 4 {
+	switch r := e.response(aide); r.Type {
+	case 4:
+	case 5:
+		// Slower than DeferAfter (20 ms) on a loaded machine: deferred,
+		// then answered.
+		e.srv.MustWaitFor(wait, "the deferred /aide answered", func() bool {
+			m, ok := e.srv.OriginalResponse(aide.ID)
+			return (ok && m.Content != "") || len(e.srv.Followups(aide.ID)) > 0
+		})
+	default:
 		t.Fatalf("/aide answered %+v once a slot was free, want a message", r)
 	}
 	if held := metric(t, e.rt, "agora_discord_gateway_held"); held != 0 {

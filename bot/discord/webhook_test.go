@@ -38,6 +38,31 @@ func (e *env) slowFileAnswer() discordtest.Interaction {
 	return in
 }
 
+// quickFileAnswer dispatches the quick command whose answer carries a
+// file, calling arm before each dispatch, and returns its first answer,
+// given at once: a multipart callback. A handler that takes longer than
+// DeferAfter is deferred, as it must be; on a loaded machine under the race
+// detector even a quick one may, so a deferred one is let finish and the
+// command dispatched again, until its answer comes at once.
+func (e *env) quickFileAnswer(arm func()) (discordtest.Interaction, discordtest.InteractionResponse) {
+	e.t.Helper()
+	for deadline := time.Now().Add(wait); ; {
+		if arm != nil {
+			arm()
+		}
+		in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("fichier")})
+		r := e.response(in)
+		if r.Type != 5 || time.Now().After(deadline) {
+			return in, r
+		}
+		e.t.Logf("the quick command was slower than DeferAfter here, and deferred: dispatching it again")
+		e.srv.MustWaitFor(wait, "the deferred answer completed", func() bool {
+			// A public answer after the ephemeral deferral is a followup.
+			return len(e.srv.Followups(in.ID)) == 1
+		})
+	}
+}
+
 // Every call whose URL carries an interaction's token goes outside
 // discordgo's rate limiter, which never forgets a bucket: the edit of
 // @original (with and without files), its deletion, followups (with a
@@ -60,9 +85,9 @@ func TestInteractionTokensLeaveNoRateLimitBucket(t *testing.T) {
 		}
 
 		// A file in the immediate answer: a multipart callback.
-		in = e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("fichier")})
+		in, r := e.quickFileAnswer(nil)
 		tokens = append(tokens, in.Token)
-		if r := e.response(in); len(r.Attachments) != 1 || string(r.Attachments[0].Data) != "BEGIN:VCALENDAR\r\n" {
+		if len(r.Attachments) != 1 || string(r.Attachments[0].Data) != "BEGIN:VCALENDAR\r\n" {
 			t.Fatalf("attachments = %+v", r.Attachments)
 		}
 	}
@@ -139,9 +164,8 @@ func TestRateLimitedInteractionCallsRetried(t *testing.T) {
 		}
 	}
 
-	e.srv.FailNext("POST /interactions/*/*/callback", 1, http.StatusTooManyRequests)
-	file := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("fichier")})
-	if r := e.response(file); len(r.Attachments) != 1 || string(r.Attachments[0].Data) != "BEGIN:VCALENDAR\r\n" {
+	file, r := e.quickFileAnswer(func() { e.srv.FailNext("POST /interactions/*/*/callback", 1, http.StatusTooManyRequests) })
+	if len(r.Attachments) != 1 || string(r.Attachments[0].Data) != "BEGIN:VCALENDAR\r\n" {
 		t.Fatalf("attachments after a 429 = %+v", r.Attachments)
 	}
 	if n := len(e.srv.RequestsMatching("POST /interactions/" + file.ID + "/*/callback")); n != 2 {

@@ -216,15 +216,15 @@ func (t *Tide) ring() {
 	}
 }
 
-// tideConn is a connection read with its listener's tide. Only Read, the
-// deadlines and Close are its own.
+// tideConn is a connection read with its listener's tide. Only Read,
+// Write (noted for Read), the deadlines and Close are its own.
 type tideConn struct {
 	net.Conn
-	tide *Tide
-	try  func(p []byte) (n int, err error, wait bool) // a read that does not block; see tryRead
-	fd   int                                          // the socket, asked about at the tick
-	wake chan struct{}                                // receives when the tide ends a wait
-	full atomic.Bool                                  // the last read filled its buffer
+	tide     *Tide
+	try      func(p []byte) (n int, err error, wait bool) // a read that does not block; see tryRead
+	fd       int                                          // the socket, asked about at the tick
+	wake     chan struct{}                                // receives when the tide ends a wait
+	answered atomic.Bool                                  // written to since the last read
 
 	mu       sync.Mutex
 	deadline time.Time     // the read deadline, which a wait for the tick honours too
@@ -242,13 +242,15 @@ func (t *Tide) conn(c net.Conn) net.Conn {
 
 // Read waits for data as any connection does, unless a burst is under
 // way: then it waits for a tick at which its socket has something to
-// read, instead of for data. It reads at once only where data is likely:
-// after a read that filled its buffer (more may be waiting). A read that
-// starts waiting (for the next request, or net/http's background read
-// while a handler runs) found nothing at once nearly every time: two
-// system calls a press that the tick's one poll(2) makes needless.
+// read, instead of for data. It first looks for data at once, except in
+// the two reads that start waiting nearly every time: the first read
+// after an answer was written (the next request comes later), and a read
+// of one byte (net/http's background read while a handler runs). Those
+// found nothing: two system calls a press that the tick's one poll(2)
+// makes needless. The rest of a request that came in several segments is
+// read at once.
 func (c *tideConn) Read(p []byte) (int, error) {
-	look := c.full.Load()
+	look := len(p) > 1 && !c.answered.Swap(false)
 	for {
 		now := time.Now()
 		deadline, changed, closed := c.state()
@@ -256,11 +258,11 @@ func (c *tideConn) Read(p []byte) (int, error) {
 			// The usual read, which also reports a passed deadline or a
 			// closed connection as the net package does.
 			n, err := c.Conn.Read(p)
-			return c.got(p, n), err
+			return c.got(n), err
 		}
 		if look {
 			if n, err, wait := c.try(p); !wait {
-				return c.got(p, n), err
+				return c.got(n), err
 			}
 		}
 		var expire <-chan time.Time
@@ -285,13 +287,17 @@ func (c *tideConn) Read(p []byte) (int, error) {
 	}
 }
 
-// got notes a read of n bytes into p and returns n.
-func (c *tideConn) got(p []byte, n int) int {
+// got notes a read of n bytes and returns n.
+func (c *tideConn) got(n int) int {
 	if n > 0 {
 		c.tide.read(time.Now())
 	}
-	c.full.Store(n > 0 && n == len(p))
 	return n
+}
+
+func (c *tideConn) Write(b []byte) (int, error) {
+	c.answered.Store(true)
+	return c.Conn.Write(b)
 }
 
 func (c *tideConn) state() (deadline time.Time, changed <-chan struct{}, closed bool) {

@@ -131,37 +131,56 @@ func TestTideGathersABurstsRequestsUntilTheTick(t *testing.T) {
 	}
 }
 
-// After a read that filled its buffer, what is left is read at once.
-func TestTideReadsOnAfterAFullBuffer(t *testing.T) {
+// During a burst, the rest of a request that came in several segments
+// is read at once.
+func TestTideReadsTheRestOfARequestAtOnce(t *testing.T) {
 	tide, rings := manualTide(t)
 	server, client := tidePair(t, tide)
-	write(t, client, "0123456789")
-	buf := make([]byte, 4)
-	if n, err := server.Read(buf); n != 4 || err != nil {
-		t.Fatalf("first read = %d, %v; want a full buffer", n, err)
-	}
-	read := readAsync(server)
-	if r := waitRead(t, read); r.data != "456789" || r.err != nil {
-		t.Fatalf("read after a full buffer = %q, %v; want the rest, at once", r.data, r.err)
+	startBurst(t, server, client)
+	write(t, client, "the rest")
+	if r := waitRead(t, readAsync(server)); r.data != "the rest" || r.err != nil {
+		t.Fatalf("read = %q, %v; want the rest, at once", r.data, r.err)
 	}
 	if len(rings) != 0 {
 		t.Fatal("the rest of a request waited for a tick")
 	}
 }
 
-// A read that starts during a burst waits for the tick without looking:
-// data that came meanwhile (rarely, as it is the next request) is read at
-// the tick, with the wave.
-func TestTideLooksForDataAtTheTick(t *testing.T) {
-	tide, rings := manualTide(t)
-	server, client := tidePair(t, tide)
-	startBurst(t, server, client)
-	write(t, client, "waiting") // came while the previous one was handled
-	reading := readAsync(server)
-	ring := waitRing(t, rings)
-	ring()
-	if r := waitRead(t, reading); r.data != "waiting" || r.err != nil {
-		t.Fatalf("read at the tick = %q, %v", r.data, r.err)
+// The reads that nearly always find nothing wait for the tick without
+// looking first: the first after an answer (data that came meanwhile is
+// the next request, read with the tick's wave), and a read of one byte
+// (net/http's background read).
+func TestTideLooksForTheNextRequestAtTheTick(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		answer bool
+		size   int
+		want   string
+	}{
+		{"after an answer", true, 64, "next request"},
+		{"a background read", false, 1, "n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tide, rings := manualTide(t)
+			server, client := tidePair(t, tide)
+			startBurst(t, server, client)
+			if c.answer {
+				write(t, server, "answer")
+			}
+			write(t, client, "next request") // came while the previous one was handled
+			reading := make(chan readResult, 1)
+			go func() {
+				buf := make([]byte, c.size)
+				n, err := server.Read(buf)
+				reading <- readResult{string(buf[:n]), err}
+			}()
+			ring := waitRing(t, rings)
+			waitUntilWaiting(t, tide, server)
+			ring()
+			if r := waitRead(t, reading); r.data != c.want || r.err != nil {
+				t.Fatalf("read at the tick = %q, %v; want %q", r.data, r.err, c.want)
+			}
+		})
 	}
 }
 
@@ -170,7 +189,7 @@ func TestTideWaitEndsOnADeadline(t *testing.T) {
 	server, client := tidePair(t, tide)
 	startBurst(t, server, client)
 	reading := readAsync(server)
-	ring := waitRing(t, rings)
+	waitRing(t, rings)
 	// net/http aborts its background read this way once a handler is done.
 	if err := server.SetReadDeadline(time.Unix(1, 0)); err != nil {
 		t.Fatal(err)
@@ -185,10 +204,7 @@ func TestTideWaitEndsOnADeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	write(t, client, "after")
-	reading = readAsync(server)
-	waitUntilWaiting(t, tide, server)
-	ring() // the tick set by the first wait
-	if r := waitRead(t, reading); r.data != "after" || r.err != nil {
+	if r := waitRead(t, readAsync(server)); r.data != "after" || r.err != nil {
 		t.Fatalf("read after the deadline was lifted = %q, %v", r.data, r.err)
 	}
 }

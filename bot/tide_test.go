@@ -298,10 +298,17 @@ func waiting(tide *Tide, c net.Conn) bool {
 
 func waitUntilWaiting(t *testing.T, tide *Tide, c net.Conn) {
 	t.Helper()
+	waitUntil(t, "the reader did not wait for the tick", func() bool { return waiting(tide, c) })
+}
+
+// waitUntil checks cond every millisecond until it holds, failing after
+// 10 s: for states no channel announces.
+func waitUntil(t *testing.T, failure string, cond func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !waiting(tide, c) {
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("the reader did not wait for the tick")
+			t.Fatal(failure)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -346,13 +353,9 @@ func TestTideEndOfABurstWakesEveryReader(t *testing.T) {
 	waitUntilWaiting(t, tide, server)
 	tide.last.Store(time.Now().Add(-BurstGap).UnixNano()) // nothing read for BurstGap
 	ring()
-	deadline := time.Now().Add(10 * time.Second)
-	for waiting(tide, server) || len(server.(*tideConn).wake) != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the reader still waits for the tide after the burst")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the reader still waits for the tide after the burst", func() bool {
+		return !waiting(tide, server) && len(server.(*tideConn).wake) == 0
+	})
 	write(t, client, "alone")
 	if r := waitRead(t, reading); r.data != "alone" || r.err != nil {
 		t.Fatalf("read = %q, %v", r.data, r.err)

@@ -230,23 +230,11 @@ func TestWebhookWithSecret(t *testing.T) {
 		t.Error("a webhook process also polls")
 	}
 
-	post := func(header string) int {
-		req, _ := http.NewRequest("POST", base+telegram.WebhookPath, strings.NewReader(`{"update_id":1}`))
-		if header != "" {
-			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", header)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	for _, tt := range []struct {
 		header string
 		want   int
 	}{{"", 403}, {"wrong", 403}, {secret[:len(secret)-1], 403}, {secret, 200}} {
-		if got := post(tt.header); got != tt.want {
+		if got := postWebhook(t, base, tt.header, `{"update_id":1}`); got != tt.want {
 			t.Errorf("secret %q: status %d, want %d", tt.header, got, tt.want)
 		}
 	}
@@ -435,13 +423,7 @@ func TestGroupUpgradedToSupergroupKeepsItsChat(t *testing.T) {
 	}
 	// Telegram's notice in the new supergroup (the double cannot send it).
 	body := `{"update_id":900000001,"message":{"message_id":1,"date":1,"chat":{"id":-10042,"type":"supergroup","title":"Coop"},"from":{"id":1001,"is_bot":false,"first_name":"Camille"},"migrate_from_chat_id":-42}}`
-	req, _ := http.NewRequest("POST", hs.URL+telegram.WebhookPath, strings.NewReader(body))
-	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	postWebhook(t, hs.URL, secret, body)
 	// Updates of one chat are handled in order: once this is answered, the notice was.
 	super := telegramtest.Supergroup(-10042, "Coop")
 	c = srv.SendText(super, camille, "/aide@"+srv.Bot().Username)

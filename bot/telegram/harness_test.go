@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,4 +273,24 @@ func tinyPNG() []byte {
 		panic(err)
 	}
 	return b.Bytes()
+}
+
+// postWebhook delivers an update's body to the webhook of the Agora
+// serving base, as Telegram does (with secret as its secret token, none
+// when empty), and returns the status it answered.
+func postWebhook(t *testing.T, base, secret, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+telegram.WebhookPath, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret != "" {
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

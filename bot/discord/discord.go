@@ -8,7 +8,6 @@ package discord
 
 import (
 	"context"
-	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -123,7 +122,7 @@ type Adapter struct {
 	log       *slog.Logger
 	s         *discordgo.Session
 	dialer    *websocket.Dialer
-	publicKey ed25519.PublicKey
+	publicKey *signatureKey
 
 	// workCtx bounds interaction work, which outlives the HTTP request or
 	// gateway event that started it; Run cancels it once the work is done.
@@ -274,10 +273,12 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 	}
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)
-		if err != nil || len(key) != ed25519.PublicKeySize {
+		if err != nil || len(key) != 32 {
 			return nil, errors.New("discord adapter: the public key must be 64 hexadecimal characters")
 		}
-		a.publicKey = key
+		if a.publicKey, err = newSignatureKey(key); err != nil {
+			return nil, fmt.Errorf("discord adapter: %w", err)
+		}
 	}
 	next := cfg.Transport
 	if next == nil {

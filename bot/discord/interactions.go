@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -490,8 +489,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		a.refuse(w, r, "too_large", "body too large or cut short", http.StatusRequestEntityTooLarge)
 		return
 	}
-	r.Body = io.NopCloser(strings.NewReader(string(body)))
-	if !discordgo.VerifyInteraction(r, a.publicKey) {
+	if !a.publicKey.signed(r.Header, body) {
 		a.refuse(w, r, "signature", "invalid request signature", http.StatusUnauthorized)
 		return
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/agora-community/agora/bot"
 	"github.com/agora-community/agora/bot/console"
 	"github.com/agora-community/agora/bot/discord"
+	"github.com/agora-community/agora/bot/procs"
 	"github.com/agora-community/agora/bot/telegram"
 	"github.com/agora-community/agora/commands"
 	"github.com/agora-community/agora/commands/all"
@@ -36,7 +37,22 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(defaultGCPercent)
 	}
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	// An operator's GOMAXPROCS is theirs; otherwise Agora runs on one
+	// thread while one is enough (package procs).
+	ctx, stopGoverning := context.WithCancel(context.Background())
+	governed := make(chan struct{})
+	if g := procs.New(); g != nil && os.Getenv("GOMAXPROCS") == "" {
+		go func() {
+			defer close(governed)
+			g.Run(ctx)
+		}()
+	} else {
+		close(governed)
+	}
+	code := run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stopGoverning()
+	<-governed
+	os.Exit(code)
 }
 
 // defaultGCPercent is Agora's GOGC when the environment sets none. In a

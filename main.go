@@ -44,7 +44,9 @@ func main() {
 	if g := procs.New(); g != nil && os.Getenv("GOMAXPROCS") == "" {
 		go func() {
 			defer close(governed)
-			g.Run(ctx)
+			if err := g.Run(ctx); err != nil {
+				slog.Warn("GOMAXPROCS stays at the runtime's default", "err", err)
+			}
 		}()
 	} else {
 		close(governed)

@@ -15,6 +15,7 @@ package procs
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"time"
 )
@@ -85,14 +86,14 @@ func setProcs(n int) int {
 	return runtime.GOMAXPROCS(0)
 }
 
-// Run governs until ctx ends, then gives the runtime its default back.
-// It starts on one thread.
-// It returns at once when the default is a single thread, or when the
+// Run governs until ctx ends, starting on one thread, then gives the
+// runtime its default back. It returns at once when the default is a
+// single thread, and with an error, the default given back, when the
 // process's CPU time cannot be read.
-func (g *Governor) Run(ctx context.Context) {
+func (g *Governor) Run(ctx context.Context) error {
 	defaultProcs := g.Set(0)
 	if defaultProcs <= 1 {
-		return
+		return nil
 	}
 	defer g.Set(0)
 	// A process starts quiet (and spends most of its life so): one thread
@@ -106,7 +107,7 @@ func (g *Governor) Run(ctx context.Context) {
 	}
 	lastCPU, err := g.CPU()
 	if err != nil {
-		return
+		return fmt.Errorf("govern GOMAXPROCS: %w", err)
 	}
 	last := time.Now()
 	s := State{Procs: 1}
@@ -114,12 +115,12 @@ func (g *Governor) Run(ctx context.Context) {
 		var at time.Time
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case at = <-tick:
 		}
 		cpu, err := g.CPU()
 		if err != nil {
-			return
+			return fmt.Errorf("govern GOMAXPROCS: %w", err)
 		}
 		wall := at.Sub(last)
 		if wall <= 0 {

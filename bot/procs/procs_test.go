@@ -2,7 +2,9 @@ package procs
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,20 +44,16 @@ func TestGovernorFollowsTheProcessUse(t *testing.T) {
 	g := &Governor{
 		Rule: Rule{Up: 0.5, Down: 0.25, QuietWindows: 2},
 		CPU:  func() (time.Duration, error) { return <-cpu, nil },
-		Set: func(n int) int {
-			set = append(set, n)
-			if n == 0 {
-				return 2
-			}
-			return n
-		},
+		Set:  recordSet(&set),
 		Tick: tick,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		g.Run(ctx)
+		if err := g.Run(ctx); err != nil {
+			t.Error(err)
+		}
 	}()
 	start := time.Now()
 	cpu <- 0
@@ -82,6 +80,18 @@ func TestGovernorFollowsTheProcessUse(t *testing.T) {
 	}
 }
 
+// recordSet records what GOMAXPROCS is set to, on a machine whose
+// default is two.
+func recordSet(set *[]int) func(int) int {
+	return func(n int) int {
+		*set = append(*set, n)
+		if n == 0 {
+			return 2
+		}
+		return n
+	}
+}
+
 // Where the runtime's default is one thread, there is nothing to govern.
 func TestGovernorOnOneCore(t *testing.T) {
 	calls := 0
@@ -91,9 +101,40 @@ func TestGovernorOnOneCore(t *testing.T) {
 		Set:  func(int) int { return 1 },
 		Tick: make(chan time.Time),
 	}
-	g.Run(context.Background()) // returns at once, or the test times out
+	// Returns at once, or the test times out.
+	if err := g.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if calls != 0 {
 		t.Fatalf("CPU read %d times on a single core", calls)
+	}
+}
+
+// A process whose CPU time cannot be read says so, and is left with the
+// runtime's default.
+func TestGovernorWithoutCPUTime(t *testing.T) {
+	var set []int
+	tick := make(chan time.Time, 1)
+	reads := 0
+	g := &Governor{
+		Rule: DefaultRule,
+		CPU: func() (time.Duration, error) {
+			reads++
+			if reads > 1 {
+				return 0, errors.New("getrusage: operation not permitted")
+			}
+			return 0, nil
+		},
+		Set:  recordSet(&set),
+		Tick: tick,
+	}
+	tick <- time.Now().Add(time.Second)
+	err := g.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "operation not permitted") {
+		t.Fatalf("Run = %v, want the CPU time's error", err)
+	}
+	if want := []int{0, 1, 0}; !slices.Equal(set, want) {
+		t.Fatalf("GOMAXPROCS set to %v, want %v (the default given back)", set, want)
 	}
 }
 

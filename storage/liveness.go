@@ -34,10 +34,11 @@ type Liveness struct {
 	conn *sql.Conn // the session holding the lock; nil once lost, until Check takes the lock again
 }
 
-// livenessKey is holder's advisory lock key, also stored with its claims.
+// LivenessKey is holder's advisory lock key, also stored with its claims.
 // Holder names are unique per process (host, pid and random bytes), and a
-// 64-bit hash keeps two of them from sharing a key.
-func livenessKey(holder string) int64 {
+// 64-bit hash keeps two of them from sharing a key. It is exported for
+// storagetest, which finds a holder's session by this key to end it.
+func LivenessKey(holder string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(holder))
 	return int64(h.Sum64())
@@ -55,7 +56,7 @@ const livenessTimeout = 10 * time.Second
 // claiming anything as holder: claims of a holder without liveness are
 // taken over by the others within seconds.
 func (s *Store) HoldLiveness(ctx context.Context, holder string) (*Liveness, error) {
-	l := &Liveness{s: s, holder: holder, key: livenessKey(holder)}
+	l := &Liveness{s: s, holder: holder, key: LivenessKey(holder)}
 	if s.dialect != Postgres {
 		s.liveMu.Lock()
 		s.live[l.key]++

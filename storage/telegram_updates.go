@@ -35,7 +35,7 @@ func (s *Store) ClaimTelegramUpdates(ctx context.Context, botID int64, holder st
 	}
 	var sb strings.Builder
 	args := make([]any, 0, 4+4*len(updates))
-	args = append(args, botID, holder, now.UTC(), livenessKey(holder))
+	args = append(args, botID, holder, now.UTC(), LivenessKey(holder))
 	for i, u := range updates {
 		if i > 0 {
 			sb.WriteString(", ")
@@ -235,7 +235,7 @@ func (s *Store) GoneTelegramHolders(ctx context.Context, botID int64) ([]string,
 // version of Agora without liveness. A live holder's updates are never
 // taken, however old. Each is returned to one caller only.
 func (s *Store) RetakeTelegramUpdates(ctx context.Context, botID int64, holder string, gone []string, now, cutoff time.Time, limit int) ([]TelegramUpdate, error) {
-	args := []any{botID, holder, livenessKey(holder), now.UTC(), cutoff.UTC(), limit}
+	args := []any{botID, holder, LivenessKey(holder), now.UTC(), cutoff.UTC(), limit}
 	left := "FALSE"
 	if len(gone) > 0 {
 		var list string

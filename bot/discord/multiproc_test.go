@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -283,36 +284,143 @@ func TestShardOfAKilledProcessIsTakenOverBeforeItsLeaseExpires(t *testing.T) {
 	e.response(in)
 }
 
-// leaseTries is the adapter's store, counting the attempts to take or
-// renew a lease with a liveness that found it held by another.
+// A process whose liveness session was lost, and that cannot take it
+// again because another session holds its lock (one of its own the server
+// has not yet seen end), still lives: it keeps its shard by the lease's
+// expiry alone rather than dropping it, which would leave the shard
+// unserved until the lease expired. Past the whole validity of the lease
+// last taken with its liveness, it is still on its first connection,
+// answers interactions, and no other process can take the lease.
+func TestShardKeptByExpiryWhileLivenessCannotBeRetaken(t *testing.T) {
+	if os.Getenv("TEST_DATABASE_URL") == "" {
+		t.Skip("needs PostgreSQL (TEST_DATABASE_URL): on SQLite the liveness is never lost")
+	}
+	store := storagetest.OpenPostgres(t)
+	tries := &leaseTries{Store: store, changed: make(chan struct{})}
+	e := newEnv(t, nil, store, func(c *discord.Config) { c.Store = tries })
+	e.start()
+	holder := tries.livenessHolder()
+	if holder == "" {
+		t.Fatal("the adapter connected without taking its liveness")
+	}
+
+	// The adapter's session ends, and another takes its lock before the
+	// adapter's next check can: the adapter may win that race, so its
+	// session is ended again until the other session has the lock.
+	ctx := context.Background()
+	var other *storage.Liveness
+	for deadline := time.Now().Add(wait); other == nil; {
+		storagetest.EndLiveness(t, store, holder)
+		l, err := store.HoldLiveness(ctx, holder)
+		switch {
+		case err == nil:
+			other = l
+		case !errors.Is(err, storage.ErrLivenessHeld) || time.Now().After(deadline):
+			t.Fatalf("hold the liveness of %s from another session: %v", holder, err)
+		}
+	}
+	t.Cleanup(func() {
+		if err := other.Release(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	if !e.logs.waitFor(wait, "this process does not hold its liveness: its shard lease is held until it expires") {
+		t.Fatalf("the lost liveness was not reported; logs:\n%s", e.logs.String())
+	}
+	// Renewals one period apart: the last one comes a whole validity after
+	// the liveness was lost, so only renewals without it still hold the lease.
+	tries.waitKeyless(t, int(e.cfg.ShardLeaseTTL/e.cfg.ShardLeaseRenew)+1)
+
+	in := e.srv.DispatchSlashCommand(discordtest.SlashCommand{Invoker: invoker(memberID, "0"), Name: "essai", Options: sub("erreur")})
+	e.response(in)
+	lease := "discord.shard.0/1"
+	if held, err := store.AcquireLease(ctx, lease, "another-process", time.Now(), e.cfg.ShardLeaseTTL); err != nil || held {
+		t.Errorf("another holder takes the shard lease = %v, %v; want it refused", held, err)
+	}
+	another, err := store.HoldLiveness(ctx, "another-process")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer another.Release(context.Background())
+	if held, err := store.AcquireLiveLease(ctx, lease, another, time.Now(), e.cfg.ShardLeaseTTL); err != nil || held {
+		t.Errorf("another holder with its liveness takes the shard lease = %v, %v; want it refused", held, err)
+	}
+	if !e.srv.Connected() || e.srv.ConnectCount() != 1 {
+		t.Errorf("connected = %v after %d gateway connections, want the first one kept; logs:\n%s", e.srv.Connected(), e.srv.ConnectCount(), e.logs.String())
+	}
+}
+
+// leaseTries is the adapter's store, telling the holder it takes its
+// liveness as, and counting the attempts to take or renew a lease with a
+// liveness that found it held by another, and the leases taken or renewed
+// without liveness.
 type leaseTries struct {
 	*storage.Store
 
 	mu      sync.Mutex
+	holder  string
 	refused int
-	changed chan struct{} // closed and replaced at each refusal
+	keyless int
+	changed chan struct{} // closed and replaced at each refusal or keyless lease
+}
+
+func (s *leaseTries) HoldLiveness(ctx context.Context, holder string) (*storage.Liveness, error) {
+	s.mu.Lock()
+	s.holder = holder
+	s.mu.Unlock()
+	return s.Store.HoldLiveness(ctx, holder)
 }
 
 func (s *leaseTries) AcquireLiveLease(ctx context.Context, name string, live *storage.Liveness, now time.Time, ttl time.Duration) (bool, error) {
 	held, err := s.Store.AcquireLiveLease(ctx, name, live, now, ttl)
 	if err == nil && !held {
-		s.mu.Lock()
-		s.refused++
-		close(s.changed)
-		s.changed = make(chan struct{})
-		s.mu.Unlock()
+		s.count(&s.refused)
 	}
 	return held, err
+}
+
+func (s *leaseTries) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) (bool, error) {
+	held, err := s.Store.AcquireLease(ctx, name, holder, now, ttl)
+	if err == nil && held {
+		s.count(&s.keyless)
+	}
+	return held, err
+}
+
+func (s *leaseTries) count(n *int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	*n++
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// livenessHolder is the holder the adapter took its liveness as.
+func (s *leaseTries) livenessHolder() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holder
 }
 
 // waitRefused waits until n attempts were refused.
 func (s *leaseTries) waitRefused(t *testing.T, n int) {
 	t.Helper()
+	s.waitCount(t, "attempts to take the lease refused", &s.refused, n)
+}
+
+// waitKeyless waits until n leases were taken or renewed without liveness.
+func (s *leaseTries) waitKeyless(t *testing.T, n int) {
+	t.Helper()
+	s.waitCount(t, "leases taken or renewed without liveness", &s.keyless, n)
+}
+
+func (s *leaseTries) waitCount(t *testing.T, what string, count *int, n int) {
+	t.Helper()
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		s.mu.Lock()
-		got, changed := s.refused, s.changed
+		got, changed := *count, s.changed
 		s.mu.Unlock()
 		if got >= n {
 			return
@@ -320,7 +428,7 @@ func (s *leaseTries) waitRefused(t *testing.T, n int) {
 		select {
 		case <-changed:
 		case <-deadline.C:
-			t.Fatalf("%d attempts to take the lease refused within %v, want %d", got, wait, n)
+			t.Fatalf("%d %s within %v, want %d", got, what, wait, n)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -15,19 +14,4 @@ func ClaimTelegramUpdateWithoutLiveness(ctx context.Context, s *Store, botID int
 	_, err := s.db.ExecContext(ctx, `INSERT INTO telegram_updates (bot_id, update_id, body, holder, claimed_at) VALUES ($1, $2, '{}', $3, $4)`,
 		botID, id, holder, at.UTC())
 	return err
-}
-
-// EndLivenessSession ends, from another session, the PostgreSQL session
-// holding l's lock, as the server does when its process is killed.
-func EndLivenessSession(ctx context.Context, s *Store, l *Liveness) error {
-	var ended bool
-	err := s.db.GetContext(ctx, &ended, `SELECT COALESCE(bool_and(pg_terminate_backend(pid, 5000)), FALSE) FROM pg_locks
-		WHERE locktype = 'advisory' AND objsubid = 1 AND granted AND ((classid::bigint << 32) | objid::bigint) = $1`, l.key)
-	if err != nil {
-		return err
-	}
-	if !ended {
-		return fmt.Errorf("no session holds the liveness of %s", l.holder)
-	}
-	return nil
 }

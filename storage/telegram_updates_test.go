@@ -123,9 +123,7 @@ func TestTelegramUpdatesOfALiveProcessStayItsOwn(t *testing.T) {
 		// a dies: on PostgreSQL its session ends, as when the process is
 		// killed; on SQLite (one process) it can only let go.
 		if s.Dialect() == storage.Postgres {
-			if err := storage.EndLivenessSession(ctx, s, a); err != nil {
-				t.Fatal(err)
-			}
+			storagetest.EndLiveness(t, s, "a")
 		} else if err := a.Release(ctx); err != nil {
 			t.Fatal(err)
 		}

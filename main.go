@@ -45,7 +45,9 @@ func main() {
 		go func() {
 			defer close(governed)
 			if err := g.Run(ctx); err != nil {
-				slog.Warn("GOMAXPROCS stays at the runtime's default", "err", err)
+				// In the format of Agora's log, whose logger run makes.
+				log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+				log.Warn("GOMAXPROCS stays at the runtime's default", "error", err)
 			}
 		}()
 	} else {

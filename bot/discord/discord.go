@@ -8,7 +8,6 @@ package discord
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -272,11 +271,7 @@ func New(rt bot.Handler, cfg Config) (*Adapter, error) {
 		return nil, fmt.Errorf("discord adapter: %w", err)
 	}
 	if cfg.PublicKey != "" {
-		key, err := hex.DecodeString(cfg.PublicKey)
-		if err != nil || len(key) != 32 {
-			return nil, errors.New("discord adapter: the public key must be 64 hexadecimal characters")
-		}
-		if a.publicKey, err = newSignatureKey(key); err != nil {
+		if a.publicKey, err = parseSignatureKey(cfg.PublicKey); err != nil {
 			return nil, fmt.Errorf("discord adapter: %w", err)
 		}
 	}

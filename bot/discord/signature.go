@@ -2,6 +2,7 @@ package discord
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -19,6 +20,16 @@ type signatureKey struct {
 }
 
 var stdlibRules = &ed25519.Options{Verify: ed25519.VerifyOptionsStdLib}
+
+// parseSignatureKey reads the application's public key as the developer
+// portal shows it, in hexadecimal.
+func parseSignatureKey(hexKey string) (*signatureKey, error) {
+	key, err := hex.DecodeString(hexKey)
+	if err != nil || len(key) != ed25519.PublicKeySize {
+		return nil, errors.New("the public key must be 64 hexadecimal characters")
+	}
+	return newSignatureKey(key)
+}
 
 func newSignatureKey(publicKey []byte) (*signatureKey, error) {
 	if len(publicKey) != ed25519.PublicKeySize {

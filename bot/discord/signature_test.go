@@ -4,6 +4,7 @@ import (
 	stded25519 "crypto/ed25519"
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -53,9 +54,24 @@ func TestSignatureKey(t *testing.T) {
 	}
 }
 
-func TestSignatureKeyRefusesWhatIsNoKey(t *testing.T) {
-	if _, err := newSignatureKey(make([]byte, 31)); err == nil {
-		t.Fatal("a 31-byte key was accepted")
+func TestParseSignatureKey(t *testing.T) {
+	pub, _ := testKey(1)
+	for _, tt := range []struct {
+		name, key string
+		ok        bool
+	}{
+		{"as the developer portal shows it", hex.EncodeToString(pub), true},
+		{"not hexadecimal", strings.Repeat("zz", 32), false},
+		{"31 bytes", hex.EncodeToString(pub[:31]), false},
+		{"33 bytes", hex.EncodeToString(append(pub, 0)), false},
+		{"empty", "", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseSignatureKey(tt.key)
+			if (err == nil) != tt.ok {
+				t.Fatalf("parseSignatureKey(%q) = %v, want accepted %v", tt.key, err, tt.ok)
+			}
+		})
 	}
 }
 
